@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what `npm start` and `npm test` need, and nothing that is already there.
+# Idempotent: when everything is present it only checks versions (a few seconds).
+# Facts behind each step: ../shared/TOOLCHAIN.md (what works on this machine kind).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_PACK_VERSION=0.15.1
+# The CLI must equal the wasm-bindgen crate pinned with `=X.Y.Z` in Cargo.toml.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n 1)
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no pinned wasm-bindgen (=X.Y.Z) in Cargo.toml" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$(date +%s)
+
+# 1. The wasm32 target: not installed on a new machine.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli and wasm-pack, from crates.io (prebuilt downloads fail here; --locked fails too).
+install_crate() { # name binary version
+  local have
+  have=$("$2" --version 2>/dev/null | awk '{print $2}') || true
+  if [ "$have" != "$3" ]; then
+    echo "setup: installing $1 $3 (found: ${have:-none}); this takes a few minutes once"
+    cargo install "$1" --version "$3" --force
+  fi
+}
+install_crate wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION" &
+bindgen_pid=$!
+install_crate wasm-pack wasm-pack "$WASM_PACK_VERSION" &
+pack_pid=$!
+
+# 3. Debian's chromium and chromedriver (a tool's own browser download fails here).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "setup: chromium and chromedriver are missing; as root run: apt-get install chromium chromium-driver" >&2
+    exit 1
+  fi
+fi
+
+# 4. node_modules, when missing or older than package-lock.json.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.lock-hash
+fi
+
+wait "$bindgen_pid"
+wait "$pack_pid"
+echo "setup: ready in $(( $(date +%s) - started )) s"
