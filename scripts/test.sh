@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `npm test`: every test layer, in order. A failing layer does not stop the others;
+# the run ends with one summary line per layer and exits non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+names=() results=()
+layer() { # name command...
+  local name=$1 start status
+  shift
+  echo
+  echo "=== $name: $*"
+  start=$(date +%s)
+  "$@"
+  status=$?
+  names+=("$name")
+  results+=("$([ $status = 0 ] && echo passed || echo "FAILED (exit $status)") in $(( $(date +%s) - start )) s")
+  return $status
+}
+
+summary() {
+  echo
+  echo "=== summary"
+  local failed=0 i
+  for i in "${!names[@]}"; do
+    printf '%-22s %s\n' "${names[$i]}:" "${results[$i]}"
+    case "${results[$i]}" in passed*) ;; *) failed=$((failed + 1)) ;; esac
+  done
+  echo "layers: $(( ${#names[@]} - failed )) passed, $failed failed"
+  [ $failed = 0 ]
+}
+
+# Setup and the wasm build are prerequisites: without them no later layer means anything.
+if ! layer setup bash scripts/setup.sh || ! layer build bash scripts/build.sh; then
+  summary; exit 1
+fi
+
+layer fmt cargo fmt --all -- --check
+layer clippy cargo clippy --all-targets --quiet -- -D warnings
+layer clippy-wasm32 cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+layer cargo-test cargo test --quiet
+layer wasm-node wasm-pack --quiet test --node
+layer wasm-chrome wasm-pack --quiet test --headless --chrome
+layer node-tests node --test --test-reporter=spec tests/node/*.test.js
+layer browser-tests node --test --test-reporter=spec --test-concurrency=1 tests/browser/*.test.js
+summary

@@ -1,0 +1,27 @@
+// The npm package used as a user would: packed, installed into a temporary folder, imported.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { installPacked, importPacked } from "../support/packed.js";
+
+let installed, ws;
+before(async () => {
+  installed = installPacked();
+  ws = await importPacked(installed.dir);
+  await ws.default();
+});
+after(() => installed?.cleanup());
+
+test("the tarball holds the glue, the wasm and the declarations only", () => {
+  for (const f of ["js/index.js", "js/node.js", "js/index.d.ts", "pkg/wsinspect.js", "pkg/wsinspect_bg.wasm"]) {
+    assert.ok(installed.files.includes(f), `${f} missing from ${installed.files.join(", ")}`);
+  }
+  assert.ok(!installed.files.some((f) => f.startsWith("src/") || f.startsWith("tests/")));
+});
+
+test("init() can be called again", async () => {
+  await ws.default();
+});
+
+test("acceptKey gives the RFC 6455 §1.3 example", () => {
+  assert.equal(ws.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+});
