@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpStream;
-use tokio::time::timeout;
+use tokio::time::timeout_at;
 
 use super::head::{read_head, HeadError};
 use super::prefixed::Prefixed;
@@ -22,7 +22,8 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
     let _ = stream.set_nodelay(true);
     let limits = &state.limits;
     // A client that sends its handshake one byte per second is dropped when this runs out.
-    let head = match timeout(limits.handshake, read_head(&mut stream, limits.max_head)).await {
+    let deadline = tokio::time::Instant::now() + limits.handshake;
+    let head = match timeout_at(deadline, read_head(&mut stream, limits.max_head)).await {
         Err(_elapsed) => return,
         Ok(Err(HeadError::Closed)) => return,
         Ok(Err(HeadError::TooLarge { max })) => {
@@ -36,7 +37,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
             let target = target
                 .map(|t| (t.path.to_owned(), t.query.to_owned()))
                 .unwrap_or_default();
-            super::websocket::serve(stream, peer, head, target, state).await
+            super::websocket::serve(stream, peer, head, target, state, deadline).await
         }
         _ => {
             if is_upgrade(&head.bytes[..head.len]) {

@@ -26,13 +26,6 @@ pub struct Head {
     pub chunks: Vec<Chunk>,
 }
 
-impl Head {
-    /// The bytes after the head that came in with it (a hixie-76 key3, a pipelined frame).
-    pub fn rest(&self) -> &[u8] {
-        &self.bytes[self.len..]
-    }
-}
-
 /// Why no head could be read.
 #[derive(Debug, PartialEq, Eq)]
 pub enum HeadError {
@@ -133,7 +126,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(head.len, 18);
-        assert_eq!(head.rest(), b"\r\nxyz");
+        assert_eq!(&head.bytes[head.len..], b"\r\nxyz");
         let spans: Vec<_> = head.chunks.iter().map(|c| (c.start, c.end)).collect();
         assert_eq!(spans, [(0, 15), (15, 17), (17, 23)]);
     }

@@ -8,12 +8,19 @@
 //! request exactly as it crossed the socket.
 
 mod actions;
+mod broken;
 mod connection;
+mod echo;
 mod head;
+mod hixie;
+mod negotiate;
 mod prefixed;
+mod records;
 mod reply;
 mod sessions;
+mod socket;
 mod static_files;
+mod tap;
 mod websocket;
 
 use std::net::SocketAddr;
