@@ -4,6 +4,6 @@
 //! seeds are passed in). The `wasm` module is the one thin binding over it.
 
 mod keys;
-mod wasm;
+pub mod wasm;
 
 pub use keys::{accept_key, WEBSOCKET_GUID};
