@@ -78,7 +78,7 @@ mod tests {
     fn splits_and_trims_with_offsets() {
         let items = split_list("chat,  superchat\t, ,x");
         let texts: Vec<_> = items.iter().map(|i| (i.text, i.offset)).collect();
-        assert_eq!(texts, vec![("chat", 0), ("superchat", 7), ("x", 21)]);
+        assert_eq!(texts, vec![("chat", 0), ("superchat", 7), ("x", 20)]);
     }
 
     #[test]
