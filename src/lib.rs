@@ -12,6 +12,7 @@ pub mod encode;
 pub mod handshake;
 pub mod hixie76;
 
+pub use encode::{encode_frame, FrameSpec};
 pub use handshake::{
     check_pair, generate_key, parse_handshake, Generation, Handshake, HandshakeError, HandshakeKind,
 };
