@@ -78,12 +78,21 @@ fn rfc7692_compressed_hello() {
 
 #[test]
 fn deflater_shares_the_window_across_messages_unless_told_not_to() {
-    // §7.2.3.2: the second "Hello" refers back to the first.
+    // §7.2.3.2: "the second message ... c1 05 f2 00 11 00 00": it refers back to the
+    // first "Hello" through the shared window.
     let mut deflater = Deflater::new(false);
     let first = deflater.compress_message(b"Hello");
     let second = deflater.compress_message(b"Hello");
     assert_eq!(first, hex("f248cdc9c90700"));
-    assert!(second.len() < first.len(), "{second:02x?}");
+    assert_eq!(second, hex("f200110000"));
+    let mut frames = Vec::new();
+    for payload in [&first, &second] {
+        let mut spec = FrameSpec::text("");
+        spec.payload = payload.to_vec();
+        spec.rsv1 = true;
+        frames.extend(encode_frame(&spec));
+    }
+    assert_eq!(frames, hex("c107f248cdc9c90700c105f200110000"));
     assert_eq!(
         inflate(&[&first, &second]),
         [b"Hello".to_vec(), b"Hello".to_vec()]

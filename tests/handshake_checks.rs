@@ -52,6 +52,19 @@ fn assert_fails(text: &str, id: &str, offset: u64) -> Check {
         check.message
     );
     assert!(check.message.contains(check.rfc), "{}", check.message);
+    // Every split: each prefix is incomplete, with no checks until its head has ended.
+    for n in 0..text.len() {
+        let part = parse_handshake(&text.as_bytes()[..n]);
+        assert!(part.incomplete.is_some(), "prefix {n}");
+        assert_eq!(part.error, None, "prefix {n}");
+        assert!(part.head_length.is_some() || part.checks.is_empty());
+        if part.head_length.is_some() {
+            assert_eq!(
+                part.checks, h.checks,
+                "prefix {n}: same checks once the head ended"
+            );
+        }
+    }
     check
 }
 
