@@ -193,7 +193,7 @@ pub fn hixie76_key_steps(key: &str) -> Result<KeySteps, KeyError> {
                     number = u64::from(u32::MAX);
                 }
             }
-            b' ' => spaces += 1,
+            b' ' => spaces = spaces.saturating_add(1),
             _ => {}
         }
     }
