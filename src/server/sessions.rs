@@ -150,10 +150,11 @@ impl TapSink {
         .await;
     }
 
-    pub async fn open(&self, peer: String, target: String) {
+    /// The connection began at `t` (when its first bytes were read).
+    pub async fn open(&self, t: Instant, peer: String, target: String) {
         self.send(Record::Open {
             conn: self.conn,
-            t: Instant::now(),
+            t,
             peer,
             target,
         })

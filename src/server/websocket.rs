@@ -57,7 +57,8 @@ pub async fn serve(
         format!("{path}?{query}")
     };
     if let Some(tap) = &mut tap {
-        tap.open(peer.to_string(), target.clone()).await;
+        let began = head.chunks.first().map_or_else(Instant::now, |c| c.at);
+        tap.open(began, peer.to_string(), target.clone()).await;
         for chunk in &head.chunks {
             tap.bytes(Dir::In, chunk.at, &head.bytes[chunk.start..chunk.end])
                 .await;
