@@ -185,8 +185,26 @@ pub fn client_frame(fin: bool, rsv1: bool, opcode: u8, payload: &[u8], key: [u8;
         out.extend_from_slice(&(len as u64).to_be_bytes());
     }
     out.extend_from_slice(&key);
-    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    let start = out.len();
+    out.extend_from_slice(payload);
+    mask(&mut out[start..], key);
     out
+}
+
+/// XORs `data` with the masking key (RFC 6455 §5.3), eight bytes at a time where it can.
+pub fn mask(data: &mut [u8], key: [u8; 4]) {
+    let word = u64::from_ne_bytes([
+        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
+    ]);
+    let mut chunks = data.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        let v = u64::from_ne_bytes(chunk.try_into().unwrap()) ^ word;
+        chunk.copy_from_slice(&v.to_ne_bytes());
+    }
+    // The tail starts at a multiple of 8, so of 4: the key lines up again.
+    for (i, b) in chunks.into_remainder().iter_mut().enumerate() {
+        *b ^= key[i % 4];
+    }
 }
 
 /// One frame from the start of `buf` and its length, or None when more bytes are needed.
@@ -214,10 +232,7 @@ pub fn parse_server_frame(buf: &[u8]) -> Option<(Frame, usize)> {
     };
     let mut payload = buf.get(at..at.checked_add(len)?)?.to_vec();
     if let Some(k) = key {
-        payload
-            .iter_mut()
-            .enumerate()
-            .for_each(|(i, b)| *b ^= k[i % 4]);
+        mask(&mut payload, k);
     }
     let frame = Frame {
         fin: b0 & 0x80 != 0,
