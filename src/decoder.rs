@@ -344,8 +344,8 @@ pub struct Decoder {
     rfc: RfcState,
     hixie: HixieDecoder,
     message: Option<OpenMessage>,
-    /// Offset of the close frame, once one is complete.
-    close_seen: Option<u64>,
+    /// Index of the close frame, once one is complete.
+    close_seen: Option<usize>,
     inflater: Option<Inflater>,
     sink: Sink,
     ended: bool,
@@ -668,10 +668,10 @@ impl Decoder {
                 ViolationId::DataAfterClose,
                 start,
                 at,
-                format!("{name} frame after the close frame at byte {close}"),
+                format!("{name} frame after close frame {close}"),
             );
         }
-        let in_message = self.route(op, start, at);
+        let in_message = self.route(&h, start, at);
 
         // RFC 6455 §5.1: "The server MUST close the connection upon receiving a frame
         // that is not masked." ... "A client MUST close a connection if it detects a
@@ -773,7 +773,8 @@ impl Decoder {
     }
 
     /// Data frames open or continue a message; returns whether this frame belongs to it.
-    fn route(&mut self, op: OpCode, start: u64, at: Option<usize>) -> bool {
+    fn route(&mut self, h: &Header, start: u64, at: Option<usize>) -> bool {
+        let op = h.opcode;
         match op {
             OpCode::Text | OpCode::Binary => {
                 // RFC 6455 §5.4: "The fragments of one message MUST NOT be interleaved
@@ -785,11 +786,10 @@ impl Decoder {
                         start,
                         at,
                         format!(
-                            "{} frame while {} message {} (from byte {}) awaits a continuation",
+                            "{} frame while {} message {} awaits a continuation",
                             op.name(),
                             open.kind.as_str(),
                             open.index,
-                            open.offset
                         ),
                     );
                     self.emit_message(open, false);
@@ -805,7 +805,9 @@ impl Decoder {
                     },
                     frames: Vec::new(),
                     offset: start,
-                    compressed: false,
+                    // RFC 7692 §6: the "Per-Message Compressed" bit is RSV1 of the
+                    // first frame of the message.
+                    compressed: h.rsv1 && self.pmd.is_some(),
                     wire_length: 0,
                     data: Vec::new(),
                     utf8: Utf8Validator::new(),
@@ -860,7 +862,7 @@ impl Decoder {
             self.message_fragment(&h, &payload, index, start, payload_offset);
         }
         if h.opcode == OpCode::Close && self.close_seen.is_none() {
-            self.close_seen = Some(start);
+            self.close_seen = Some(index);
         }
         self.sink.out.frames.push(Frame {
             index,
@@ -966,9 +968,6 @@ impl Decoder {
         let Some(mut msg) = self.message.take() else {
             return;
         };
-        if msg.frames.is_empty() && h.rsv1 && self.pmd.is_some() {
-            msg.compressed = true;
-        }
         msg.frames.push(index);
         msg.wire_length += payload.len() as u64;
         let limit = self

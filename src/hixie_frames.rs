@@ -41,8 +41,8 @@ enum State {
 /// The hixie framing state machine; frames and messages go to the shared sink.
 pub(crate) struct HixieDecoder {
     state: State,
-    /// Offset of the closing frame, once seen.
-    closed_at: Option<u64>,
+    /// Index of the closing frame, once seen.
+    closed_at: Option<usize>,
 }
 
 impl HixieDecoder {
@@ -70,7 +70,7 @@ impl HixieDecoder {
                             ViolationId::HixieDataAfterClose,
                             start,
                             Some(index),
-                            format!("frame type 0x{frame_type:02x} after the closing frame at byte {closed}"),
+                            format!("frame type 0x{frame_type:02x} after closing frame {closed}"),
                         );
                     }
                     // "If the high-order bit of the /frame type/ byte is set" a length
@@ -246,7 +246,7 @@ impl HixieDecoder {
             );
         }
         if kind == FrameKind::Close && self.closed_at.is_none() {
-            self.closed_at = Some(start);
+            self.closed_at = Some(index);
         }
         let mut text = None;
         if kind == FrameKind::Text {
