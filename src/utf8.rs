@@ -224,7 +224,6 @@ mod tests {
                     .feed(&text[..split], 100)
                     .and_then(|()| v.feed(&text[split..], 100 + split as u64))
                     .and_then(|()| v.finish())
-                    .map(|()| ())
                     .map_err(|at| (at - 100) as usize);
                 assert_eq!(r, expected, "{text:02x?} split at {split}");
             }

@@ -15,7 +15,8 @@ fn incomplete(bytes: &[u8]) -> Option<Incomplete> {
 #[test]
 fn truncated_tails_say_where_and_how_much() {
     // (bytes, offset, frame, have, needed, min_needed)
-    let cases: &[(&str, u64, Option<usize>, u64, Option<u64>, u64)] = &[
+    type Case = (&'static str, u64, Option<usize>, u64, Option<u64>, u64);
+    let cases: &[Case] = &[
         ("81", 0, None, 1, None, 1),
         ("8105", 0, Some(0), 2, Some(5), 5),
         ("810548", 0, Some(0), 3, Some(4), 4),
