@@ -3,267 +3,21 @@
 
 use std::fmt;
 
-use crate::coding::{close_code_name, close_code_valid_on_wire, OpCode};
+use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{negotiated_permessage_deflate, ExtensionError, PerMessageDeflateParams};
 use crate::frame::{header_length, Field, Frame, FrameKind, Header, MAX_HEADER};
+use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
-use crate::inflate::{InflateError, Inflater};
+use crate::inflate::Inflater;
 use crate::mask::unmask;
-use crate::utf8::Utf8Validator;
-use crate::violation::{Violation, ViolationId};
-
-/// Who sent the bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Role {
-    /// Frames sent by a client: they must be masked.
-    Client,
-    /// Frames sent by a server: they must not be masked.
-    Server,
-    /// Decided by the first frame's mask bit.
-    #[default]
-    Auto,
-}
-
-impl Role {
-    /// "client", "server" or "auto".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-            Role::Auto => "auto",
-        }
-    }
-}
-
-/// Which framing the bytes use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Protocol {
-    /// RFC 6455 frames.
-    Rfc6455,
-    /// hixie-75/76 frames (`0x00 ... 0xFF`, `0xFF 0x00`, length-prefixed).
-    Hixie76,
-    /// hixie when the stream starts with 0x00 or 0xFF 0x00, RFC 6455 otherwise.
-    #[default]
-    Auto,
-}
-
-impl Protocol {
-    /// "rfc6455", "hixie-76" or "auto".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Rfc6455 => "rfc6455",
-            Protocol::Hixie76 => "hixie-76",
-            Protocol::Auto => "auto",
-        }
-    }
-}
-
-/// How to decode.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DecodeOptions {
-    /// Who sent the bytes.
-    pub role: Role,
-    /// Which framing.
-    pub protocol: Protocol,
-    /// The negotiated Sec-WebSocket-Extensions (response) value.
-    pub extensions: Option<String>,
-    /// Messages over this many bytes (inflated) are a `message-too-big` violation and
-    /// their data is cut at the limit. `None`: no limit.
-    pub max_message_size: Option<u64>,
-}
-
-/// A message's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MessageKind {
-    /// UTF-8 text.
-    Text,
-    /// Binary data.
-    Binary,
-}
-
-impl MessageKind {
-    /// "text" or "binary".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Text => "text",
-            MessageKind::Binary => "binary",
-        }
-    }
-}
-
-/// A message: its frames reassembled (and inflated).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// 0-based index in the stream.
-    pub index: usize,
-    /// Text or binary.
-    pub kind: MessageKind,
-    /// Indices of its frames.
-    pub frames: Vec<usize>,
-    /// Stream offset of its first frame.
-    pub offset: u64,
-    /// Compressed with permessage-deflate (RSV1 on its first frame).
-    pub compressed: bool,
-    /// Sum of its frames' payload lengths on the wire.
-    pub wire_length: u64,
-    /// The payload, reassembled and inflated (cut at the maximum message size).
-    pub data: Vec<u8>,
-    /// Text messages whose data is valid UTF-8 (of an unfinished message: its valid
-    /// beginning); `None` for binary messages and invalid text.
-    pub text: Option<String>,
-    /// False when the message never got its final frame (the stream ended, or another
-    /// message began: see `expected-continuation`).
-    pub complete: bool,
-}
-
-/// The truncated frame at the end of the stream (not an error).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incomplete {
-    /// Stream offset of the truncated frame's first byte.
-    pub offset: u64,
-    /// The index the frame would have had, once its header was complete.
-    pub frame: Option<usize>,
-    /// Bytes of the frame present.
-    pub have: u64,
-    /// Bytes still needed, when known.
-    pub needed: Option<u64>,
-    /// Bytes still needed at least.
-    pub min_needed: u64,
-}
-
-impl fmt::Display for Incomplete {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let plural = |n: u64| if n == 1 { "" } else { "s" };
-        match self.needed {
-            Some(n) => write!(
-                f,
-                "incomplete frame at byte {}: {n} more byte{} needed",
-                self.offset,
-                plural(n)
-            ),
-            None => write!(
-                f,
-                "incomplete frame at byte {}: at least {} more byte{} needed",
-                self.offset,
-                self.min_needed,
-                plural(self.min_needed)
-            ),
-        }
-    }
-}
-
-/// What a notice is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NoticeId {
-    /// The stream starts with a Flash socket policy request.
-    FlashPolicyRequest,
-    /// The protocol was detected (protocol auto).
-    ProtocolDetected,
-    /// The role was detected from the first frame's mask bit (role auto).
-    RoleDetected,
-    /// A negotiated extension this decoder does not know: its RSV bits are not checked.
-    UnknownExtension,
-    /// The stream ended inside a fragmented message.
-    MessageLeftOpen,
-}
-
-impl NoticeId {
-    /// "flash-policy-request", "protocol-detected", "role-detected", "unknown-extension",
-    /// "message-left-open".
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeId::FlashPolicyRequest => "flash-policy-request",
-            NoticeId::ProtocolDetected => "protocol-detected",
-            NoticeId::RoleDetected => "role-detected",
-            NoticeId::UnknownExtension => "unknown-extension",
-            NoticeId::MessageLeftOpen => "message-left-open",
-        }
-    }
-}
-
-/// Something worth knowing that breaks no rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// What kind of notice.
-    pub id: NoticeId,
-    /// Stream offset it concerns.
-    pub offset: u64,
-    /// Lowercase description.
-    pub message: String,
-}
-
-impl fmt::Display for Notice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.offset)
-    }
-}
-
-/// What a push (or `end`, or a one-shot decode) produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DecodeOutput {
-    /// Frames completed.
-    pub frames: Vec<Frame>,
-    /// Messages completed (or, at the end, left open).
-    pub messages: Vec<Message>,
-    /// Rules broken.
-    pub violations: Vec<Violation>,
-    /// The truncated tail, reported by `end`.
-    pub incomplete: Option<Incomplete>,
-    /// Informational notes.
-    pub notices: Vec<Notice>,
-    /// The role in force after this call (`Auto` until the first frame decides it).
-    pub role: Role,
-    /// The protocol in force after this call (`Auto` until the first byte decides it).
-    pub protocol: Protocol,
-}
-
-impl DecodeOutput {
-    /// Appends a later output to this one (as if both had come from one call).
-    pub fn append(&mut self, later: DecodeOutput) {
-        self.frames.extend(later.frames);
-        self.messages.extend(later.messages);
-        self.violations.extend(later.violations);
-        self.notices.extend(later.notices);
-        if later.incomplete.is_some() {
-            self.incomplete = later.incomplete;
-        }
-        self.role = later.role;
-        self.protocol = later.protocol;
-    }
-}
+use crate::message::{Fragment, OpenMessage};
+use crate::output::{
+    DecodeOptions, DecodeOutput, Incomplete, MessageKind, NoticeId, Protocol, Role, Sink,
+};
+use crate::violation::ViolationId;
 
 /// The Flash socket policy request: `<policy-file-request/>` and a NUL.
 pub const FLASH_POLICY_REQUEST: &[u8] = b"<policy-file-request/>\0";
-
-/// Where the decoded pieces go; shared with the hixie framing.
-#[derive(Debug, Default)]
-pub(crate) struct Sink {
-    pub out: DecodeOutput,
-    pub next_frame: usize,
-    pub next_message: usize,
-}
-
-impl Sink {
-    pub fn violation(
-        &mut self,
-        id: ViolationId,
-        offset: u64,
-        frame: Option<usize>,
-        message: String,
-    ) {
-        self.out
-            .violations
-            .push(Violation::new(id, offset, frame, message));
-    }
-
-    pub fn notice(&mut self, id: NoticeId, offset: u64, message: String) {
-        self.out.notices.push(Notice {
-            id,
-            offset,
-            message,
-        });
-    }
-}
 
 enum Stage {
     /// Matching the Flash policy request; the count of bytes matched so far.
@@ -304,20 +58,6 @@ struct PendingFrame {
     payload: Vec<u8>,
     /// The frame carries a fragment of the open message.
     in_message: bool,
-}
-
-struct OpenMessage {
-    index: usize,
-    kind: MessageKind,
-    frames: Vec<usize>,
-    offset: u64,
-    compressed: bool,
-    wire_length: u64,
-    data: Vec<u8>,
-    utf8: Utf8Validator,
-    utf8_failed: bool,
-    inflate_failed: bool,
-    too_big: bool,
 }
 
 /// The Sans-I/O decoder.
@@ -454,7 +194,7 @@ impl Decoder {
                         open.index
                     ),
                 );
-                self.emit_message(open, false);
+                self.sink.out.messages.push(open.finish(false));
             }
         }
         self.take_output()
@@ -608,59 +348,16 @@ impl Decoder {
             );
         }
 
-        // RFC 6455 §5.2: "MUST be 0 unless an extension is negotiated that defines
-        // meanings for non-zero values. If a nonzero value is received and none of the
-        // negotiated extensions defines the meaning of such a nonzero value, the
-        // receiving endpoint MUST _Fail the WebSocket Connection_."
-        let pmd = self.pmd.is_some();
-        let reserved: Vec<&str> = [(h.rsv1 && !pmd, "rsv1"), (h.rsv2, "rsv2"), (h.rsv3, "rsv3")]
-            .iter()
-            .filter(|(set, _)| *set)
-            .map(|(_, n)| *n)
-            .collect();
-        if !reserved.is_empty() && !self.unknown_extensions {
-            self.sink.violation(
-                ViolationId::ReservedBits,
-                start,
-                at,
-                format!(
-                    "{} set and no negotiated extension defines {}",
-                    reserved.join(" and "),
-                    if reserved.len() == 1 { "it" } else { "them" }
-                ),
-            );
-        }
-        // RFC 7692 §6: "An endpoint MUST NOT set the "Per-Message Compressed" bit of
-        // control frames and non-first fragments of a data message. An endpoint receiving
-        // such a frame MUST _Fail the WebSocket Connection_."
-        if h.rsv1 && pmd && (op.is_control() || op == OpCode::Continuation) {
-            self.sink.violation(
-                ViolationId::InvalidRsv1,
-                start,
-                at,
-                format!("rsv1 set on a {name} frame under permessage-deflate"),
-            );
-        }
-        // RFC 6455 §5.2: "If an unknown opcode is received, the receiving endpoint MUST
-        // _Fail the WebSocket Connection_."
-        if op.is_reserved() {
-            self.sink.violation(
-                ViolationId::ReservedOpcode,
-                start,
-                at,
-                format!("reserved opcode 0x{:x}", op.as_u8()),
-            );
-        }
-        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or
-        // less and MUST NOT be fragmented."
-        if op.is_control() && !h.fin {
-            self.sink.violation(
-                ViolationId::FragmentedControlFrame,
-                start,
-                at,
-                format!("{name} frame with fin clear"),
-            );
-        }
+        let first_violation = self.sink.out.violations.len();
+        check_header(
+            &h,
+            start,
+            index,
+            self.role,
+            self.pmd.is_some(),
+            self.unknown_extensions,
+            &mut self.sink,
+        );
         // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after
         // sending a Close frame."
         if let Some(close) = self.close_seen {
@@ -672,65 +369,6 @@ impl Decoder {
             );
         }
         let in_message = self.route(&h, start, at);
-
-        // RFC 6455 §5.1: "The server MUST close the connection upon receiving a frame
-        // that is not masked." ... "A client MUST close a connection if it detects a
-        // masked frame."
-        match self.role {
-            Role::Client if !h.masked => self.sink.violation(
-                ViolationId::UnmaskedClientFrame,
-                start + 1,
-                at,
-                format!("{name} frame from a client is not masked"),
-            ),
-            Role::Server if h.masked => self.sink.violation(
-                ViolationId::MaskedServerFrame,
-                start + 1,
-                at,
-                format!("{name} frame from a server is masked"),
-            ),
-            _ => {}
-        }
-        if op.is_control() && h.payload_len > 125 {
-            self.sink.violation(
-                ViolationId::ControlFrameTooLong,
-                start + 1,
-                at,
-                format!("{name} payload of {} bytes exceeds 125", h.payload_len),
-            );
-        }
-        // RFC 6455 §5.2: "in all cases, the minimal number of bytes MUST be used to
-        // encode the length" and, of the 64-bit length, "the most significant bit MUST
-        // be 0".
-        let minimal = match (h.len7, h.payload_len) {
-            (126, n) if n < 126 => Some("7 bits suffice"),
-            (127, n) if n >> 63 == 0 && n < 126 => Some("7 bits suffice"),
-            (127, n) if n >> 63 == 0 && n < 65536 => Some("16 bits suffice"),
-            _ => None,
-        };
-        if let Some(suffice) = minimal {
-            self.sink.violation(
-                ViolationId::NonMinimalLength,
-                start + 2,
-                at,
-                format!(
-                    "{}-bit length {} where {suffice}",
-                    if h.len7 == 126 { 16 } else { 64 },
-                    h.payload_len
-                ),
-            );
-        }
-        if h.len7 == 127 && h.payload_len >> 63 != 0 {
-            self.sink.violation(
-                ViolationId::LengthTooLarge,
-                start + 2,
-                at,
-                format!(
-                    "64-bit length 0x{:016x} has its most significant bit set",
-                    h.payload_len
-                ),
-            );
-        }
         // An uncompressed message's size is known from the header: report it early.
         if in_message {
             if let (Some(max), Some(msg)) = (self.max_message_size, self.message.as_mut()) {
@@ -752,6 +390,9 @@ impl Decoder {
                 }
             }
         }
+
+        // Report this header's violations in byte order (stable: table order within a byte).
+        self.sink.out.violations[first_violation..].sort_by_key(|v| v.offset);
 
         // Capacity from the bytes at hand, never from the declared length alone.
         let capacity = h.payload_len.min(available as u64) as usize;
@@ -792,29 +433,19 @@ impl Decoder {
                             open.index,
                         ),
                     );
-                    self.emit_message(open, false);
+                    self.sink.out.messages.push(open.finish(false));
                 }
                 let index = self.sink.next_message;
                 self.sink.next_message += 1;
-                self.message = Some(OpenMessage {
-                    index,
-                    kind: if op == OpCode::Text {
-                        MessageKind::Text
-                    } else {
-                        MessageKind::Binary
-                    },
-                    frames: Vec::new(),
-                    offset: start,
-                    // RFC 7692 §6: the "Per-Message Compressed" bit is RSV1 of the
-                    // first frame of the message.
-                    compressed: h.rsv1 && self.pmd.is_some(),
-                    wire_length: 0,
-                    data: Vec::new(),
-                    utf8: Utf8Validator::new(),
-                    utf8_failed: false,
-                    inflate_failed: false,
-                    too_big: false,
-                });
+                let kind = if op == OpCode::Text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
+                // RFC 7692 §6: the "Per-Message Compressed" bit is RSV1 of the first
+                // frame of the message.
+                let compressed = h.rsv1 && self.pmd.is_some();
+                self.message = Some(OpenMessage::new(index, kind, start, compressed));
                 true
             }
             // RFC 6455 §5.4: a fragmented message is "a single frame with the FIN bit
@@ -854,12 +485,25 @@ impl Decoder {
             });
         }
         let (close_code, close_reason) = if h.opcode == OpCode::Close {
-            self.close_payload(&payload, start, payload_offset, index, &mut fields)
+            close_payload(
+                &payload,
+                start,
+                payload_offset,
+                index,
+                &mut fields,
+                &mut self.sink,
+            )
         } else {
             (None, None)
         };
         if in_message {
-            self.message_fragment(&h, &payload, index, start, payload_offset);
+            self.message_fragment(&Fragment {
+                payload: &payload,
+                fin: h.fin,
+                index,
+                start,
+                payload_offset,
+            });
         }
         if h.opcode == OpCode::Close && self.close_seen.is_none() {
             self.close_seen = Some(index);
@@ -888,234 +532,31 @@ impl Decoder {
         });
     }
 
-    /// RFC 6455 §5.5.1: "If there is a body, the first two bytes of the body MUST be a
-    /// 2-byte unsigned integer (in network byte order) representing a status code".
-    fn close_payload(
-        &mut self,
-        payload: &[u8],
-        start: u64,
-        payload_offset: u64,
-        index: usize,
-        fields: &mut Vec<Field>,
-    ) -> (Option<u16>, Option<String>) {
-        let at = Some(index);
-        match payload {
-            [] => (None, None),
-            [_] => {
-                self.sink.violation(
-                    ViolationId::ClosePayloadTooShort,
-                    start,
-                    at,
-                    "close payload of 1 byte (a status code needs 2)".into(),
-                );
-                (None, None)
-            }
-            [hi, lo, reason @ ..] => {
-                let code = u16::from_be_bytes([*hi, *lo]);
-                fields.push(Field {
-                    name: "close_code",
-                    offset: payload_offset,
-                    length: 2,
-                });
-                if !reason.is_empty() {
-                    fields.push(Field {
-                        name: "close_reason",
-                        offset: payload_offset + 2,
-                        length: reason.len() as u64,
-                    });
-                }
-                if !close_code_valid_on_wire(code) {
-                    let named = close_code_name(code).map_or(String::new(), |n| format!(" ({n})"));
-                    self.sink.violation(
-                        ViolationId::InvalidCloseCode,
-                        start,
-                        at,
-                        format!("close code {code}{named} is not valid on the wire"),
-                    );
-                }
-                // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8
-                // but finds that the byte stream is not, in fact, a valid UTF-8 stream,
-                // that endpoint MUST _Fail the WebSocket Connection_."
-                let mut utf8 = Utf8Validator::new();
-                if let Err(bad) = utf8
-                    .feed(reason, payload_offset + 2)
-                    .and_then(|()| utf8.finish())
-                {
-                    self.sink.violation(
-                        ViolationId::InvalidUtf8,
-                        bad,
-                        at,
-                        "invalid utf-8 in close reason".into(),
-                    );
-                }
-                (
-                    Some(code),
-                    Some(String::from_utf8_lossy(reason).into_owned()),
-                )
-            }
-        }
-    }
-
     /// Adds a data frame's payload to the open message; completes it on FIN.
-    fn message_fragment(
-        &mut self,
-        h: &Header,
-        payload: &[u8],
-        index: usize,
-        start: u64,
-        payload_offset: u64,
-    ) {
+    fn message_fragment(&mut self, frag: &Fragment<'_>) {
         let Some(mut msg) = self.message.take() else {
             return;
         };
-        msg.frames.push(index);
-        msg.wire_length += payload.len() as u64;
-        let limit = self
-            .max_message_size
-            .map(|m| usize::try_from(m).unwrap_or(usize::MAX));
-        if msg.compressed {
-            self.inflate_fragment(
-                &mut msg,
-                payload,
-                h.fin,
-                index,
-                start,
-                payload_offset,
-                limit,
-            );
-        } else {
-            if msg.kind == MessageKind::Text && !msg.utf8_failed {
-                if let Err(bad) = msg.utf8.feed(payload, payload_offset) {
-                    msg.utf8_failed = true;
-                    self.sink.violation(
-                        ViolationId::InvalidUtf8,
-                        bad,
-                        Some(index),
-                        format!("invalid utf-8 in text message {}", msg.index),
-                    );
-                }
-            }
-            let room = limit.map_or(payload.len(), |l| l.saturating_sub(msg.data.len()));
-            msg.data
-                .extend_from_slice(&payload[..payload.len().min(room)]);
-            if h.fin && msg.kind == MessageKind::Text && !msg.utf8_failed {
-                if let Err(bad) = msg.utf8.finish() {
-                    msg.utf8_failed = true;
-                    self.sink.violation(
-                        ViolationId::InvalidUtf8,
-                        bad,
-                        Some(index),
-                        format!(
-                            "text message {} ends in the middle of a character",
-                            msg.index
-                        ),
-                    );
-                }
-            }
-        }
-        if h.fin {
-            self.emit_message(msg, true);
-        } else {
-            self.message = Some(msg);
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn inflate_fragment(
-        &mut self,
-        msg: &mut OpenMessage,
-        payload: &[u8],
-        fin: bool,
-        index: usize,
-        start: u64,
-        payload_offset: u64,
-        limit: Option<usize>,
-    ) {
-        // RFC 7692 §7.2.2: frames sent by a server use the server_* parameters, frames
-        // sent by a client the client_* ones.
-        let no_context_takeover = self.pmd.is_some_and(|p| match self.role {
-            Role::Client => p.client_no_context_takeover,
-            _ => p.server_no_context_takeover,
-        });
-        let inflater = self
-            .inflater
-            .get_or_insert_with(|| Inflater::new(no_context_takeover));
-        let before = msg.data.len();
-        let mut result = if msg.inflate_failed || msg.too_big {
-            Ok(())
-        } else {
-            inflater.inflate(payload, &mut msg.data, limit)
-        };
-        if fin {
-            let end = inflater.finish_message(&mut msg.data, limit);
-            if result.is_ok() && !msg.inflate_failed && !msg.too_big {
-                result = end;
-            }
-        }
-        match result {
-            Ok(()) => {}
-            Err(InflateError::Invalid(why)) => {
-                msg.inflate_failed = true;
-                self.sink.violation(
-                    ViolationId::InflateFailed,
-                    start,
-                    Some(index),
-                    format!("compressed message {} does not inflate: {why}", msg.index),
-                );
-            }
-            Err(InflateError::TooBig) => {
-                msg.too_big = true;
-                self.sink.violation(
-                    ViolationId::MessageTooBig,
-                    start,
-                    Some(index),
-                    format!(
-                        "message {} inflates past the maximum of {} bytes",
-                        msg.index,
-                        self.max_message_size.unwrap_or(0)
-                    ),
-                );
-            }
-        }
-        if msg.kind == MessageKind::Text && !msg.utf8_failed && !msg.inflate_failed {
-            let fresh = msg.data.get(before..).unwrap_or_default();
-            let mut verdict = msg.utf8.feed(fresh, before as u64);
-            if fin && !msg.too_big {
-                verdict = verdict.and_then(|()| msg.utf8.finish());
-            }
-            if let Err(bad) = verdict {
-                msg.utf8_failed = true;
-                // Inflated bytes have no stream offset: point at the frame's payload.
-                self.sink.violation(
-                    ViolationId::InvalidUtf8,
-                    payload_offset,
-                    Some(index),
-                    format!(
-                        "invalid utf-8 in compressed text message {} at inflated byte {bad}",
-                        msg.index
-                    ),
-                );
-            }
-        }
-    }
-
-    fn emit_message(&mut self, msg: OpenMessage, complete: bool) {
-        let text = if msg.kind == MessageKind::Text && !msg.utf8_failed && !msg.inflate_failed {
-            valid_prefix(&msg.data)
+        let inflater = if msg.compressed {
+            // RFC 7692 §7.2.2: frames sent by a server use the server_* parameters,
+            // frames sent by a client the client_* ones.
+            let no_context_takeover = self.pmd.is_some_and(|p| match self.role {
+                Role::Client => p.client_no_context_takeover,
+                _ => p.server_no_context_takeover,
+            });
+            Some(
+                self.inflater
+                    .get_or_insert_with(|| Inflater::new(no_context_takeover)),
+            )
         } else {
             None
         };
-        self.sink.out.messages.push(Message {
-            index: msg.index,
-            kind: msg.kind,
-            frames: msg.frames,
-            offset: msg.offset,
-            compressed: msg.compressed,
-            wire_length: msg.wire_length,
-            data: msg.data,
-            text,
-            complete,
-        });
+        msg.add(frag, inflater, self.max_message_size, &mut self.sink);
+        if frag.fin {
+            self.sink.out.messages.push(msg.finish(true));
+        } else {
+            self.message = Some(msg);
+        }
     }
 
     fn end_rfc(&mut self) {
@@ -1144,18 +585,6 @@ impl Decoder {
                 min_needed: *remaining,
             }),
         };
-    }
-}
-
-/// The text of a UTF-8 message: the whole, or the valid beginning of one that was cut
-/// short (mid-character); `None` if a byte is invalid.
-fn valid_prefix(data: &[u8]) -> Option<String> {
-    match std::str::from_utf8(data) {
-        Ok(s) => Some(s.to_owned()),
-        Err(e) if e.error_len().is_none() => {
-            Some(String::from_utf8_lossy(&data[..e.valid_up_to()]).into_owned())
-        }
-        Err(_) => None,
     }
 }
 

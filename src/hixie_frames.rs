@@ -3,8 +3,8 @@
 //! (a type byte with the high bit set, then the length in 7-bit groups, high bit =
 //! "more").
 
-use crate::decoder::{Incomplete, Message, MessageKind, Sink};
 use crate::frame::{Field, Frame, FrameKind, LengthEncoding};
+use crate::output::{Incomplete, Message, MessageKind, Sink};
 use crate::utf8::Utf8Validator;
 use crate::violation::ViolationId;
 

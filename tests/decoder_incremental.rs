@@ -283,3 +283,15 @@ fn arbitrary_bytes_never_panic_and_split_consistently() {
         }
     }
 }
+
+#[test]
+fn option_names_round_trip() {
+    for role in [Role::Client, Role::Server, Role::Auto] {
+        assert_eq!(Role::from_name(role.as_str()), Some(role));
+    }
+    for protocol in [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto] {
+        assert_eq!(Protocol::from_name(protocol.as_str()), Some(protocol));
+    }
+    assert_eq!(Role::from_name("Client"), None);
+    assert_eq!(Protocol::from_name("hixie-75"), None);
+}
