@@ -268,9 +268,9 @@ pub const PERMESSAGE_DEFLATE: &str = "permessage-deflate";
 impl PerMessageDeflateParams {
     /// Checks the parameters of one `permessage-deflate` element.
     ///
-    /// RFC 7692 §7: an endpoint MUST decline (server) or fail (client) when "the
-    /// negotiation offer [response] contains an extension parameter not defined for use in
-    /// an offer [a response]", "an extension parameter with an invalid value" or "multiple
+    /// RFC 7692 §7: a server MUST decline an offer, and a client MUST fail the connection
+    /// on a response, when it "contains an extension parameter not defined for use in an
+    /// offer" (or response), "an extension parameter with an invalid value" or "multiple
     /// extension parameters with the same name".
     ///
     /// ```
