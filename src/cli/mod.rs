@@ -1,6 +1,11 @@
 //! The command line: `wsinspect serve | decode | accept | hixie76 | handshake`.
 
 mod accept;
+mod decode;
+mod handshake;
+mod hixie76;
+mod input;
+mod json;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,11 +31,30 @@ pub enum Command {
     #[command(after_help = "Example:\n  wsinspect serve --listen 127.0.0.1:8080\n\n\
         Then open http://127.0.0.1:8080/ ; a WebSocket client can talk to ws://127.0.0.1:8080/echo")]
     Serve(ServeArgs),
+    /// Decode WebSocket bytes: every frame, message and rule broken, with byte offsets.
+    #[command(
+        after_help = "Exit status: 0 no rule broken, 1 a rule broken, 2 unreadable input.\n\n\
+        Examples:\n  echo '81 85 37 fa 21 3d 7f 9f 4d 51 58' | wsinspect decode\n  \
+        wsinspect decode capture.hex --role server --extensions permessage-deflate --json\n  \
+        wsinspect decode --format raw frames.bin"
+    )]
+    Decode(decode::DecodeArgs),
     /// Compute the Sec-WebSocket-Accept value for a Sec-WebSocket-Key (RFC 6455 §4.2.2).
     #[command(
         after_help = "Example:\n  wsinspect accept dGhlIHNhbXBsZSBub25jZQ==\n  s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
     )]
     Accept(accept::AcceptArgs),
+    /// Compute a hixie-76 handshake's 16-byte answer from its two keys and 8 key bytes.
+    #[command(after_help = "Example (draft-hixie-thewebsocketprotocol-76 §1.3):\n  \
+        wsinspect hixie76 '4 @1  46546xW%0l 1 5' '12998 5 Y3 1  .P00' '^n:ds[4U'\n  \
+        ... answer as text: 8jKS'y:G*Co,Wxa-")]
+    Hixie76(hixie76::Hixie76Args),
+    /// Parse and check an opening handshake (a request, a response, or both in a row).
+    #[command(
+        after_help = "Exit status: 0 every check passed, 1 a rule broken, 2 unreadable input.\n\n\
+        Example:\n  printf 'GET /chat HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n' | wsinspect handshake"
+    )]
+    Handshake(handshake::HandshakeArgs),
 }
 
 /// `wsinspect serve` flags.
@@ -71,7 +95,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Decode(args) => decode::run(&args),
         Command::Accept(args) => accept::run(&args),
+        Command::Hixie76(args) => hixie76::run(&args),
+        Command::Handshake(args) => handshake::run(&args),
     }
 }
 
