@@ -103,9 +103,15 @@ mod tests {
             _cx: &mut std::task::Context<'_>,
             buf: &mut tokio::io::ReadBuf<'_>,
         ) -> std::task::Poll<std::io::Result<()>> {
-            if let Some(chunk) = self.chunks.get(self.next).cloned() {
-                buf.put_slice(&chunk);
-                self.next += 1;
+            // One chunk per read, as much of it as fits; the rest on the next read.
+            let next = self.next;
+            if let Some(chunk) = self.chunks.get_mut(next) {
+                let n = chunk.len().min(buf.remaining());
+                buf.put_slice(&chunk[..n]);
+                chunk.drain(..n);
+                if chunk.is_empty() {
+                    self.next += 1;
+                }
             }
             std::task::Poll::Ready(Ok(()))
         }

@@ -198,3 +198,117 @@ fn hixie76(h: &Handshake, path: &str, query: &str, protocol: Option<&str>) -> An
     response.extend_from_slice(&answer);
     Answer::Hixie76 { response }
 }
+
+#[cfg(test)]
+mod tests {
+    use wsinspect::{check_pair, parse_handshake};
+
+    use super::*;
+
+    fn request(extra: &str) -> String {
+        format!(
+            "GET /echo HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
+        )
+    }
+
+    /// The core's own pair checks accept every 101 this server writes.
+    #[test]
+    fn accepted_answers_pass_the_cores_pair_checks() {
+        for (extra, query) in [
+            ("", ""),
+            ("Sec-WebSocket-Protocol: chat, superchat\r\n", "protocol=superchat"),
+            ("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n", ""),
+            (
+                "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10; client_max_window_bits=12\r\n",
+                "",
+            ),
+            ("Sec-WebSocket-Extensions: x-webkit-deflate-frame, permessage-deflate\r\n", "deflate=0"),
+        ] {
+            let req = parse_handshake(request(extra).as_bytes());
+            let Answer::Rfc6455 { response, .. } = answer(&req, "/echo", query, true) else {
+                panic!("{extra}: refused");
+            };
+            let res = parse_handshake(&response);
+            assert!(res.is_valid(), "{extra}: {:?}", res.failures().collect::<Vec<_>>());
+            let pair = check_pair(&req, &res);
+            assert!(!pair.is_empty() && pair.iter().all(|c| c.passed), "{extra}: {pair:?}");
+        }
+    }
+
+    #[test]
+    fn the_deflate_answer_echoes_what_the_client_asked_of_the_server() {
+        let req = parse_handshake(request(
+            "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; server_max_window_bits=10\r\n",
+        ).as_bytes());
+        let Answer::Rfc6455 {
+            extensions,
+            deflate,
+            ..
+        } = answer(&req, "/echo", "", true)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            extensions.as_deref(),
+            Some("permessage-deflate; server_no_context_takeover; server_max_window_bits=10")
+        );
+        assert_eq!(deflate.unwrap().server_max_window_bits, Some(10));
+    }
+
+    #[test]
+    fn refusals_name_the_rule_and_wrong_versions_get_426() {
+        let cases = [
+            (
+                request("")
+                    .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12")
+                    .into_bytes(),
+                "426",
+                "bad-version",
+            ),
+            (
+                request("")
+                    .replace("Upgrade: websocket", "Upgrade: h2c")
+                    .into_bytes(),
+                "400",
+                "bad-upgrade",
+            ),
+            (
+                b"GET /echo HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
+                "400",
+                "bad-upgrade",
+            ),
+            (b"HTTP/1.1 101 OK\r\n\r\n".to_vec(), "400", "malformed-http"),
+            (
+                b"GET /echo HTTP/1.1\r\nHost a\r\n\r\n".to_vec(),
+                "400",
+                "malformed-http",
+            ),
+        ];
+        for (bytes, status, rule) in cases {
+            let Answer::Refuse(response, why) = answer(&parse_handshake(&bytes), "/echo", "", true)
+            else {
+                panic!("{rule}: accepted");
+            };
+            let text = String::from_utf8(response).unwrap();
+            assert!(
+                text.starts_with(&format!("HTTP/1.1 {status} ")),
+                "{rule}: {text}"
+            );
+            assert!(text.contains(rule) && why.contains(rule), "{rule}: {text}");
+        }
+    }
+
+    #[test]
+    fn hixie76_is_answered_on_echo_only() {
+        let head = b"GET /echo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
+            Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nUpgrade: WebSocket\r\n\
+            Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nOrigin: http://example.com\r\n\r\n^n:ds[4U";
+        let h = parse_handshake(head);
+        let Answer::Hixie76 { response } = answer(&h, "/echo", "", true) else {
+            panic!("not hixie")
+        };
+        assert!(response.ends_with(b"8jKS'y:G*Co,Wxa-"));
+        assert!(matches!(answer(&h, "/tap", "", false), Answer::Refuse(..)));
+    }
+}

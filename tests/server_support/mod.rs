@@ -43,6 +43,7 @@ impl Server {
                 Ok(line) => line,
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     panic!("the server printed no address within 10 s");
                 }
             };
