@@ -285,3 +285,111 @@ test("PyPI websockets: text, binary, fragmented, compressed, ping, close codes",
   assert.equal(run.status, 0, output);
   assert.match(run.stdout, /^9 passed, 0 failed$/m, output);
 });
+
+// ---- a real browser (Debian's chromium through playwright-core), seen through the tap ----
+
+/** Runs a scenario in a page served by the server (its CSP forbids eval, so the scenarios are
+ * written out here); returns the tap records, the subject socket's events and extensions. */
+async function inBrowser(query, scenario) {
+  const { launchBrowser } = await import("../support/browser.js");
+  const browser = await launchBrowser();
+  try {
+    // Any page of the server gives the origin and its CSP; the page's own modules do not matter here.
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    const result = await page.evaluate(async ({ base, query, scenario }) => {
+      const records = [];
+      const waiters = [];
+      const tap = new WebSocket(`${base}/tap`);
+      tap.onmessage = (e) => { records.push(JSON.parse(e.data)); waiters.forEach((w) => w()); };
+      const waitFor = (pred) => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`tap: timed out; ${JSON.stringify(records).slice(0, 500)}`)), 10_000);
+        const check = () => { const r = records.find(pred); if (r) { clearTimeout(timer); resolve(r); } };
+        waiters.push(check);
+        check();
+      });
+      const session = (await waitFor((r) => r.type === "session")).session;
+      const ws = new WebSocket(`${base}/echo?session=${session}${query}`);
+      const events = [];
+      for (const type of ["open", "message", "error", "close"]) {
+        ws.addEventListener(type, (e) => events.push({ type, data: e.data, code: e.code, wasClean: e.wasClean }));
+      }
+      await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
+      const next = (type) => new Promise((r) => ws.addEventListener(type, r, { once: true }));
+      if (scenario === "hello-ping-close") {
+        ws.send("Hello");
+        await next("message");
+        tap.send(JSON.stringify({ id: 1, action: "ping", payload: "from server" }));
+        await waitFor((r) => r.type === "done" && r.id === 1);
+        await new Promise((r) => setTimeout(r, 200));
+        ws.close(1000, "bye");
+      } else if (scenario === "compressed") {
+        ws.send("Hello Hello Hello Hello");
+        await next("message");
+        ws.close();
+      } else if (scenario === "broken") {
+        tap.send(JSON.stringify({ id: 1, action: "violation", violation: "reserved-opcode" }));
+        await next("close");
+      }
+      await waitFor((r) => r.type === "closed");
+      tap.close();
+      return { records, events, extensions: ws.extensions };
+    }, { base: server.ws, query, scenario });
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+test("chromium: its masked Hello with the real key, the handshake key and accept, a server ping and its pong", async () => {
+  const { records, events } = await inBrowser("&deflate=0", "hello-ping-close");
+  assert.ok(events.some((e) => e.type === "message" && e.data === "Hello"));
+  const [requestHead, inBytes] = afterHead(stream(records, 1, "in"));
+  const [responseHead] = afterHead(stream(records, 1, "out"));
+  const key = requestHead.match(/sec-websocket-key: (\S+)/i)[1];
+  const { createHash } = await import("node:crypto");
+  const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+  assert.match(responseHead, new RegExp(`Sec-WebSocket-Accept: ${accept.replace(/[+/]/g, "\\$&")}\r\n`));
+  const sent = frames(inBytes);
+  const hello = sent.find((f) => f.opcode === 1);
+  assert.ok(hello.masked && hello.key.length === 4, "the browser masks");
+  assert.equal(hello.payload.toString(), "Hello");
+  // The masked bytes on the wire are "Hello" XOR the key the browser chose.
+  const at = inBytes.indexOf(hello.key) + 4;
+  assert.deepEqual([...inBytes.subarray(at, at + 5)], [..."Hello"].map((c, i) => c.charCodeAt(0) ^ hello.key[i % 4]));
+  const pong = sent.find((f) => f.opcode === 0xa);
+  assert.ok(pong, "the browser answered the server's ping");
+  assert.equal(pong.payload.toString(), "from server");
+  const close = sent.find((f) => f.opcode === 8);
+  assert.equal(close.payload.readUInt16BE(0), 1000);
+  assert.equal(close.payload.subarray(2).toString(), "bye");
+});
+
+test("chromium: with deflate on, its Hello crosses the wire compressed", async () => {
+  const { records, extensions } = await inBrowser("", "compressed");
+  assert.match(extensions, /^permessage-deflate/);
+  const sent = frames(afterHead(stream(records, 1, "in"))[1]);
+  const got = frames(afterHead(stream(records, 1, "out"))[1]);
+  const { inflateRawSync, constants } = await import("node:zlib");
+  // RFC 7692 §7.2.2: append 00 00 FF FF and inflate; the stream has no final block.
+  const inflate = (p) => inflateRawSync(Buffer.concat([p, Buffer.from([0, 0, 0xff, 0xff])]),
+    { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+  assert.ok(sent[0].rsv1 && sent[0].masked);
+  assert.equal(inflate(sent[0].payload), "Hello Hello Hello Hello");
+  assert.ok(got[0].rsv1);
+  assert.equal(inflate(got[0].payload), "Hello Hello Hello Hello");
+});
+
+test("chromium: a broken server frame makes the browser fail the connection with 1002", async () => {
+  const { records, events } = await inBrowser("&deflate=0", "broken");
+  assert.ok(events.some((e) => e.type === "error"), "the page saw an error event");
+  const close = events.find((e) => e.type === "close");
+  assert.equal(close.wasClean, false);
+  const out = frames(afterHead(stream(records, 1, "out"))[1]);
+  assert.equal(out[0].opcode, 3);
+  const answered = frames(afterHead(stream(records, 1, "in"))[1]).find((f) => f.opcode === 8);
+  assert.ok(answered, "chromium answered with a close frame");
+  assert.equal(answered.payload.readUInt16BE(0), 1002);
+  assert.ok(answered.masked);
+  assert.ok(close.code === 1006 || close.code === 1002, `close code ${close.code}`);
+});
