@@ -29,6 +29,7 @@ pub async fn run(
         None,
         None,
         limits.max_message,
+        limits.idle,
     );
     if socket.write(response).await.is_err() {
         return;

@@ -10,10 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 /// Records a tap may have queued before the subject waits for it to catch up.
 const RECORD_QUEUE: usize = 1024;
+/// Bytes of records a tap may have queued (a record larger than this takes all of it): a tap
+/// that stops reading holds its subject back rather than letting memory grow.
+const RECORD_BUDGET: usize = 8 * 1024 * 1024;
 /// Actions a subject may have queued; more are refused rather than waited for.
 const ACTION_QUEUE: usize = 64;
 
@@ -70,6 +73,14 @@ pub enum Record {
     },
 }
 
+/// A record on its way to the tap, holding its share of the session's byte budget until the
+/// tap has sent it.
+#[derive(Debug)]
+pub struct Queued {
+    pub record: Record,
+    _permit: OwnedSemaphorePermit,
+}
+
 /// An action for the subject connection, asked for over the tap.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionRequest {
@@ -83,7 +94,8 @@ pub struct Session {
     pub id: String,
     /// Record timestamps count from here.
     pub start: Instant,
-    records: mpsc::Sender<Record>,
+    records: mpsc::Sender<Queued>,
+    budget: Arc<Semaphore>,
     subject: Mutex<Option<(u64, mpsc::Sender<ActionRequest>)>>,
     next_conn: AtomicU64,
 }
@@ -190,7 +202,28 @@ impl TapSink {
     }
 
     async fn send(&self, record: Record) {
-        let _ = self.session.records.send(record).await;
+        let size = match &record {
+            Record::Bytes { bytes, .. } => bytes.len(),
+            _ => 0,
+        };
+        let permits = size.clamp(1, RECORD_BUDGET) as u32;
+        let Ok(permit) = self
+            .session
+            .budget
+            .clone()
+            .acquire_many_owned(permits)
+            .await
+        else {
+            return;
+        };
+        let _ = self
+            .session
+            .records
+            .send(Queued {
+                record,
+                _permit: permit,
+            })
+            .await;
     }
 }
 
@@ -209,7 +242,7 @@ impl Sessions {
     }
 
     /// Opens a session with a fresh random id, or None when `max` are open already.
-    pub fn create(&self) -> Option<(Arc<Session>, mpsc::Receiver<Record>)> {
+    pub fn create(&self) -> Option<(Arc<Session>, mpsc::Receiver<Queued>)> {
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.len() >= self.max {
             return None;
@@ -225,6 +258,7 @@ impl Sessions {
             id: id.clone(),
             start: Instant::now(),
             records,
+            budget: Arc::new(Semaphore::new(RECORD_BUDGET)),
             subject: Mutex::new(None),
             next_conn: AtomicU64::new(0),
         });
@@ -316,7 +350,7 @@ mod tests {
             first.bytes(Dir::Out, now, b"de").await;
             first.bytes(Dir::In, now, b"f").await;
             let offsets: Vec<_> = (0..3)
-                .map(|_| match records.try_recv().unwrap() {
+                .map(|_| match records.try_recv().unwrap().record {
                     Record::Bytes { dir, offset, .. } => (dir, offset),
                     other => panic!("{other:?}"),
                 })
@@ -328,6 +362,37 @@ mod tests {
             };
             assert_eq!(session.act(request.clone()), Ok(2));
             assert_eq!(second_actions.try_recv().unwrap(), request);
+        });
+    }
+
+    #[test]
+    fn a_tap_that_stops_reading_holds_its_subject_back_within_the_byte_budget() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let sessions = Sessions::new(1);
+            let (session, mut records) = sessions.create().unwrap();
+            let (mut sink, _actions) = session.join();
+            let big = vec![0u8; RECORD_BUDGET / 2];
+            sink.bytes(Dir::Out, Instant::now(), &big).await;
+            sink.bytes(Dir::Out, Instant::now(), &big).await;
+            // The budget is spent: the third waits until the tap takes one.
+            let third = tokio::time::timeout(
+                std::time::Duration::from_millis(50),
+                sink.bytes(Dir::Out, Instant::now(), &big),
+            );
+            assert!(
+                third.await.is_err(),
+                "a third record fitted past the budget"
+            );
+            drop(records.try_recv().unwrap());
+            let fourth = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                sink.bytes(Dir::Out, Instant::now(), &big),
+            );
+            assert!(fourth.await.is_ok());
         });
     }
 }

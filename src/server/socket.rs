@@ -3,7 +3,7 @@
 //! byte in either direction handed to the tap when there is one.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -59,6 +59,7 @@ pub struct Socket {
     decoder: Decoder,
     deflate: Option<OutgoingDeflate>,
     max_message: u64,
+    write_timeout: Duration,
     /// Bytes given to the decoder so far, and where the last complete frame ended: a frame
     /// still open past the message limit is refused before it is buffered.
     pushed: u64,
@@ -78,6 +79,7 @@ impl Socket {
         extensions: Option<&str>,
         deflate: Option<&PerMessageDeflateParams>,
         max_message: usize,
+        write_timeout: Duration,
     ) -> Self {
         let options = DecodeOptions {
             role: Role::Client,
@@ -101,6 +103,7 @@ impl Socket {
             decoder,
             deflate: deflate.map(OutgoingDeflate::new),
             max_message: max_message as u64,
+            write_timeout,
             pushed: 0,
             last_frame_end: 0,
             sent_close: false,
@@ -145,8 +148,18 @@ impl Socket {
     }
 
     /// Writes bytes as they are, and records them.
+    /// A peer that takes nothing for `write_timeout` fails the write (it is gone, or will not
+    /// read).
     pub async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.writer.write_all(bytes).await?;
+        match tokio::time::timeout(self.write_timeout, self.writer.write_all(bytes)).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the peer stopped reading",
+                ))
+            }
+        }
         if let Some(tap) = &mut self.tap {
             tap.bytes(Dir::Out, Instant::now(), bytes).await;
         }

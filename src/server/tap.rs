@@ -15,7 +15,7 @@ use wsinspect::{FrameKind, MessageKind};
 
 use super::actions;
 use super::records;
-use super::sessions::{Record, Session};
+use super::sessions::{Queued, Session};
 use super::socket::Socket;
 use super::State;
 
@@ -36,7 +36,7 @@ pub async fn run(
     mut socket: Socket,
     rest: &[u8],
     session: Arc<Session>,
-    mut records: mpsc::Receiver<Record>,
+    mut records: mpsc::Receiver<Queued>,
     state: &Arc<State>,
 ) {
     let _registered = Registered {
@@ -69,7 +69,7 @@ pub async fn run(
             record = records.recv(), if close_until.is_none() => {
                 // The session holds a sender as long as it lives, so this never ends first.
                 let Some(record) = record else { break };
-                let json = records::to_json(session.start, &record);
+                let json = records::to_json(session.start, &record.record);
                 if socket.send_message(true, json.as_bytes(), 1).await.is_err() {
                     break;
                 }

@@ -126,6 +126,7 @@ pub async fn serve(
                 extensions.as_deref(),
                 deflate.as_ref(),
                 max,
+                state.limits.idle,
             );
             if let Some((session, records)) = new_session {
                 if socket.write(&response).await.is_ok() {
