@@ -121,7 +121,7 @@ impl Inflater {
                         self.broken = true;
                         InflateError::Invalid(e.message().map_or_else(
                             || "invalid deflate data".to_string(),
-                            |m| m.to_lowercase(),
+                            |m| m.to_ascii_lowercase(),
                         ))
                     })?;
             let consumed = (self.decompress.total_in() - in_before) as usize;
