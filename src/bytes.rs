@@ -188,9 +188,10 @@ pub(crate) fn quote_char(c: char) -> String {
 /// 1. blank text: no bytes, [`Format::Hex`], detail `"empty"`;
 /// 2. the first non-blank line is an xxd, `hexdump -C`, Wireshark or plain
 ///    `hexdump` line (an offset of 4 to 16 hex digits followed by `: `, or by
-///    two spaces or a tab and a two-digit byte), or the text is an array (an
-///    opening `{` or `[` on the first line whose first item starts with a
-///    digit or that closes at once) or `<Buffer`: hex;
+///    two spaces or a tab and a two-digit byte), or the text starts with
+///    `<Buffer`, or it has an array: a `{` or `[` followed by a digit, `-`, a
+///    bracket or its own closing bracket, after nothing or a one-line
+///    declaration ending in `=`, `(`, `)`, `]`, `:` or a Go type: hex;
 /// 3. every character is a hex digit, whitespace, `,` or `:`, apart from
 ///    `0x` and `\x` prefixes: hex;
 /// 4. the text has a backslash: escaped;

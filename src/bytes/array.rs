@@ -28,8 +28,8 @@ pub(crate) fn recognise(text: &str) -> Option<Shape> {
         .map(|open| Shape::Brackets { open })
 }
 
-/// For auto: Node's `<Buffer`, or an opening bracket on the first line whose
-/// first item starts like a number, after nothing or a declaration.
+/// For auto: Node's `<Buffer`, or an opening bracket whose first item starts
+/// like a number, after nothing or a one-line declaration.
 pub(crate) fn looks_like_array(text: &str) -> bool {
     if node_buffer_start(text).is_some() {
         return true;
@@ -45,8 +45,8 @@ fn node_buffer_start(text: &str) -> Option<usize> {
     text[open..].starts_with("<Buffer").then_some(open)
 }
 
-/// The first `{` (or, when no `{` qualifies, `[`) followed by a number or by
-/// its own closing bracket.
+/// The first `{` (or, when no `{` qualifies, `[`) followed by a number, by a
+/// bracket (to report nesting), or by its own closing bracket.
 fn opener(text: &str) -> Option<usize> {
     let starts_array = |open: usize| {
         let close = if text.as_bytes()[open] == b'{' {
@@ -55,7 +55,7 @@ fn opener(text: &str) -> Option<usize> {
             b']'
         };
         let rest = text[open + 1..].trim_start().as_bytes();
-        matches!(rest.first(), Some(&b) if b.is_ascii_digit() || b == b'-' || b == close)
+        matches!(rest.first(), Some(&b) if b.is_ascii_digit() || matches!(b, b'-' | b'[' | b'{') || b == close)
     };
     let first = |c: char| {
         text.match_indices(c)

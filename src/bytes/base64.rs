@@ -96,6 +96,10 @@ pub(crate) fn parse(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
 fn locate(text: &str, input: &[u8], error: DecodeError, padding_at: Option<usize>) -> Located {
     let data_len = input.iter().filter(|&&b| b != b'=').count();
     match error {
+        DecodeError::InvalidByte(index, b'=') => Located::new(
+            text_index(text, index),
+            "wrong number of '=' padding characters for the length of the base64",
+        ),
         DecodeError::InvalidByte(index, _) => {
             let at = text_index(text, index);
             Located::new(

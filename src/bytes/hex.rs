@@ -123,13 +123,17 @@ pub(crate) fn parse_range(
     let s = &text.as_bytes()[..end];
     let mut spelling = Spelling::default();
     let mut at = start;
+    let mut separated = false; // a separator other than a line break since the last group
+    let mut groups = false;
     while at < end {
         if let Some(len) = separator_len(&text[..end], at) {
             // A line break alone keeps a stream a stream (xxd -p wraps at 60 digits).
-            spelling.spaced |= !matches!(s[at], b'\n' | b'\r');
+            separated |= groups && !matches!(s[at], b'\n' | b'\r');
             at += len;
             continue;
         }
+        spelling.spaced |= separated;
+        groups = true;
         let prefixed = match (s[at], s.get(at + 1)) {
             (b'0', Some(b'x' | b'X')) => {
                 spelling.zero_x = true;
