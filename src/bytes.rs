@@ -189,11 +189,14 @@ pub(crate) fn quote_char(c: char) -> String {
 /// 2. the first non-blank line is an xxd, `hexdump -C`, Wireshark or plain
 ///    `hexdump` line (an offset of 4 to 16 hex digits followed by `: `, or by
 ///    two spaces or a tab and a two-digit byte), or the text starts with
-///    `<Buffer`, or it has an array: a `{` or `[` followed by a digit, `-`, a
-///    bracket or its own closing bracket, after nothing or a one-line
-///    declaration ending in `=`, `(`, `)`, `]`, `:` or a Go type: hex;
-/// 3. every character is a hex digit, whitespace, `,` or `:`, apart from
-///    `0x` and `\x` prefixes: hex;
+///    `<Buffer`, or it has an array: a `{` or `[` followed by a digit, `-` or
+///    its own closing bracket, after nothing or a one-line declaration ending
+///    in `=`, `(`, `)`, `]`, `:` or a Go type, and followed by nothing but
+///    `)`, `;`, `,`, `}` or xxd -i's length line: hex;
+/// 3. the text is only `\xNN` escapes (two digits each) and separators, or
+///    only hex digits, whitespace, `,`, `:` and `0x` prefixes with a decimal
+///    digit somewhere or an even number of digits in every group: hex (so
+///    `\x00cafe\xff` and `\x41 42` stay escaped text, and `bad` stays text);
 /// 4. the text has a backslash: escaped;
 /// 5. the text is base64 (standard or URL-safe, line breaks allowed but no
 ///    spaces or tabs inside, a valid length, canonical final bits): base64;

@@ -23,21 +23,39 @@ pub(crate) fn recognise(text: &str) -> Option<Shape> {
     if let Some(open) = node_buffer_start(text) {
         return Some(Shape::NodeBuffer { open });
     }
-    opener(text)
+    opener(text, true)
         .or_else(|| text.find('{').or_else(|| text.find('[')))
         .map(|open| Shape::Brackets { open })
 }
 
 /// For auto: Node's `<Buffer`, or an opening bracket whose first item starts
-/// like a number, after nothing or a one-line declaration.
+/// like a number, after nothing or a one-line declaration, and followed after
+/// its closing bracket by nothing but what may end a statement.
 pub(crate) fn looks_like_array(text: &str) -> bool {
     if node_buffer_start(text).is_some() {
         return true;
     }
-    opener(text).is_some_and(|open| {
-        let prefix = text[..open].trim();
-        !prefix.contains('\n') && is_declaration(prefix)
-    })
+    let Some(open) = opener(text, false) else {
+        return false;
+    };
+    let prefix = text[..open].trim();
+    let declaration_chars = prefix
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b" \t_[]().:;*<>,\"={&".contains(&b));
+    let close = if text.as_bytes()[open] == b'{' {
+        '}'
+    } else {
+        ']'
+    };
+    let suffix = text[open..].find(close).map(|i| &text[open + i + 1..]);
+    declaration_chars
+        && is_declaration(prefix)
+        && suffix.is_some_and(|suffix| {
+            let rest = suffix.trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ')' | ';' | ',' | '}')
+            });
+            rest.is_empty() || rest.starts_with("unsigned int ")
+        })
 }
 
 fn node_buffer_start(text: &str) -> Option<usize> {
@@ -45,9 +63,9 @@ fn node_buffer_start(text: &str) -> Option<usize> {
     text[open..].starts_with("<Buffer").then_some(open)
 }
 
-/// The first `{` (or, when no `{` qualifies, `[`) followed by a number, by a
-/// bracket (to report nesting), or by its own closing bracket.
-fn opener(text: &str) -> Option<usize> {
+/// The first `{` (or, when no `{` qualifies, `[`) followed by a number or by
+/// its own closing bracket, or, with `nested`, by a bracket (to report it).
+fn opener(text: &str, nested: bool) -> Option<usize> {
     let starts_array = |open: usize| {
         let close = if text.as_bytes()[open] == b'{' {
             b'}'
@@ -55,7 +73,8 @@ fn opener(text: &str) -> Option<usize> {
             b']'
         };
         let rest = text[open + 1..].trim_start().as_bytes();
-        matches!(rest.first(), Some(&b) if b.is_ascii_digit() || matches!(b, b'-' | b'[' | b'{') || b == close)
+        matches!(rest.first(), Some(&b) if b.is_ascii_digit() || b == b'-' || b == close
+            || (nested && matches!(b, b'[' | b'{')))
     };
     let first = |c: char| {
         text.match_indices(c)

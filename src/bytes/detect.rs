@@ -20,29 +20,37 @@ pub(crate) fn detect(text: &str) -> Format {
     }
 }
 
-/// Only hex digits, whitespace, `,` and `:`, apart from `0x` and `\x` at the
-/// start of a group; and either a decimal digit somewhere or an even number of
+/// Either only `\xNN` escapes (exactly two digits each, as in escaped text) and
+/// separators, or only hex digits, whitespace, `,`, `:` and `0x` prefixes; and either a decimal digit somewhere or an even number of
 /// digits in every group, so that words such as "bad" or "a" stay text.
 fn looks_like_hex(text: &str) -> bool {
     let s = text.as_bytes();
-    let mut any = false;
+    let mut bare = false; // digits not after `\x`
+    let mut escaped = false; // `\xNN`
     let mut decimal = false;
     let mut odd_group = false;
-    let mut group = 0usize; // hex digits in the current group
+    let mut group = 0usize; // bare hex digits in the current group
     let mut i = 0;
     while i < s.len() {
         let b = s[i];
         if is_hex_digit(b) {
-            any = true;
+            bare = true;
             decimal |= b.is_ascii_digit();
             group += 1;
         } else if b.is_ascii_whitespace() || b == b',' || b == b':' {
             odd_group |= group % 2 == 1;
             group = 0;
         } else if b == b'\\' && s.get(i + 1) == Some(&b'x') {
-            odd_group |= group % 2 == 1;
-            group = 0;
-            i += 1;
+            // As in escaped text: exactly two digits, and no bare digits
+            // anywhere, so "\x00cafe" and "\x41 42" stay escaped text.
+            let two = s
+                .get(i + 2..i + 4)
+                .is_some_and(|d| d.iter().all(|&b| is_hex_digit(b)));
+            if !two || group > 0 || s.get(i + 4).is_some_and(|&b| is_hex_digit(b)) {
+                return false;
+            }
+            escaped = true;
+            i += 3;
         } else if matches!(b, b'x' | b'X') && group == 1 && s[i - 1] == b'0' {
             group = 0; // that `0` began a `0x` prefix
         } else {
@@ -51,5 +59,9 @@ fn looks_like_hex(text: &str) -> bool {
         i += 1;
     }
     odd_group |= group % 2 == 1;
-    any && (decimal || !odd_group)
+    match (bare, escaped) {
+        (true, true) => false,
+        (false, escaped) => escaped,
+        (true, false) => decimal || !odd_group,
+    }
 }

@@ -73,7 +73,6 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
     let lines = split_lines(text, kind)?;
     let mut out = Vec::with_capacity(text.len() / 3 + 1);
     let mut widest: Option<usize> = None;
-    let mut gutter_bars = false;
     let mut offset_digits = 0;
     for (i, line) in lines.iter().enumerate() {
         offset_digits = offset_digits.max(line.data - line.start);
@@ -98,11 +97,10 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
         };
         let limit = expected.or(widest);
         let before = out.len();
-        let hex_end = match kind {
+        match kind {
             Kind::Xxd => read_xxd_line(text, line, &mut out)?,
             Kind::Columns | Kind::Words => read_columns_line(text, line, limit, &mut out)?,
-        };
-        gutter_bars |= text.as_bytes().get(hex_end) == Some(&b'|');
+        }
         let count = out.len() - before;
         if let Some(expected) = expected {
             if count != expected {
@@ -121,7 +119,8 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
     }
     let detail = match kind {
         Kind::Xxd => "xxd",
-        _ if gutter_bars || offset_digits >= 8 => "hexdump -C",
+        // hexdump -C writes 8 offset digits, Wireshark and tshark 4.
+        _ if offset_digits >= 8 => "hexdump -C",
         _ => "wireshark hex dump",
     };
     Ok((out, detail))
@@ -192,8 +191,8 @@ fn split_lines(text: &str, kind: Kind) -> Result<Vec<Line>, Located> {
 }
 
 /// An xxd line: groups of an even number of digits one space apart, up to the
-/// first two spaces in a row. Returns where the hex area ended.
-fn read_xxd_line(text: &str, line: &Line, out: &mut Vec<u8>) -> Result<usize, Located> {
+/// first two spaces in a row.
+fn read_xxd_line(text: &str, line: &Line, out: &mut Vec<u8>) -> Result<(), Located> {
     let s = &text.as_bytes()[..line.end];
     let mut at = line.data;
     if s.get(at) == Some(&b' ') {
@@ -201,12 +200,12 @@ fn read_xxd_line(text: &str, line: &Line, out: &mut Vec<u8>) -> Result<usize, Lo
     }
     loop {
         if at >= s.len() || s[at] == b' ' {
-            return Ok(at); // the end, or a second space in a row: the gutter follows
+            return Ok(()); // the end, or a second space in a row: the gutter follows
         }
         let group = at;
         at = decode_pairs(s, group, out);
         match s.get(at) {
-            None if at > group => return Ok(at),
+            None if at > group => return Ok(()),
             Some(b' ') if at > group => at += 1,
             Some(&b) if is_hex_digit(b) && matches!(s.get(at + 1), None | Some(b' ')) => {
                 return Err(Located::new(
@@ -224,13 +223,13 @@ fn read_xxd_line(text: &str, line: &Line, out: &mut Vec<u8>) -> Result<usize, Lo
 }
 
 /// A `hexdump -C`, Wireshark or tshark line: two-digit bytes up to `|`, three
-/// spaces in a row (or a tab), or `limit` bytes. Returns where the hex area ended.
+/// spaces in a row (or a tab), or `limit` bytes.
 fn read_columns_line(
     text: &str,
     line: &Line,
     limit: Option<usize>,
     out: &mut Vec<u8>,
-) -> Result<usize, Located> {
+) -> Result<(), Located> {
     let s = &text.as_bytes()[..line.end];
     let mut at = line.data;
     let mut count = 0;
@@ -240,11 +239,11 @@ fn read_columns_line(
             .take_while(|&&b| b == b' ' || b == b'\t')
             .count();
         if count > 0 && (gap >= 3 || s[at..at + gap].contains(&b'\t')) {
-            return Ok(at + gap);
+            return Ok(());
         }
         at += gap;
         if at >= s.len() || s[at] == b'|' || limit.is_some_and(|limit| count >= limit) {
-            return Ok(at);
+            return Ok(());
         }
         let (Some(high), Some(low)) = (
             digit_value(s[at]),
