@@ -1,7 +1,7 @@
 //! How [`Format::Auto`] chooses a format: by the text's shape alone, in the
 //! order documented on [`parse_bytes`](super::parse_bytes).
 
-use super::hex::is_hex_digit;
+use super::hex::{all_hex_digits, is_hex_digit};
 use super::{array, base64, dump, Format};
 
 pub(crate) fn detect(text: &str) -> Format {
@@ -24,7 +24,11 @@ pub(crate) fn detect(text: &str) -> Format {
 /// separators, or only hex digits, whitespace, `,`, `:` and `0x` prefixes; and either a decimal digit somewhere or an even number of
 /// digits in every group, so that words such as "bad" or "a" stay text.
 fn looks_like_hex(text: &str) -> bool {
-    let s = text.as_bytes();
+    let s = text.trim().as_bytes();
+    if all_hex_digits(s) {
+        // The common case, a long hex stream, in one branch-free pass.
+        return !s.is_empty() && (s.len() % 2 == 0 || s.iter().any(u8::is_ascii_digit));
+    }
     let mut bare = false; // digits not after `\x`
     let mut escaped = false; // `\xNN`
     let mut decimal = false;

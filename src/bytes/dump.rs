@@ -31,7 +31,12 @@ pub(crate) enum Kind {
 pub(crate) fn recognise(text: &str) -> Option<Kind> {
     let line = text.lines().find(|line| !line.trim().is_empty())?;
     let line = line.trim_start();
-    let digits = line.bytes().take_while(|&b| is_hex_digit(b)).count();
+    // An offset has at most 16 digits; a long hex stream is not read to its end here.
+    let digits = line
+        .bytes()
+        .take(17)
+        .take_while(|&b| is_hex_digit(b))
+        .count();
     let rest = &line[digits..];
     if !(4..=16).contains(&digits) {
         return None;

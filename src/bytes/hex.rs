@@ -37,6 +37,12 @@ pub(crate) fn digit_value(b: u8) -> Option<u8> {
     }
 }
 
+/// Are all these bytes hex digits? One table lookup per byte, no branch.
+pub(crate) fn all_hex_digits(s: &[u8]) -> bool {
+    s.chunks(64)
+        .all(|chunk| chunk.iter().fold(0u8, |seen, &b| seen | DIGIT[b as usize]) & 0xF0 == 0)
+}
+
 pub(crate) fn is_hex_digit(b: u8) -> bool {
     DIGIT[b as usize] != INVALID
 }
