@@ -247,8 +247,10 @@ fn read_hex(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
     if let Some(kind) = dump::recognise(text) {
         return dump::parse(text, kind);
     }
-    if let Some(shape) = array::recognise(text) {
-        return array::parse(text, shape);
-    }
-    hex::parse_tokens(text)
+    // An array starts with, or holds, a character that is not hex: plain hex
+    // fails on it at once, and only then is the text searched for brackets.
+    hex::parse_tokens(text).or_else(|error| match array::recognise(text) {
+        Some(shape) => array::parse(text, shape),
+        None => Err(error),
+    })
 }

@@ -5,10 +5,12 @@ use super::hex::{all_hex_digits, is_hex_digit};
 use super::{array, base64, dump, Format};
 
 pub(crate) fn detect(text: &str) -> Format {
+    // Hex text has no brackets, so checking it before arrays changes nothing
+    // but saves a long hex stream the search for them.
     if text.trim().is_empty()
         || dump::recognise(text).is_some()
-        || array::looks_like_array(text)
         || looks_like_hex(text)
+        || array::looks_like_array(text)
     {
         Format::Hex
     } else if text.contains('\\') {
@@ -36,12 +38,23 @@ fn looks_like_hex(text: &str) -> bool {
     let mut group = 0usize; // bare hex digits in the current group
     let mut i = 0;
     while i < s.len() {
-        let b = s[i];
+        // The common shape, two digits and a separator, without the checks below.
+        while let Some(&[high, low, separator]) = s.get(i..i + 3).filter(|_| group == 0) {
+            if !(is_hex_digit(high) && is_hex_digit(low) && is_separator(separator)) {
+                break;
+            }
+            bare = true;
+            decimal |= high.is_ascii_digit() || low.is_ascii_digit();
+            i += 3;
+        }
+        let Some(&b) = s.get(i) else {
+            break;
+        };
         if is_hex_digit(b) {
             bare = true;
             decimal |= b.is_ascii_digit();
             group += 1;
-        } else if b.is_ascii_whitespace() || b == b',' || b == b':' {
+        } else if is_separator(b) {
             odd_group |= group % 2 == 1;
             group = 0;
         } else if b == b'\\' && s.get(i + 1) == Some(&b'x') {
@@ -68,4 +81,8 @@ fn looks_like_hex(text: &str) -> bool {
         (false, escaped) => escaped,
         (true, false) => decimal || !odd_group,
     }
+}
+
+fn is_separator(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b',' || b == b':'
 }

@@ -27,35 +27,41 @@ pub(crate) enum Kind {
     Words,
 }
 
-/// The kind of dump whose first non-blank line this text starts with.
+/// The kind of dump whose first non-blank line this text starts with. Looks
+/// at the start of that line only, so a long single-line stream costs nothing.
 pub(crate) fn recognise(text: &str) -> Option<Kind> {
-    let line = text.lines().find(|line| !line.trim().is_empty())?;
-    let line = line.trim_start();
-    // An offset has at most 16 digits; a long hex stream is not read to its end here.
+    let line = text.trim_start().as_bytes();
+    // An offset has at most 16 digits.
     let digits = line
-        .bytes()
+        .iter()
         .take(17)
-        .take_while(|&b| is_hex_digit(b))
+        .take_while(|&&b| is_hex_digit(b))
         .count();
-    let rest = &line[digits..];
     if !(4..=16).contains(&digits) {
         return None;
     }
-    if rest.starts_with(": ") || rest == ":" {
+    let rest = &line[digits..];
+    let at_end = |i: usize| matches!(rest.get(i), None | Some(b'\n' | b'\r'));
+    if rest.first() == Some(&b':') && (rest.get(1) == Some(&b' ') || at_end(1)) {
         return Some(Kind::Xxd);
     }
-    let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    let after = &rest.as_bytes()[gap..];
-    let byte_follows = after.len() >= 2
-        && is_hex_digit(after[0])
-        && is_hex_digit(after[1])
-        && matches!(after.get(2), None | Some(b' ' | b'\t' | b'|'));
-    if (gap >= 2 || rest.starts_with('\t')) && byte_follows {
+    let gap = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let after = &rest[gap..];
+    let digit = |i: usize| after.get(i).is_some_and(|&b| is_hex_digit(b));
+    let byte_follows = digit(0)
+        && digit(1)
+        && matches!(
+            after.get(2),
+            None | Some(b' ' | b'\t' | b'|' | b'\n' | b'\r')
+        );
+    if (gap >= 2 || rest.first() == Some(&b'\t')) && byte_follows {
         return Some(Kind::Columns);
     }
-    let word_follows = after.len() >= 4
-        && after[..4].iter().all(|&b| is_hex_digit(b))
-        && matches!(after.get(4), None | Some(b' '));
+    let word_follows =
+        (0..4).all(digit) && matches!(after.get(4), None | Some(b' ' | b'\n' | b'\r'));
     if digits == 7 && gap == 1 && word_follows {
         return Some(Kind::Words);
     }

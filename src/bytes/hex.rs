@@ -51,6 +51,19 @@ pub(crate) fn is_hex_digit(b: u8) -> bool {
 /// a pair are hex digits. Returns the index of the first byte not consumed.
 pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize {
     const BLOCK: usize = 64;
+    // Short groups end within a few pairs: try those one at a time before
+    // committing to whole blocks.
+    for _ in 0..8 {
+        let Some(&[high, low]) = s.get(at..at + 2) else {
+            return at;
+        };
+        let (high, low) = (DIGIT[high as usize], DIGIT[low as usize]);
+        if (high | low) & 0xF0 != 0 {
+            return at;
+        }
+        out.push((high << 4) | low);
+        at += 2;
+    }
     while let Some(block) = s.get(at..at + 2 * BLOCK) {
         let mut decoded = [0u8; BLOCK];
         let mut seen = 0u8;
@@ -76,11 +89,15 @@ pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize 
     at
 }
 
+fn is_ascii_separator(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b',' || b == b':'
+}
+
 /// The byte length of the separator at `at` (space, tab, line break, comma,
 /// colon, or any Unicode whitespace such as a pasted no-break space), if any.
 fn separator_len(text: &str, at: usize) -> Option<usize> {
     let b = *text.as_bytes().get(at)?;
-    if b.is_ascii_whitespace() || b == b',' || b == b':' {
+    if is_ascii_separator(b) {
         return Some(1);
     }
     if b < 0x80 {
@@ -132,6 +149,22 @@ pub(crate) fn parse_range(
     let mut separated = false; // a separator other than a line break since the last group
     let mut groups = false;
     while at < end {
+        // Most spaced hex is two digits and one separator: decode those
+        // without the general path's checks.
+        while let Some(&[high, low, separator]) = s.get(at..at + 3) {
+            let (high, low) = (DIGIT[high as usize], DIGIT[low as usize]);
+            if (high | low) & 0xF0 != 0 || !is_ascii_separator(separator) {
+                break;
+            }
+            spelling.spaced |= separated;
+            groups = true;
+            out.push((high << 4) | low);
+            separated |= !matches!(separator, b'\n' | b'\r');
+            at += 3;
+        }
+        if at >= end {
+            break;
+        }
         if let Some(len) = separator_len(&text[..end], at) {
             // A line break alone keeps a stream a stream (xxd -p wraps at 60 digits).
             separated |= groups && !matches!(s[at], b'\n' | b'\r');
