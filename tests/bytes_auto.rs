@@ -159,3 +159,18 @@ fn brackets_inside_text_are_not_an_array() {
     assert_eq!(chosen("\\xE4={[\\221"), (Format::Escaped, "escapes"));
     assert_eq!(chosen("see [1] and [2]"), (Format::Escaped, "text"));
 }
+
+#[test]
+fn format_names_round_trip() {
+    for (format, name) in [
+        (Format::Auto, "auto"),
+        (Format::Hex, "hex"),
+        (Format::Base64, "base64"),
+        (Format::Escaped, "escaped"),
+    ] {
+        assert_eq!(format.as_str(), name);
+        assert_eq!(format.to_string(), name);
+        assert_eq!(Format::from_name(name), Some(format));
+    }
+    assert_eq!(Format::from_name("Hex"), None);
+}

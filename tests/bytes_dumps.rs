@@ -181,7 +181,7 @@ fn a_line_with_fewer_bytes_than_the_offsets_say() {
     let error = hex_error(&text);
     assert_eq!(
         error.message,
-        "this line holds 15 bytes but the offsets say 16 (next line at 10)"
+        "this line holds 15 bytes but the offsets say 16 (the next line is at 0x10)"
     );
     assert_eq!((error.line, error.column), (1, 1));
 }
@@ -192,7 +192,7 @@ fn hexdump_final_offset_checks_the_last_line() {
     let error = hex_error(&text);
     assert_eq!(
         error.message,
-        "this line holds 11 bytes but the offsets say 12 (next line at 1c)"
+        "this line holds 11 bytes but the offsets say 12 (the next line is at 0x1c)"
     );
     assert_eq!(error.line, 2);
 }
@@ -205,7 +205,7 @@ fn offsets_that_go_backwards() {
     let error = hex_error(&text);
     assert_eq!(
         error.message,
-        "offset 8 does not follow offset 10 of the line before"
+        "offset 0x8 does not follow offset 0x10 of the line before"
     );
     assert_eq!((error.line, error.column), (2, 1));
 }

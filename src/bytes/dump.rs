@@ -97,7 +97,7 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
                     return Err(Located::new(
                         next.start,
                         format!(
-                            "offset {:x} does not follow offset {:x} of the line before",
+                            "offset 0x{:x} does not follow offset 0x{:x} of the line before",
                             next.offset, line.offset
                         ),
                     ))
@@ -118,7 +118,7 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
                 return Err(Located::new(
                     line.start,
                     format!(
-                        "this line holds {count} bytes but the offsets say {expected} (next line at {:x})",
+                        "this line holds {count} bytes but the offsets say {expected} (the next line is at 0x{:x})",
                         lines[i + 1].offset
                     ),
                 ));
