@@ -184,6 +184,14 @@ fn accept_gives_the_rfc_example() {
     let o = run(&["accept", "dGhlIHNhbXBsZSBub25jZQ=="], b"");
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n");
+    assert_eq!(stderr(&o), "");
+    let o = run(&["accept", "not a key"], b"");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("not the base64 of 16 bytes"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

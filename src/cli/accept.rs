@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use base64::Engine as _;
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -12,5 +13,11 @@ pub struct AcceptArgs {
 
 pub fn run(args: &AcceptArgs) -> ExitCode {
     println!("{}", wsinspect::accept_key(&args.key));
+    // RFC 6455 §4.1: the key "MUST be a nonce consisting of a randomly selected 16-byte value
+    // that has been base64-encoded". The accept value is computed from it all the same.
+    let decoded = base64::engine::general_purpose::STANDARD.decode(&args.key);
+    if decoded.map_or(true, |d| d.len() != 16) {
+        eprintln!("wsinspect accept: note: the key is not the base64 of 16 bytes (RFC 6455 §4.1)");
+    }
     ExitCode::SUCCESS
 }
