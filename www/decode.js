@@ -1,0 +1,238 @@
+// The Decode panel: reads the form, runs the decode in a Web Worker (worker.js), and feeds
+// the frames table, hex view, violations and messages as batches arrive.
+import { byTestId, fill, showError } from "./dom.js";
+import { FrameStore } from "./framestore.js";
+import { FrameTable } from "./frametable.js";
+import { HexView } from "./hexview.js";
+import { hex, hexByte, offset, printable, size } from "./format.js";
+import { incompleteText, messageItem, moreLine, parseErrorText, summaryText, violationItem } from "./render.js";
+
+const FIELD_NAMES = {
+  "fin-rsv-opcode": "FIN, RSV1-3 and opcode",
+  "mask-payload-len": "MASK bit and payload length",
+  "extended-length": "extended payload length",
+  "masking-key": "masking key",
+  "payload": "payload",
+};
+
+export function fieldLabel(name) {
+  return FIELD_NAMES[name] ?? name.replaceAll("-", " ");
+}
+
+export class DecodePanel {
+  constructor(root) {
+    this.root = root;
+    this.q = (id) => byTestId(id, root);
+    this.input = this.q("decode-input");
+    this.status = this.q("decode-status");
+    this.store = new FrameStore();
+    this.bytes = new Uint8Array(0);
+    this.job = 0;
+    this.busy = false;
+    this.worker = null;
+    this.marks = new Map();
+    this.shown = { messages: 0, violations: 0 };
+    this.table = new FrameTable(this.q("frames-table"), this.store, (i) => this.select(i));
+    this.hex = new HexView(this.q("hexview"), this.q("hex-hover"), (o) => this.describe(o));
+    this.wire();
+  }
+
+  wire() {
+    let timer = 0;
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.run(), this.input.value.length > 100_000 ? 500 : 150);
+    };
+    this.input.addEventListener("input", later);
+    for (const id of ["decode-format", "decode-role", "decode-protocol"]) this.q(id).addEventListener("change", () => this.run());
+    for (const id of ["decode-extensions", "decode-max"]) this.q(id).addEventListener("input", later);
+    this.q("decode-form").addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
+    this.q("decode-file").addEventListener("change", (e) => { if (e.target.files[0]) this.load(e.target.files[0]); });
+    const drop = this.q("drop-zone");
+    drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+    drop.addEventListener("drop", (e) => {
+      e.preventDefault();
+      drop.classList.remove("over");
+      if (e.dataTransfer.files[0]) this.load(e.dataTransfer.files[0]);
+    });
+  }
+
+  /** A dropped or opened file: text files go in as they are, binary ones as hex. */
+  async load(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let text;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      if (/[\x00-\x08\x0e-\x1f]/.test(text)) text = null;
+    } catch {
+      text = null;
+    }
+    if (text === null) {
+      text = hex(bytes, "");
+      this.q("decode-format").value = "hex";
+    }
+    this.input.value = text;
+    this.input.dispatchEvent(new Event("input", { bubbles: true }));
+    this.run();
+  }
+
+  options() {
+    const o = { role: this.q("decode-role").value, protocol: this.q("decode-protocol").value };
+    const ext = this.q("decode-extensions").value.trim();
+    if (ext) o.extensions = ext;
+    const max = this.q("decode-max").value.trim();
+    if (max !== "" && Number(max) >= 0) o.maxMessageSize = Number(max);
+    return o;
+  }
+
+  /** Starts decoding the current input; a decode still running is stopped first. */
+  run() {
+    const text = this.input.value;
+    const job = ++this.job;
+    if (this.busy && this.worker) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+    this.reset();
+    if (!text.trim()) {
+      this.setStatus("idle", "paste bytes above, or pick one of the examples");
+      this.busy = false;
+      return;
+    }
+    this.setStatus("decoding", `reading ${size(text.length)} of text…`);
+    this.busy = true;
+    if (!this.worker) {
+      this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+      this.worker.onmessage = ({ data }) => { if (data.job === this.job) this.onWorker(data); };
+      this.worker.onerror = (e) => {
+        this.busy = false;
+        this.setStatus("error", "the decoder stopped");
+        showError(this.q("decode-error"), `the decoder failed: ${e.message ?? "unknown error"}`);
+      };
+    }
+    this.worker.postMessage({ job, text, format: this.q("decode-format").value, options: this.options() });
+  }
+
+  reset() {
+    this.store = new FrameStore();
+    this.bytes = new Uint8Array(0);
+    this.marks = new Map();
+    this.shown = { messages: 0, violations: 0 };
+    this.format = null;
+    this.table.reset(this.store, this.bytes);
+    this.hex.setBytes(this.bytes);
+    showError(this.q("decode-error"), "");
+    this.q("incomplete").hidden = true;
+    fill(this.q("decode-notices"));
+    fill(this.q("violations"));
+    fill(this.q("messages"));
+  }
+
+  setStatus(phase, text) {
+    this.status.dataset.phase = phase;
+    this.status.textContent = text;
+  }
+
+  onWorker(data) {
+    if (data.type === "error") {
+      this.busy = false;
+      this.setStatus("error", "nothing decoded");
+      showError(this.q("decode-error"), parseErrorText(data));
+      if (data.offset !== null && data.offset !== undefined && document.activeElement !== this.input) {
+        this.input.setSelectionRange(data.offset, data.offset + 1);
+      }
+    } else if (data.type === "parsed") {
+      this.bytes = data.bytes;
+      this.format = data.format;
+      this.table.reset(this.store, this.bytes);
+      this.hex.setBytes(this.bytes);
+    } else if (data.type === "progress") {
+      this.onProgress(data);
+    } else if (data.type === "done") {
+      this.busy = false;
+      this.onDone(data);
+    }
+  }
+
+  onProgress({ done, total, batch, messages, violations }) {
+    const first = this.store.count === 0 && batch.count > 0;
+    this.store.append(batch);
+    this.table.update();
+    const vlist = this.q("violations");
+    for (const v of violations) {
+      vlist.append(violationItem(v, (x) => this.jump(x)));
+      this.marks.set(v.offset, [...(this.marks.get(v.offset) ?? []), v.id]);
+    }
+    this.shown.violations += violations.length;
+    const mlist = this.q("messages");
+    for (const m of messages) mlist.append(messageItem(m));
+    this.shown.messages += messages.length;
+    this.hex.setMarks(this.marks);
+    if (first) this.select(0, false);
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    this.setStatus("decoding", `decoding… ${pct}% (${size(done)} of ${size(total)}), ${this.store.count} frames so far`);
+  }
+
+  onDone(done) {
+    this.setStatus("done", summaryText({ ...done, format: this.format }, this.store));
+    if (done.incomplete) {
+      this.q("incomplete").textContent = incompleteText(done.incomplete);
+      this.q("incomplete").hidden = false;
+    }
+    if (done.violations > this.shown.violations) this.q("violations").append(moreLine(this.shown.violations, done.violations, "violations"));
+    if (done.messages > this.shown.messages) this.q("messages").append(moreLine(this.shown.messages, done.messages, "messages"));
+    if (!done.violations) this.q("violations").append(moreLineNone("no violations: every rule checked holds"));
+    fill(this.q("decode-notices"), (done.notices ?? []).map((n) => {
+      const li = document.createElement("li");
+      li.textContent = n;
+      return li;
+    }));
+    this.table.extensions = Boolean(this.q("decode-extensions").value.trim());
+    this.table.list.render();
+  }
+
+  /** Selects frame `i`: highlights its row and colours its fields in the hex view. */
+  select(i, reveal = true) {
+    if (i < 0 || i >= this.store.count) return;
+    const f = this.store.frame(i);
+    this.table.select(i);
+    this.hex.setSelection(f);
+    if (reveal) this.hex.reveal(f.offset);
+  }
+
+  jump(v) {
+    if (v.frame !== null && v.frame !== undefined && v.frame < this.store.count) this.select(v.frame, false);
+    this.hex.reveal(v.offset);
+    for (const li of this.q("violations").querySelectorAll(".violation.current")) li.classList.remove("current");
+    this.q("violations").querySelector(`.violation[data-offset="${v.offset}"][data-id="${v.id}"]`)?.classList.add("current");
+  }
+
+  /** Names the field of the byte at `o`, for the hover line. */
+  describe(o) {
+    const b = this.bytes[o];
+    let text = `byte ${offset(o)} = 0x${hexByte(b)} '${printable(b)}'`;
+    const i = this.store.indexAt(o);
+    if (i < 0) {
+      text += ": not part of a decoded frame";
+    } else {
+      const f = this.store.frame(i);
+      const field = f.fields.find((x) => o >= x.offset && o < x.offset + x.length);
+      text += `: ${field ? fieldLabel(field.name) : "header"} of frame ${i} (${f.kind})`;
+      if (f.masked && o >= f.payloadOffset && o < f.payloadOffset + f.payloadLength) {
+        const u = b ^ f.maskingKey[(o - f.payloadOffset) % 4];
+        text += `, unmasked 0x${hexByte(u)} '${printable(u)}'`;
+      }
+    }
+    const ids = this.marks.get(o);
+    if (ids) text += ` · violation: ${ids.join(", ")}`;
+    return text;
+  }
+}
+
+function moreLineNone(text) {
+  const li = document.createElement("li");
+  li.className = "more none";
+  li.textContent = text;
+  return li;
+}

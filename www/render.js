@@ -1,0 +1,92 @@
+// Renders decode results into DOM nodes: violations, messages, notices. Every payload,
+// reason and message from the bytes goes in as text (dom.js's el() uses text nodes).
+import { el, copyButton } from "./dom.js";
+import { base64, hex, offset, prettyJson, size } from "./format.js";
+
+const HEX_SHOWN = 4096;
+
+/** A link to an RFC section: "RFC 6455 §5.2" → rfc-editor.org's page at that section. */
+export function rfcLink(text) {
+  const m = /RFC\s*(\d+)\s*(?:§|section\s*)?([\d.]+)?/i.exec(text ?? "");
+  if (!m) return el("span", {}, text ?? "");
+  const href = `https://www.rfc-editor.org/rfc/rfc${m[1]}.html${m[2] ? `#section-${m[2].replace(/\.$/, "")}` : ""}`;
+  return el("a", { href, rel: "noopener", target: "_blank" }, text);
+}
+
+/** One violation as a list item whose button jumps to its byte. */
+export function violationItem(v, onJump) {
+  const button = el("button", { type: "button", class: "jump", "data-testid": "violation-jump" },
+    el("code", { class: "vid", "data-testid": "violation-id" }, v.id), " at byte ",
+    el("span", { "data-testid": "violation-offset" }, offset(v.offset)));
+  button.addEventListener("click", () => onJump(v));
+  return el("li", { class: "violation", "data-testid": "violation", "data-id": v.id, "data-offset": v.offset },
+    button,
+    el("span", { class: "vmsg", "data-testid": "violation-message" }, v.message),
+    el("span", { class: "vmeta" },
+      v.frame === null || v.frame === undefined ? "no frame" : `frame ${v.frame}`, " · ",
+      el("span", { "data-testid": "violation-rfc" }, rfcLink(v.rfc)), " · close code ",
+      el("span", { "data-testid": "violation-close" }, String(v.closeCode))));
+}
+
+/** The line after the violations when more were found than are listed. */
+export function moreLine(shown, total, what) {
+  return el("li", { class: "more" }, `${total - shown} more ${what} not listed (the first ${shown} are shown)`);
+}
+
+/** One reassembled message: sizes, then text, JSON, hex and base64 each with a copy button. */
+export function messageItem(m) {
+  const frames = m.frameCount === 1 ? `frame ${m.frames[0]}`
+    : `frames ${m.frames[0]}–${m.frames[m.frames.length - 1]}${m.frameCount > m.frames.length ? "…" : ""} (${m.frameCount})`;
+  const sizes = m.compressed
+    ? `compressed: ${size(m.wireLength)} on the wire, ${size(m.inflatedLength)} inflated`
+    : size(m.wireLength);
+  const cut = m.truncated ? ` (showing the first ${size(m.data.length)} of ${size(m.dataLength)})` : "";
+  const item = el("li", { class: "message", "data-testid": "message", "data-kind": m.kind },
+    el("div", { class: "mhead" },
+      el("strong", {}, `message ${m.index}`), ` · ${m.kind} · ${frames} · `,
+      el("span", { "data-testid": "message-sizes" }, sizes), cut));
+  if (m.text !== null && m.text !== undefined) {
+    item.append(repr("text", m.text, "message-text"));
+    const json = prettyJson(m.text);
+    if (json) item.append(repr("JSON", json, "message-json"));
+  }
+  const shown = m.data.subarray(0, HEX_SHOWN);
+  const hexText = hex(shown) + (m.data.length > shown.length ? " …" : "");
+  item.append(repr("hex", hexText, "message-hex", () => hex(m.data)));
+  item.append(repr("base64", base64(m.data), "message-base64"));
+  return item;
+}
+
+function repr(label, text, testid, full = () => text) {
+  return el("div", { class: "repr" },
+    el("div", { class: "repr-head" }, el("span", { class: "repr-label" }, label), copyButton(`copy ${label}`, full, `${testid}-copy`)),
+    el("pre", { "data-testid": testid }, text));
+}
+
+/** The summary line after a decode. */
+export function summaryText(done, store) {
+  const parts = [
+    `${size(done.length)} decoded`,
+    `${store.count} ${store.count === 1 ? "frame" : "frames"}`,
+    `${done.messages} ${done.messages === 1 ? "message" : "messages"}`,
+    `${done.violations} ${done.violations === 1 ? "violation" : "violations"}`,
+  ];
+  if (done.format) parts.unshift(`read as ${done.format}`);
+  if (done.role) parts.push(`role ${done.role}`);
+  if (done.protocol) parts.push(`protocol ${done.protocol}`);
+  return parts.join(" · ");
+}
+
+/** "incomplete: N more bytes needed" for a truncated tail. */
+export function incompleteText(inc) {
+  const need = inc.needed === null || inc.needed === undefined
+    ? "more bytes needed (how many is not known yet)"
+    : `${inc.needed} more ${inc.needed === 1 ? "byte" : "bytes"} needed`;
+  return `incomplete: ${need} to finish the frame at byte ${offset(inc.offset)}`;
+}
+
+/** A parse error from parseBytes, pointing at the line and column. */
+export function parseErrorText(e) {
+  const where = e.line ? ` (line ${e.line}, column ${e.column})` : "";
+  return `could not read the paste: ${e.message}${e.message.includes("line") ? "" : where}`;
+}
