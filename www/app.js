@@ -29,17 +29,32 @@ try {
 
 function start() {
   panels = {
-    decode: new DecodePanel(byTestId("panel-decode")),
-    handshake: new HandshakePanel(byTestId("panel-handshake")),
-    build: new BuildPanel(byTestId("panel-build"), decodeThis),
-    live: new LivePanel(byTestId("panel-live")),
+    decode: guard("decode", () => new DecodePanel(byTestId("panel-decode"))),
+    handshake: guard("handshake", () => new HandshakePanel(byTestId("panel-handshake"))),
+    build: guard("build", () => new BuildPanel(byTestId("panel-build"), decodeThis)),
+    live: guard("live", () => new LivePanel(byTestId("panel-live"))),
   };
-  renderReference(byTestId("panel-reference"));
+  guard("reference", () => renderReference(byTestId("panel-reference")));
   wireTabs();
   wireExamples();
   wireState();
   restore(location.hash);
   document.body.dataset.ready = "true";
+}
+
+/** Runs `fn`; if it throws, says so at the top of that panel instead of stopping the page. */
+function guard(panel, fn) {
+  try {
+    return fn();
+  } catch (error) {
+    const root = byTestId(`panel-${panel}`);
+    if (!root.querySelector(".panel-error")) {
+      root.prepend(el("p", { class: "error panel-error", "data-testid": "panel-error" },
+        `this panel failed: ${error.message} (is the wasm package older than the page? run npm run build)`));
+    }
+    console.warn(error);
+    return null;
+  }
 }
 
 function show(panel, focus = false) {
@@ -54,7 +69,7 @@ function show(panel, focus = false) {
     if (on && focus) tab.focus();
   }
   // A panel hidden while it filled has a zero-height scroller; let virtual lists measure again.
-  if (panel === "decode") panels.decode.table.list.schedule(), panels.decode.hex.list.schedule();
+  if (panel === "decode" && panels.decode) panels.decode.table.list.schedule(), panels.decode.hex.list.schedule();
 }
 
 function wireTabs() {
@@ -104,11 +119,10 @@ function loadValues(panel, values) {
 }
 
 function restore(hash) {
+  if (new URLSearchParams(hash.replace(/^#/, "")).has("d.in")) panels.decode?.clearLarge();
   const panel = state.apply(hash);
   show(panel ?? "decode");
-  panels.decode.run();
-  panels.handshake.run();
-  panels.build.run();
+  for (const name of ["decode", "handshake", "build"]) guard(name, () => panels[name]?.run());
   saveState();
 }
 
@@ -137,6 +151,7 @@ function saveState() {
   lastHash = href;
   const box = byTestId("share-link");
   box.value = href;
+  if (panels.decode?.large) left.push("d.in");
   box.title = left.length ? `left out of the link (too long): ${left.join(", ")}` : "";
   return href;
 }

@@ -1,6 +1,6 @@
 // The Build panel: compose a frame (including broken ones on purpose), see its bytes as hex,
 // base64 and a C array, and send it to the Decode panel.
-import { encodeFrame, parseBytes, reference } from "/js/index.js";
+import * as ws from "/js/index.js";
 import { byTestId, copyButton, showError } from "./dom.js";
 import { base64, cArray, hex, utf8 } from "./format.js";
 
@@ -29,7 +29,7 @@ export class BuildPanel {
 
   fillOpcodes() {
     const select = this.q("build-opcode");
-    const named = new Map(reference().opcodes.map((o) => [o.opcode, o.name]));
+    const named = new Map(ws.reference().opcodes.map((o) => [o.opcode, o.name]));
     for (let op = 0; op < 16; op++) {
       const label = `0x${op.toString(16)} ${named.get(op) ?? "reserved"}`;
       select.append(new Option(label, String(op), op === 1, op === 1));
@@ -42,11 +42,11 @@ export class BuildPanel {
     let maskingKey = null;
     if (q("build-mask").checked) {
       if (!/^[0-9a-fA-F]{8}$/.test(keyText)) throw new Error("the masking key must be 8 hex digits (4 bytes)");
-      maskingKey = parseBytes(keyText, "hex").bytes;
+      maskingKey = ws.parseBytes(keyText, "hex").bytes;
     }
     const payloadText = q("build-payload").value;
     const payload = q("build-payload-format").value === "hex"
-      ? (payloadText.trim() ? parseBytes(payloadText, "hex").bytes : new Uint8Array(0))
+      ? (payloadText.trim() ? ws.parseBytes(payloadText, "hex").bytes : new Uint8Array(0))
       : utf8(payloadText);
     const spec = {
       fin: q("build-fin").checked, rsv1: q("build-rsv1").checked, rsv2: q("build-rsv2").checked,
@@ -60,7 +60,7 @@ export class BuildPanel {
   run() {
     let bytes = null;
     try {
-      bytes = encodeFrame(this.spec());
+      bytes = ws.encodeFrame(this.spec());
       showError(this.q("build-error"), "");
     } catch (e) {
       showError(this.q("build-error"), `cannot build this frame: ${e.message}`);

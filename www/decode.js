@@ -5,7 +5,11 @@ import { FrameStore } from "./framestore.js";
 import { FrameTable } from "./frametable.js";
 import { HexView } from "./hexview.js";
 import { hex, hexByte, offset, printable, size } from "./format.js";
-import { incompleteText, messageItem, moreLine, parseErrorText, summaryText, violationItem } from "./render.js";
+import { incompleteText, messageItem, parseErrorText, summaryText, violationItem } from "./render.js";
+import { PagedList } from "./pagedlist.js";
+
+/** Pastes and files longer than this stay out of the text box (rendering it would stall the page). */
+export const LARGE = 200_000;
 
 const FIELD_NAMES = {
   "fin-rsv-opcode": "FIN, RSV1-3 and opcode",
@@ -28,10 +32,13 @@ export class DecodePanel {
     this.store = new FrameStore();
     this.bytes = new Uint8Array(0);
     this.job = 0;
+    this.large = null;
     this.busy = false;
     this.worker = null;
     this.marks = new Map();
-    this.shown = { messages: 0, violations: 0 };
+    this.violations = new PagedList(this.q("violations"), (v) => violationItem(v, (x) => this.jump(x)), 100, "violations");
+    this.messages = new PagedList(this.q("messages"), messageItem, 20, "messages");
+    this.painting = false;
     this.table = new FrameTable(this.q("frames-table"), this.store, (i) => this.select(i));
     this.hex = new HexView(this.q("hexview"), this.q("hex-hover"), (o) => this.describe(o));
     this.wire();
@@ -44,6 +51,17 @@ export class DecodePanel {
       timer = setTimeout(() => this.run(), this.input.value.length > 100_000 ? 500 : 150);
     };
     this.input.addEventListener("input", later);
+    this.input.addEventListener("paste", (e) => {
+      const text = e.clipboardData?.getData("text/plain") ?? "";
+      if (text.length <= LARGE) return;
+      e.preventDefault();
+      this.setLarge(text, "pasted text");
+    });
+    this.q("decode-large-clear").addEventListener("click", () => {
+      this.clearLarge();
+      this.run();
+      this.input.focus();
+    });
     for (const id of ["decode-format", "decode-role", "decode-protocol"]) this.q(id).addEventListener("change", () => this.run());
     for (const id of ["decode-extensions", "decode-max"]) this.q(id).addEventListener("input", later);
     this.q("decode-form").addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
@@ -72,9 +90,34 @@ export class DecodePanel {
       text = hex(bytes, "");
       this.q("decode-format").value = "hex";
     }
+    if (text.length > LARGE) {
+      this.setLarge(text, file.name);
+      return;
+    }
+    this.clearLarge();
     this.input.value = text;
     this.input.dispatchEvent(new Event("input", { bubbles: true }));
     this.run();
+  }
+
+  /** Holds a large paste or file in memory instead of the text box, and decodes it. */
+  setLarge(text, source) {
+    this.large = { text, source };
+    this.input.value = "";
+    this.input.hidden = true;
+    this.q("decode-large").hidden = false;
+    this.q("decode-large-summary").textContent = `${source}: ${size(text.length)}`;
+    this.q("decode-large-preview").textContent = text.slice(0, 600) + (text.length > 600 ? " …" : "");
+    this.input.dispatchEvent(new Event("change", { bubbles: true })); // the link drops the paste
+    this.run();
+  }
+
+  clearLarge() {
+    if (!this.large) return;
+    this.large = null;
+    this.input.hidden = false;
+    this.q("decode-large").hidden = true;
+    this.q("decode-large-preview").textContent = "";
   }
 
   options() {
@@ -88,7 +131,7 @@ export class DecodePanel {
 
   /** Starts decoding the current input; a decode still running is stopped first. */
   run() {
-    const text = this.input.value;
+    const text = this.large ? this.large.text : this.input.value;
     const job = ++this.job;
     if (this.busy && this.worker) {
       this.worker.terminate();
@@ -118,15 +161,14 @@ export class DecodePanel {
     this.store = new FrameStore();
     this.bytes = new Uint8Array(0);
     this.marks = new Map();
-    this.shown = { messages: 0, violations: 0 };
     this.format = null;
     this.table.reset(this.store, this.bytes);
     this.hex.setBytes(this.bytes);
     showError(this.q("decode-error"), "");
     this.q("incomplete").hidden = true;
     fill(this.q("decode-notices"));
-    fill(this.q("violations"));
-    fill(this.q("messages"));
+    this.violations.reset();
+    this.messages.reset();
   }
 
   setStatus(phase, text) {
@@ -155,34 +197,40 @@ export class DecodePanel {
     }
   }
 
+  /** A batch from the worker: stored now, shown at the next animation frame (batches can come fast). */
   onProgress({ done, total, batch, messages, violations }) {
-    const first = this.store.count === 0 && batch.count > 0;
     this.store.append(batch);
-    this.table.update();
-    const vlist = this.q("violations");
-    for (const v of violations) {
-      vlist.append(violationItem(v, (x) => this.jump(x)));
-      this.marks.set(v.offset, [...(this.marks.get(v.offset) ?? []), v.id]);
+    for (const v of violations) this.marks.set(v.offset, [...(this.marks.get(v.offset) ?? []), v.id]);
+    this.violations.add(violations);
+    this.messages.add(messages);
+    this.progress = { done, total };
+    if (!this.painting) {
+      this.painting = true;
+      requestAnimationFrame(() => this.paint());
     }
-    this.shown.violations += violations.length;
-    const mlist = this.q("messages");
-    for (const m of messages) mlist.append(messageItem(m));
-    this.shown.messages += messages.length;
+  }
+
+  paint() {
+    this.painting = false;
+    const first = this.table.list.count === 0 && this.store.count > 0;
+    this.table.update();
     this.hex.setMarks(this.marks);
     if (first) this.select(0, false);
+    if (this.status.dataset.phase !== "decoding") return;
+    const { done, total } = this.progress;
     const pct = total ? Math.floor((done / total) * 100) : 100;
     this.setStatus("decoding", `decoding… ${pct}% (${size(done)} of ${size(total)}), ${this.store.count} frames so far`);
   }
 
   onDone(done) {
+    this.paint();
     this.setStatus("done", summaryText({ ...done, format: this.format }, this.store));
     if (done.incomplete) {
       this.q("incomplete").textContent = incompleteText(done.incomplete);
       this.q("incomplete").hidden = false;
     }
-    if (done.violations > this.shown.violations) this.q("violations").append(moreLine(this.shown.violations, done.violations, "violations"));
-    if (done.messages > this.shown.messages) this.q("messages").append(moreLine(this.shown.messages, done.messages, "messages"));
-    if (!done.violations) this.q("violations").append(moreLineNone("no violations: every rule checked holds"));
+    this.violations.finish(done.violations, "no violations: every rule checked holds");
+    this.messages.finish(done.messages, "no messages");
     fill(this.q("decode-notices"), (done.notices ?? []).map((n) => {
       const li = document.createElement("li");
       li.textContent = n;
@@ -228,11 +276,4 @@ export class DecodePanel {
     if (ids) text += ` · violation: ${ids.join(", ")}`;
     return text;
   }
-}
-
-function moreLineNone(text) {
-  const li = document.createElement("li");
-  li.className = "more none";
-  li.textContent = text;
-  return li;
 }

@@ -66,7 +66,7 @@ export class HandshakePanel {
       const expected = ws.acceptKey(key.trim());
       const got = header(response, "sec-websocket-accept");
       const ok = got !== null && got.trim() === expected;
-      nodes.push(el("p", { class: ok ? "pass" : "fail", "data-testid": "hs-expected-accept", "data-match": ok },
+      nodes.push(el("p", { class: ok ? "pass" : "fail", "data-testid": "hs-expected-accept", "data-match": String(ok) },
         "expected Sec-WebSocket-Accept: ", el("code", {}, expected), got === null
           ? " · the response has no Sec-WebSocket-Accept"
           : [" · the response sends ", el("code", {}, got.trim()), ok ? ": they match" : ": they differ"]));

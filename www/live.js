@@ -2,7 +2,7 @@
 // The WebSocket API gives messages, not frames, so each message is also shown as the frame
 // a browser would build for it, labelled "reconstructed" (the wire view comes from the
 // wsinspect server later).
-import { encodeFrame, parseBytes, reference } from "/js/index.js";
+import * as ws from "/js/index.js";
 import { byTestId, el, showError } from "./dom.js";
 import { hex, size, utf8 } from "./format.js";
 
@@ -14,7 +14,7 @@ export class LivePanel {
     this.q = (id) => byTestId(id, root);
     this.socket = null;
     this.started = 0;
-    this.closeNames = new Map(reference().closeCodes.map((c) => [c.code, c.name]));
+    this.closeNames = new Map(ws.reference().closeCodes.map((c) => [c.code, c.name]));
     this.q("live-connect").addEventListener("click", () => (this.socket ? this.disconnect() : this.connect()));
     this.q("live-send-text").addEventListener("click", () => this.sendText());
     this.q("live-send-binary").addEventListener("click", () => this.sendBinary());
@@ -80,7 +80,7 @@ export class LivePanel {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
     let bytes;
     try {
-      bytes = parseBytes(this.q("live-binary").value, "hex").bytes;
+      bytes = ws.parseBytes(this.q("live-binary").value, "hex").bytes;
     } catch (e) {
       showError(this.q("live-error"), `cannot send: ${e.message}`);
       return;
@@ -114,7 +114,7 @@ export class LivePanel {
   reconstruct(opcode, payload, fromBrowser) {
     const maskingKey = fromBrowser ? crypto.getRandomValues(new Uint8Array(4)) : null;
     try {
-      const frame = encodeFrame({ fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, maskingKey, payload, compress: false });
+      const frame = ws.encodeFrame({ fin: true, rsv1: false, rsv2: false, rsv3: false, opcode, maskingKey, payload, compress: false });
       const more = frame.length > FRAME_SHOWN ? ` … (${size(frame.length)})` : "";
       return `${hex(frame.subarray(0, FRAME_SHOWN))}${more}`;
     } catch (e) {

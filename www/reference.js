@@ -1,11 +1,11 @@
-// The Reference panel: opcodes, close codes and violation ids from the package's reference(),
+// The Reference panel: opcodes, close codes and violation ids from the package's ws.reference(),
 // each pointing at the RFC section that defines it.
-import { reference } from "/js/index.js";
+import * as ws from "/js/index.js";
 import { byTestId, el, fill } from "./dom.js";
 import { rfcLink } from "./render.js";
 
 export function renderReference(root) {
-  const ref = reference();
+  const ref = ws.reference();
   const q = (id) => byTestId(id, root).querySelector("tbody");
   fill(q("ref-opcodes"), ref.opcodes.map((o) => el("tr", { "data-testid": "ref-opcode" },
     el("td", {}, el("code", {}, `0x${o.opcode.toString(16)}`)), el("td", {}, o.name), el("td", {}, o.kind))));

@@ -28,11 +28,6 @@ export function violationItem(v, onJump) {
       el("span", { "data-testid": "violation-close" }, String(v.closeCode))));
 }
 
-/** The line after the violations when more were found than are listed. */
-export function moreLine(shown, total, what) {
-  return el("li", { class: "more" }, `${total - shown} more ${what} not listed (the first ${shown} are shown)`);
-}
-
 /** One reassembled message: sizes, then text, JSON, hex and base64 each with a copy button. */
 export function messageItem(m) {
   const frames = m.frameCount === 1 ? `frame ${m.frames[0]}`

@@ -1,7 +1,7 @@
 // Decodes a paste off the page's thread: parseBytes, then the package's incremental Decoder
 // fed in chunks, posting each chunk's frames (packed, see framestore.js), messages and
 // violations as it goes so the page can show progress and stay responsive.
-import init, { parseBytes, Decoder } from "/js/index.js";
+import init, * as ws from "/js/index.js";
 import { FramePacker } from "./framestore.js";
 
 const CHUNK = 256 * 1024;
@@ -22,7 +22,7 @@ self.onmessage = async ({ data }) => {
 function run({ job, text, format, options }) {
   let parsed;
   try {
-    parsed = parseBytes(text, format);
+    parsed = ws.parseBytes(text, format);
   } catch (e) {
     self.postMessage({ job, type: "error", message: e.message, line: e.line ?? null, column: e.column ?? null, offset: e.offset ?? null });
     return;
@@ -31,7 +31,7 @@ function run({ job, text, format, options }) {
   const copy = bytes.slice();
   self.postMessage({ job, type: "parsed", format: parsed.format, bytes: copy }, [copy.buffer]);
 
-  const decoder = new Decoder(options);
+  const decoder = new ws.Decoder(options);
   const packer = new FramePacker();
   const totals = { messages: 0, violations: 0 };
   const summary = { notices: [], role: null, protocol: null, incomplete: null };
