@@ -45,10 +45,14 @@ export function messageItem(m) {
     const json = prettyJson(m.text);
     if (json) item.append(repr("JSON", json, "message-json"));
   }
+  // Hex and base64 fold away for text messages; binary ones show them open.
   const shown = m.data.subarray(0, HEX_SHOWN);
   const hexText = hex(shown) + (m.data.length > shown.length ? " …" : "");
-  item.append(repr("hex", hexText, "message-hex", () => hex(m.data)));
-  item.append(repr("base64", base64(m.data), "message-base64"));
+  const binary = m.text === null || m.text === undefined;
+  item.append(el("details", { class: "bytes", open: binary },
+    el("summary", {}, "hex and base64"),
+    repr("hex", hexText, "message-hex", () => hex(m.data)),
+    repr("base64", base64(m.data), "message-base64")));
   return item;
 }
 
