@@ -1,5 +1,144 @@
-/** The one set-up call, the same in Node and browsers; in Node it reads the .wasm from the package. */
+// The wsinspect JavaScript API. Byte offsets are absolute in the stream (or the input).
+
+/** The one set-up call, the same in Node and browsers; in Node it reads the .wasm from the package. Safe to call twice. */
 export default function init(): Promise<void>;
+
+export type Format = "auto" | "hex" | "base64" | "escaped";
+export type Role = "client" | "server" | "auto";
+export type Protocol = "rfc6455" | "hixie-76" | "auto";
+
+/** Thrown by parseBytes: where the text stops making sense (1-based line and column, character offset). */
+export interface ParseBytesError extends Error { line: number; column: number; offset: number }
+
+/** Bytes from pasted text: hex (spaced, 0x, \x, C/JS arrays, xxd, hexdump -C, Wireshark), base64 (standard or URL-safe), or escaped text. */
+export function parseBytes(text: string, format?: Format): { bytes: Uint8Array; format: "hex" | "base64" | "escaped"; detail: string };
+
+export interface DecodeOptions {
+  role?: Role;
+  protocol?: Protocol;
+  /** A Sec-WebSocket-Extensions response value, e.g. "permessage-deflate; server_no_context_takeover". */
+  extensions?: string;
+  maxMessageSize?: number;
+}
+
+export interface Field { name: string; offset: number; length: number }
+
+export interface Frame {
+  index: number; offset: number; headerLength: number; length: number;
+  fin: boolean; rsv1: boolean; rsv2: boolean; rsv3: boolean;
+  opcode: number; kind: "continuation" | "text" | "binary" | "close" | "ping" | "pong" | "reserved";
+  masked: boolean; maskingKey: Uint8Array | null;
+  payloadLength: number; lengthEncoding: "7" | "16" | "64"; payloadOffset: number;
+  /** The unmasked payload bytes present in the input (a copy, yours to keep). */
+  payload: Uint8Array;
+  closeCode?: number; closeCodeName?: string; closeReason?: string;
+  fields: Field[];
+}
+
+export interface Message {
+  index: number; kind: "text" | "binary"; frames: number[]; compressed: boolean;
+  /** Payload bytes on the wire (compressed size when compressed). */
+  wireLength: number;
+  /** Size after inflating (equal to wireLength when not compressed). */
+  inflatedLength: number;
+  data: Uint8Array; text: string | null;
+}
+
+export interface Violation {
+  /** A stable id such as "reserved-opcode". */
+  id: string; offset: number; frame: number | null; rfc: string;
+  /** The close code a strict endpoint sends for it. */
+  closeCode: number;
+  message: string;
+}
+
+export interface DecodeResult {
+  frames: Frame[]; messages: Message[]; violations: Violation[];
+  incomplete: { offset: number; needed: number | null } | null;
+  /** Informational lines, e.g. a Flash policy request at the start. */
+  notices: string[];
+  role: "client" | "server" | "unknown";
+  protocol: "rfc6455" | "hixie-76" | "unknown";
+}
+
+/** Decodes a whole capture; the same result as pushing it in any split and calling end(). */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): DecodeResult;
+
+/** Incremental decoding: push() returns what that chunk completed; end() reports the incomplete tail. */
+export class Decoder {
+  constructor(options?: DecodeOptions);
+  push(chunk: Uint8Array): DecodeResult;
+  end(): DecodeResult;
+  free(): void;
+}
 
 /** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2). */
 export function acceptKey(key: string): string;
+
+/** A Sec-WebSocket-Key (base64 of 16 bytes) made from a caller's seed (the core has no randomness). */
+export function generateKey(seed: number): string;
+
+/** Thrown by hixie76Answer / hixie76KeySteps: which key, the error id and the byte inside the key. */
+export interface Hixie76Error extends Error { id: string; key?: "key1" | "key2" | "key3"; offset?: number }
+
+/** The hixie-76 16-byte answer: MD5 of key1's and key2's quotients (big-endian u32) and key3's 8 bytes. */
+export function hixie76Answer(key1: string, key2: string, key3: Uint8Array | string): Uint8Array;
+
+/** One hixie-76 key's steps: its digits, their number, the count of spaces, and number / spaces. */
+export function hixie76KeySteps(key: string): { digits: string; number: number; spaces: number; quotient: number; part: Uint8Array };
+
+/** A valid hixie-76 key1, key2 and 8-byte key3 from a caller's seed. */
+export function hixie76GenerateKeys(seed: number): { key1: string; key2: string; key3: Uint8Array };
+
+export interface HandshakeHeader { name: string; value: string; offset: number; length: number; valueOffset: number; valueLength: number }
+
+/** One rule of RFC 6455 §4.1/§4.2 (or hixie-76), passed or failed, with the offending header's offset. */
+export interface HandshakeCheck { id: string; passed: boolean; message: string; rfc: string; offset: number | null; header: string | null }
+
+export interface Handshake {
+  kind: "request" | "response";
+  /** "hixie-75", "hixie-76", "hybi-NN", "rfc6455" or "unknown". */
+  generation: string;
+  generationDescription: string;
+  /** False while the head (or hixie-76's trailing key bytes) has not all arrived. */
+  complete: boolean;
+  method?: string; path?: string; version?: string; status?: number; reason?: string;
+  startLineOffset: number; startLineLength: number;
+  headers: HandshakeHeader[];
+  headLength: number | null;
+  /** Bytes after the head: hixie-76's key3 (request) or answer (response), or frames. */
+  trailing: Uint8Array;
+  incomplete: { offset: number; needed: number | null } | null;
+  /** Malformed HTTP or a head over 8 KiB: what and where. */
+  error: { id: string; offset: number; message: string } | null;
+  checks: HandshakeCheck[];
+}
+
+/** Parses an opening handshake, request or response (bytes or text), and checks each rule. */
+export function parseHandshake(bytes: Uint8Array | string): Handshake;
+
+/** Checks a request and response together: accept key, subprotocol and extensions offered, hixie-76 answer. */
+export function checkHandshakePair(request: Uint8Array | string, response: Uint8Array | string): HandshakeCheck[];
+
+export interface FrameSpec {
+  /** Default true. */
+  fin?: boolean; rsv1?: boolean; rsv2?: boolean; rsv3?: boolean;
+  /** 0 to 15, reserved ones included. */
+  opcode: number;
+  /** 4 bytes: sets MASK and masks the payload. */
+  maskingKey?: Uint8Array | null;
+  /** Bytes, or a string sent as UTF-8. */
+  payload?: Uint8Array | string;
+  /** Compress as one permessage-deflate message (sets RSV1). */
+  compress?: boolean;
+  /** Force an encoding even when not minimal. */
+  lengthEncoding?: "7" | "16" | "64";
+  /** Write this length instead of the real one (a frame that lies on purpose). */
+  declaredLength?: number;
+}
+
+/** Builds a frame's bytes; nothing is validated, so broken frames can be built on purpose. */
+export function encodeFrame(spec: FrameSpec): Uint8Array;
+
+/** A close frame's payload: the code (any, even invalid ones) big-endian, then the reason as UTF-8. */
+export function encodeClosePayload(code: number, reason: string): Uint8Array;

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
+PY_WEBSOCKETS_VERSION=17.4
 # The CLI must equal the wasm-bindgen crate pinned with `=X.Y.Z` in Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -n 1)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no pinned wasm-bindgen (=X.Y.Z) in Cargo.toml" >&2; exit 1; }
@@ -51,6 +52,12 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.lock-hash
+fi
+
+# 5. PyPI websockets, a peer for the server's interop tests.
+if ! python3 -c "import websockets" 2>/dev/null; then
+  echo "setup: pip install websockets"
+  python3 -m pip install --quiet --disable-pip-version-check "websockets==$PY_WEBSOCKETS_VERSION"
 fi
 
 wait "$bindgen_pid"

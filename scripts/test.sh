@@ -41,8 +41,8 @@ layer fmt cargo fmt --all -- --check
 layer clippy cargo clippy --all-targets --quiet -- -D warnings
 layer clippy-wasm32 cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
 layer cargo-test cargo test --quiet
-layer wasm-node wasm-pack --quiet test --node
-layer wasm-chrome wasm-pack --quiet test --headless --chrome
+layer wasm-node wasm-pack test --node
+layer wasm-chrome wasm-pack test --headless --chrome
 layer node-tests node --test --test-reporter=spec tests/node/*.test.js
 layer browser-tests node --test --test-reporter=spec --test-concurrency=1 tests/browser/*.test.js
 summary

@@ -27,11 +27,17 @@ mod tests {
 
     #[test]
     fn rfc6455_section_1_3_example() {
-        assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 
     #[test]
     fn key_is_used_as_sent_without_trimming_or_decoding() {
-        assert_ne!(accept_key("dGhlIHNhbXBsZSBub25jZQ== "), accept_key("dGhlIHNhbXBsZSBub25jZQ=="));
+        assert_ne!(
+            accept_key("dGhlIHNhbXBsZSBub25jZQ== "),
+            accept_key("dGhlIHNhbXBsZSBub25jZQ==")
+        );
     }
 }

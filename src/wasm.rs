@@ -1,9 +1,236 @@
 //! The JavaScript binding: converts between JS values and the core, decides nothing.
+//! Every `#[wasm_bindgen]` export lives here; `wasm/js.rs` holds the conversions.
 
+mod decode;
+mod js;
+
+use crate::encode::{encode_frame as encode_core, FrameSpec, LengthEncoding};
+use crate::handshake::{Check, Handshake};
+use js::{
+    array, bytes, bytes_or_text, error, get, get_bool, get_string, get_uint, num, or_null, Obj,
+};
 use wasm_bindgen::prelude::*;
 
 /// Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2).
 #[wasm_bindgen(js_name = acceptKey)]
 pub fn accept_key(key: &str) -> String {
     crate::accept_key(key)
+}
+
+/// A Sec-WebSocket-Key (base64 of 16 bytes) from a caller's seed.
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key(seed: f64) -> String {
+    crate::generate_key(seed as u64)
+}
+
+/// The hixie-76 16-byte answer to key1, key2 and the 8 bytes of key3.
+#[wasm_bindgen(js_name = hixie76Answer)]
+pub fn hixie76_answer(key1: &str, key2: &str, key3: JsValue) -> Result<Vec<u8>, JsValue> {
+    let key3 = bytes_or_text(&key3, "key3")?;
+    crate::hixie76_answer(key1, key2, &key3)
+        .map(|answer| answer.to_vec())
+        .map_err(|e| {
+            let err = error(&e.to_string(), &[("offset", e.offset().map(|o| o as u64))]);
+            let _ = js_sys::Reflect::set(&err, &"key".into(), &e.key().into());
+            let _ = js_sys::Reflect::set(&err, &"id".into(), &e.id().into());
+            err
+        })
+}
+
+/// The steps of one hixie-76 key: its digits, their number, the spaces and the quotient.
+#[wasm_bindgen(js_name = hixie76KeySteps)]
+pub fn hixie76_key_steps(key: &str) -> Result<JsValue, JsValue> {
+    let steps = crate::hixie76_key_steps(key).map_err(|e| {
+        let err = error(&e.to_string(), &[("offset", e.offset().map(|o| o as u64))]);
+        let _ = js_sys::Reflect::set(&err, &"id".into(), &e.id().into());
+        err
+    })?;
+    Ok(Obj::new()
+        .set("digits", steps.digits.as_str())
+        .set("number", steps.number)
+        .set("spaces", steps.spaces)
+        .set("quotient", steps.quotient)
+        .set("part", bytes(&steps.part()))
+        .into())
+}
+
+/// A valid hixie-76 key1, key2 and key3 from a caller's seed.
+#[wasm_bindgen(js_name = hixie76GenerateKeys)]
+pub fn hixie76_generate_keys(seed: f64) -> JsValue {
+    let (key1, key2, key3) = crate::hixie76_generate_keys(seed as u64);
+    Obj::new()
+        .set("key1", key1)
+        .set("key2", key2)
+        .set("key3", bytes(&key3))
+        .into()
+}
+
+/// Parses an opening handshake (request or response) and checks every RFC 6455 §4 rule.
+#[wasm_bindgen(js_name = parseHandshake)]
+pub fn parse_handshake(input: JsValue) -> Result<JsValue, JsValue> {
+    let bytes_in = bytes_or_text(&input, "the handshake")?;
+    Ok(handshake_to_js(&crate::parse_handshake(&bytes_in)))
+}
+
+/// Checks a request and its response together: the accept key, the subprotocol and
+/// extensions picked, the hixie-76 answer.
+#[wasm_bindgen(js_name = checkHandshakePair)]
+pub fn check_handshake_pair(request: JsValue, response: JsValue) -> Result<JsValue, JsValue> {
+    let request = crate::parse_handshake(&bytes_or_text(&request, "the request")?);
+    let response = crate::parse_handshake(&bytes_or_text(&response, "the response")?);
+    Ok(array(crate::check_pair(&request, &response), |c| {
+        check_to_js(&c)
+    }))
+}
+
+/// Builds one frame's bytes from a spec; any frame, including broken ones on purpose.
+#[wasm_bindgen(js_name = encodeFrame)]
+pub fn encode_frame(spec: JsValue) -> Result<Vec<u8>, JsValue> {
+    if !spec.is_object() {
+        return Err(error("encodeFrame needs a frame spec object", &[]));
+    }
+    let masking_key = match get(&spec, "maskingKey") {
+        None => None,
+        Some(key) => {
+            let key = bytes_or_text(&key, "maskingKey")?;
+            Some(<[u8; 4]>::try_from(key.as_slice()).map_err(|_| {
+                error(
+                    &format!("maskingKey must be 4 bytes, got {}", key.len()),
+                    &[],
+                )
+            })?)
+        }
+    };
+    let length_encoding = match get_string(&spec, "lengthEncoding")?.as_deref() {
+        None => None,
+        Some("7") => Some(LengthEncoding::Bits7),
+        Some("16") => Some(LengthEncoding::Bits16),
+        Some("64") => Some(LengthEncoding::Bits64),
+        Some(other) => {
+            return Err(error(
+                &format!("lengthEncoding must be \"7\", \"16\" or \"64\", got {other:?}"),
+                &[],
+            ))
+        }
+    };
+    let payload = match get(&spec, "payload") {
+        None => Vec::new(),
+        Some(p) => bytes_or_text(&p, "payload")?,
+    };
+    let opcode =
+        get_uint(&spec, "opcode", 15)?.ok_or_else(|| error("opcode is required (0 to 15)", &[]))?;
+    Ok(encode_core(&FrameSpec {
+        fin: get_bool(&spec, "fin", true)?,
+        rsv1: get_bool(&spec, "rsv1", false)?,
+        rsv2: get_bool(&spec, "rsv2", false)?,
+        rsv3: get_bool(&spec, "rsv3", false)?,
+        opcode: opcode as u8,
+        masking_key,
+        payload,
+        length_encoding,
+        declared_length: get_uint(&spec, "declaredLength", u64::MAX >> 11)?,
+        compress: get_bool(&spec, "compress", false)?,
+    }))
+}
+
+/// The payload of a close frame: the code big-endian, then the reason's UTF-8.
+#[wasm_bindgen(js_name = encodeClosePayload)]
+pub fn encode_close_payload(code: u16, reason: &str) -> Vec<u8> {
+    crate::encode::encode_close_payload(code, reason)
+}
+
+fn check_to_js(check: &Check) -> JsValue {
+    Obj::new()
+        .set("id", check.id)
+        .set("passed", check.passed)
+        .set("message", check.message.as_str())
+        .set("rfc", check.rfc)
+        .set("offset", or_null(check.offset.map(num)))
+        .set("header", or_null(check.header.as_deref()))
+        .into()
+}
+
+fn handshake_to_js(h: &Handshake) -> JsValue {
+    let headers = array(&h.headers, |header| {
+        Obj::new()
+            .set("name", header.name.as_str())
+            .set("value", header.value.as_str())
+            .set("offset", num(header.offset))
+            .set("length", num(header.length))
+            .set("valueOffset", num(header.value_offset))
+            .set("valueLength", num(header.value_length))
+            .into()
+    });
+    let incomplete = h.incomplete.map(|i| {
+        JsValue::from(
+            Obj::new()
+                .set("offset", num(i.offset))
+                .set("needed", or_null(i.needed.map(num))),
+        )
+    });
+    let error_value = h.error.as_ref().map(|e| {
+        JsValue::from(
+            Obj::new()
+                .set("id", e.id)
+                .set("offset", num(e.offset))
+                .set("message", e.message.as_str()),
+        )
+    });
+    Obj::new()
+        .set("kind", h.kind.as_str())
+        .set("generation", h.generation.name())
+        .set("generationDescription", h.generation.description())
+        .set(
+            "complete",
+            h.incomplete.is_none() && h.head_length.is_some(),
+        )
+        .set_opt("method", h.method.as_deref())
+        .set_opt("path", h.path.as_deref())
+        .set_opt("version", h.version.as_deref())
+        .set_opt("status", h.status)
+        .set_opt("reason", h.reason.as_deref())
+        .set("startLineOffset", num(h.start_line_offset))
+        .set("startLineLength", num(h.start_line_length))
+        .set("headers", headers)
+        .set("headLength", or_null(h.head_length.map(num)))
+        .set("trailing", bytes(&h.trailing))
+        .set("incomplete", or_null(incomplete))
+        .set("error", or_null(error_value))
+        .set("checks", array(&h.checks, check_to_js))
+        .into()
+}
+
+/// Decodes a whole capture: the same result as pushing it in any split and calling `end()`.
+#[wasm_bindgen]
+pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    let options = decode::options_from_js(&options)?;
+    let out = crate::decode(bytes, options).map_err(decode::extension_error)?;
+    Ok(decode::output_to_js(&out))
+}
+
+/// Incremental decoding: `push` returns what a chunk completed (offsets absolute in the
+/// stream), `end` reports the incomplete tail.
+#[wasm_bindgen(js_name = Decoder)]
+pub struct JsDecoder {
+    inner: crate::Decoder,
+}
+
+#[wasm_bindgen(js_class = Decoder)]
+impl JsDecoder {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsDecoder, JsValue> {
+        let options = decode::options_from_js(&options)?;
+        let inner = crate::Decoder::new(options).map_err(decode::extension_error)?;
+        Ok(JsDecoder { inner })
+    }
+
+    /// Decodes a chunk (copied into wasm memory once).
+    pub fn push(&mut self, chunk: &[u8]) -> JsValue {
+        decode::output_to_js(&self.inner.push(chunk))
+    }
+
+    /// Ends the stream: reports a truncated frame and a message left open.
+    pub fn end(&mut self) -> JsValue {
+        decode::output_to_js(&self.inner.end())
+    }
 }

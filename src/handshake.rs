@@ -1,0 +1,184 @@
+//! Opening handshakes (RFC 6455 §4, draft-hixie-76 §1.3): parse a request or response
+//! head with `httparse`, locate every header by byte offset, tell the protocol
+//! generation, and check every rule a client or server MUST follow.
+//!
+//! Running out of input is not an error: a head that has not ended yet, or a hixie-76
+//! head still waiting for its key bytes, is reported as incomplete.
+
+mod generation;
+mod lists;
+pub(crate) mod nonce;
+mod pair;
+mod parse;
+mod rules;
+
+pub use generation::Generation;
+pub use nonce::generate_key;
+pub use pair::check_pair;
+pub use parse::parse_handshake;
+
+/// The longest head accepted: a server answers a longer one with 431 Request Header
+/// Fields Too Large (RFC 6585 §5).
+pub const MAX_HEAD_LENGTH: usize = 8192;
+
+/// Whether the bytes are a client's request or a server's response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// Starts with a request line (`GET /chat HTTP/1.1`).
+    Request,
+    /// Starts with a status line (`HTTP/1.1 101 Switching Protocols`).
+    Response,
+}
+
+impl HandshakeKind {
+    /// `"request"` or `"response"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HandshakeKind::Request => "request",
+            HandshakeKind::Response => "response",
+        }
+    }
+}
+
+/// One header line, located in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The name as sent (case preserved).
+    pub name: String,
+    /// The value with surrounding spaces and tabs removed (bytes that are not UTF-8
+    /// are replaced with U+FFFD).
+    pub value: String,
+    /// Byte offset of the first byte of the name.
+    pub offset: u64,
+    /// Length of the line from the name to the end of the value, line ending excluded.
+    pub length: u64,
+    /// Byte offset of the value.
+    pub value_offset: u64,
+    /// Length of the value in bytes.
+    pub value_length: u64,
+}
+
+/// More input is needed: the head has not ended, or the bytes a hixie-76 head promises
+/// (8 key bytes after a request, a 16-byte answer after a response) have not all come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Incomplete {
+    /// Where the missing part starts: the head's first byte, or the byte after the head.
+    pub offset: u64,
+    /// How many more bytes are needed, when known.
+    pub needed: Option<u64>,
+}
+
+/// The bytes are not an HTTP head at all, or too long a one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandshakeError {
+    /// `malformed-http` or `head-too-large`.
+    pub id: &'static str,
+    /// Byte offset of the first byte that cannot be parsed (for `head-too-large`, the
+    /// first byte past [`MAX_HEAD_LENGTH`]).
+    pub offset: u64,
+    /// Lowercase, with the offset and the rule.
+    pub message: String,
+}
+
+impl std::fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HandshakeError {}
+
+/// The outcome of one handshake rule. Every rule that applies is listed, passed or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Stable id naming what goes wrong when the rule fails (`missing-host`).
+    pub id: &'static str,
+    /// Whether the handshake follows the rule.
+    pub passed: bool,
+    /// Lowercase; a failure says what was found, at which byte, and the rule.
+    pub message: String,
+    /// The section that states the rule (`RFC 6455 §4.1`).
+    pub rfc: &'static str,
+    /// The offending header's offset, or the start line's when the header is missing.
+    pub offset: Option<u64>,
+    /// The header the rule is about, lowercase.
+    pub header: Option<String>,
+}
+
+/// A parsed opening handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// Request or response.
+    pub kind: HandshakeKind,
+    /// Request method (`GET`), once parsed.
+    pub method: Option<String>,
+    /// Request target (`/chat`), once parsed.
+    pub path: Option<String>,
+    /// `HTTP/1.1` or `HTTP/1.0`, once parsed.
+    pub version: Option<String>,
+    /// Response status code, once parsed.
+    pub status: Option<u16>,
+    /// Response reason phrase, once parsed.
+    pub reason: Option<String>,
+    /// Offset of the request or status line (after any empty lines before it).
+    pub start_line_offset: u64,
+    /// Length of that line, line ending excluded (0 until the line has ended).
+    pub start_line_length: u64,
+    /// Every header, in order. For an incomplete head, the complete lines so far.
+    pub headers: Vec<Header>,
+    /// Length of the head including its final empty line, once it has ended.
+    pub head_length: Option<u64>,
+    /// The bytes after the head: a hixie-76 request's 8 key bytes or a hixie-76
+    /// response's 16-byte answer come first, then any frames.
+    pub trailing: Vec<u8>,
+    /// Set when more input is needed; that is not an error.
+    pub incomplete: Option<Incomplete>,
+    /// Set when the bytes cannot be parsed as an HTTP head, or the head is too long.
+    pub error: Option<HandshakeError>,
+    /// The protocol generation the headers speak.
+    pub generation: Generation,
+    /// One entry per rule that applies; empty until the head has ended.
+    pub checks: Vec<Check>,
+}
+
+impl Handshake {
+    /// The first header with this name, compared ASCII case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&Header> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every header with this name, in order.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Header> + 'a {
+        self.headers
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the head is complete, parsed, and every check passed.
+    pub fn is_valid(&self) -> bool {
+        self.incomplete.is_none() && self.error.is_none() && self.checks.iter().all(|c| c.passed)
+    }
+
+    /// The failed checks.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.passed)
+    }
+
+    /// The 8 key bytes after a hixie-76 request head, once they have all come.
+    pub fn hixie76_key3(&self) -> Option<&[u8]> {
+        self.leading_trailing(HandshakeKind::Request, 8)
+    }
+
+    /// The 16-byte answer after a hixie-76 response head, once it has all come.
+    pub fn hixie76_answer(&self) -> Option<&[u8]> {
+        self.leading_trailing(HandshakeKind::Response, 16)
+    }
+
+    fn leading_trailing(&self, kind: HandshakeKind, n: usize) -> Option<&[u8]> {
+        (self.kind == kind && self.generation == Generation::Hixie76 && self.head_length.is_some())
+            .then(|| self.trailing.get(..n))
+            .flatten()
+    }
+}

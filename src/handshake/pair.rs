@@ -1,0 +1,224 @@
+//! The rules a response must follow given the request it answers: the accept key
+//! (or the hixie-76 answer) and no subprotocol or extension the client never offered.
+
+use super::generation::Generation;
+use super::lists::{extension_name, split_list};
+use super::rules::{fail, pass};
+use super::{Check, Handshake, HandshakeKind};
+use crate::hixie76::hixie76_answer;
+use crate::keys::accept_key;
+
+const RFC_4_1: &str = "RFC 6455 §4.1";
+const DRAFT_76: &str = "draft-hixie-thewebsocketprotocol-76 §4.1";
+
+/// Checks a response against the request it answers. Offsets are in the response's
+/// bytes. Returns nothing until both heads have ended and they are a request and a
+/// response.
+///
+/// ```
+/// let request = wsinspect::parse_handshake(b"GET / HTTP/1.1\r\nHost: a\r\n\
+///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+/// let response = wsinspect::parse_handshake(b"HTTP/1.1 101 Switching Protocols\r\n\
+///     Upgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+/// assert!(wsinspect::check_pair(&request, &response).iter().all(|c| c.passed));
+/// ```
+pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
+    if request.kind != HandshakeKind::Request
+        || response.kind != HandshakeKind::Response
+        || request.head_length.is_none()
+        || response.head_length.is_none()
+    {
+        return Vec::new();
+    }
+    let mut checks = Vec::new();
+    if request.generation == Generation::Hixie76 || response.generation == Generation::Hixie76 {
+        checks.push(hixie76_answer_check(request, response));
+    } else {
+        checks.push(accept_check(request, response));
+    }
+    offered_checks(
+        request,
+        response,
+        "unoffered-subprotocol",
+        "sec-websocket-protocol",
+        |item| item,
+        &mut checks,
+    );
+    offered_checks(
+        request,
+        response,
+        "unoffered-extension",
+        "sec-websocket-extensions",
+        extension_name,
+        &mut checks,
+    );
+    checks
+}
+
+/// A failed check about the request, which has no offset in the response.
+fn request_problem(id: &'static str, rfc: &'static str, header: &str, what: String) -> Check {
+    Check {
+        id,
+        passed: false,
+        message: format!("{what} ({rfc})"),
+        rfc,
+        offset: None,
+        header: Some(header.to_string()),
+    }
+}
+
+fn accept_check(request: &Handshake, response: &Handshake) -> Check {
+    const ID: &str = "accept-mismatch";
+    const NAME: &str = "sec-websocket-accept";
+    // RFC 6455 §4.1: "If the response lacks a |Sec-WebSocket-Accept| header field or the
+    // |Sec-WebSocket-Accept| contains a value other than the base64-encoded SHA-1 of the
+    // concatenation of the |Sec-WebSocket-Key| (as a string, not base64-decoded) with the
+    // string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" but ignoring any leading and trailing
+    // whitespace, the client MUST _Fail the WebSocket Connection_."
+    let Some(key) = request.header("sec-websocket-key") else {
+        return request_problem(
+            ID,
+            RFC_4_1,
+            "sec-websocket-key",
+            "the request has no sec-websocket-key to compare with".into(),
+        );
+    };
+    let expected = accept_key(key.value.trim());
+    match response.header(NAME) {
+        Some(accept) if accept.value.trim() == expected => pass(
+            ID,
+            RFC_4_1,
+            Some(accept.offset),
+            Some(NAME),
+            format!("{NAME} is {expected}, as expected"),
+        ),
+        Some(accept) => fail(
+            ID,
+            RFC_4_1,
+            accept.offset,
+            Some(NAME),
+            format!("{NAME} is {}, expected {expected}", accept.value),
+        ),
+        None => fail(
+            ID,
+            RFC_4_1,
+            response.start_line_offset,
+            Some(NAME),
+            format!("no {NAME} header, expected {expected}"),
+        ),
+    }
+}
+
+fn hixie76_answer_check(request: &Handshake, response: &Handshake) -> Check {
+    const ID: &str = "bad-hixie76-answer";
+    let key1 = request
+        .header("sec-websocket-key1")
+        .map_or("", |h| h.value.as_str());
+    let key2 = request
+        .header("sec-websocket-key2")
+        .map_or("", |h| h.value.as_str());
+    let Some(key3) = request.hixie76_key3() else {
+        return request_problem(
+            ID,
+            DRAFT_76,
+            "sec-websocket-key1",
+            format!(
+                "the request has {} of its 8 key bytes",
+                request.trailing.len().min(8)
+            ),
+        );
+    };
+    let expected = match hixie76_answer(key1, key2, key3) {
+        Ok(answer) => answer,
+        Err(error) => {
+            return request_problem(
+                ID,
+                DRAFT_76,
+                "sec-websocket-key1",
+                format!("request: {error}"),
+            )
+        }
+    };
+    let at = response.head_length.unwrap_or(0);
+    // Draft-76 §4.1: the client reads 16 bytes after the response head and "If the
+    // server sent ... bytes that are not exactly equal to /expected/, then fail the
+    // WebSocket connection".
+    match response.trailing.get(..16) {
+        Some(answer) if answer == expected => pass(
+            ID,
+            DRAFT_76,
+            Some(at),
+            None,
+            format!("answer is {}, as expected", hex(&expected)),
+        ),
+        Some(answer) => fail(
+            ID,
+            DRAFT_76,
+            at,
+            None,
+            format!("answer is {}, expected {}", hex(answer), hex(&expected)),
+        ),
+        None => fail(
+            ID,
+            DRAFT_76,
+            at,
+            None,
+            format!(
+                "the response has {} of the 16 answer bytes, expected {}",
+                response.trailing.len(),
+                hex(&expected)
+            ),
+        ),
+    }
+}
+
+/// RFC 6455 §4.1: "If the response includes a |Sec-WebSocket-Extensions| header field
+/// and this header field indicates the use of an extension that was not present in the
+/// client's handshake ... the client MUST _Fail the WebSocket Connection_." And the same
+/// sentence for |Sec-WebSocket-Protocol| and subprotocols.
+fn offered_checks(
+    request: &Handshake,
+    response: &Handshake,
+    id: &'static str,
+    name: &'static str,
+    key: fn(&str) -> &str,
+    out: &mut Vec<Check>,
+) {
+    let offered: Vec<&str> = request
+        .headers_named(name)
+        .flat_map(|h| split_list(&h.value))
+        .map(|item| key(item.text))
+        .collect();
+    let before = out.len();
+    let mut picked = Vec::new();
+    for header in response.headers_named(name) {
+        for item in split_list(&header.value) {
+            let chosen = key(item.text);
+            picked.push(chosen.to_string());
+            if !offered.contains(&chosen) {
+                out.push(fail(
+                    id,
+                    RFC_4_1,
+                    header.value_offset + item.offset as u64,
+                    Some(name),
+                    format!("the server picked {chosen:?}, which the client never offered"),
+                ));
+            }
+        }
+    }
+    if out.len() == before {
+        let what = if picked.is_empty() {
+            format!("the server picked no {name} value")
+        } else {
+            format!("the server picked {}, all offered", picked.join(", "))
+        };
+        let offset = response.header(name).map(|h| h.offset);
+        out.push(pass(id, RFC_4_1, offset, Some(name), what));
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

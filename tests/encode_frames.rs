@@ -1,0 +1,394 @@
+//! Building frames: the RFC 6455 §5.7 and RFC 7692 §7.2.3 examples byte for byte,
+//! every length encoding forced, lying lengths, close payloads, hixie frames, and a
+//! property test that reads every built frame back.
+
+use flate2::{Decompress, FlushDecompress};
+use wsinspect::encode::{
+    encode_close_payload, encode_frame, encode_hixie_close, encode_hixie_length_prefixed,
+    encode_hixie_text, Deflater, FrameSpec, LengthEncoding,
+};
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+#[test]
+fn rfc6455_section_5_7_examples() {
+    // "A single-frame unmasked text message"
+    assert_eq!(
+        encode_frame(&FrameSpec::text("Hello")),
+        hex("810548656c6c6f")
+    );
+    // "A single-frame masked text message"
+    assert_eq!(
+        encode_frame(&FrameSpec::text("Hello").masked(KEY)),
+        hex("818537fa213d7f9f4d5158")
+    );
+    // "A fragmented unmasked text message"
+    let mut first = FrameSpec::text("Hel");
+    first.fin = false;
+    let second = FrameSpec::new(0x0, "lo");
+    assert_eq!(encode_frame(&first), hex("010348656c"));
+    assert_eq!(encode_frame(&second), hex("80026c6f"));
+    // "Unmasked Ping request and masked Ping response"
+    assert_eq!(
+        encode_frame(&FrameSpec::new(0x9, "Hello")),
+        hex("890548656c6c6f")
+    );
+    assert_eq!(
+        encode_frame(&FrameSpec::new(0xA, "Hello").masked(KEY)),
+        hex("8a8537fa213d7f9f4d5158")
+    );
+    // "256 bytes binary message in a single unmasked frame"
+    let payload: Vec<u8> = (0..=255u8).collect();
+    let frame = encode_frame(&FrameSpec::binary(payload.clone()));
+    assert_eq!(frame[..4], hex("827e0100"));
+    assert_eq!(frame[4..], payload);
+    // "64KiB binary message in a single unmasked frame"
+    let payload = vec![0x5au8; 65536];
+    let frame = encode_frame(&FrameSpec::binary(payload.clone()));
+    assert_eq!(frame[..10], hex("827f0000000000010000"));
+    assert_eq!(frame.len(), 10 + 65536);
+    assert_eq!(frame[10..], payload);
+}
+
+#[test]
+fn rfc7692_compressed_hello() {
+    // §7.2.3.1: "the payload of a message containing "Hello" compressed ... c1 07 f2 48
+    // cd c9 c9 07 00".
+    let mut spec = FrameSpec::text("Hello");
+    spec.compress = true;
+    assert_eq!(encode_frame(&spec), hex("c107f248cdc9c90700"));
+    // §7.2.3.1, fragmented: the same compressed bytes split over two frames, RSV1 on the
+    // first only.
+    let compressed = Deflater::new(false).compress_message(b"Hello");
+    let mut first = FrameSpec::text("");
+    first.payload = compressed[..3].to_vec();
+    first.fin = false;
+    first.rsv1 = true;
+    let second = FrameSpec::new(0x0, &compressed[3..]);
+    assert_eq!(encode_frame(&first), hex("4103f248cd"));
+    assert_eq!(encode_frame(&second), hex("8004c9c90700"));
+}
+
+#[test]
+fn deflater_shares_the_window_across_messages_unless_told_not_to() {
+    // §7.2.3.2: "the second message ... c1 05 f2 00 11 00 00": it refers back to the
+    // first "Hello" through the shared window.
+    let mut deflater = Deflater::new(false);
+    let first = deflater.compress_message(b"Hello");
+    let second = deflater.compress_message(b"Hello");
+    assert_eq!(first, hex("f248cdc9c90700"));
+    assert_eq!(second, hex("f200110000"));
+    let mut frames = Vec::new();
+    for payload in [&first, &second] {
+        let mut spec = FrameSpec::text("");
+        spec.payload = payload.to_vec();
+        spec.rsv1 = true;
+        frames.extend(encode_frame(&spec));
+    }
+    assert_eq!(frames, hex("c107f248cdc9c90700c105f200110000"));
+    assert_eq!(
+        inflate(&[&first, &second]),
+        [b"Hello".to_vec(), b"Hello".to_vec()]
+    );
+    // With no context takeover each message stands alone.
+    let mut deflater = Deflater::new(true);
+    assert_eq!(deflater.compress_message(b"Hello"), first);
+    assert_eq!(deflater.compress_message(b"Hello"), first);
+}
+
+#[test]
+fn deflater_handles_empty_and_large_messages() {
+    let mut deflater = Deflater::new(false);
+    let empty = deflater.compress_message(b"");
+    assert!(!empty.ends_with(&[0, 0, 0xff, 0xff]));
+    let mut rng = XorShift(3);
+    let noise: Vec<u8> = (0..200_000).map(|_| rng.next() as u8).collect();
+    let squashable = vec![b'a'; 300_000];
+    let a = deflater.compress_message(&noise);
+    let b = deflater.compress_message(&squashable);
+    assert!(b.len() < 2000);
+    assert_eq!(inflate(&[&empty, &a, &b]), [Vec::new(), noise, squashable]);
+}
+
+#[test]
+fn every_length_encoding_can_be_forced() {
+    let cases: [(usize, LengthEncoding, &str); 9] = [
+        (0, LengthEncoding::Bits7, "8200"),
+        (0, LengthEncoding::Bits16, "827e0000"),
+        (0, LengthEncoding::Bits64, "827f0000000000000000"),
+        (5, LengthEncoding::Bits16, "827e0005"),
+        (5, LengthEncoding::Bits64, "827f0000000000000005"),
+        (125, LengthEncoding::Bits7, "827d"),
+        (126, LengthEncoding::Bits64, "827f000000000000007e"),
+        (65535, LengthEncoding::Bits16, "827effff"),
+        (65535, LengthEncoding::Bits64, "827f000000000000ffff"),
+    ];
+    for (length, encoding, header) in cases {
+        let mut spec = FrameSpec::binary(vec![1u8; length]);
+        spec.length_encoding = Some(encoding);
+        let frame = encode_frame(&spec);
+        let header = hex(header);
+        assert_eq!(
+            frame[..header.len()],
+            header,
+            "{length} as {}",
+            encoding.as_str()
+        );
+        assert_eq!(frame.len(), header.len() + length);
+    }
+}
+
+#[test]
+fn too_narrow_a_forced_encoding_is_widened() {
+    let mut spec = FrameSpec::binary(vec![0u8; 200]);
+    spec.length_encoding = Some(LengthEncoding::Bits7);
+    assert_eq!(encode_frame(&spec)[..4], hex("827e00c8"));
+    let mut spec = FrameSpec::binary(vec![0u8; 70000]);
+    spec.length_encoding = Some(LengthEncoding::Bits16);
+    assert_eq!(encode_frame(&spec)[..10], hex("827f0000000000011170"));
+}
+
+#[test]
+fn minimal_length_encoding_boundaries() {
+    assert_eq!(LengthEncoding::minimal(125), LengthEncoding::Bits7);
+    assert_eq!(LengthEncoding::minimal(126), LengthEncoding::Bits16);
+    assert_eq!(LengthEncoding::minimal(65535), LengthEncoding::Bits16);
+    assert_eq!(LengthEncoding::minimal(65536), LengthEncoding::Bits64);
+}
+
+#[test]
+fn declared_length_can_lie() {
+    // Claims 10 bytes, carries 5.
+    let mut spec = FrameSpec::text("Hello");
+    spec.declared_length = Some(10);
+    assert_eq!(encode_frame(&spec), hex("810a48656c6c6f"));
+    // Claims 300: the minimal encoding for 300 is used.
+    spec.declared_length = Some(300);
+    assert_eq!(encode_frame(&spec), hex("817e012c48656c6c6f"));
+    // Claims 2^63, the most significant bit RFC 6455 §5.2 says MUST be 0.
+    let mut spec = FrameSpec::binary(Vec::new());
+    spec.declared_length = Some(1 << 63);
+    assert_eq!(encode_frame(&spec), hex("827f8000000000000000"));
+    // A short claim, masked: the whole payload is still masked and written.
+    let mut spec = FrameSpec::text("Hello").masked(KEY);
+    spec.declared_length = Some(1);
+    assert_eq!(encode_frame(&spec), hex("818137fa213d7f9f4d5158"));
+}
+
+#[test]
+fn reserved_bits_and_opcodes_are_written_as_asked() {
+    let mut spec = FrameSpec::new(0x3, "x");
+    spec.fin = false;
+    spec.rsv2 = true;
+    spec.rsv3 = true;
+    assert_eq!(encode_frame(&spec)[0], 0x33);
+    for opcode in 0..16u8 {
+        assert_eq!(encode_frame(&FrameSpec::new(opcode, ""))[0], 0x80 | opcode);
+    }
+    // Only the low 4 bits of the opcode are used.
+    assert_eq!(encode_frame(&FrameSpec::new(0xF1, ""))[0], 0x81);
+}
+
+#[test]
+fn close_payloads_take_any_code() {
+    assert_eq!(encode_close_payload(1000, ""), hex("03e8"));
+    assert_eq!(encode_close_payload(1002, "bye"), hex("03ea627965"));
+    assert_eq!(encode_close_payload(1005, ""), hex("03ed"));
+    assert_eq!(encode_close_payload(0, "x"), hex("000078"));
+    assert_eq!(encode_close_payload(65535, ""), hex("ffff"));
+    assert_eq!(encode_frame(&FrameSpec::close(1000, "")), hex("880203e8"));
+}
+
+#[test]
+fn hixie_frames() {
+    assert_eq!(encode_hixie_text("Hello"), hex("0048656c6c6fff"));
+    assert_eq!(encode_hixie_text(""), hex("00ff"));
+    assert_eq!(encode_hixie_text("é"), hex("00c3a9ff"));
+    assert_eq!(encode_hixie_close(), hex("ff00"));
+    // The closing frame is the length-prefixed frame 0xFF of length 0.
+    assert_eq!(
+        encode_hixie_length_prefixed(0xFF, b""),
+        encode_hixie_close()
+    );
+    assert_eq!(encode_hixie_length_prefixed(0x80, b"ab"), hex("80026162"));
+    assert_eq!(
+        encode_hixie_length_prefixed(0x00, &[0; 127])[..2],
+        hex("807f")
+    );
+    assert_eq!(
+        encode_hixie_length_prefixed(0x80, &[0; 128])[..3],
+        hex("808100")
+    );
+    let frame = encode_hixie_length_prefixed(0x80, &[9; 16384]);
+    assert_eq!(frame[..4], hex("80818000"));
+    assert_eq!(frame.len(), 4 + 16384);
+}
+
+/// xorshift64*, seeded: the test's own tiny PRNG.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// Inflates permessage-deflate messages sharing one window (RFC 7692 §7.2.2: append
+/// 0x00 0x00 0xff 0xff and inflate).
+fn inflate(messages: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut inflater = Decompress::new(false);
+    messages
+        .iter()
+        .map(|message| {
+            let mut input = message.to_vec();
+            input.extend_from_slice(&[0, 0, 0xff, 0xff]);
+            let mut out = Vec::with_capacity(1 << 20);
+            let start = inflater.total_in();
+            inflater
+                .decompress_vec(&input, &mut out, FlushDecompress::Sync)
+                .unwrap();
+            assert_eq!((inflater.total_in() - start) as usize, input.len());
+            out
+        })
+        .collect()
+}
+
+/// A reader written from RFC 6455 §5.2 alone, independent of the encoder.
+struct Parsed {
+    fin: bool,
+    rsv: [bool; 3],
+    opcode: u8,
+    key: Option<[u8; 4]>,
+    length: u64,
+    encoding: LengthEncoding,
+    payload: Vec<u8>,
+}
+
+fn parse(frame: &[u8]) -> Parsed {
+    let b0 = frame[0];
+    let b1 = frame[1];
+    let (length, encoding, mut at) = match b1 & 0x7F {
+        126 => (
+            u64::from(u16::from_be_bytes([frame[2], frame[3]])),
+            LengthEncoding::Bits16,
+            4,
+        ),
+        127 => (
+            u64::from_be_bytes(frame[2..10].try_into().unwrap()),
+            LengthEncoding::Bits64,
+            10,
+        ),
+        n => (u64::from(n), LengthEncoding::Bits7, 2),
+    };
+    let key = (b1 & 0x80 != 0).then(|| {
+        let key: [u8; 4] = frame[at..at + 4].try_into().unwrap();
+        at += 4;
+        key
+    });
+    let mut payload = frame[at..].to_vec();
+    if let Some(key) = key {
+        for (i, b) in payload.iter_mut().enumerate() {
+            *b ^= key[i % 4];
+        }
+    }
+    Parsed {
+        fin: b0 & 0x80 != 0,
+        rsv: [b0 & 0x40 != 0, b0 & 0x20 != 0, b0 & 0x10 != 0],
+        opcode: b0 & 0x0F,
+        key,
+        length,
+        encoding,
+        payload,
+    }
+}
+
+#[test]
+fn property_every_built_frame_reads_back() {
+    let mut rng = XorShift(0x1234_5678_9abc_def1);
+    for case in 0..10_000 {
+        let length = match rng.next() % 50 {
+            0 => (rng.next() % 70_000) as usize,
+            1..=15 => 120 + (rng.next() % 20) as usize,
+            _ => (rng.next() % 130) as usize,
+        };
+        let payload: Vec<u8> = if rng.next() % 2 == 0 {
+            (0..length).map(|_| rng.next() as u8).collect()
+        } else {
+            (0..length).map(|i| b"hello world "[i % 12]).collect()
+        };
+        let bits = rng.next();
+        let spec = FrameSpec {
+            fin: bits & 1 != 0,
+            rsv1: bits & 2 != 0,
+            rsv2: bits & 4 != 0,
+            rsv3: bits & 8 != 0,
+            opcode: (bits >> 4) as u8 & 0x0F,
+            masking_key: (bits & 0x100 != 0).then(|| (rng.next() as u32).to_be_bytes()),
+            payload: payload.clone(),
+            length_encoding: match (bits >> 9) % 4 {
+                0 => None,
+                1 => Some(LengthEncoding::Bits7),
+                2 => Some(LengthEncoding::Bits16),
+                _ => Some(LengthEncoding::Bits64),
+            },
+            declared_length: None,
+            compress: (bits >> 11) % 8 == 0,
+        };
+        let frame = encode_frame(&spec);
+        let read = parse(&frame);
+        assert_eq!(read.fin, spec.fin, "case {case}");
+        assert_eq!(read.rsv, [spec.rsv1 || spec.compress, spec.rsv2, spec.rsv3]);
+        assert_eq!(read.opcode, spec.opcode);
+        assert_eq!(read.key, spec.masking_key);
+        assert_eq!(read.length, read.payload.len() as u64);
+        let wanted = spec
+            .length_encoding
+            .unwrap_or(LengthEncoding::Bits7)
+            .max_for(read.length);
+        assert_eq!(read.encoding, wanted, "case {case}");
+        if spec.compress {
+            let inflated = inflate(&[&read.payload]).remove(0);
+            assert!(
+                inflated == payload,
+                "case {case}: {} bytes compressed to {}, inflated to {}",
+                payload.len(),
+                read.payload.len(),
+                inflated.len()
+            );
+        } else {
+            assert_eq!(read.payload, payload);
+        }
+    }
+}
+
+/// The encoding a forced choice ends up as: itself if it carries the length, else the
+/// smallest wider one that does.
+trait Widen {
+    fn max_for(self, length: u64) -> LengthEncoding;
+}
+
+impl Widen for LengthEncoding {
+    fn max_for(self, length: u64) -> LengthEncoding {
+        let rank = |e: LengthEncoding| match e {
+            LengthEncoding::Bits7 => 0,
+            LengthEncoding::Bits16 => 1,
+            LengthEncoding::Bits64 => 2,
+        };
+        let minimal = LengthEncoding::minimal(length);
+        if rank(self) >= rank(minimal) {
+            self
+        } else {
+            minimal
+        }
+    }
+}
