@@ -7,21 +7,10 @@ import { HexView } from "./hexview.js";
 import { hex, hexByte, offset, printable, size } from "./format.js";
 import { incompleteText, messageItem, parseErrorText, summaryText, violationItem } from "./render.js";
 import { PagedList } from "./pagedlist.js";
+import { fieldLabel, fieldsAt } from "./fields.js";
 
 /** Pastes and files longer than this stay out of the text box (rendering it would stall the page). */
 export const LARGE = 200_000;
-
-const FIELD_NAMES = {
-  "fin-rsv-opcode": "FIN, RSV1-3 and opcode",
-  "mask-payload-len": "MASK bit and payload length",
-  "extended-length": "extended payload length",
-  "masking-key": "masking key",
-  "payload": "payload",
-};
-
-export function fieldLabel(name) {
-  return FIELD_NAMES[name] ?? name.replaceAll("-", " ");
-}
 
 export class DecodePanel {
   constructor(root) {
@@ -265,8 +254,8 @@ export class DecodePanel {
       text += ": not part of a decoded frame";
     } else {
       const f = this.store.frame(i);
-      const field = f.fields.find((x) => o >= x.offset && o < x.offset + x.length);
-      text += `: ${field ? fieldLabel(field.name) : "header"} of frame ${i} (${f.kind})`;
+      const names = fieldsAt(f, o).map((x) => fieldLabel(x.name));
+      text += `: ${names.length ? names.join(", ") : "no named field"} of frame ${i} (${f.kind})`;
       if (f.masked && o >= f.payloadOffset && o < f.payloadOffset + f.payloadLength) {
         const u = b ^ f.maskingKey[(o - f.payloadOffset) % 4];
         text += `, unmasked 0x${hexByte(u)} '${printable(u)}'`;

@@ -1,11 +1,12 @@
 // Frames kept as columns of typed arrays, so that a capture of hundreds of thousands of
 // frames crosses from the worker to the page without one JS object per frame: the worker
 // packs each chunk's frames into a batch (FramePacker), the page appends batches to a
-// FrameStore and rebuilds a frame object only for the rows and bytes it shows.
+// FrameStore and rebuilds a frame object only for the rows and bytes it shows. A frame's
+// field spans (about ten) are stored once per distinct layout relative to the frame's
+// first byte; a capture of like frames shares a handful of layouts.
 
 const NUM = 5; // offset, headerLength, length, payloadLength, payloadOffset
 const U8 = 4; // flags, opcode, kind code, length-encoding code
-const FLD = 3; // name code, offset, length
 const ENCODINGS = ["7", "16", "64"];
 const FLAG = { fin: 1, rsv1: 2, rsv2: 4, rsv3: 8, masked: 16 };
 
@@ -21,6 +22,9 @@ export class FramePacker {
   constructor() {
     this.names = []; // kind and field names, interned; the page receives the whole table each batch
     this.codes = new Map();
+    this.layouts = []; // [[name code, offset from the frame's start, length], ...] per layout id
+    this.layoutIds = new Map();
+    this.sentLayouts = 0;
     this.reset();
   }
 
@@ -29,9 +33,7 @@ export class FramePacker {
     this.num = new Float64Array(64 * NUM);
     this.u8 = new Uint8Array(64 * U8);
     this.key = new Uint32Array(64);
-    this.fieldEnd = new Uint32Array(64);
-    this.fields = new Float64Array(64 * 4 * FLD);
-    this.fieldCount = 0;
+    this.layout = new Uint32Array(64);
     this.close = [];
   }
 
@@ -50,7 +52,7 @@ export class FramePacker {
     this.num = grow(this.num, this.count * NUM);
     this.u8 = grow(this.u8, this.count * U8);
     this.key = grow(this.key, this.count);
-    this.fieldEnd = grow(this.fieldEnd, this.count);
+    this.layout = grow(this.layout, this.count);
     this.num.set([f.offset, f.headerLength, f.length, f.payloadLength, f.payloadOffset], i * NUM);
     const flags = (f.fin ? FLAG.fin : 0) | (f.rsv1 ? FLAG.rsv1 : 0) | (f.rsv2 ? FLAG.rsv2 : 0)
       | (f.rsv3 ? FLAG.rsv3 : 0) | (f.masked ? FLAG.masked : 0);
@@ -58,12 +60,15 @@ export class FramePacker {
     this.u8.set([flags, f.opcode & 0xff, this.code(f.kind), enc < 0 ? 255 : enc], i * U8);
     const k = f.maskingKey;
     this.key[i] = k && k.length === 4 ? ((k[0] << 24) | (k[1] << 16) | (k[2] << 8) | k[3]) >>> 0 : 0;
-    for (const field of f.fields ?? []) {
-      this.fields = grow(this.fields, (this.fieldCount + 1) * FLD);
-      this.fields.set([this.code(field.name), field.offset, field.length], this.fieldCount * FLD);
-      this.fieldCount++;
+    const layout = (f.fields ?? []).map((x) => [this.code(x.name), x.offset - f.offset, x.length]);
+    const signature = layout.join(";");
+    let id = this.layoutIds.get(signature);
+    if (id === undefined) {
+      id = this.layouts.length;
+      this.layouts.push(layout);
+      this.layoutIds.set(signature, id);
     }
-    this.fieldEnd[i] = this.fieldCount;
+    this.layout[i] = id;
     if (f.closeCode !== undefined || f.closeReason !== undefined) {
       this.close.push([f.index, f.closeCode ?? null, f.closeCodeName ?? "", f.closeReason ?? ""]);
     }
@@ -77,12 +82,13 @@ export class FramePacker {
       num: this.num.slice(0, this.count * NUM),
       u8: this.u8.slice(0, this.count * U8),
       key: this.key.slice(0, this.count),
-      fieldEnd: this.fieldEnd.slice(0, this.count),
-      fields: this.fields.slice(0, this.fieldCount * FLD),
+      layout: this.layout.slice(0, this.count),
+      layouts: this.layouts.slice(this.sentLayouts),
       close: this.close,
     };
+    this.sentLayouts = this.layouts.length;
     this.reset();
-    return [batch, [batch.num.buffer, batch.u8.buffer, batch.key.buffer, batch.fieldEnd.buffer, batch.fields.buffer]];
+    return [batch, [batch.num.buffer, batch.u8.buffer, batch.key.buffer, batch.layout.buffer]];
   }
 }
 
@@ -94,9 +100,8 @@ export class FrameStore {
     this.num = new Float64Array(0);
     this.u8 = new Uint8Array(0);
     this.key = new Uint32Array(0);
-    this.fieldEnd = new Uint32Array(0);
-    this.fields = new Float64Array(0);
-    this.fieldCount = 0;
+    this.layout = new Uint32Array(0);
+    this.layouts = [];
     this.close = new Map();
   }
 
@@ -105,15 +110,12 @@ export class FrameStore {
     this.num = grow(this.num, n * NUM);
     this.u8 = grow(this.u8, n * U8);
     this.key = grow(this.key, n);
-    this.fieldEnd = grow(this.fieldEnd, n);
-    const fc = batch.fields.length / FLD;
-    this.fields = grow(this.fields, (this.fieldCount + fc) * FLD);
+    this.layout = grow(this.layout, n);
     this.num.set(batch.num, this.count * NUM);
     this.u8.set(batch.u8, this.count * U8);
     this.key.set(batch.key, this.count);
-    for (let i = 0; i < batch.count; i++) this.fieldEnd[this.count + i] = batch.fieldEnd[i] + this.fieldCount;
-    this.fields.set(batch.fields, this.fieldCount * FLD);
-    this.fieldCount += fc;
+    this.layout.set(batch.layout, this.count);
+    for (const l of batch.layouts) this.layouts.push(l);
     for (const [index, code, name, reason] of batch.close) this.close.set(index, { code, name, reason });
     this.names = batch.names;
     this.count = n;
@@ -127,10 +129,8 @@ export class FrameStore {
     const n = i * NUM, u = i * U8, flags = this.u8[u];
     const masked = (flags & FLAG.masked) !== 0;
     const k = this.key[i];
-    const fields = [];
-    for (let j = i ? this.fieldEnd[i - 1] : 0; j < this.fieldEnd[i]; j++) {
-      fields.push({ name: this.names[this.fields[j * FLD]], offset: this.fields[j * FLD + 1], length: this.fields[j * FLD + 2] });
-    }
+    const start = this.num[n];
+    const fields = this.layouts[this.layout[i]].map(([name, at, length]) => ({ name: this.names[name], offset: start + at, length }));
     return {
       index: i,
       offset: this.num[n], headerLength: this.num[n + 1], length: this.num[n + 2],

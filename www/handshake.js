@@ -35,7 +35,7 @@ export class HandshakePanel {
   }
 
   checkHandshakes() {
-    const parsed = {};
+    const parsed = {}, wires = {};
     for (const side of ["request", "response"]) {
       const text = this.q(`hs-${side}`).value;
       const out = this.q(`hs-${side}-result`);
@@ -44,6 +44,7 @@ export class HandshakePanel {
         continue;
       }
       const wire = crlf(text);
+      wires[side] = wire;
       try {
         parsed[side] = ws.parseHandshake(wire);
         fill(out, handshakeView(parsed[side], wire));
@@ -51,10 +52,10 @@ export class HandshakePanel {
         fill(out, el("p", { class: "error", "data-testid": "hs-error" }, errorText(e)));
       }
     }
-    this.pair(parsed.request, parsed.response);
+    this.pair(parsed.request, parsed.response, wires);
   }
 
-  pair(request, response) {
+  pair(request, response, wires) {
     const out = this.q("hs-pair-result");
     if (!request || !response) {
       fill(out, request || response ? el("p", { class: "hint" }, "paste both sides to check them as a pair") : null);
@@ -72,7 +73,7 @@ export class HandshakePanel {
           : [" · the response sends ", el("code", {}, got.trim()), ok ? ": they match" : ": they differ"]));
     }
     try {
-      nodes.push(checkList(ws.checkHandshakePair(request, response)));
+      nodes.push(checkList(ws.checkHandshakePair(wires.request, wires.response)));
     } catch (e) {
       nodes.push(el("p", { class: "error" }, errorText(e)));
     }
@@ -149,8 +150,9 @@ function header(h, name) {
 function handshakeView(h, wire) {
   const failed = h.checks.filter((c) => !c.passed);
   const badOffsets = failed.map((c) => c.offset).filter((o) => o !== null && o !== undefined);
+  if (h.error) badOffsets.push(h.error.offset);
   const badNames = failed.map((c) => c.header?.toLowerCase()).filter(Boolean);
-  const head = wire.slice(0, h.headLength || wire.length);
+  const head = h.headLength === null || h.headLength === undefined ? wire : wire.slice(0, h.headLength);
   const pre = el("pre", { class: "hs-head", "data-testid": "hs-head" });
   let at = 0;
   for (const line of head.split("\r\n")) {
@@ -163,10 +165,17 @@ function handshakeView(h, wire) {
   }
   const what = h.kind === "request" ? `${h.method ?? ""} ${h.path ?? ""}` : `${h.status ?? ""} ${h.reason ?? ""}`;
   const nodes = [
-    el("p", { class: "hs-summary" }, `${h.kind} · `, el("strong", { "data-testid": "hs-generation" }, h.generation),
-      ` · ${what.trim()}${h.complete ? "" : " · incomplete head"}`),
-    pre,
+    el("p", { class: "hs-summary" }, `${h.kind} · `,
+      el("strong", { "data-testid": "hs-generation", title: h.generationDescription ?? null }, h.generation),
+      h.generationDescription ? el("span", { class: "hint" }, ` (${h.generationDescription})`) : null,
+      ` · ${what.trim()}${h.complete ? "" : " · incomplete"}`),
   ];
+  if (h.error) nodes.push(el("p", { class: "error", "data-testid": "hs-error" }, h.error.message));
+  if (h.incomplete) {
+    const need = h.incomplete.needed === null ? "more bytes" : `${h.incomplete.needed} more bytes`;
+    nodes.push(el("p", { class: "notice", "data-testid": "hs-incomplete" }, `incomplete: ${need} needed at byte ${h.incomplete.offset}`));
+  }
+  nodes.push(pre);
   if (h.trailing?.length) {
     nodes.push(el("p", { class: "hint", "data-testid": "hs-trailing" },
       `${h.trailing.length} bytes after the head: `, el("code", {}, escaped(h.trailing)), ` (hex ${hex(h.trailing)})`));

@@ -3,6 +3,7 @@
 // hover on a byte naming its field. Only the lines in view are in the DOM (virtual.js).
 import { VirtualList } from "./virtual.js";
 import { hexByte, printable } from "./format.js";
+import { fieldAt, fieldGroup } from "./fields.js";
 
 const PER_LINE = 16;
 const LINE_HEIGHT = 20;
@@ -57,7 +58,7 @@ export class HexView {
   fieldAt(offset) {
     const f = this.selection;
     if (!f || offset < f.offset || offset >= f.offset + f.length) return null;
-    return f.fields.find((x) => offset >= x.offset && offset < x.offset + x.length) ?? null;
+    return fieldAt(f, offset);
   }
 
   unmasked(offset) {
@@ -86,7 +87,7 @@ export class HexView {
       const cell = document.createElement("span");
       const field = this.fieldAt(i);
       let cls = "hx-b";
-      if (field) cls += ` hx-sel hx-f-${field.name}`;
+      if (field) cls += ` hx-sel hx-f-${fieldGroup(field.name)}`;
       if (this.marks.has(i)) cls += " hx-violation";
       if (i === this.current) cls += " hx-current";
       cell.className = cls;

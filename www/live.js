@@ -14,7 +14,7 @@ export class LivePanel {
     this.q = (id) => byTestId(id, root);
     this.socket = null;
     this.started = 0;
-    this.closeNames = new Map(ws.reference().closeCodes.map((c) => [c.code, c.name]));
+    this.closeNames = new Map((ws.reference?.().closeCodes ?? []).map((c) => [c.code, c.name]));
     this.q("live-connect").addEventListener("click", () => (this.socket ? this.disconnect() : this.connect()));
     this.q("live-send-text").addEventListener("click", () => this.sendText());
     this.q("live-send-binary").addEventListener("click", () => this.sendBinary());

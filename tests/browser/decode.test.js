@@ -22,7 +22,7 @@ test("pasting the RFC 6455 masked Hello shows MASK set, key 37fa213d and the tex
   assert.equal(await row.locator("[data-col=preview]").textContent(), "Hello");
   assert.equal(await page.getByTestId("message-text").first().textContent(), "Hello");
   // The hex view colours the masking key and shows the payload unmasked beside it.
-  for (let o = 2; o < 6; o++) assert.match(await hexByte(page, o).getAttribute("class"), /hx-f-masking-key/);
+  for (let o = 2; o < 6; o++) assert.match(await hexByte(page, o).getAttribute("class"), /hx-f-key/);
   assert.match(await hexByte(page, 6).getAttribute("class"), /hx-f-payload/);
   assert.match(await page.getByTestId("hx-unmasked").first().textContent(), /48 65 6c 6c 6f\s+Hello/);
   // Hovering a byte names its field.
@@ -111,7 +111,7 @@ test("clicking a frame row selects it and colours its fields in the hex view", a
   assert.equal(await page.getByTestId("frame-row").count(), 2);
   await page.locator("[data-testid=frame-row][data-index='1']").click();
   assert.equal(await page.locator("[data-testid=frame-row][data-index='1']").getAttribute("aria-selected"), "true");
-  assert.match(await hexByte(page, 5).getAttribute("class"), /hx-f-fin-rsv-opcode/);
+  assert.match(await hexByte(page, 5).getAttribute("class"), /hx-f-head/);
   assert.doesNotMatch(await hexByte(page, 0).getAttribute("class"), /hx-f-/);
   // The arrow keys move the selection.
   await page.keyboard.press("ArrowUp");
