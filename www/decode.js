@@ -235,7 +235,7 @@ export class DecodePanel {
     const f = this.store.frame(i);
     this.table.select(i);
     this.hex.setSelection(f);
-    if (reveal) this.hex.reveal(f.offset);
+    if (reveal) this.hex.reveal(f.offset, false);
   }
 
   jump(v) {

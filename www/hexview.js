@@ -49,9 +49,9 @@ export class HexView {
     this.list.schedule();
   }
 
-  /** Scrolls to the byte at `offset` and outlines it. */
-  reveal(offset) {
-    this.current = offset;
+  /** Scrolls to the byte at `offset`; `mark` outlines it (a violation's byte). */
+  reveal(offset, mark = true) {
+    this.current = mark ? offset : -1;
     this.list.scrollTo(Math.floor(offset / PER_LINE));
   }
 

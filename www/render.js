@@ -39,7 +39,8 @@ export function messageItem(m) {
   const item = el("li", { class: "message", "data-testid": "message", "data-kind": m.kind },
     el("div", { class: "mhead" },
       el("strong", {}, `message ${m.index}`), ` · ${m.kind} · ${frames} · `,
-      el("span", { "data-testid": "message-sizes" }, sizes), cut));
+      el("span", { "data-testid": "message-sizes" }, sizes), cut,
+      m.complete === false ? el("span", { class: "warn" }, " · incomplete: the stream ends inside it") : null));
   if (m.text !== null && m.text !== undefined) {
     item.append(repr("text", m.text, "message-text"));
     const json = prettyJson(m.text);

@@ -75,7 +75,7 @@ function slimMessage(m) {
   let text = m.text;
   if (text !== null && truncated) text = new TextDecoder().decode(data);
   return {
-    index: m.index, kind: m.kind, frames: Array.from(m.frames.slice(0, 64)), frameCount: m.frames.length,
+    index: m.index, kind: m.kind, offset: m.offset ?? null, complete: m.complete ?? true, frames: Array.from(m.frames.slice(0, 64)), frameCount: m.frames.length,
     compressed: m.compressed, wireLength: m.wireLength, inflatedLength: m.inflatedLength ?? full,
     data, dataLength: full, truncated, text,
   };
