@@ -141,5 +141,14 @@ test("the examples menu loads the stream with several violations (screenshot of 
   assert.ok(ids.includes("reserved-bits") && ids.includes("unmasked-client-frame"), ids.join(", "));
   await page.getByTestId("violation-jump").nth(2).click();
   await screenshot(page, "decode", "docs/decode.png");
+  // The dark theme follows prefers-color-scheme.
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = await background();
+  assert.notEqual(dark, light);
+  const [r, g, b] = dark.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 150, `a dark background, not ${dark}`);
+  await screenshot(page, "decode-dark");
   assert.deepEqual(errors, []);
 });
