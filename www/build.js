@@ -29,9 +29,9 @@ export class BuildPanel {
 
   fillOpcodes() {
     const select = this.q("build-opcode");
-    const named = new Map((ws.reference?.().opcodes ?? []).map((o) => [o.opcode, o.name]));
+    const named = new Map(ws.reference().opcodes.map((o) => [o.opcode, o.name]));
     for (let op = 0; op < 16; op++) {
-      const label = `0x${op.toString(16)} ${named.get(op) ?? (named.size ? "reserved" : "")}`.trim();
+      const label = `0x${op.toString(16)} ${named.get(op) ?? "reserved"}`;
       select.append(new Option(label, String(op), op === 1, op === 1));
     }
   }

@@ -14,7 +14,6 @@ export class LivePanel {
     this.q = (id) => byTestId(id, root);
     this.socket = null;
     this.started = 0;
-    this.closeNames = new Map((ws.reference?.().closeCodes ?? []).map((c) => [c.code, c.name]));
     this.q("live-connect").addEventListener("click", () => (this.socket ? this.disconnect() : this.connect()));
     this.q("live-send-text").addEventListener("click", () => this.sendText());
     this.q("live-send-binary").addEventListener("click", () => this.sendBinary());
@@ -45,7 +44,7 @@ export class LivePanel {
     socket.addEventListener("message", (e) => this.received(e.data));
     socket.addEventListener("error", () => this.event("error", "the browser reports an error (it gives no details, by design)"));
     socket.addEventListener("close", (e) => {
-      const name = this.closeNames.get(e.code) ?? (e.code >= 4000 && e.code < 5000 ? "private" : e.code >= 3000 && e.code < 4000 ? "registered" : "unknown");
+      const name = ws.closeCodeName(e.code) ?? "unnamed";
       this.event("close", `code ${e.code} (${name}) · reason: ${e.reason ? JSON.stringify(e.reason) : "(none)"} · wasClean: ${e.wasClean}`);
       if (this.socket === socket) this.socket = null;
       this.setState();

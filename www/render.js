@@ -5,12 +5,24 @@ import { base64, hex, offset, prettyJson, size } from "./format.js";
 
 const HEX_SHOWN = 4096;
 
-/** A link to an RFC section: "RFC 6455 §5.2" → rfc-editor.org's page at that section. */
+/**
+ * A link to the section a rule comes from: "RFC 6455 §5.2" → rfc-editor.org at that section,
+ * "draft-hixie-76 §4.2" → the draft on datatracker.ietf.org.
+ */
 export function rfcLink(text) {
-  const m = /RFC\s*(\d+)\s*(?:§|section\s*)?([\d.]+)?/i.exec(text ?? "");
-  if (!m) return el("span", {}, text ?? "");
-  const href = `https://www.rfc-editor.org/rfc/rfc${m[1]}.html${m[2] ? `#section-${m[2].replace(/\.$/, "")}` : ""}`;
+  const rfc = /RFC\s*(\d+)\s*(?:§|section\s*)?([\d.]+)?/i.exec(text ?? "");
+  const hixie = /draft-hixie-(?:thewebsocketprotocol-)?(\d+)\s*(?:§\s*([\d.]+))?/i.exec(text ?? "");
+  const section = (s) => (s ? `#section-${s.replace(/\.$/, "")}` : "");
+  let href = null;
+  if (rfc) href = `https://www.rfc-editor.org/rfc/rfc${rfc[1]}.html${section(rfc[2])}`;
+  else if (hixie) href = `https://datatracker.ietf.org/doc/html/draft-hixie-thewebsocketprotocol-${hixie[1]}${section(hixie[2])}`;
+  if (!href) return el("span", {}, text ?? "");
   return el("a", { href, rel: "noopener", target: "_blank" }, text);
+}
+
+/** A close code a strict endpoint sends, or why there is none. */
+export function closeCodeText(code) {
+  return code === null || code === undefined ? "no close code (hixie-76 has none)" : String(code);
 }
 
 /** One violation as a list item whose button jumps to its byte. */
@@ -24,8 +36,8 @@ export function violationItem(v, onJump) {
     el("span", { class: "vmsg", "data-testid": "violation-message" }, v.message),
     el("span", { class: "vmeta" },
       v.frame === null || v.frame === undefined ? "no frame" : `frame ${v.frame}`, " · ",
-      el("span", { "data-testid": "violation-rfc" }, rfcLink(v.rfc)), " · close code ",
-      el("span", { "data-testid": "violation-close" }, String(v.closeCode))));
+      el("span", { "data-testid": "violation-rfc" }, rfcLink(v.rfc)),
+      v.closeCode === null || v.closeCode === undefined ? null : [" · close code ", el("span", { "data-testid": "violation-close" }, String(v.closeCode))]));
 }
 
 /** One reassembled message: sizes, then text, JSON, hex and base64 each with a copy button. */
