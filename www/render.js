@@ -22,7 +22,7 @@ export function rfcLink(text) {
 
 /** A close code a strict endpoint sends, or why there is none. */
 export function closeCodeText(code) {
-  return code === null || code === undefined ? "no close code (hixie-76 has none)" : String(code);
+  return code === null || code === undefined ? "none (hixie-76)" : String(code);
 }
 
 /** One violation as a list item whose button jumps to its byte. */
