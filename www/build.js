@@ -45,9 +45,17 @@ export class BuildPanel {
       maskingKey = ws.parseBytes(keyText, "hex").bytes;
     }
     const payloadText = q("build-payload").value;
-    const payload = q("build-payload-format").value === "hex"
-      ? (payloadText.trim() ? ws.parseBytes(payloadText, "hex").bytes : new Uint8Array(0))
-      : utf8(payloadText);
+    const format = q("build-payload-format").value;
+    let payload;
+    if (format === "close") {
+      const code = Number(q("build-close-code").value);
+      if (!Number.isInteger(code) || code < 0 || code > 65535) throw new Error("a close code is 0 to 65535");
+      payload = ws.encodeClosePayload(code, q("build-close-reason").value);
+    } else if (format === "hex") {
+      payload = payloadText.trim() ? ws.parseBytes(payloadText, "hex").bytes : new Uint8Array(0);
+    } else {
+      payload = utf8(payloadText);
+    }
     const spec = {
       fin: q("build-fin").checked, rsv1: q("build-rsv1").checked, rsv2: q("build-rsv2").checked,
       rsv3: q("build-rsv3").checked, opcode: Number(q("build-opcode").value), maskingKey, payload,
@@ -58,6 +66,9 @@ export class BuildPanel {
   }
 
   run() {
+    const close = this.q("build-payload-format").value === "close";
+    this.q("build-close-row").hidden = !close;
+    this.q("build-payload").disabled = close;
     let bytes = null;
     try {
       bytes = ws.encodeFrame(this.spec());

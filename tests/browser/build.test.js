@@ -60,6 +60,21 @@ test("a compressed frame decodes back to its text", async () => {
   assert.deepEqual(errors, []);
 });
 
+test("a close frame with an invalid code, built from code and reason, decodes to invalid-close-code", async () => {
+  const { page, errors } = await open(env);
+  await showPanel(page, "build");
+  await page.getByLabel("Opcode").selectOption("8");
+  await page.getByLabel("Payload is").selectOption("close");
+  await page.getByLabel("Close code (any, even invalid ones)").fill("1005");
+  await page.getByLabel("Close reason").fill("bye");
+  assert.equal(await page.getByTestId("build-hex").textContent(), "88 05 03 ed 62 79 65");
+  await page.getByTestId("build-decode").click();
+  await waitDecoded(page);
+  assert.deepEqual(await page.getByTestId("violation-id").allTextContents(), ["invalid-close-code"]);
+  assert.match(await page.getByTestId("frame-row").first().locator("[data-col=preview]").textContent(), /^1005 no status received: bye$/);
+  assert.deepEqual(errors, []);
+});
+
 test("a bad masking key is an error, not a frame", async () => {
   const { page } = await open(env);
   await showPanel(page, "build");
