@@ -132,16 +132,16 @@ function wireState() {
   document.addEventListener("change", (e) => { if (e.target.closest?.("[data-state]")) later(); });
   window.addEventListener("hashchange", () => { if (location.href !== lastHash) restore(location.hash); });
   byTestId("copy-link").addEventListener("click", async () => {
-    const link = saveState();
+    const { href, left } = saveState();
     const button = byTestId("copy-link");
     try {
-      await navigator.clipboard.writeText(link);
-      button.textContent = "Link copied";
+      await navigator.clipboard.writeText(href);
+      button.textContent = left.length ? "Link copied, without the paste (too large for a link)" : "Link copied";
     } catch {
       byTestId("share-link").select();
       button.textContent = "Copy the link from the box";
     }
-    setTimeout(() => { button.textContent = "Copy link"; }, 1500);
+    setTimeout(() => { button.textContent = "Copy link"; }, 2500);
   });
 }
 
@@ -153,5 +153,5 @@ function saveState() {
   box.value = href;
   if (panels.decode?.large) left.push("d.in");
   box.title = left.length ? `left out of the link (too long): ${left.join(", ")}` : "";
-  return href;
+  return { href, left };
 }

@@ -1,6 +1,6 @@
 // The Decode panel: reads the form, runs the decode in a Web Worker (worker.js), and feeds
 // the frames table, hex view, violations and messages as batches arrive.
-import { byTestId, fill, showError } from "./dom.js";
+import { byTestId, el, fill, showError } from "./dom.js";
 import { FrameStore } from "./framestore.js";
 import { FrameTable } from "./frametable.js";
 import { HexView } from "./hexview.js";
@@ -169,13 +169,19 @@ export class DecodePanel {
     if (data.type === "error") {
       this.busy = false;
       this.setStatus("error", "nothing decoded");
-      showError(this.q("decode-error"), parseErrorText(data));
-      if (data.offset !== null && data.offset !== undefined && document.activeElement !== this.input) {
-        this.input.setSelectionRange(data.offset, data.offset + 1);
+      const field = data.input === "extensions" ? this.q("decode-extensions") : this.large ? null : this.input;
+      showError(this.q("decode-error"), data.input === "extensions" ? `the negotiated extensions: ${data.message}` : parseErrorText(data));
+      if (field && data.offset !== null && data.offset !== undefined) {
+        const show = el("button", { type: "button", class: "copy", "data-testid": "decode-error-show" }, "show me");
+        show.addEventListener("click", () => {
+          field.focus();
+          field.setSelectionRange(data.offset, data.offset + 1);
+        });
+        this.q("decode-error").append(" ", show);
       }
     } else if (data.type === "parsed") {
       this.bytes = data.bytes;
-      this.format = data.format;
+      this.format = data.detail ?? data.format;
       this.table.reset(this.store, this.bytes);
       this.hex.setBytes(this.bytes);
     } else if (data.type === "progress") {

@@ -27,11 +27,17 @@ function run({ job, text, format, options }) {
     self.postMessage({ job, type: "error", message: e.message, line: e.line ?? null, column: e.column ?? null, offset: e.offset ?? null });
     return;
   }
+  let decoder;
+  try {
+    decoder = new ws.Decoder(options);
+  } catch (e) {
+    self.postMessage({ job, type: "error", input: "extensions", message: e.message, offset: e.offset ?? null });
+    return;
+  }
   const bytes = parsed.bytes;
   const copy = bytes.slice();
-  self.postMessage({ job, type: "parsed", format: parsed.format, bytes: copy }, [copy.buffer]);
+  self.postMessage({ job, type: "parsed", format: parsed.format, detail: parsed.detail ?? null, bytes: copy }, [copy.buffer]);
 
-  const decoder = new ws.Decoder(options);
   const packer = new FramePacker();
   const totals = { messages: 0, violations: 0 };
   const summary = { notices: [], role: null, protocol: null, incomplete: null };

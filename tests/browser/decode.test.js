@@ -96,6 +96,19 @@ test("a paste that is not hex points at the line and column", async () => {
   const error = await page.getByTestId("decode-error").textContent();
   assert.match(error, /'g'/);
   assert.match(error, /line 2, column 5/);
+  // "show me" selects the bad character in the paste.
+  await page.getByTestId("decode-error-show").click();
+  const selected = await page.evaluate(() => {
+    const input = document.querySelector("[data-testid=decode-input]");
+    return input.value.slice(input.selectionStart, input.selectionEnd);
+  });
+  assert.equal(selected, "g");
+});
+
+test("bad negotiated extensions are named as such, with where", async () => {
+  const { page } = await open(env);
+  await decode(page, "c1 07 f2 48 cd c9 c9 07 00", { format: "hex", extensions: "permessage-deflate; foo" });
+  assert.match(await page.getByTestId("decode-error").textContent(), /negotiated extensions: .*foo/);
 });
 
 test("a truncated tail says how many more bytes are needed", async () => {
