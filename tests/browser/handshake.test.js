@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { setup, open, showPanel, screenshot } from "../support/page-helpers.js";
 
 let env;
+const hs = (page) => page.getByTestId("panel-handshake");
 before(async () => { env = await setup(); });
 after(async () => { await env?.stop(); });
 
@@ -21,7 +22,7 @@ const RESPONSE = [
 test("the accept-key calculator gives the RFC 6455 §1.3 accept key", async () => {
   const { page, errors } = await open(env);
   await showPanel(page, "handshake");
-  await page.getByLabel("Sec-WebSocket-Key", { exact: true }).fill("dGhlIHNhbXBsZSBub25jZQ==");
+  await hs(page).getByLabel("Sec-WebSocket-Key", { exact: true }).fill("dGhlIHNhbXBsZSBub25jZQ==");
   assert.equal(await page.getByTestId("accept-key-output").textContent(), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   // A generated key is 16 random bytes in base64, and gets its own accept value.
   await page.getByTestId("accept-generate").click();
@@ -34,9 +35,9 @@ test("the accept-key calculator gives the RFC 6455 §1.3 accept key", async () =
 test("the hixie-76 calculator gives the draft's answer 8jKS'y:G*Co,Wxa- with each step", async () => {
   const { page, errors } = await open(env);
   await showPanel(page, "handshake");
-  await page.getByLabel("Sec-WebSocket-Key1").fill("4 @1  46546xW%0l 1 5");
-  await page.getByLabel("Sec-WebSocket-Key2").fill("12998 5 Y3 1  .P00");
-  await page.getByLabel("key3 (the 8 bytes after the request head)").fill("^n:ds[4U");
+  await hs(page).getByLabel("Sec-WebSocket-Key1").fill("4 @1  46546xW%0l 1 5");
+  await hs(page).getByLabel("Sec-WebSocket-Key2").fill("12998 5 Y3 1  .P00");
+  await hs(page).getByLabel("key3 (the 8 bytes after the request head)").fill("^n:ds[4U");
   assert.equal(await page.getByTestId("hixie-answer-text").textContent(), "8jKS'y:G*Co,Wxa-");
   assert.equal(await page.getByTestId("hixie-answer-hex").textContent(), Buffer.from("8jKS'y:G*Co,Wxa-").toString("hex").match(/../g).join(" "));
   const steps = await page.getByTestId("hixie-step").allTextContents();
@@ -45,7 +46,7 @@ test("the hixie-76 calculator gives the draft's answer 8jKS'y:G*Co,Wxa- with eac
   assert.match(steps[1], /1299853100.*5.*259970620/);
   assert.equal(await page.getByTestId("hixie-error").isHidden(), true);
   // A key without spaces is an error, shown as such.
-  await page.getByLabel("Sec-WebSocket-Key1").fill("12345");
+  await hs(page).getByLabel("Sec-WebSocket-Key1").fill("12345");
   assert.equal(await page.getByTestId("hixie-error").isVisible(), true);
   assert.match(await page.getByTestId("hixie-error").textContent(), /key1: .*space/);
   assert.equal(await page.getByTestId("hixie-answer-text").textContent(), "");

@@ -9,6 +9,7 @@ before(async () => { env = await setup(); echo = await startEcho(); });
 after(async () => { echo?.close(); await env?.stop(); });
 
 const events = (page) => page.getByTestId("live-event");
+const live = (page) => page.getByTestId("panel-live");
 
 test("connect, send text and binary, see echoes with reconstructed frames, close cleanly", async () => {
   const { page, errors } = await open(env);
@@ -16,14 +17,14 @@ test("connect, send text and binary, see echoes with reconstructed frames, close
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   await showPanel(page, "live");
   assert.match(await page.getByTestId("live-note").textContent(), /messages, not frames/);
-  await page.getByLabel("URL (ws:// or wss://)").fill(echo.url);
-  await page.getByLabel("Subprotocols (comma separated)").fill("chat, superchat");
+  await live(page).getByLabel("URL (ws:// or wss://)").fill(echo.url);
+  await live(page).getByLabel("Subprotocols (comma separated)").fill("chat, superchat");
   await page.getByTestId("live-connect").click();
   await page.locator("[data-testid=live-state][data-state=open]").waitFor({ timeout: 5000 });
   assert.match(await page.getByTestId("live-state").textContent(), /protocol: chat/);
 
   const xss = "<img src=x onerror=alert(1)>";
-  await page.getByLabel("Text message").fill(xss);
+  await live(page).getByLabel("Text message").fill(xss);
   await page.getByTestId("live-send-text").click();
   await page.locator("[data-testid=live-event][data-kind=message]").first().waitFor();
   const sent = page.locator("[data-testid=live-event][data-kind=sent]").first();
@@ -35,15 +36,15 @@ test("connect, send text and binary, see echoes with reconstructed frames, close
   assert.match(await received.textContent(), /text · 28 bytes/);
   assert.match(await received.getByTestId("live-frame").textContent(), /reconstructed.*81 1c 3c 69 6d 67/);
 
-  await page.getByLabel("Binary message (hex)").fill("de ad be ef");
+  await live(page).getByLabel("Binary message (hex)").fill("de ad be ef");
   await page.getByTestId("live-send-binary").click();
   await page.locator("[data-testid=live-event][data-kind=message]").nth(1).waitFor();
   const binary = page.locator("[data-testid=live-event][data-kind=message]").nth(1);
   assert.match(await binary.textContent(), /binary · 4 bytes/);
   assert.equal(await binary.getByTestId("live-body").textContent(), "de ad be ef");
 
-  await page.getByLabel("Close code").fill("1000");
-  await page.getByLabel("Reason").fill("bye");
+  await live(page).getByLabel("Close code", { exact: true }).fill("1000");
+  await live(page).getByLabel("Reason", { exact: true }).fill("bye");
   await page.getByTestId("live-close").click();
   const close = page.locator("[data-testid=live-event][data-kind=close]");
   await close.waitFor({ timeout: 5000 });
@@ -58,7 +59,7 @@ test("connect, send text and binary, see echoes with reconstructed frames, close
 test("a connection refused shows error and close events (code 1006)", async () => {
   const { page } = await open(env);
   await showPanel(page, "live");
-  await page.getByLabel("URL (ws:// or wss://)").fill("ws://127.0.0.1:9/nothing");
+  await live(page).getByLabel("URL (ws:// or wss://)").fill("ws://127.0.0.1:9/nothing");
   await page.getByTestId("live-connect").click();
   const close = page.locator("[data-testid=live-event][data-kind=close]");
   await close.waitFor({ timeout: 10_000 });
