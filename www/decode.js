@@ -85,7 +85,7 @@ export class DecodePanel {
     }
     this.clearLarge();
     this.input.value = text;
-    this.input.dispatchEvent(new Event("input", { bubbles: true }));
+    this.input.dispatchEvent(new Event("change", { bubbles: true })); // the link keeps it
     this.run();
   }
 

@@ -111,6 +111,17 @@ test("bad negotiated extensions are named as such, with where", async () => {
   assert.match(await page.getByTestId("decode-error").textContent(), /negotiated extensions: .*foo/);
 });
 
+test("a binary file opened (or dropped) is decoded from its bytes", async () => {
+  const { page, errors } = await open(env);
+  await page.getByTestId("decode-file").setInputFiles({
+    name: "capture.bin", mimeType: "application/octet-stream", buffer: Buffer.from("818537fa213d7f9f4d5158", "hex"),
+  });
+  assert.match(await waitDecoded(page), /11 bytes decoded · 1 frame/);
+  assert.equal(await page.getByTestId("decode-input").inputValue(), "818537fa213d7f9f4d5158");
+  assert.equal(await page.getByTestId("message-text").textContent(), "Hello");
+  assert.deepEqual(errors, []);
+});
+
 test("a truncated tail says how many more bytes are needed", async () => {
   const { page } = await open(env);
   await decode(page, "81 05 48 65 6c 6c 6f 81 05 48 65", { format: "hex", role: "server" });
