@@ -62,8 +62,11 @@ export function hexByte(page, offset) {
 }
 
 /** Saves a full-page screenshot to test-results/<name>.png (and to `extra` paths). */
+/** Saves test-results/NAME.png for review; the README's copies (extra paths) only when
+ * UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean. */
 export async function screenshot(page, name, ...extra) {
   await page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
+  if (process.env.UPDATE_SCREENSHOTS !== "1") return;
   for (const path of extra) await page.screenshot({ path, fullPage: true });
 }
 
