@@ -25,3 +25,15 @@ test("init() can be called again", async () => {
 test("acceptKey gives the RFC 6455 §1.3 example", () => {
   assert.equal(ws.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 });
+
+test("the declarations name every runtime export and contain no `any`", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const dts = await readFile(join(installed.dir, "node_modules/wsinspect/js/index.d.ts"), "utf8");
+  assert.doesNotMatch(dts.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ""), /\bany\b/);
+  const declared = new Set([...dts.matchAll(/export (?:default )?(?:function|class) (\w+)/g)].map((m) => m[1]));
+  for (const name of Object.keys(ws)) {
+    if (name !== "default") assert.ok(declared.has(name), `${name} is exported but not declared`);
+  }
+  assert.ok(declared.has("init"));
+});
