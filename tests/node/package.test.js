@@ -1,15 +1,13 @@
 // The npm package used as a user would: packed, installed into a temporary folder, imported.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { installPacked, importPacked } from "../support/packed.js";
+import { usePackedPackage } from "../support/packed.js";
 
 let installed, ws;
-before(async () => {
-  installed = installPacked();
-  ws = await importPacked(installed.dir);
-  await ws.default();
+usePackedPackage((module, install) => {
+  ws = module;
+  installed = install;
 });
-after(() => installed?.cleanup());
 
 test("the tarball holds the glue, the wasm and the declarations only", () => {
   for (const f of ["js/index.js", "js/node.js", "js/index.d.ts", "pkg/wsinspect.js", "pkg/wsinspect_bg.wasm"]) {
