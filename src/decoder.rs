@@ -136,7 +136,7 @@ impl Decoder {
             pos: 0,
             stage: Stage::Preamble(0),
             rfc: RfcState::header(0),
-            hixie: HixieDecoder::new(0),
+            hixie: HixieDecoder::new(0, options.max_message_size),
             message: None,
             close_seen: None,
             inflater: None,
@@ -222,7 +222,7 @@ impl Decoder {
             _ => Stage::Rfc6455,
         };
         self.rfc = RfcState::header(self.pos);
-        self.hixie = HixieDecoder::new(self.pos);
+        self.hixie = HixieDecoder::new(self.pos, self.max_message_size);
         self.sink.notice(
             NoticeId::ProtocolDetected,
             self.pos,
@@ -248,7 +248,7 @@ impl Decoder {
                         self.pos = FLASH_POLICY_REQUEST.len() as u64;
                         self.stage = self.after_preamble();
                         self.rfc = RfcState::header(self.pos);
-                        self.hixie = HixieDecoder::new(self.pos);
+                        self.hixie = HixieDecoder::new(self.pos, self.max_message_size);
                         data = &data[n..];
                     } else if n == data.len() {
                         self.stage = Stage::Preamble(matched + n);

@@ -193,7 +193,7 @@ impl OpenMessage {
 
 /// The text of a UTF-8 message: the whole, or the valid beginning of one that was cut
 /// short (mid-character); `None` if a byte is invalid.
-fn valid_prefix(data: &[u8]) -> Option<String> {
+pub(crate) fn valid_prefix(data: &[u8]) -> Option<String> {
     match std::str::from_utf8(data) {
         Ok(s) => Some(s.to_owned()),
         Err(e) if e.error_len().is_none() => {
