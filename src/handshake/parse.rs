@@ -119,7 +119,8 @@ fn hixie76_bytes_missing(handshake: &Handshake, head_length: u64) -> Option<Inco
         HandshakeKind::Response => 16,
     };
     let have = handshake.trailing.len() as u64;
-    (have < expected).then_some(Incomplete {
+    // `then`, not `then_some`: the subtraction must not run when nothing is missing.
+    (have < expected).then(|| Incomplete {
         offset: head_length,
         needed: Some(expected - have),
     })
