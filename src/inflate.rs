@@ -64,7 +64,7 @@ pub struct Inflater {
     no_context_takeover: bool,
     /// The stream ended (a block with BFINAL): the rest of the message is ignored.
     stream_ended: bool,
-    /// The stream is broken (invalid data or output cut short): restart at the next message.
+    /// The stream is broken (invalid data): restart at the next message.
     broken: bool,
 }
 
@@ -93,7 +93,8 @@ impl Inflater {
     }
 
     /// Inflates the next piece of a compressed message's payload, appending to `out`,
-    /// which never grows far past `limit` (it is cut to `limit` and `TooBig` returned).
+    /// which never grows past `limit`: what would is inflated (the window needs it) but
+    /// dropped, and `TooBig` returned.
     pub fn inflate(
         &mut self,
         input: &[u8],
@@ -111,7 +112,7 @@ impl Inflater {
         limit: Option<usize>,
     ) -> Result<(), InflateError> {
         let result = self.run(&DEFLATE_TRAILER, out, limit);
-        if self.no_context_takeover || self.stream_ended || self.broken || result.is_err() {
+        if self.no_context_takeover || self.stream_ended || self.broken {
             self.decompressor.init();
             self.pos = 0;
             self.stream_ended = false;
@@ -129,23 +130,16 @@ impl Inflater {
         if self.stream_ended || self.broken {
             return Ok(());
         }
+        let mut over = false;
         loop {
-            // Room for at least one more byte past the limit, to tell "exactly at the
-            // limit" from "over it". Growth follows the output, never a declared length.
-            let room = limit.map_or(usize::MAX, |l| {
-                l.saturating_add(1).saturating_sub(out.len())
-            });
-            if room == 0 {
-                return Err(self.too_big(out, limit));
-            }
             // Keep only the last 32 KiB of history: each byte is moved at most once per
             // 32 KiB of output, so the cost stays linear.
             if self.pos > 2 * WINDOW {
                 self.window.copy_within(self.pos - WINDOW..self.pos, 0);
                 self.pos = WINDOW;
             }
-            let step = input.len().saturating_mul(4).clamp(256, STEP).min(room);
-            let end = self.pos + step;
+            // Growth follows the input and the output, never a declared length.
+            let end = self.pos + input.len().saturating_mul(4).clamp(256, STEP);
             if self.window.len() < end {
                 self.window.resize(end, 0);
             }
@@ -156,19 +150,21 @@ impl Inflater {
                 self.pos,
                 FLAGS,
             );
-            out.extend_from_slice(&self.window[self.pos..self.pos + produced]);
+            // Past the limit the output is still inflated, so the window stays whole
+            // for the messages after this one, but no longer kept.
+            let fresh = &self.window[self.pos..self.pos + produced];
+            let room = limit.map_or(usize::MAX, |l| l.saturating_sub(out.len()));
+            over |= fresh.len() > room;
+            out.extend_from_slice(&fresh[..fresh.len().min(room)]);
             self.pos += produced;
             input = input.get(consumed..).unwrap_or_default();
-            if limit.is_some_and(|l| out.len() > l) {
-                return Err(self.too_big(out, limit));
-            }
             match status {
                 TINFLStatus::Done => {
                     self.stream_ended = true;
-                    return Ok(());
+                    break;
                 }
                 // All input taken (held in the bit buffer until more comes).
-                TINFLStatus::NeedsMoreInput => return Ok(()),
+                TINFLStatus::NeedsMoreInput => break,
                 TINFLStatus::HasMoreOutput => {}
                 _ => {
                     self.broken = true;
@@ -178,14 +174,11 @@ impl Inflater {
                 }
             }
         }
-    }
-
-    fn too_big(&mut self, out: &mut Vec<u8>, limit: Option<usize>) -> InflateError {
-        if let Some(l) = limit {
-            out.truncate(l);
+        if over {
+            Err(InflateError::TooBig)
+        } else {
+            Ok(())
         }
-        self.broken = true;
-        InflateError::TooBig
     }
 }
 

@@ -189,3 +189,47 @@ fn unknown_extensions_are_noticed_and_their_bits_not_judged() {
     let out = decode_all_splits(&bytes, &deflate_options(Role::Server, " "));
     assert_eq!(out.violations[0].id, ViolationId::ReservedBits);
 }
+
+#[test]
+fn a_message_over_the_maximum_keeps_the_window_for_the_next() {
+    // RFC 7692 §7.2.3.2: the second "Hello" refers back into the first. With a maximum
+    // of 3 both are too big and cut, and the second still inflates from the first's
+    // window: no inflate-failed.
+    let bytes = hex("c107f248cdc9c90700c105f200110000");
+    let opts = DecodeOptions {
+        max_message_size: Some(3),
+        ..deflate_options(Role::Server, "permessage-deflate")
+    };
+    let out = decode_all_splits(&bytes, &opts);
+    let got: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.frame))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ViolationId::MessageTooBig, 0, Some(0)),
+            (ViolationId::MessageTooBig, 9, Some(1)),
+        ]
+    );
+    assert_eq!(out.messages[0].data, b"Hel");
+    assert_eq!(out.messages[1].data, b"Hel");
+    // A third message, small enough, that copies from both.
+    let mut deflater = wsinspect::encode::Deflater::new(false);
+    let wire: Vec<Vec<u8>> = [&b"Hello"[..], b"Hello", b"Hel"]
+        .iter()
+        .map(|m| deflater.compress_message(m))
+        .collect();
+    let bytes = stream(&[
+        f(1, &wire[0]).rsv(4),
+        f(1, &wire[1]).rsv(4),
+        f(1, &wire[2]).rsv(4),
+    ]);
+    let out = decode_all_splits(&bytes, &opts);
+    assert_eq!(out.messages[2].text.as_deref(), Some("Hel"));
+    assert!(out
+        .violations
+        .iter()
+        .all(|v| v.id == ViolationId::MessageTooBig));
+}
