@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{negotiated_permessage_deflate, ExtensionError, PerMessageDeflateParams};
-use crate::frame::{header_length, Field, Frame, FrameKind, Header, MAX_HEADER};
+use crate::frame::{header_length, Header, MAX_HEADER};
 use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
 use crate::inflate::Inflater;
@@ -475,61 +475,33 @@ impl Decoder {
             payload,
             in_message,
         } = frame;
-        let payload_offset = start + h.header_length as u64;
-        let mut fields = h.fields(start);
-        if !payload.is_empty() {
-            fields.push(Field {
-                name: "payload",
-                offset: payload_offset,
-                length: payload.len() as u64,
-            });
-        }
-        let (close_code, close_reason) = if h.opcode == OpCode::Close {
-            close_payload(
-                &payload,
+        let mut frame = h.frame(index, start, payload);
+        if h.opcode == OpCode::Close {
+            let (code, reason) = close_payload(
+                &frame.payload,
                 start,
-                payload_offset,
+                frame.payload_offset,
                 index,
-                &mut fields,
+                &mut frame.fields,
                 &mut self.sink,
-            )
-        } else {
-            (None, None)
-        };
+            );
+            frame.close_code = code;
+            frame.close_code_name = code.and_then(close_code_name);
+            frame.close_reason = reason;
+        }
         if in_message {
             self.message_fragment(&Fragment {
-                payload: &payload,
+                payload: &frame.payload,
                 fin: h.fin,
                 index,
                 start,
-                payload_offset,
+                payload_offset: frame.payload_offset,
             });
         }
         if h.opcode == OpCode::Close && self.close_seen.is_none() {
             self.close_seen = Some(index);
         }
-        self.sink.out.frames.push(Frame {
-            index,
-            offset: start,
-            header_length: h.header_length as u64,
-            length: h.header_length as u64 + payload.len() as u64,
-            fin: h.fin,
-            rsv1: h.rsv1,
-            rsv2: h.rsv2,
-            rsv3: h.rsv3,
-            opcode: h.opcode.as_u8(),
-            kind: FrameKind::from(h.opcode),
-            masked: h.masked,
-            masking_key: h.masking_key,
-            payload_len: h.payload_len,
-            length_encoding: h.length_encoding(),
-            payload_offset,
-            payload,
-            close_code,
-            close_code_name: close_code.and_then(close_code_name),
-            close_reason,
-            fields,
-        });
+        self.sink.out.frames.push(frame);
     }
 
     /// Adds a data frame's payload to the open message; completes it on FIN.
@@ -575,6 +547,7 @@ impl Decoder {
                     have: have_u,
                     needed,
                     min_needed,
+                    partial: None,
                 })
             }
             RfcState::Payload { frame, remaining } => Some(Incomplete {
@@ -583,6 +556,11 @@ impl Decoder {
                 have: frame.header.header_length as u64 + frame.payload.len() as u64,
                 needed: Some(*remaining),
                 min_needed: *remaining,
+                partial: Some(
+                    frame
+                        .header
+                        .frame(frame.index, frame.start, frame.payload.clone()),
+                ),
             }),
         };
     }

@@ -330,14 +330,22 @@ impl HixieDecoder {
             State::Sentinel {
                 start,
                 index,
+                frame_type,
                 payload,
-                ..
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
                 have: 1 + payload.len() as u64,
                 needed: None,
                 min_needed: 1,
+                partial: Some(partial_frame(
+                    *start,
+                    *index,
+                    *frame_type,
+                    None,
+                    payload,
+                    payload.len() as u64,
+                )),
             }),
             State::Length {
                 start,
@@ -350,22 +358,82 @@ impl HixieDecoder {
                 have: 1 + groups,
                 needed: None,
                 min_needed: 1,
+                partial: None,
             }),
             State::Payload {
                 start,
                 index,
+                frame_type,
                 groups,
                 remaining,
                 payload,
-                ..
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
                 have: 1 + groups + payload.len() as u64,
                 needed: Some(*remaining),
                 min_needed: *remaining,
+                partial: Some(partial_frame(
+                    *start,
+                    *index,
+                    *frame_type,
+                    Some(*groups),
+                    payload,
+                    payload.len() as u64 + remaining,
+                )),
             }),
         };
+    }
+}
+
+/// A truncated frame as far as it came: its type byte, its length groups when it has
+/// them (`groups`), and the payload bytes present.
+fn partial_frame(
+    start: u64,
+    index: usize,
+    frame_type: u8,
+    groups: Option<u64>,
+    payload: &[u8],
+    payload_len: u64,
+) -> Frame {
+    let header_length = 1 + groups.unwrap_or(0);
+    let mut fields = vec![field("frame_type", start, 1)];
+    if let Some(groups) = groups {
+        fields.push(field("length", start + 1, groups));
+    }
+    if !payload.is_empty() {
+        fields.push(field(
+            "payload",
+            start + header_length,
+            payload.len() as u64,
+        ));
+    }
+    let (kind, length_encoding) = match groups {
+        None if frame_type == 0x00 => (FrameKind::Text, LengthEncoding::HixieSentinel),
+        None => (FrameKind::Reserved, LengthEncoding::HixieSentinel),
+        Some(_) => (FrameKind::Reserved, LengthEncoding::HixieLength),
+    };
+    Frame {
+        index,
+        offset: start,
+        header_length,
+        length: header_length + payload.len() as u64,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: frame_type,
+        kind,
+        masked: false,
+        masking_key: None,
+        payload_len,
+        length_encoding,
+        payload_offset: start + header_length,
+        payload: payload.to_vec(),
+        close_code: None,
+        close_code_name: None,
+        close_reason: None,
+        fields,
     }
 }
 

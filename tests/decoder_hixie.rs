@@ -98,6 +98,29 @@ fn incomplete_hixie_frames() {
 }
 
 #[test]
+fn incomplete_hixie_frames_stay_readable() {
+    // A text frame cut before its terminator: the text so far.
+    let out = decode_all_splits(&hex("00ff 00 4865"), &auto());
+    let partial = out.incomplete.unwrap().partial.unwrap();
+    assert_eq!(
+        (partial.index, partial.offset, partial.kind),
+        (1, 2, FrameKind::Text)
+    );
+    assert_eq!((partial.header_length, partial.length), (1, 3));
+    assert_eq!(partial.payload, b"He");
+    assert_eq!(partial.length_encoding, LengthEncoding::HixieSentinel);
+    // A length-prefixed frame cut in its data: declared length 5, 1 byte present.
+    let out = decode_all_splits(&hex("80 05 48"), &hixie_options());
+    let partial = out.incomplete.unwrap().partial.unwrap();
+    assert_eq!((partial.payload_len, partial.payload), (5, b"H".to_vec()));
+    let spans: Vec<_> = partial.fields.iter().map(|f| (f.name, f.offset)).collect();
+    assert_eq!(spans, [("frame_type", 0), ("length", 1), ("payload", 2)]);
+    // Cut in its length groups: nothing to show yet.
+    let out = decode_all_splits(&hex("80 85"), &hixie_options());
+    assert_eq!(out.incomplete.unwrap().partial, None);
+}
+
+#[test]
 fn protocol_detection() {
     // (bytes, detected protocol)
     let cases = [

@@ -509,6 +509,19 @@ fn check_cut(out: &DecodeOutput, c: &Case, cut: u64, case: usize) {
             let needed = (have >= f.length_known_at).then_some(f.length - have);
             assert_eq!(tail.needed, needed, "case {case}, cut at {cut}");
             assert!(tail.min_needed >= 1 && needed.map_or(true, |n| n == tail.min_needed));
+            // The cut frame stays readable as far as it came.
+            match &tail.partial {
+                None => assert!(!header_done, "case {case}: no partial frame"),
+                Some(p) => {
+                    assert!(header_done, "case {case}");
+                    let present = (have - f.header_length) as usize;
+                    assert_eq!((p.index, p.offset, p.length), (whole, f.offset, have));
+                    assert_eq!((p.fin, p.opcode), (f.spec.fin, f.spec.opcode & 0x0F));
+                    assert_eq!(p.masking_key, f.spec.masking_key, "case {case}");
+                    assert_eq!(p.payload_len, f.wire.len() as u64, "case {case}");
+                    assert!(p.payload == f.wire[..present], "case {case}");
+                }
+            }
         }
     }
     // Header rules are judged as soon as a header is complete.

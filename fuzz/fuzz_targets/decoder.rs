@@ -85,6 +85,15 @@ fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
             assert_eq!(tail.offset + tail.have, len, "the tail is not the rest of the input");
             assert!(tail.have > 0 && tail.min_needed > 0);
             assert!(tail.needed.map_or(true, |n| n == tail.min_needed));
+            if let Some(partial) = &tail.partial {
+                assert_eq!(tail.frame, Some(partial.index));
+                assert_eq!((partial.offset, partial.length), (tail.offset, tail.have));
+                assert_eq!(partial.payload_offset + partial.payload.len() as u64, len);
+                assert!(partial.payload.len() as u64 <= partial.payload_len);
+                for field in &partial.fields {
+                    assert!(field.offset >= tail.offset && field.offset + field.length <= len);
+                }
+            }
         }
         None if at != len => {
             // Only an unmatched Flash preamble or a lone held byte ends up in no frame,
