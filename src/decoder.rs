@@ -433,6 +433,13 @@ impl Decoder {
                             open.index,
                         ),
                     );
+                    // A compressed message cut short leaves the inflater mid-block:
+                    // start the next one afresh rather than from its leftover bits.
+                    if open.compressed {
+                        if let Some(inflater) = self.inflater.as_mut() {
+                            inflater.reset();
+                        }
+                    }
                     self.sink.out.messages.push(open.finish(false));
                 }
                 let index = self.sink.next_message;

@@ -113,12 +113,19 @@ impl Inflater {
     ) -> Result<(), InflateError> {
         let result = self.run(&DEFLATE_TRAILER, out, limit);
         if self.no_context_takeover || self.stream_ended || self.broken {
-            self.decompressor.init();
-            self.pos = 0;
-            self.stream_ended = false;
-            self.broken = false;
+            self.reset();
         }
         result
+    }
+
+    /// Forgets the window and any message in progress, as after a message that was
+    /// abandoned midway: the next message inflates from an empty window, so a
+    /// reference into what came before fails rather than reading the wrong bytes.
+    pub fn reset(&mut self) {
+        self.decompressor.init();
+        self.pos = 0;
+        self.stream_ended = false;
+        self.broken = false;
     }
 
     fn run(

@@ -233,3 +233,16 @@ fn a_message_over_the_maximum_keeps_the_window_for_the_next() {
         .iter()
         .all(|v| v.id == ViolationId::MessageTooBig));
 }
+
+#[test]
+fn a_compressed_message_cut_short_does_not_garble_the_next() {
+    // The first three bytes of RFC 7692 §7.2.3.1's "Hello" without a final frame, then
+    // the whole of it as a new message: the second must not start from the first one's
+    // leftover bits (it came out as "jHello").
+    let bytes = stream(&[f(1, &FIRST[..3]).rsv(4).fin(false), f(1, FIRST).rsv(4)]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    let got: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
+    assert_eq!(got, [(ViolationId::ExpectedContinuation, 5)]);
+    assert!(!out.messages[0].complete);
+    assert_eq!(out.messages[1].text.as_deref(), Some("Hello"));
+}
