@@ -208,6 +208,7 @@ fn locate(buf: &[u8], header: &httparse::Header<'_>) -> Header {
         length: line_end.saturating_sub(offset) as u64,
         value_offset: value_offset as u64,
         value_length: header.value.len() as u64,
+        raw_value: header.value.to_vec(),
     }
 }
 
