@@ -5,7 +5,7 @@ use std::fmt;
 
 use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{negotiated_permessage_deflate, ExtensionError, PerMessageDeflateParams};
-use crate::frame::{header_length, Field, Frame, FrameKind, Header, MAX_HEADER};
+use crate::frame::{header_length, Header, MAX_HEADER};
 use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
 use crate::inflate::Inflater;
@@ -136,7 +136,7 @@ impl Decoder {
             pos: 0,
             stage: Stage::Preamble(0),
             rfc: RfcState::header(0),
-            hixie: HixieDecoder::new(0),
+            hixie: HixieDecoder::new(0, options.max_message_size),
             message: None,
             close_seen: None,
             inflater: None,
@@ -222,7 +222,7 @@ impl Decoder {
             _ => Stage::Rfc6455,
         };
         self.rfc = RfcState::header(self.pos);
-        self.hixie = HixieDecoder::new(self.pos);
+        self.hixie = HixieDecoder::new(self.pos, self.max_message_size);
         self.sink.notice(
             NoticeId::ProtocolDetected,
             self.pos,
@@ -248,7 +248,7 @@ impl Decoder {
                         self.pos = FLASH_POLICY_REQUEST.len() as u64;
                         self.stage = self.after_preamble();
                         self.rfc = RfcState::header(self.pos);
-                        self.hixie = HixieDecoder::new(self.pos);
+                        self.hixie = HixieDecoder::new(self.pos, self.max_message_size);
                         data = &data[n..];
                     } else if n == data.len() {
                         self.stage = Stage::Preamble(matched + n);
@@ -433,6 +433,13 @@ impl Decoder {
                             open.index,
                         ),
                     );
+                    // A compressed message cut short leaves the inflater mid-block:
+                    // start the next one afresh rather than from its leftover bits.
+                    if open.compressed {
+                        if let Some(inflater) = self.inflater.as_mut() {
+                            inflater.reset();
+                        }
+                    }
                     self.sink.out.messages.push(open.finish(false));
                 }
                 let index = self.sink.next_message;
@@ -475,61 +482,33 @@ impl Decoder {
             payload,
             in_message,
         } = frame;
-        let payload_offset = start + h.header_length as u64;
-        let mut fields = h.fields(start);
-        if !payload.is_empty() {
-            fields.push(Field {
-                name: "payload",
-                offset: payload_offset,
-                length: payload.len() as u64,
-            });
-        }
-        let (close_code, close_reason) = if h.opcode == OpCode::Close {
-            close_payload(
-                &payload,
+        let mut frame = h.frame(index, start, payload);
+        if h.opcode == OpCode::Close {
+            let (code, reason) = close_payload(
+                &frame.payload,
                 start,
-                payload_offset,
+                frame.payload_offset,
                 index,
-                &mut fields,
+                &mut frame.fields,
                 &mut self.sink,
-            )
-        } else {
-            (None, None)
-        };
+            );
+            frame.close_code = code;
+            frame.close_code_name = code.and_then(close_code_name);
+            frame.close_reason = reason;
+        }
         if in_message {
             self.message_fragment(&Fragment {
-                payload: &payload,
+                payload: &frame.payload,
                 fin: h.fin,
                 index,
                 start,
-                payload_offset,
+                payload_offset: frame.payload_offset,
             });
         }
         if h.opcode == OpCode::Close && self.close_seen.is_none() {
             self.close_seen = Some(index);
         }
-        self.sink.out.frames.push(Frame {
-            index,
-            offset: start,
-            header_length: h.header_length as u64,
-            length: h.header_length as u64 + payload.len() as u64,
-            fin: h.fin,
-            rsv1: h.rsv1,
-            rsv2: h.rsv2,
-            rsv3: h.rsv3,
-            opcode: h.opcode.as_u8(),
-            kind: FrameKind::from(h.opcode),
-            masked: h.masked,
-            masking_key: h.masking_key,
-            payload_len: h.payload_len,
-            length_encoding: h.length_encoding(),
-            payload_offset,
-            payload,
-            close_code,
-            close_code_name: close_code.and_then(close_code_name),
-            close_reason,
-            fields,
-        });
+        self.sink.out.frames.push(frame);
     }
 
     /// Adds a data frame's payload to the open message; completes it on FIN.
@@ -575,6 +554,7 @@ impl Decoder {
                     have: have_u,
                     needed,
                     min_needed,
+                    partial: None,
                 })
             }
             RfcState::Payload { frame, remaining } => Some(Incomplete {
@@ -583,6 +563,11 @@ impl Decoder {
                 have: frame.header.header_length as u64 + frame.payload.len() as u64,
                 needed: Some(*remaining),
                 min_needed: *remaining,
+                partial: Some(
+                    frame
+                        .header
+                        .frame(frame.index, frame.start, frame.payload.clone()),
+                ),
             }),
         };
     }

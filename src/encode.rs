@@ -124,7 +124,9 @@ impl FrameSpec {
 pub fn encode_frame(spec: &FrameSpec) -> Vec<u8> {
     let compressed;
     let payload: &[u8] = if spec.compress {
-        compressed = Deflater::new(true).compress_message(&spec.payload);
+        // A new compressor starts from an empty window; it compresses this one message
+        // and is dropped, so it is not told to reset its (large) state afterwards.
+        compressed = Deflater::new(false).compress_message(&spec.payload);
         &compressed
     } else {
         &spec.payload

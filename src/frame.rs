@@ -223,6 +223,44 @@ impl Header {
         }
     }
 
+    /// The frame record for this header at `start`, with the payload bytes present
+    /// (all of them once the frame is complete). Close code and reason are left for
+    /// the caller.
+    pub(crate) fn frame(&self, index: usize, start: u64, payload: Vec<u8>) -> Frame {
+        let header_length = self.header_length as u64;
+        let payload_offset = start + header_length;
+        let mut fields = self.fields(start);
+        if !payload.is_empty() {
+            fields.push(Field {
+                name: "payload",
+                offset: payload_offset,
+                length: payload.len() as u64,
+            });
+        }
+        Frame {
+            index,
+            offset: start,
+            header_length,
+            length: header_length + payload.len() as u64,
+            fin: self.fin,
+            rsv1: self.rsv1,
+            rsv2: self.rsv2,
+            rsv3: self.rsv3,
+            opcode: self.opcode.as_u8(),
+            kind: FrameKind::from(self.opcode),
+            masked: self.masked,
+            masking_key: self.masking_key,
+            payload_len: self.payload_len,
+            length_encoding: self.length_encoding(),
+            payload_offset,
+            payload,
+            close_code: None,
+            close_code_name: None,
+            close_reason: None,
+            fields,
+        }
+    }
+
     /// The header fields' spans, for a frame starting at `offset`.
     pub(crate) fn fields(&self, offset: u64) -> Vec<Field> {
         let mut fields = Vec::with_capacity(12);

@@ -56,6 +56,33 @@ pub struct Header {
     pub value_offset: u64,
     /// Length of the value in bytes.
     pub value_length: u64,
+    /// The value's bytes as sent, to map positions in `value` back to the input.
+    pub(crate) raw_value: Vec<u8>,
+}
+
+impl Header {
+    /// The input offset of byte `at` of `value`. They differ once the value holds
+    /// bytes that are not UTF-8: each run of them (1 to 3 bytes) became one U+FFFD,
+    /// 3 bytes long, in `value`.
+    pub(crate) fn value_stream_offset(&self, at: usize) -> u64 {
+        let (mut in_value, mut in_raw) = (0, 0);
+        for chunk in self.raw_value.utf8_chunks() {
+            let valid = chunk.valid().len();
+            if at < in_value + valid {
+                return self.value_offset + (in_raw + at - in_value) as u64;
+            }
+            in_value += valid;
+            in_raw += valid;
+            if !chunk.invalid().is_empty() {
+                if at < in_value + '\u{FFFD}'.len_utf8() {
+                    return self.value_offset + in_raw as u64;
+                }
+                in_value += '\u{FFFD}'.len_utf8();
+                in_raw += chunk.invalid().len();
+            }
+        }
+        self.value_offset + (in_raw + at.saturating_sub(in_value)) as u64
+    }
 }
 
 /// More input is needed: the head has not ended, or the bytes a hixie-76 head promises

@@ -4,6 +4,7 @@
 //! "more").
 
 use crate::frame::{Field, Frame, FrameKind, LengthEncoding};
+use crate::message::valid_prefix;
 use crate::output::{Incomplete, Message, MessageKind, Sink};
 use crate::utf8::Utf8Validator;
 use crate::violation::ViolationId;
@@ -43,13 +44,16 @@ pub(crate) struct HixieDecoder {
     state: State,
     /// Index of the closing frame, once seen.
     closed_at: Option<usize>,
+    /// Text messages over this many bytes are `message-too-big`, their data cut.
+    max_message_size: Option<u64>,
 }
 
 impl HixieDecoder {
-    pub fn new(start: u64) -> Self {
+    pub fn new(start: u64, max_message_size: Option<u64>) -> Self {
         HixieDecoder {
             state: State::Type { start },
             closed_at: None,
+            max_message_size,
         }
     }
 
@@ -248,27 +252,41 @@ impl HixieDecoder {
         if kind == FrameKind::Close && self.closed_at.is_none() {
             self.closed_at = Some(index);
         }
-        let mut text = None;
-        if kind == FrameKind::Text {
-            let mut utf8 = Utf8Validator::new();
-            match utf8
-                .feed(&payload, payload_offset)
-                .and_then(|()| utf8.finish())
-            {
-                Ok(()) => text = String::from_utf8(payload.clone()).ok(),
-                Err(bad) => sink.violation(
-                    ViolationId::HixieInvalidUtf8,
-                    bad,
-                    Some(index),
-                    "invalid utf-8 in text frame".into(),
-                ),
-            }
-        }
         let payload_len = payload.len() as u64;
         let length = header_length + payload_len + u64::from(sentinel);
         if kind == FrameKind::Text {
             let message_index = sink.next_message;
             sink.next_message += 1;
+            // The configured maximum holds for hixie text messages as for RFC 6455 ones:
+            // the message is reported, its data cut at the limit.
+            let mut data = payload.clone();
+            if let Some(max) = self.max_message_size.filter(|&max| payload_len > max) {
+                sink.violation(
+                    ViolationId::MessageTooBig,
+                    start,
+                    Some(index),
+                    format!(
+                        "message {message_index} of {payload_len} bytes exceeds the maximum of {max}"
+                    ),
+                );
+                data.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+            }
+            let mut utf8 = Utf8Validator::new();
+            let text = match utf8
+                .feed(&payload, payload_offset)
+                .and_then(|()| utf8.finish())
+            {
+                Ok(()) => valid_prefix(&data),
+                Err(bad) => {
+                    sink.violation(
+                        ViolationId::HixieInvalidUtf8,
+                        bad,
+                        Some(index),
+                        "invalid utf-8 in text frame".into(),
+                    );
+                    None
+                }
+            };
             sink.out.messages.push(Message {
                 index: message_index,
                 kind: MessageKind::Text,
@@ -276,7 +294,7 @@ impl HixieDecoder {
                 offset: start,
                 compressed: false,
                 wire_length: payload_len,
-                data: payload.clone(),
+                data,
                 text,
                 complete: true,
             });
@@ -312,14 +330,22 @@ impl HixieDecoder {
             State::Sentinel {
                 start,
                 index,
+                frame_type,
                 payload,
-                ..
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
                 have: 1 + payload.len() as u64,
                 needed: None,
                 min_needed: 1,
+                partial: Some(partial_frame(
+                    *start,
+                    *index,
+                    *frame_type,
+                    None,
+                    payload,
+                    payload.len() as u64,
+                )),
             }),
             State::Length {
                 start,
@@ -332,22 +358,82 @@ impl HixieDecoder {
                 have: 1 + groups,
                 needed: None,
                 min_needed: 1,
+                partial: None,
             }),
             State::Payload {
                 start,
                 index,
+                frame_type,
                 groups,
                 remaining,
                 payload,
-                ..
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
                 have: 1 + groups + payload.len() as u64,
                 needed: Some(*remaining),
                 min_needed: *remaining,
+                partial: Some(partial_frame(
+                    *start,
+                    *index,
+                    *frame_type,
+                    Some(*groups),
+                    payload,
+                    payload.len() as u64 + remaining,
+                )),
             }),
         };
+    }
+}
+
+/// A truncated frame as far as it came: its type byte, its length groups when it has
+/// them (`groups`), and the payload bytes present.
+fn partial_frame(
+    start: u64,
+    index: usize,
+    frame_type: u8,
+    groups: Option<u64>,
+    payload: &[u8],
+    payload_len: u64,
+) -> Frame {
+    let header_length = 1 + groups.unwrap_or(0);
+    let mut fields = vec![field("frame_type", start, 1)];
+    if let Some(groups) = groups {
+        fields.push(field("length", start + 1, groups));
+    }
+    if !payload.is_empty() {
+        fields.push(field(
+            "payload",
+            start + header_length,
+            payload.len() as u64,
+        ));
+    }
+    let (kind, length_encoding) = match groups {
+        None if frame_type == 0x00 => (FrameKind::Text, LengthEncoding::HixieSentinel),
+        None => (FrameKind::Reserved, LengthEncoding::HixieSentinel),
+        Some(_) => (FrameKind::Reserved, LengthEncoding::HixieLength),
+    };
+    Frame {
+        index,
+        offset: start,
+        header_length,
+        length: header_length + payload.len() as u64,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: frame_type,
+        kind,
+        masked: false,
+        masking_key: None,
+        payload_len,
+        length_encoding,
+        payload_offset: start + header_length,
+        payload: payload.to_vec(),
+        close_code: None,
+        close_code_name: None,
+        close_reason: None,
+        fields,
     }
 }
 

@@ -1,11 +1,33 @@
 //! Inflating permessage-deflate messages (RFC 7692 §7.2.2), one direction at a time.
+//!
+//! miniz_oxide's core decompressor runs over an output window this module manages: a
+//! non-wrapping buffer holding the history a back-reference may reach (the previous
+//! 32 KiB under context takeover, nothing at the start of a message otherwise). A
+//! distance reaching before that history is then an error the decompressor reports,
+//! rather than a read of stale or zeroed window bytes.
 
-use flate2::{Decompress, FlushDecompress, Status};
+use miniz_oxide::inflate::core::inflate_flags::{
+    TINFL_FLAG_HAS_MORE_INPUT, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
 
 /// The 4 octets RFC 7692 §7.2.2 appends before inflating: "Append 4 octets of 0x00 0x00
 /// 0xff 0xff to the tail end of the payload of the message. Decompress the resulting
 /// data using DEFLATE."
 pub const DEFLATE_TRAILER: [u8; 4] = [0x00, 0x00, 0xFF, 0xFF];
+
+/// The largest LZ77 window (RFC 1951 §3.2.5: distances up to 32768; RFC 7692 §7.1.2:
+/// window bits 8 to 15).
+const WINDOW: usize = 32 * 1024;
+
+/// The most output asked of the decompressor in one call.
+const STEP: usize = 64 * 1024;
+
+/// Raw DEFLATE (no zlib header); more input may always follow (a message's end is a
+/// sync point, not the end of the stream); the output buffer does not wrap, so a
+/// distance past its start fails.
+const FLAGS: u32 = TINFL_FLAG_HAS_MORE_INPUT | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
 
 /// Why a message did not inflate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +43,9 @@ pub enum InflateError {
 /// no context takeover.
 ///
 /// RFC 7692 §7.1.1.1: with server_no_context_takeover "the server MUST start compressing
-/// each new message with an empty LZ77 sliding window"; a receiver resets its window too.
-/// The window size parameters need no setting here: a 32 KiB window inflates any
-/// smaller one.
+/// each new message with an empty LZ77 sliding window"; the receiver empties its window
+/// too, so a message that refers back past its own start fails to inflate. The window
+/// size parameters need no setting here: a 32 KiB window inflates any smaller one.
 ///
 /// ```
 /// use wsinspect::Inflater;
@@ -34,11 +56,15 @@ pub enum InflateError {
 /// assert_eq!(out, b"Hello");
 /// ```
 pub struct Inflater {
-    decompress: Decompress,
+    decompressor: Box<DecompressorOxide>,
+    /// The output window: `window[..pos]` is the history a back-reference may reach,
+    /// the rest room for the next output.
+    window: Vec<u8>,
+    pos: usize,
     no_context_takeover: bool,
     /// The stream ended (a block with BFINAL): the rest of the message is ignored.
     stream_ended: bool,
-    /// The stream is broken (invalid data or output cut short): restart at the next message.
+    /// The stream is broken (invalid data): restart at the next message.
     broken: bool,
 }
 
@@ -46,8 +72,9 @@ impl std::fmt::Debug for Inflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inflater")
             .field("no_context_takeover", &self.no_context_takeover)
-            .field("total_in", &self.decompress.total_in())
-            .field("total_out", &self.decompress.total_out())
+            .field("history", &self.pos)
+            .field("stream_ended", &self.stream_ended)
+            .field("broken", &self.broken)
             .finish()
     }
 }
@@ -56,7 +83,9 @@ impl Inflater {
     /// A fresh inflater; `no_context_takeover` empties the window after each message.
     pub fn new(no_context_takeover: bool) -> Self {
         Inflater {
-            decompress: Decompress::new(false),
+            decompressor: Box::default(),
+            window: Vec::new(),
+            pos: 0,
             no_context_takeover,
             stream_ended: false,
             broken: false,
@@ -64,14 +93,15 @@ impl Inflater {
     }
 
     /// Inflates the next piece of a compressed message's payload, appending to `out`,
-    /// which never grows far past `limit` (it is cut to `limit` and `TooBig` returned).
+    /// which never grows past `limit`: what would is inflated (the window needs it) but
+    /// dropped, and `TooBig` returned.
     pub fn inflate(
         &mut self,
         input: &[u8],
         out: &mut Vec<u8>,
         limit: Option<usize>,
     ) -> Result<(), InflateError> {
-        self.run(input, out, limit, FlushDecompress::None)
+        self.run(input, out, limit)
     }
 
     /// Ends a message: inflates the appended 00 00 FF FF, then empties the window when
@@ -81,13 +111,21 @@ impl Inflater {
         out: &mut Vec<u8>,
         limit: Option<usize>,
     ) -> Result<(), InflateError> {
-        let result = self.run(&DEFLATE_TRAILER, out, limit, FlushDecompress::Sync);
-        if self.no_context_takeover || self.stream_ended || self.broken || result.is_err() {
-            self.decompress.reset(false);
-            self.stream_ended = false;
-            self.broken = false;
+        let result = self.run(&DEFLATE_TRAILER, out, limit);
+        if self.no_context_takeover || self.stream_ended || self.broken {
+            self.reset();
         }
         result
+    }
+
+    /// Forgets the window and any message in progress, as after a message that was
+    /// abandoned midway: the next message inflates from an empty window, so a
+    /// reference into what came before fails rather than reading the wrong bytes.
+    pub fn reset(&mut self) {
+        self.decompressor.init();
+        self.pos = 0;
+        self.stream_ended = false;
+        self.broken = false;
     }
 
     fn run(
@@ -95,58 +133,59 @@ impl Inflater {
         mut input: &[u8],
         out: &mut Vec<u8>,
         limit: Option<usize>,
-        flush: FlushDecompress,
     ) -> Result<(), InflateError> {
         if self.stream_ended || self.broken {
             return Ok(());
         }
+        let mut over = false;
         loop {
-            // Room for at least one more byte past the limit, to tell "exactly at the
-            // limit" from "over it". Growth follows the output, never a declared length.
-            let room = limit.map_or(usize::MAX, |l| {
-                l.saturating_add(1).saturating_sub(out.len())
-            });
-            if room == 0 {
-                return Err(self.too_big(out, limit));
+            // Keep only the last 32 KiB of history: each byte is moved at most once per
+            // 32 KiB of output, so the cost stays linear.
+            if self.pos > 2 * WINDOW {
+                self.window.copy_within(self.pos - WINDOW..self.pos, 0);
+                self.pos = WINDOW;
             }
-            if out.capacity() == out.len() {
-                let want = input.len().saturating_mul(4).max(out.len()).max(256);
-                out.reserve(want.min(room));
+            // Growth follows the input and the output, never a declared length.
+            let end = self.pos + input.len().saturating_mul(4).clamp(256, STEP);
+            if self.window.len() < end {
+                self.window.resize(end, 0);
             }
-            let (in_before, out_before) = (self.decompress.total_in(), self.decompress.total_out());
-            let status = self
-                .decompress
-                .decompress_vec(input, out, flush)
-                .map_err(|e| {
-                    self.broken = true;
-                    InflateError::Invalid(e.message().map_or_else(
-                        || "invalid deflate data".to_string(),
-                        |m| m.to_ascii_lowercase(),
-                    ))
-                })?;
-            let consumed = (self.decompress.total_in() - in_before) as usize;
-            let produced = self.decompress.total_out() - out_before;
+            let (status, consumed, produced) = decompress(
+                &mut self.decompressor,
+                input,
+                &mut self.window[..end],
+                self.pos,
+                FLAGS,
+            );
+            // Past the limit the output is still inflated, so the window stays whole
+            // for the messages after this one, but no longer kept.
+            let fresh = &self.window[self.pos..self.pos + produced];
+            let room = limit.map_or(usize::MAX, |l| l.saturating_sub(out.len()));
+            over |= fresh.len() > room;
+            out.extend_from_slice(&fresh[..fresh.len().min(room)]);
+            self.pos += produced;
             input = input.get(consumed..).unwrap_or_default();
-            if limit.is_some_and(|l| out.len() > l) {
-                return Err(self.too_big(out, limit));
-            }
-            if status == Status::StreamEnd {
-                self.stream_ended = true;
-                return Ok(());
-            }
-            let output_full = out.len() == out.capacity();
-            if !output_full && (input.is_empty() || (consumed == 0 && produced == 0)) {
-                return Ok(());
+            match status {
+                TINFLStatus::Done => {
+                    self.stream_ended = true;
+                    break;
+                }
+                // All input taken (held in the bit buffer until more comes).
+                TINFLStatus::NeedsMoreInput => break,
+                TINFLStatus::HasMoreOutput => {}
+                _ => {
+                    self.broken = true;
+                    return Err(InflateError::Invalid(
+                        "invalid deflate data (a bad block, code or length, or a distance reaching before the window)".into(),
+                    ));
+                }
             }
         }
-    }
-
-    fn too_big(&mut self, out: &mut Vec<u8>, limit: Option<usize>) -> InflateError {
-        if let Some(l) = limit {
-            out.truncate(l);
+        if over {
+            Err(InflateError::TooBig)
+        } else {
+            Ok(())
         }
-        self.broken = true;
-        InflateError::TooBig
     }
 }
 
@@ -204,13 +243,89 @@ mod tests {
         assert_eq!(inflate_message(&mut kept, &[second]).unwrap(), b"Hello");
         let mut reset = Inflater::new(true);
         assert_eq!(inflate_message(&mut reset, &[first]).unwrap(), b"Hello");
-        // Without the window the back-reference cannot be resolved. zlib-rs says
-        // "invalid distance too far back"; miniz_oxide reads its zeroed window instead,
-        // so only the wrong result shows.
+        // Without the window the back-reference reaches before the message's start.
         let r = inflate_message(&mut reset, &[second]);
-        assert_ne!(r, Ok(b"Hello".to_vec()));
+        assert!(matches!(r, Err(InflateError::Invalid(_))), "{r:?}");
         // And the inflater recovers for the next self-contained message.
         assert_eq!(inflate_message(&mut reset, &[first]).unwrap(), b"Hello");
+    }
+
+    #[test]
+    fn a_first_message_cannot_refer_back() {
+        // RFC 7692 §7.2.3.2's second message alone: its match (distance 5) has nothing
+        // before it, with or without context takeover.
+        for no_context_takeover in [false, true] {
+            let mut inflater = Inflater::new(no_context_takeover);
+            let r = inflate_message(&mut inflater, &[&[0xf2, 0x00, 0x11, 0x00, 0x00]]);
+            assert!(matches!(r, Err(InflateError::Invalid(_))), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn the_window_slides_across_long_messages_without_losing_a_byte() {
+        // Many messages, some far longer than the window, compressed with one shared
+        // window, inflated piece by piece: the history slides without losing a byte.
+        let mut seed = 11u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let words: Vec<Vec<u8>> = (0..64)
+            .map(|_| (0..(next() % 12 + 2)).map(|_| next() as u8).collect())
+            .collect();
+        for no_context_takeover in [false, true] {
+            let mut deflater = crate::encode::Deflater::new(no_context_takeover);
+            let mut inflater = Inflater::new(no_context_takeover);
+            for message in 0..24 {
+                let length = [0, 1, 100, 5_000, 40_000, 100_000][message % 6];
+                let mut data = Vec::new();
+                while data.len() < length {
+                    data.extend_from_slice(&words[(next() % 64) as usize]);
+                }
+                let wire = deflater.compress_message(&data);
+                let piece = 1 + (next() % 5000) as usize;
+                let pieces: Vec<&[u8]> = wire.chunks(piece).collect();
+                let got = inflate_message(&mut inflater, &pieces).unwrap();
+                assert!(got == data, "message {message}: {} bytes", data.len());
+            }
+        }
+    }
+
+    #[test]
+    fn a_distance_reaches_exactly_the_history_before_it() {
+        // `history` bytes in stored blocks, then a fixed-Huffman block copying 3 bytes
+        // from distance 32768, the longest DEFLATE allows: fine after 32768 bytes, one
+        // byte before the message's start after 32767.
+        let message = |history: usize| -> Vec<u8> {
+            let mut bytes = Vec::new();
+            for block in [&vec![b'a'; 16384][..], &vec![b'b'; history - 16384]] {
+                let len = block.len() as u16;
+                bytes.push(0x00);
+                bytes.extend_from_slice(&len.to_le_bytes());
+                bytes.extend_from_slice(&(!len).to_le_bytes());
+                bytes.extend_from_slice(block);
+            }
+            // BFINAL 0, BTYPE 01 (fixed); length 3 = code 257 (0000001); distance code
+            // 29 (11101), base 24577, with 13 extra bits of 8191; end of block, 256
+            // (0000000). Huffman codes go most significant bit first, the rest least.
+            let mut bits: Vec<u8> = vec![0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1];
+            bits.extend([1; 13]);
+            bits.extend([0; 7]);
+            let mut packed = vec![0u8; bits.len().div_ceil(8)];
+            for (i, bit) in bits.iter().enumerate() {
+                packed[i / 8] |= bit << (i % 8);
+            }
+            bytes.extend_from_slice(&packed);
+            bytes
+        };
+        let mut inflater = Inflater::new(true);
+        let fine = inflate_message(&mut inflater, &[&message(32768)]).unwrap();
+        assert_eq!(fine.len(), 32768 + 3);
+        assert_eq!(&fine[32768..], b"aaa");
+        let r = inflate_message(&mut inflater, &[&message(32767)]);
+        assert!(matches!(r, Err(InflateError::Invalid(_))), "no error");
     }
 
     #[test]

@@ -111,7 +111,9 @@ impl OpenMessage {
         sink: &mut Sink,
     ) {
         let before = self.data.len();
-        let mut result = if self.inflate_failed || self.too_big {
+        // A message over the maximum is still inflated (its data no longer kept), so
+        // the window is whole for the messages after it.
+        let mut result = if self.inflate_failed {
             Ok(())
         } else {
             inflater.inflate(frag.payload, &mut self.data, limit)
@@ -119,12 +121,13 @@ impl OpenMessage {
         if frag.fin {
             // Always end the message, so a broken stream is reset for the next one.
             let end = inflater.finish_message(&mut self.data, limit);
-            if result.is_ok() && !self.inflate_failed && !self.too_big {
+            if result.is_ok() && !self.inflate_failed {
                 result = end;
             }
         }
         match result {
             Ok(()) => {}
+            Err(InflateError::TooBig) if self.too_big => {}
             Err(InflateError::Invalid(why)) => {
                 self.inflate_failed = true;
                 sink.violation(
@@ -193,7 +196,7 @@ impl OpenMessage {
 
 /// The text of a UTF-8 message: the whole, or the valid beginning of one that was cut
 /// short (mid-character); `None` if a byte is invalid.
-fn valid_prefix(data: &[u8]) -> Option<String> {
+pub(crate) fn valid_prefix(data: &[u8]) -> Option<String> {
     match std::str::from_utf8(data) {
         Ok(s) => Some(s.to_owned()),
         Err(e) if e.error_len().is_none() => {

@@ -137,6 +137,10 @@ pub struct Incomplete {
     pub needed: Option<u64>,
     /// Bytes still needed at least.
     pub min_needed: u64,
+    /// The truncated frame as far as it came, once its header is complete: every
+    /// header field read, and the payload bytes present (unmasked), so `length` counts
+    /// the bytes present while `payload_len` is the declared length.
+    pub partial: Option<Frame>,
 }
 
 impl fmt::Display for Incomplete {

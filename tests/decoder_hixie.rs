@@ -4,7 +4,8 @@ mod common;
 
 use common::{decode_all_splits, hex, hixie_options, options};
 use wsinspect::{
-    DecodeOptions, FrameKind, LengthEncoding, NoticeId, Protocol, Role, FLASH_POLICY_REQUEST,
+    DecodeOptions, FrameKind, LengthEncoding, NoticeId, Protocol, Role, ViolationId,
+    FLASH_POLICY_REQUEST,
 };
 
 fn auto() -> DecodeOptions {
@@ -97,6 +98,29 @@ fn incomplete_hixie_frames() {
 }
 
 #[test]
+fn incomplete_hixie_frames_stay_readable() {
+    // A text frame cut before its terminator: the text so far.
+    let out = decode_all_splits(&hex("00ff 00 4865"), &auto());
+    let partial = out.incomplete.unwrap().partial.unwrap();
+    assert_eq!(
+        (partial.index, partial.offset, partial.kind),
+        (1, 2, FrameKind::Text)
+    );
+    assert_eq!((partial.header_length, partial.length), (1, 3));
+    assert_eq!(partial.payload, b"He");
+    assert_eq!(partial.length_encoding, LengthEncoding::HixieSentinel);
+    // A length-prefixed frame cut in its data: declared length 5, 1 byte present.
+    let out = decode_all_splits(&hex("80 05 48"), &hixie_options());
+    let partial = out.incomplete.unwrap().partial.unwrap();
+    assert_eq!((partial.payload_len, partial.payload), (5, b"H".to_vec()));
+    let spans: Vec<_> = partial.fields.iter().map(|f| (f.name, f.offset)).collect();
+    assert_eq!(spans, [("frame_type", 0), ("length", 1), ("payload", 2)]);
+    // Cut in its length groups: nothing to show yet.
+    let out = decode_all_splits(&hex("80 85"), &hixie_options());
+    assert_eq!(out.incomplete.unwrap().partial, None);
+}
+
+#[test]
 fn protocol_detection() {
     // (bytes, detected protocol)
     let cases = [
@@ -158,4 +182,37 @@ fn a_stream_only_resembling_the_policy_request_is_decoded_as_frames() {
         .all(|n| n.id != NoticeId::FlashPolicyRequest));
     // '<' 'p' is read as an RFC 6455 header: opcode 0xc, 112 bytes of payload.
     assert_eq!(out.incomplete.unwrap().needed, Some(2 + 112 - 23));
+}
+
+#[test]
+fn the_maximum_message_size_holds_for_hixie_text() {
+    let options = |max| DecodeOptions {
+        max_message_size: Some(max),
+        ..hixie_options()
+    };
+    // "ok" fits; "Hello" at byte 4 does not: reported at its frame, its data cut.
+    let out = decode_all_splits(&hex("00 6f6b ff 00 48656c6c6f ff"), &options(3));
+    let v: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.frame))
+        .collect();
+    assert_eq!(v, [(ViolationId::MessageTooBig, 4, Some(1))]);
+    assert_eq!(
+        out.violations[0].message,
+        "message 1 of 5 bytes exceeds the maximum of 3"
+    );
+    assert_eq!(out.messages[0].data, b"ok");
+    assert_eq!(out.messages[1].data, b"Hel");
+    assert_eq!(out.messages[1].text.as_deref(), Some("Hel"));
+    // The frame itself keeps every byte it carried.
+    assert_eq!(out.frames[1].payload, b"Hello");
+    // A cut inside a character keeps the whole characters before it.
+    let out = decode_all_splits(&hex("00 61ceba ff"), &options(2));
+    assert_eq!(out.messages[0].data, [0x61, 0xce]);
+    assert_eq!(out.messages[0].text.as_deref(), Some("a"));
+    // Exactly at the maximum is fine.
+    let out = decode_all_splits(&hex("00 48656c6c6f ff"), &options(5));
+    assert!(out.violations.is_empty());
+    assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
 }

@@ -30,18 +30,60 @@ fn truncated_tails_say_where_and_how_much() {
         ("810548656c6c6f 81", 7, None, 1, None, 1),
     ];
     for &(bytes, offset, frame, have, needed, min_needed) in cases {
-        let got = incomplete(&hex(bytes));
-        let expected = Incomplete {
-            offset,
-            frame,
-            have,
-            needed,
-            min_needed,
-        };
-        assert_eq!(got, Some(expected), "{bytes}");
+        let got = incomplete(&hex(bytes)).unwrap();
+        assert_eq!(
+            (got.offset, got.frame, got.have, got.needed, got.min_needed),
+            (offset, frame, have, needed, min_needed),
+            "{bytes}"
+        );
+        // Once the header is complete, the frame is readable as far as it came.
+        assert_eq!(got.partial.is_some(), frame.is_some(), "{bytes}");
     }
     assert_eq!(incomplete(&[]), None);
     assert_eq!(incomplete(&hex("810548656c6c6f")), None);
+}
+
+#[test]
+fn a_truncated_frame_stays_readable_as_far_as_it_came() {
+    // RFC 6455 §5.7's masked "Hello", cut after "He": every header field is there, the
+    // payload present is unmasked, the declared length is kept.
+    let out = decode_all_splits(
+        &hex("810548656c6c6f 8185 37fa213d 7f9f"),
+        &options(Role::Auto),
+    );
+    let tail = out.incomplete.unwrap();
+    let partial = tail.partial.unwrap();
+    assert_eq!(
+        (
+            partial.index,
+            partial.offset,
+            partial.header_length,
+            partial.length
+        ),
+        (1, 7, 6, 8)
+    );
+    assert_eq!((partial.fin, partial.opcode), (true, 0x1));
+    assert_eq!(partial.masking_key, Some([0x37, 0xfa, 0x21, 0x3d]));
+    assert_eq!((partial.payload_len, partial.payload_offset), (5, 13));
+    assert_eq!(partial.payload, b"He");
+    let spans: Vec<_> = partial
+        .fields
+        .iter()
+        .map(|f| (f.name, f.offset, f.length))
+        .collect();
+    assert_eq!(
+        spans[spans.len() - 2..],
+        [("masking_key", 9, 4), ("payload", 13, 2)]
+    );
+    assert_eq!(tail.have, partial.length);
+    // Nothing of the payload yet: the header alone.
+    let tail = incomplete(&hex("827e0100")).unwrap();
+    let partial = tail.partial.unwrap();
+    assert_eq!((partial.payload_len, partial.length), (256, 4));
+    assert!(partial.payload.is_empty());
+    assert!(partial.fields.iter().all(|f| f.name != "payload"));
+    // An unfinished header has no frame to show.
+    assert_eq!(incomplete(&hex("8185 37fa")).unwrap().partial, None);
 }
 
 #[test]

@@ -189,6 +189,12 @@ fn cases() -> Vec<Case> {
             vec![(V::MessageTooBig, 4, Some(1))],
         ),
         c(
+            "hixie text over the maximum",
+            max(2, hixie_options()),
+            hex("00 6869 ff 00 6f6b21 ff"),
+            vec![(V::MessageTooBig, 4, Some(1))],
+        ),
+        c(
             "hixie frame type 0x01",
             hixie_options(),
             hex("00 6869 ff 01 78 ff"),

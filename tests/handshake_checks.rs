@@ -313,3 +313,62 @@ Sec-WebSocket-Key1: 4146546015\r\n\r\n^n:ds[4U";
         check.message
     );
 }
+
+/// Replaces the first `marker` byte string in `base` with raw (non-UTF-8) bytes.
+fn with_bytes(base: &str, marker: &str, raw: &[u8]) -> Vec<u8> {
+    let at = base.find(marker).unwrap();
+    [
+        &base.as_bytes()[..at],
+        raw,
+        &base.as_bytes()[at + marker.len()..],
+    ]
+    .concat()
+}
+
+fn position(haystack: &[u8], needle: &[u8]) -> u64 {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap() as u64
+}
+
+#[test]
+fn offsets_inside_values_count_input_bytes_even_past_bytes_that_are_not_utf8() {
+    // Found by the handshake fuzz target: an offset inside a header value was counted
+    // in the value as shown, where each run of non-UTF-8 bytes is one 3-byte U+FFFD,
+    // and so could point past the input.
+    // Several subprotocols in a response, the second after two stray bytes.
+    let bytes = with_bytes(
+        RESPONSE,
+        "Sec-WebSocket-Protocol: chat",
+        b"Sec-WebSocket-Protocol: \xe6\xe6, chat",
+    );
+    let response = parse_handshake(&bytes);
+    let failed = only_failure(&response);
+    assert_eq!(failed.id, "multiple-subprotocols");
+    assert_eq!(failed.offset, Some(position(&bytes, b"chat")));
+    // A subprotocol never offered, after a lone continuation byte and a cut sequence.
+    let bytes = with_bytes(
+        RESPONSE,
+        "Sec-WebSocket-Protocol: chat",
+        b"Sec-WebSocket-Protocol: \x80\xe6\x80,bogus",
+    );
+    let request = parse_handshake(REQUEST.as_bytes());
+    let response = parse_handshake(&bytes);
+    let unoffered: Vec<_> = check_pair(&request, &response)
+        .into_iter()
+        .filter(|c| c.id == "unoffered-subprotocol" && !c.passed)
+        .collect();
+    assert_eq!(unoffered.len(), 2, "{unoffered:#?}");
+    assert_eq!(unoffered[1].offset, Some(position(&bytes, b"bogus")));
+    // A hixie-76 key whose number passes 2^32 - 1 after stray bytes: the offset is the
+    // digit that takes it over.
+    let request = b"GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
+Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 \xe6\xe6 4294967 295\r\n\
+Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U";
+    let h = parse_handshake(request);
+    let failed = only_failure(&h);
+    assert_eq!(failed.id, "bad-key1");
+    // 4 4294967 2 = 442949672 fits; one more digit, 9, does not.
+    assert_eq!(failed.offset, Some(position(request, b"95\r\n")));
+}

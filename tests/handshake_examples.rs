@@ -230,3 +230,21 @@ fn frames_after_the_head_are_trailing_bytes() {
     assert_eq!(h.trailing, [0x81, 0x05, b'H', b'e', b'l', b'l', b'o']);
     assert!(h.is_valid());
 }
+
+#[test]
+fn hixie76_frames_after_the_key_bytes_are_trailing_too() {
+    // Found by the handshake fuzz target: more trailing bytes than the 8 (or 16) the
+    // head promises made the count of missing bytes underflow.
+    for (head, extra) in [
+        (HIXIE76_REQUEST, &b"\x00Hello\xff"[..]),
+        (HIXIE76_RESPONSE, &b"\x00Hi\xff\xff\x00"[..]),
+    ] {
+        let bytes = [head, extra].concat();
+        let h = parse_handshake(&bytes);
+        assert_eq!(h.incomplete, None);
+        assert!(h.trailing.ends_with(extra));
+        assert!(h.is_valid(), "{:?}", h.failures().collect::<Vec<_>>());
+    }
+    let request = parse_handshake(&[HIXIE76_REQUEST, b"\x00Hello\xff"].concat());
+    assert_eq!(request.hixie76_key3(), Some(&b"^n:ds[4U"[..]));
+}

@@ -201,7 +201,7 @@ fn offered_checks(
                 out.push(fail(
                     id,
                     RFC_4_1,
-                    header.value_offset + item.offset as u64,
+                    header.value_stream_offset(item.offset),
                     Some(name),
                     format!("the server picked {chosen:?}, which the client never offered"),
                 ));

@@ -119,7 +119,8 @@ fn hixie76_bytes_missing(handshake: &Handshake, head_length: u64) -> Option<Inco
         HandshakeKind::Response => 16,
     };
     let have = handshake.trailing.len() as u64;
-    (have < expected).then_some(Incomplete {
+    // `then`, not `then_some`: the subtraction must not run when nothing is missing.
+    (have < expected).then(|| Incomplete {
         offset: head_length,
         needed: Some(expected - have),
     })
@@ -207,6 +208,7 @@ fn locate(buf: &[u8], header: &httparse::Header<'_>) -> Header {
         length: line_end.saturating_sub(offset) as u64,
         value_offset: value_offset as u64,
         value_length: header.value.len() as u64,
+        raw_value: header.value.to_vec(),
     }
 }
 

@@ -424,7 +424,7 @@ fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str) -> Che
         Err(error) => {
             let offset = error
                 .offset()
-                .map_or(key.offset, |o| key.value_offset + o as u64);
+                .map_or(key.offset, |o| key.value_stream_offset(o));
             fail(id, DRAFT_76, offset, Some(name), format!("{name}: {error}"))
         }
     }
@@ -455,7 +455,7 @@ fn single_subprotocol_check(h: &Handshake) -> Check {
         fail(
             ID,
             RFC_4_2_2,
-            header.value_offset + items[1].offset as u64,
+            header.value_stream_offset(items[1].offset),
             Some(NAME),
             format!(
                 "the server picked {} subprotocols, it must pick one",
