@@ -114,10 +114,12 @@ pub(crate) struct Located {
 }
 
 impl Located {
-    pub(crate) fn new(at: usize, message: impl Into<String>) -> Located {
+    /// Never inlined: the many error sites share one copy of the formatting code.
+    #[inline(never)]
+    pub(crate) fn new(at: usize, message: fmt::Arguments<'_>) -> Located {
         Located {
             at,
-            message: message.into(),
+            message: fmt::format(message),
         }
     }
 

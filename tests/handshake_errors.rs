@@ -97,7 +97,7 @@ fn empty_input_is_incomplete() {
 fn with_big_header(value_length: usize) -> Vec<u8> {
     let mut bytes = REQUEST[..REQUEST.len() - 2].to_vec();
     bytes.extend_from_slice(b"X-Big: ");
-    bytes.extend(std::iter::repeat(b'a').take(value_length));
+    bytes.extend(std::iter::repeat_n(b'a', value_length));
     bytes.extend_from_slice(b"\r\n\r\n");
     bytes
 }
@@ -192,7 +192,7 @@ fn arbitrary_and_mutated_bytes_never_panic_and_stay_in_bounds() {
             assert!(error.offset <= len.max(MAX_HEAD_LENGTH as u64));
         }
         for check in &h.checks {
-            assert!(check.offset.map_or(true, |o| o <= len), "{check:?}");
+            assert!(check.offset.is_none_or(|o| o <= len), "{check:?}");
         }
         assert!(h.incomplete.is_none() || h.error.is_none());
     }

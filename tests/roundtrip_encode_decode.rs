@@ -508,7 +508,7 @@ fn check_cut(out: &DecodeOutput, c: &Case, cut: u64, case: usize) {
             assert_eq!(tail.frame, header_done.then_some(whole), "case {case}");
             let needed = (have >= f.length_known_at).then_some(f.length - have);
             assert_eq!(tail.needed, needed, "case {case}, cut at {cut}");
-            assert!(tail.min_needed >= 1 && needed.map_or(true, |n| n == tail.min_needed));
+            assert!(tail.min_needed >= 1 && needed.is_none_or(|n| n == tail.min_needed));
             // The cut frame stays readable as far as it came.
             match &tail.partial {
                 None => assert!(!header_done, "case {case}: no partial frame"),

@@ -105,12 +105,15 @@ pub(crate) fn parse(text: &str, shape: Shape) -> Result<(Vec<u8>, &'static str),
 fn parse_node_buffer(text: &str, open: usize) -> Result<(Vec<u8>, &'static str), Located> {
     let start = open + "<Buffer".len();
     let Some(close) = text[start..].find('>').map(|i| start + i) else {
-        return Err(Located::new(open, "'<Buffer' is never closed by '>'"));
+        return Err(Located::new(
+            open,
+            format_args!("'<Buffer' is never closed by '>'"),
+        ));
     };
     if let Some(dots) = text[start..close].find("...") {
         return Err(Located::new(
             start + dots,
-            "node printed only the first bytes of this buffer; print it with buf.toString('hex')",
+            format_args!("node printed only the first bytes of this buffer; print it with buf.toString('hex')"),
         ));
     }
     let mut out = Vec::with_capacity((close - start) / 3 + 1);
@@ -124,7 +127,10 @@ fn parse_brackets(text: &str, open: usize) -> Result<(Vec<u8>, &'static str), Lo
     let prefix = text[..open].trim();
     if !is_declaration(prefix) {
         let at = text.len() - text.trim_start().len();
-        return Err(Located::new(at, "unexpected text before the array"));
+        return Err(Located::new(
+            at,
+            format_args!("unexpected text before the array"),
+        ));
     }
     let close = if s[open] == b'{' { b'}' } else { b']' };
     let mut out = Vec::with_capacity((text.len() - open) / 3 + 1);
@@ -134,22 +140,36 @@ fn parse_brackets(text: &str, open: usize) -> Result<(Vec<u8>, &'static str), Lo
     loop {
         at = skip_whitespace(text, at);
         let Some(&b) = s.get(at) else {
-            return Err(Located::new(open, "this array is never closed"));
+            return Err(Located::new(
+                open,
+                format_args!("this array is never closed"),
+            ));
         };
         if b == close {
             break;
         }
         match b {
             b',' if !item_since_comma => {
-                return Err(Located::new(at, "missing array item before ','"));
+                return Err(Located::new(
+                    at,
+                    format_args!("missing array item before ','"),
+                ));
             }
             b',' => {
                 item_since_comma = false;
                 at += 1;
             }
-            b'{' | b'[' => return Err(Located::new(at, "nested arrays are not bytes")),
+            b'{' | b'[' => {
+                return Err(Located::new(
+                    at,
+                    format_args!("nested arrays are not bytes"),
+                ))
+            }
             _ if item_since_comma => {
-                return Err(Located::new(at, "missing ',' between array items"));
+                return Err(Located::new(
+                    at,
+                    format_args!("missing ',' between array items"),
+                ));
             }
             _ => {
                 let (value, is_hex, end) = parse_item(text, at, close)?;
@@ -206,22 +226,27 @@ fn parse_item(text: &str, start: usize, close: u8) -> Result<(u8, bool, usize), 
     }
     if at == digits_start || !ends_item(at) {
         let token = token();
-        let message = if token.bytes().all(|b| b.is_ascii_hexdigit()) {
-            format!("array item '{token}' has hex digits but no 0x prefix (items without 0x are decimal)")
+        return Err(if token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Located::new(start, format_args!("array item '{token}' has hex digits but no 0x prefix (items without 0x are decimal)"))
         } else if at == digits_start && hex_prefixed {
-            format!("'{}' with no hex digits after it", &text[start..start + 2])
+            Located::new(
+                start,
+                format_args!("'{}' with no hex digits after it", &text[start..start + 2]),
+            )
         } else {
             let bad = if at == digits_start { start } else { at };
             let c = text[bad..].chars().next().unwrap_or(' ');
-            format!("invalid array item '{token}': unexpected {}", quote_char(c))
-        };
-        return Err(Located::new(start, message));
+            Located::new(
+                start,
+                format_args!("invalid array item '{token}': unexpected {}", quote_char(c)),
+            )
+        });
     }
     let digits = at - digits_start;
     if !hex_prefixed && digits > 1 && s[digits_start] == b'0' && value >= 8 {
         return Err(Located::new(
             start,
-            format!("array item '{}' is ambiguous: a leading zero means octal in C; drop the zero or write 0x", token()),
+            format_args!("array item '{}' is ambiguous: a leading zero means octal in C; drop the zero or write 0x", token()),
         ));
     }
     let byte = match (negative, value) {
@@ -236,7 +261,7 @@ fn parse_item(text: &str, start: usize, close: u8) -> Result<(u8, bool, usize), 
             };
             return Err(Located::new(
                 start,
-                format!("array item '{}' is not a byte ({range})", token()),
+                format_args!("array item '{}' is not a byte ({range})", token()),
             ));
         }
     };
@@ -266,7 +291,7 @@ fn check_suffix(text: &str, mut at: usize, count: usize) -> Result<(), Located> 
             if value.trim().parse::<usize>().ok() != Some(count) {
                 return Err(Located::new(
                     value_at,
-                    format!(
+                    format_args!(
                         "the array has {count} bytes but its length line says {}",
                         value.trim()
                     ),
@@ -284,7 +309,10 @@ fn check_suffix(text: &str, mut at: usize, count: usize) -> Result<(), Located> 
 fn expect_only_whitespace(text: &str, at: usize, what: &str) -> Result<(), Located> {
     let at = skip_whitespace(text, at);
     if at < text.len() {
-        return Err(Located::new(at, format!("unexpected text after {what}")));
+        return Err(Located::new(
+            at,
+            format_args!("unexpected text after {what}"),
+        ));
     }
     Ok(())
 }

@@ -37,7 +37,10 @@ pub(crate) fn parse(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
                 padding_at.get_or_insert(i);
                 padding += 1;
                 if padding > 2 {
-                    return Err(Located::new(i, "more than two '=' padding characters"));
+                    return Err(Located::new(
+                        i,
+                        format_args!("more than two '=' padding characters"),
+                    ));
                 }
                 continue;
             }
@@ -47,14 +50,14 @@ pub(crate) fn parse(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
             _ => {
                 return Err(Located::new(
                     i,
-                    format!("invalid base64 character {}", quote_char_at(text, i)),
+                    format_args!("invalid base64 character {}", quote_char_at(text, i)),
                 ))
             }
         }
         if padding_at.is_some() {
             return Err(Located::new(
                 i,
-                format!(
+                format_args!(
                     "base64 character {} after '=' padding",
                     quote_char_at(text, i)
                 ),
@@ -64,7 +67,7 @@ pub(crate) fn parse(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
     if let (Some(standard), Some(url)) = (standard_at, url_at) {
         return Err(Located::new(
             standard.max(url),
-            format!(
+            format_args!(
                 "{} mixes the base64 alphabet ('+', '/') with the base64url one ('-', '_')",
                 quote_char_at(text, standard.max(url))
             ),
@@ -98,20 +101,20 @@ fn locate(text: &str, input: &[u8], error: DecodeError, padding_at: Option<usize
     match error {
         DecodeError::InvalidByte(index, b'=') => Located::new(
             text_index(text, index),
-            "wrong number of '=' padding characters for the length of the base64",
+            format_args!("wrong number of '=' padding characters for the length of the base64"),
         ),
         DecodeError::InvalidByte(index, _) => {
             let at = text_index(text, index);
             Located::new(
                 at,
-                format!("misplaced base64 character {}", quote_char_at(text, at)),
+                format_args!("misplaced base64 character {}", quote_char_at(text, at)),
             )
         }
         DecodeError::InvalidLastSymbol(index, _) => {
             let at = text_index(text, index);
             Located::new(
                 at,
-                format!(
+                format_args!(
                     "the last base64 character {} has bits set beyond the end of the data (truncated or not base64?)",
                     quote_char_at(text, at)
                 ),
@@ -119,13 +122,13 @@ fn locate(text: &str, input: &[u8], error: DecodeError, padding_at: Option<usize
         }
         DecodeError::InvalidLength(_) if data_len % 4 == 1 => Located::new(
             text_index(text, data_len - 1),
-            format!(
+            format_args!(
                 "{data_len} base64 characters cannot be decoded: one is missing or one is too many"
             ),
         ),
         DecodeError::InvalidLength(_) | DecodeError::InvalidPadding => Located::new(
             padding_at.unwrap_or_else(|| text_index(text, data_len.saturating_sub(1))),
-            "wrong number of '=' padding characters for the length of the base64",
+            format_args!("wrong number of '=' padding characters for the length of the base64"),
         ),
     }
 }

@@ -96,7 +96,7 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
                 Some(0) | None => {
                     return Err(Located::new(
                         next.start,
-                        format!(
+                        format_args!(
                             "offset 0x{:x} does not follow offset 0x{:x} of the line before",
                             next.offset, line.offset
                         ),
@@ -117,7 +117,7 @@ pub(crate) fn parse(text: &str, kind: Kind) -> Result<(Vec<u8>, &'static str), L
             if count != expected {
                 return Err(Located::new(
                     line.start,
-                    format!(
+                    format_args!(
                         "this line holds {count} bytes but the offsets say {expected} (the next line is at 0x{:x})",
                         lines[i + 1].offset
                     ),
@@ -143,8 +143,10 @@ fn split_lines(text: &str, kind: Kind) -> Result<Vec<Line>, Located> {
         let at = text.len() - text.trim_start().len();
         return Err(Located::new(
             at,
-            "this looks like plain hexdump or od -x output, which shows 16-bit words in the \
-             machine's byte order; dump again with hexdump -C or xxd",
+            format_args!(
+                "this looks like plain hexdump or od -x output, which shows 16-bit words in \
+                 the machine's byte order; dump again with hexdump -C or xxd"
+            ),
         ));
     }
     let mut lines = Vec::new();
@@ -163,8 +165,10 @@ fn split_lines(text: &str, kind: Kind) -> Result<Vec<Line>, Located> {
         if trimmed == "*" {
             return Err(Located::new(
                 at,
-                "'*' stands for repeated lines the dump left out; dump again with hexdump -v -C, \
-                 or xxd without -a",
+                format_args!(
+                    "'*' stands for repeated lines the dump left out; dump again with \
+                     hexdump -v -C, or xxd without -a"
+                ),
             ));
         }
         let digits = trimmed.bytes().take_while(|&b| is_hex_digit(b)).count();
@@ -172,7 +176,7 @@ fn split_lines(text: &str, kind: Kind) -> Result<Vec<Line>, Located> {
             let what = if kind == Kind::Xxd { "xxd" } else { "hex dump" };
             return Err(Located::new(
                 at,
-                format!("expected a {what} line starting with an offset"),
+                format_args!("expected a {what} line starting with an offset"),
             ));
         }
         let offset = u64::from_str_radix(&trimmed[..digits], 16).unwrap_or(u64::MAX);
@@ -181,7 +185,7 @@ fn split_lines(text: &str, kind: Kind) -> Result<Vec<Line>, Located> {
             if text.as_bytes().get(data) != Some(&b':') {
                 return Err(Located::new(
                     data,
-                    format!(
+                    format_args!(
                         "expected ':' after the xxd offset, found {}",
                         quote_char_at(text, data)
                     ),
@@ -221,7 +225,7 @@ fn read_xxd_line(text: &str, line: &Line, out: &mut Vec<u8>) -> Result<(), Locat
             Some(&b) if is_hex_digit(b) && matches!(s.get(at + 1), None | Some(b' ')) => {
                 return Err(Located::new(
                     at,
-                    format!(
+                    format_args!(
                         "odd number of hex digits in an xxd group ending with {}",
                         quote_char_at(text, at)
                     ),
@@ -268,7 +272,7 @@ fn read_columns_line(
             if bad == at && is_hex_digit(s[at]) {
                 return Err(Located::new(
                     at,
-                    format!(
+                    format_args!(
                         "a lone hex digit {} where a byte was expected",
                         quote_char_at(text, at)
                     ),
@@ -281,7 +285,7 @@ fn read_columns_line(
             Some(&b) if is_hex_digit(b) => {
                 return Err(Located::new(
                     at,
-                    "a byte with more than two hex digits in a hex dump",
+                    format_args!("a byte with more than two hex digits in a hex dump"),
                 ));
             }
             Some(_) => return Err(invalid_digit(text, at + 2)),

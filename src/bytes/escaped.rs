@@ -26,7 +26,7 @@ fn escape(text: &str, backslash: usize, out: &mut Vec<u8>) -> Result<usize, Loca
     let Some(&letter) = s.get(backslash + 1) else {
         return Err(Located::new(
             backslash,
-            "a backslash at the end of the text escapes nothing",
+            format_args!("a backslash at the end of the text escapes nothing"),
         ));
     };
     let simple = match letter {
@@ -53,14 +53,11 @@ fn escape(text: &str, backslash: usize, out: &mut Vec<u8>) -> Result<usize, Loca
             );
             let (Some(high), Some(low)) = digits else {
                 let bad = backslash + if digits.0.is_none() { 2 } else { 3 };
-                let found = text
-                    .get(bad..)
-                    .and_then(|r| r.chars().next())
-                    .map_or("the end".to_string(), quote_char);
-                return Err(Located::new(
-                    backslash,
-                    format!("'\\x' needs two hex digits, found {found}"),
-                ));
+                let what = "'\\x' needs two hex digits, found";
+                return Err(match text.get(bad..).and_then(|r| r.chars().next()) {
+                    Some(c) => Located::new(backslash, format_args!("{what} {}", quote_char(c))),
+                    None => Located::new(backslash, format_args!("{what} the end")),
+                });
             };
             out.push((high << 4) | low);
             Ok(backslash + 4)
@@ -78,7 +75,7 @@ fn escape(text: &str, backslash: usize, out: &mut Vec<u8>) -> Result<usize, Loca
                 let escape = &text[backslash..backslash + 1 + digits];
                 return Err(Located::new(
                     backslash,
-                    format!("octal escape '{escape}' is over '\\377'"),
+                    format_args!("octal escape '{escape}' is over '\\377'"),
                 ));
             };
             out.push(byte);
@@ -87,12 +84,14 @@ fn escape(text: &str, backslash: usize, out: &mut Vec<u8>) -> Result<usize, Loca
         b'u' => unicode_escape(text, backslash, out),
         _ => {
             let c = text[backslash + 1..].chars().next().unwrap_or(' ');
-            let message = if c.is_whitespace() || c.is_control() {
-                format!("a backslash followed by {} is not an escape", quote_char(c))
+            Err(if c.is_whitespace() || c.is_control() {
+                Located::new(
+                    backslash,
+                    format_args!("a backslash followed by {} is not an escape", quote_char(c)),
+                )
             } else {
-                format!("unknown escape '\\{c}'")
-            };
-            Err(Located::new(backslash, message))
+                Located::new(backslash, format_args!("unknown escape '\\{c}'"))
+            })
         }
     }
 }
@@ -112,7 +111,9 @@ fn unicode_escape(text: &str, backslash: usize, out: &mut Vec<u8>) -> Result<usi
     let Some(c) = char::from_u32(code) else {
         return Err(Located::new(
             backslash,
-            format!("'\\u' escape {code:X} is not a character (a lone surrogate, or over 10FFFF)"),
+            format_args!(
+                "'\\u' escape {code:X} is not a character (a lone surrogate, or over 10FFFF)"
+            ),
         ));
     };
     let mut buf = [0u8; 4];
@@ -143,7 +144,7 @@ fn code_unit(text: &str, backslash: usize) -> Result<(u32, usize), Located> {
         }
         return Err(Located::new(
             backslash,
-            "'\\u{' needs one to six hex digits and a closing '}'",
+            format_args!("'\\u{{' needs one to six hex digits and a closing '}}'"),
         ));
     }
     let start = backslash + 2;
@@ -152,6 +153,6 @@ fn code_unit(text: &str, backslash: usize) -> Result<(u32, usize), Located> {
     }
     Err(Located::new(
         backslash,
-        "'\\u' needs four hex digits (or '\\u{...}')",
+        format_args!("'\\u' needs four hex digits (or '\\u{{...}}')"),
     ))
 }

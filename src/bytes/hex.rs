@@ -210,7 +210,7 @@ fn finish_group(
             let prefix = &text[group - 2..group];
             return Err(Located::new(
                 group - 2,
-                format!("'{prefix}' with no hex digits after it"),
+                format_args!("'{prefix}' with no hex digits after it"),
             ));
         }
         // Separators were skipped by the caller: this is a backslash without its `x`.
@@ -229,7 +229,7 @@ fn finish_group(
     let count = at + 1 - group;
     Err(Located::new(
         at,
-        format!(
+        format_args!(
             "odd number of hex digits ({count}) in a group ending with {}",
             quote_char_at(text, at)
         ),
@@ -237,7 +237,10 @@ fn finish_group(
 }
 
 pub(crate) fn invalid_digit(text: &str, at: usize) -> Located {
-    Located::new(at, format!("invalid hex digit {}", quote_char_at(text, at)))
+    Located::new(
+        at,
+        format_args!("invalid hex digit {}", quote_char_at(text, at)),
+    )
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn run(args: &HandshakeArgs) -> ExitCode {
     };
     let ok = |h: &Handshake| h.is_valid();
     let passed =
-        ok(&first) && second.as_ref().map_or(true, |(_, h)| ok(h)) && pair.iter().all(|c| c.passed);
+        ok(&first) && second.as_ref().is_none_or(|(_, h)| ok(h)) && pair.iter().all(|c| c.passed);
     if args.json {
         let value = json!({
             "handshake": json::handshake(&first),

@@ -1,9 +1,11 @@
 //! The rules a response must follow given the request it answers: the accept key
 //! (or the hixie-76 answer) and no subprotocol or extension the client never offered.
 
+use std::fmt;
+
 use super::generation::Generation;
 use super::lists::{extension_name, split_list};
-use super::rules::{fail, pass};
+use super::rules::Checks;
 use super::{Check, Handshake, HandshakeKind};
 use crate::hixie76::hixie76_answer;
 use crate::keys::accept_key;
@@ -32,11 +34,11 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
     {
         return Vec::new();
     }
-    let mut checks = Vec::new();
+    let mut checks = Checks(Vec::new());
     if request.generation == Generation::Hixie76 || response.generation == Generation::Hixie76 {
-        checks.push(hixie76_answer_check(request, response));
+        hixie76_answer_check(request, response, &mut checks);
     } else {
-        checks.push(accept_check(request, response));
+        accept_check(request, response, &mut checks);
     }
     offered_checks(
         request,
@@ -54,22 +56,29 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
         extension_name,
         &mut checks,
     );
-    checks
+    checks.0
 }
 
 /// A failed check about the request, which has no offset in the response.
-fn request_problem(id: &'static str, rfc: &'static str, header: &str, what: String) -> Check {
-    Check {
+#[inline(never)]
+fn request_problem(
+    checks: &mut Checks,
+    id: &'static str,
+    rfc: &'static str,
+    header: &str,
+    what: fmt::Arguments<'_>,
+) {
+    checks.0.push(Check {
         id,
         passed: false,
         message: format!("{what} ({rfc})"),
         rfc,
         offset: None,
         header: Some(header.to_string()),
-    }
+    });
 }
 
-fn accept_check(request: &Handshake, response: &Handshake) -> Check {
+fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
     const ID: &str = "accept-mismatch";
     const NAME: &str = "sec-websocket-accept";
     // RFC 6455 §4.1: "If the response lacks a |Sec-WebSocket-Accept| header field or the
@@ -79,39 +88,40 @@ fn accept_check(request: &Handshake, response: &Handshake) -> Check {
     // whitespace, the client MUST _Fail the WebSocket Connection_."
     let Some(key) = request.header("sec-websocket-key") else {
         return request_problem(
+            checks,
             ID,
             RFC_4_1,
             "sec-websocket-key",
-            "the request has no sec-websocket-key to compare with".into(),
+            format_args!("the request has no sec-websocket-key to compare with"),
         );
     };
     let expected = accept_key(key.value.trim());
     match response.header(NAME) {
-        Some(accept) if accept.value.trim() == expected => pass(
+        Some(accept) if accept.value.trim() == expected => checks.pass(
             ID,
             RFC_4_1,
             Some(accept.offset),
             Some(NAME),
-            format!("{NAME} is {expected}, as expected"),
+            format_args!("{NAME} is {expected}, as expected"),
         ),
-        Some(accept) => fail(
+        Some(accept) => checks.fail(
             ID,
             RFC_4_1,
             accept.offset,
             Some(NAME),
-            format!("{NAME} is {}, expected {expected}", accept.value),
+            format_args!("{NAME} is {}, expected {expected}", accept.value),
         ),
-        None => fail(
+        None => checks.fail(
             ID,
             RFC_4_1,
             response.start_line_offset,
             Some(NAME),
-            format!("no {NAME} header, expected {expected}"),
+            format_args!("no {NAME} header, expected {expected}"),
         ),
     }
 }
 
-fn hixie76_answer_check(request: &Handshake, response: &Handshake) -> Check {
+fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
     const ID: &str = "bad-hixie76-answer";
     let key1 = request
         .header("sec-websocket-key1")
@@ -121,10 +131,11 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake) -> Check {
         .map_or("", |h| h.value.as_str());
     let Some(key3) = request.hixie76_key3() else {
         return request_problem(
+            checks,
             ID,
             DRAFT_76,
             "sec-websocket-key1",
-            format!(
+            format_args!(
                 "the request has {} of its 8 key bytes",
                 request.trailing.len().min(8)
             ),
@@ -134,10 +145,11 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake) -> Check {
         Ok(answer) => answer,
         Err(error) => {
             return request_problem(
+                checks,
                 ID,
                 DRAFT_76,
                 "sec-websocket-key1",
-                format!("request: {error}"),
+                format_args!("request: {error}"),
             )
         }
     };
@@ -146,26 +158,26 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake) -> Check {
     // server sent ... bytes that are not exactly equal to /expected/, then fail the
     // WebSocket connection".
     match response.trailing.get(..16) {
-        Some(answer) if answer == expected => pass(
+        Some(answer) if answer == expected => checks.pass(
             ID,
             DRAFT_76,
             Some(at),
             None,
-            format!("answer is {}, as expected", hex(&expected)),
+            format_args!("answer is {}, as expected", hex(&expected)),
         ),
-        Some(answer) => fail(
+        Some(answer) => checks.fail(
             ID,
             DRAFT_76,
             at,
             None,
-            format!("answer is {}, expected {}", hex(answer), hex(&expected)),
+            format_args!("answer is {}, expected {}", hex(answer), hex(&expected)),
         ),
-        None => fail(
+        None => checks.fail(
             ID,
             DRAFT_76,
             at,
             None,
-            format!(
+            format_args!(
                 "the response has {} of the 16 answer bytes, expected {}",
                 response.trailing.len(),
                 hex(&expected)
@@ -184,38 +196,50 @@ fn offered_checks(
     id: &'static str,
     name: &'static str,
     key: fn(&str) -> &str,
-    out: &mut Vec<Check>,
+    out: &mut Checks,
 ) {
     let offered: Vec<&str> = request
         .headers_named(name)
         .flat_map(|h| split_list(&h.value))
         .map(|item| key(item.text))
         .collect();
-    let before = out.len();
+    let before = out.0.len();
     let mut picked = Vec::new();
     for header in response.headers_named(name) {
         for item in split_list(&header.value) {
             let chosen = key(item.text);
             picked.push(chosen.to_string());
             if !offered.contains(&chosen) {
-                out.push(fail(
+                out.fail(
                     id,
                     RFC_4_1,
                     header.value_stream_offset(item.offset),
                     Some(name),
-                    format!("the server picked {chosen:?}, which the client never offered"),
-                ));
+                    format_args!("the server picked {chosen:?}, which the client never offered"),
+                );
             }
         }
     }
-    if out.len() == before {
-        let what = if picked.is_empty() {
-            format!("the server picked no {name} value")
-        } else {
-            format!("the server picked {}, all offered", picked.join(", "))
-        };
+    if out.0.len() == before {
         let offset = response.header(name).map(|h| h.offset);
-        out.push(pass(id, RFC_4_1, offset, Some(name), what));
+        if picked.is_empty() {
+            out.pass(
+                id,
+                RFC_4_1,
+                offset,
+                Some(name),
+                format_args!("the server picked no {name} value"),
+            );
+        } else {
+            let picked = picked.join(", ");
+            out.pass(
+                id,
+                RFC_4_1,
+                offset,
+                Some(name),
+                format_args!("the server picked {picked}, all offered"),
+            );
+        }
     }
 }
 

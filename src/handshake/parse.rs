@@ -137,6 +137,7 @@ struct RawHead {
     headers: Vec<Header>,
 }
 
+#[inline(never)] // four callers; each inlined copy would carry both parsers
 fn run_httparse(buf: &[u8], kind: HandshakeKind) -> (RawHead, httparse::Result<usize>) {
     let first = run_httparse_with(buf, kind, FIRST_HEADER_CAPACITY);
     if let (_, Err(httparse::Error::TooManyHeaders)) = first {

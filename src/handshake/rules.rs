@@ -2,11 +2,13 @@
 //! each becomes a [`Check`], passed or failed, located at the header it is about or,
 //! when that header is missing, at the request or status line.
 
+use std::fmt;
+
 use base64::Engine as _;
 
 use super::generation::Generation;
 use super::lists::{contains_token, split_list};
-use super::{Check, Handshake, HandshakeKind, Header};
+use super::{Check, Handshake, HandshakeKind};
 use crate::hixie76::hixie76_key_steps;
 
 const RFC_4_1: &str = "RFC 6455 §4.1";
@@ -15,125 +17,134 @@ const DRAFT_76: &str = "draft-hixie-thewebsocketprotocol-76 §5.2";
 
 /// Every rule that applies to this handshake, in the order the RFC lists them.
 pub(crate) fn checks(handshake: &Handshake) -> Vec<Check> {
+    let mut checks = Checks(Vec::new());
     match handshake.kind {
-        HandshakeKind::Request => request_checks(handshake),
-        HandshakeKind::Response => response_checks(handshake),
+        HandshakeKind::Request => request_checks(handshake, &mut checks),
+        HandshakeKind::Response => response_checks(handshake, &mut checks),
+    }
+    checks.0
+}
+
+/// The checks found so far, in order.
+///
+/// [`Checks::pass`] and [`Checks::fail`] are the only places a [`Check`] is built: they
+/// take the message as `fmt::Arguments` and are never inlined, so the many rules share
+/// one copy of the formatting and pushing code (which keeps the wasm small).
+pub(crate) struct Checks(pub(crate) Vec<Check>);
+
+impl Checks {
+    /// Records a rule the handshake follows.
+    #[inline(never)]
+    pub(crate) fn pass(
+        &mut self,
+        id: &'static str,
+        rfc: &'static str,
+        offset: Option<u64>,
+        header: Option<&str>,
+        what: fmt::Arguments<'_>,
+    ) {
+        self.0.push(Check {
+            id,
+            passed: true,
+            message: fmt::format(what),
+            rfc,
+            offset,
+            header: header.map(str::to_ascii_lowercase),
+        });
+    }
+
+    /// Records a rule the handshake breaks; the message gains the offset and the rule.
+    #[inline(never)]
+    pub(crate) fn fail(
+        &mut self,
+        id: &'static str,
+        rfc: &'static str,
+        offset: u64,
+        header: Option<&str>,
+        what: fmt::Arguments<'_>,
+    ) {
+        self.0.push(Check {
+            id,
+            passed: false,
+            message: format!("{what} at byte {offset} ({rfc})"),
+            rfc,
+            offset: Some(offset),
+            header: header.map(str::to_ascii_lowercase),
+        });
+    }
+
+    /// Records a broken rule about a header that is missing: located at the start line.
+    fn missing(&mut self, h: &Handshake, id: &'static str, rfc: &'static str, name: &str) {
+        self.fail(
+            id,
+            rfc,
+            h.start_line_offset,
+            Some(name),
+            format_args!("no {name} header"),
+        );
     }
 }
 
-pub(crate) fn pass(
-    id: &'static str,
-    rfc: &'static str,
-    offset: Option<u64>,
-    header: Option<&str>,
-    what: String,
-) -> Check {
-    Check {
-        id,
-        passed: true,
-        message: what,
-        rfc,
-        offset,
-        header: header.map(str::to_ascii_lowercase),
-    }
-}
-
-pub(crate) fn fail(
-    id: &'static str,
-    rfc: &'static str,
-    offset: u64,
-    header: Option<&str>,
-    what: String,
-) -> Check {
-    Check {
-        id,
-        passed: false,
-        message: format!("{what} at byte {offset} ({rfc})"),
-        rfc,
-        offset: Some(offset),
-        header: header.map(str::to_ascii_lowercase),
-    }
-}
-
-fn request_checks(h: &Handshake) -> Vec<Check> {
+fn request_checks(h: &Handshake, checks: &mut Checks) {
     let line = h.start_line_offset;
-    let mut checks = Vec::new();
 
     // RFC 6455 §4.1: "The method of the request MUST be GET, and the HTTP version MUST
     // be at least 1.1."
     let method = h.method.as_deref().unwrap_or("");
-    checks.push(if method == "GET" {
-        pass(
+    if method == "GET" {
+        checks.pass(
             "method-not-get",
             RFC_4_1,
             Some(line),
             None,
-            "method is GET".into(),
-        )
+            format_args!("method is GET"),
+        );
     } else {
-        fail(
+        checks.fail(
             "method-not-get",
             RFC_4_1,
             line,
             None,
-            format!("method is {method}, it must be GET"),
-        )
-    });
+            format_args!("method is {method}, it must be GET"),
+        );
+    }
     let version_offset =
         line + method.len() as u64 + 1 + h.path.as_deref().unwrap_or("").len() as u64 + 1;
-    checks.push(http_version_check(h, version_offset));
+    http_version_check(h, version_offset, checks);
 
     // RFC 6455 §4.1: "The request MUST contain a |Host| header field whose value
     // contains /host/ plus optionally ":" followed by /port/".
-    checks.push(match h.header("host") {
-        Some(host) if !host.value.is_empty() => pass(
+    match h.header("host") {
+        Some(host) if !host.value.is_empty() => checks.pass(
             "missing-host",
             RFC_4_1,
             Some(host.offset),
             Some("host"),
-            format!("host is {}", host.value),
+            format_args!("host is {}", host.value),
         ),
-        Some(host) => fail(
+        Some(host) => checks.fail(
             "missing-host",
             RFC_4_1,
             host.offset,
             Some("host"),
-            "host is empty".into(),
+            format_args!("host is empty"),
         ),
-        None => fail(
-            "missing-host",
-            RFC_4_1,
-            line,
-            Some("host"),
-            "no host header".into(),
-        ),
-    });
+        None => checks.missing(h, "missing-host", RFC_4_1, "host"),
+    }
 
     // RFC 6455 §4.1: "The request MUST contain an |Upgrade| header field whose value
     // MUST include the "websocket" keyword."
-    checks.push(token_check(
-        h,
-        "bad-upgrade",
-        "upgrade",
-        "websocket",
-        RFC_4_1,
-    ));
+    token_check(h, "bad-upgrade", "upgrade", "websocket", checks);
     // RFC 6455 §4.1: "The request MUST contain a |Connection| header field whose value
     // MUST include the "Upgrade" token."
-    checks.push(token_check(
-        h,
-        "bad-connection",
-        "connection",
-        "upgrade",
-        RFC_4_1,
-    ));
+    token_check(h, "bad-connection", "connection", "upgrade", checks);
 
     if h.generation == Generation::Hixie76 {
-        checks.push(hixie76_key_check(h, "bad-key1", "sec-websocket-key1"));
-        checks.push(hixie76_key_check(h, "bad-key2", "sec-websocket-key2"));
+        hixie76_key_check(h, "bad-key1", "sec-websocket-key1", checks);
+        hixie76_key_check(h, "bad-key2", "sec-websocket-key2", checks);
     } else if h.generation != Generation::Hixie75 {
-        checks.push(key_check(h));
-        checks.push(version_check(h));
+        key_check(h, checks);
+        version_check(h, checks);
     }
 
     // RFC 6455 §11.3.1: "The |Sec-WebSocket-Key| header field MUST NOT appear more than
@@ -150,100 +161,79 @@ fn request_checks(h: &Handshake) -> Vec<Check> {
             ("sec-websocket-key1", DRAFT_76),
             ("sec-websocket-key2", DRAFT_76),
         ],
-        &mut checks,
+        checks,
     );
-    checks
 }
 
-fn response_checks(h: &Handshake) -> Vec<Check> {
-    let line = h.start_line_offset;
-    let mut checks = Vec::new();
-
+fn response_checks(h: &Handshake, checks: &mut Checks) {
     // RFC 6455 §4.1: "If the status code received from the server is not 101, the client
     // handles the response per HTTP [RFC2616] procedures." The other rules are about a
     // 101 response only.
-    let status_offset = line + "HTTP/1.1 ".len() as u64;
+    let status_offset = h.start_line_offset + "HTTP/1.1 ".len() as u64;
     match h.status {
-        Some(101) => checks.push(pass(
+        Some(101) => checks.pass(
             "bad-status",
             RFC_4_1,
             Some(status_offset),
             None,
-            "status is 101".into(),
-        )),
+            format_args!("status is 101"),
+        ),
         status => {
             let status = status.map_or_else(|| "missing".to_string(), |s| s.to_string());
-            checks.push(fail(
+            checks.fail(
                 "bad-status",
                 RFC_4_1,
                 status_offset,
                 None,
-                format!("status is {status}, the handshake only succeeds with 101"),
-            ));
-            return checks;
+                format_args!("status is {status}, the handshake only succeeds with 101"),
+            );
+            return;
         }
     }
 
     // RFC 6455 §4.1: "If the response lacks an |Upgrade| header field or the |Upgrade|
     // header field contains a value that is not an ASCII case-insensitive match for the
     // value "websocket", the client MUST _Fail the WebSocket Connection_."
-    checks.push(match h.header("upgrade") {
-        Some(u) if u.value.eq_ignore_ascii_case("websocket") => pass(
+    match h.header("upgrade") {
+        Some(u) if u.value.eq_ignore_ascii_case("websocket") => checks.pass(
             "bad-upgrade",
             RFC_4_1,
             Some(u.offset),
             Some("upgrade"),
-            format!("upgrade is {}", u.value),
+            format_args!("upgrade is {}", u.value),
         ),
-        Some(u) => fail(
+        Some(u) => checks.fail(
             "bad-upgrade",
             RFC_4_1,
             u.offset,
             Some("upgrade"),
-            format!("upgrade is {:?}, it must be websocket", u.value),
+            format_args!("upgrade is {:?}, it must be websocket", u.value),
         ),
-        None => fail(
-            "bad-upgrade",
-            RFC_4_1,
-            line,
-            Some("upgrade"),
-            "no upgrade header".into(),
-        ),
-    });
+        None => checks.missing(h, "bad-upgrade", RFC_4_1, "upgrade"),
+    }
     // RFC 6455 §4.1: "If the response lacks a |Connection| header field or the
     // |Connection| header field doesn't contain a token that is an ASCII case-insensitive
     // match for the value "Upgrade", the client MUST _Fail the WebSocket Connection_."
-    checks.push(token_check(
-        h,
-        "bad-connection",
-        "connection",
-        "upgrade",
-        RFC_4_1,
-    ));
+    token_check(h, "bad-connection", "connection", "upgrade", checks);
 
     if !matches!(h.generation, Generation::Hixie75 | Generation::Hixie76) {
         // RFC 6455 §4.1: "If the response lacks a |Sec-WebSocket-Accept| header field
         // or ... contains a value other than the base64-encoded SHA-1 of ... the client
         // MUST _Fail the WebSocket Connection_."
-        checks.push(match h.header("sec-websocket-accept") {
-            Some(a) => pass(
+        const NAME: &str = "sec-websocket-accept";
+        match h.header(NAME) {
+            Some(a) => checks.pass(
                 "missing-accept",
                 RFC_4_1,
                 Some(a.offset),
-                Some("sec-websocket-accept"),
-                format!("sec-websocket-accept is {}", a.value),
+                Some(NAME),
+                format_args!("{NAME} is {}", a.value),
             ),
-            None => fail(
-                "missing-accept",
-                RFC_4_1,
-                line,
-                Some("sec-websocket-accept"),
-                "no sec-websocket-accept header".into(),
-            ),
-        });
+            None => checks.missing(h, "missing-accept", RFC_4_1, NAME),
+        }
         // RFC 6455 §4.2.2: "/subprotocol/ Either a single value representing the
         // subprotocol the server is ready to use or null."
-        checks.push(single_subprotocol_check(h));
+        single_subprotocol_check(h, checks);
     }
 
     // RFC 6455 §11.3.3: "The |Sec-WebSocket-Accept| header field MUST NOT appear more
@@ -256,26 +246,25 @@ fn response_checks(h: &Handshake) -> Vec<Check> {
             ("sec-websocket-accept", "RFC 6455 §11.3.3"),
             ("sec-websocket-protocol", "RFC 6455 §11.3.4"),
         ],
-        &mut checks,
+        checks,
     );
-    checks
 }
 
-fn http_version_check(h: &Handshake, offset: u64) -> Check {
+fn http_version_check(h: &Handshake, offset: u64, checks: &mut Checks) {
     match h.version.as_deref() {
-        Some("HTTP/1.1") => pass(
+        Some("HTTP/1.1") => checks.pass(
             "bad-http-version",
             RFC_4_1,
             Some(offset),
             None,
-            "http version is HTTP/1.1".into(),
+            format_args!("http version is HTTP/1.1"),
         ),
-        other => fail(
+        other => checks.fail(
             "bad-http-version",
             RFC_4_1,
             offset,
             None,
-            format!(
+            format_args!(
                 "http version is {}, it must be at least HTTP/1.1",
                 other.unwrap_or("missing")
             ),
@@ -289,37 +278,34 @@ fn token_check(
     id: &'static str,
     name: &'static str,
     token: &str,
-    rfc: &'static str,
-) -> Check {
-    let headers: Vec<&Header> = h.headers_named(name).collect();
-    if let Some(found) = headers.iter().find(|x| contains_token(&x.value, token)) {
-        return pass(
-            id,
-            rfc,
-            Some(found.offset),
-            Some(name),
-            format!("{name} is {}", found.value),
-        );
+    checks: &mut Checks,
+) {
+    let mut first = None;
+    for header in h.headers_named(name) {
+        if contains_token(&header.value, token) {
+            return checks.pass(
+                id,
+                RFC_4_1,
+                Some(header.offset),
+                Some(name),
+                format_args!("{name} is {}", header.value),
+            );
+        }
+        first = first.or(Some(header));
     }
-    match headers.first() {
-        Some(first) => fail(
+    match first {
+        Some(first) => checks.fail(
             id,
-            rfc,
+            RFC_4_1,
             first.offset,
             Some(name),
-            format!("{name} is {:?}, it must include {token}", first.value),
+            format_args!("{name} is {:?}, it must include {token}", first.value),
         ),
-        None => fail(
-            id,
-            rfc,
-            h.start_line_offset,
-            Some(name),
-            format!("no {name} header"),
-        ),
+        None => checks.missing(h, id, RFC_4_1, name),
     }
 }
 
-fn key_check(h: &Handshake) -> Check {
+fn key_check(h: &Handshake, checks: &mut Checks) {
     const ID: &str = "bad-key";
     const NAME: &str = "sec-websocket-key";
     // RFC 6455 §4.1: "The request MUST include a header field with the name
@@ -327,96 +313,78 @@ fn key_check(h: &Handshake) -> Check {
     // a randomly selected 16-byte value that has been base64-encoded (see Section 4 of
     // [RFC4648])."
     let Some(key) = h.header(NAME) else {
-        return fail(
-            ID,
-            RFC_4_1,
-            h.start_line_offset,
-            Some(NAME),
-            format!("no {NAME} header"),
-        );
+        return checks.missing(h, ID, RFC_4_1, NAME);
     };
     match base64::engine::general_purpose::STANDARD.decode(key.value.as_bytes()) {
-        Ok(bytes) if bytes.len() == 16 => pass(
+        Ok(bytes) if bytes.len() == 16 => checks.pass(
             ID,
             RFC_4_1,
             Some(key.offset),
             Some(NAME),
-            format!("{NAME} is base64 of 16 bytes"),
+            format_args!("{NAME} is base64 of 16 bytes"),
         ),
-        Ok(bytes) => fail(
+        Ok(bytes) => checks.fail(
             ID,
             RFC_4_1,
             key.offset,
             Some(NAME),
-            format!(
+            format_args!(
                 "{NAME} {:?} decodes to {} bytes, it must be 16",
                 key.value,
                 bytes.len()
             ),
         ),
-        Err(_) => fail(
+        Err(_) => checks.fail(
             ID,
             RFC_4_1,
             key.offset,
             Some(NAME),
-            format!("{NAME} {:?} is not base64", key.value),
+            format_args!("{NAME} {:?} is not base64", key.value),
         ),
     }
 }
 
-fn version_check(h: &Handshake) -> Check {
+fn version_check(h: &Handshake, checks: &mut Checks) {
     const ID: &str = "bad-version";
     const NAME: &str = "sec-websocket-version";
     // RFC 6455 §4.1: "The request MUST include a header field with the name
     // |Sec-WebSocket-Version|. The value of this header field MUST be 13."
     match h.header(NAME) {
-        Some(v) if v.value == "13" => pass(
+        Some(v) if v.value == "13" => checks.pass(
             ID,
             RFC_4_1,
             Some(v.offset),
             Some(NAME),
-            format!("{NAME} is 13"),
+            format_args!("{NAME} is 13"),
         ),
         Some(v) => {
-            let era = match h.generation {
-                Generation::Hybi { .. } => format!(" ({})", h.generation.description()),
-                _ => String::new(),
+            let (open, era, close) = match h.generation {
+                Generation::Hybi { .. } => (" (", h.generation.description(), ")"),
+                _ => ("", "", ""),
             };
-            fail(
+            checks.fail(
                 ID,
                 RFC_4_1,
                 v.offset,
                 Some(NAME),
-                format!("{NAME} is {:?}{era}, it must be 13", v.value),
+                format_args!("{NAME} is {:?}{open}{era}{close}, it must be 13", v.value),
             )
         }
-        None => fail(
-            ID,
-            RFC_4_1,
-            h.start_line_offset,
-            Some(NAME),
-            format!("no {NAME} header"),
-        ),
+        None => checks.missing(h, ID, RFC_4_1, NAME),
     }
 }
 
-fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str) -> Check {
+fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str, checks: &mut Checks) {
     let Some(key) = h.header(name) else {
-        return fail(
-            id,
-            DRAFT_76,
-            h.start_line_offset,
-            Some(name),
-            format!("no {name} header"),
-        );
+        return checks.missing(h, id, DRAFT_76, name);
     };
     match hixie76_key_steps(&key.value) {
-        Ok(steps) => pass(
+        Ok(steps) => checks.pass(
             id,
             DRAFT_76,
             Some(key.offset),
             Some(name),
-            format!(
+            format_args!(
                 "{name}: digits {} / {} spaces = {}",
                 steps.number, steps.spaces, steps.quotient
             ),
@@ -425,39 +393,45 @@ fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str) -> Che
             let offset = error
                 .offset()
                 .map_or(key.offset, |o| key.value_stream_offset(o));
-            fail(id, DRAFT_76, offset, Some(name), format!("{name}: {error}"))
+            checks.fail(
+                id,
+                DRAFT_76,
+                offset,
+                Some(name),
+                format_args!("{name}: {error}"),
+            )
         }
     }
 }
 
-fn single_subprotocol_check(h: &Handshake) -> Check {
+fn single_subprotocol_check(h: &Handshake, checks: &mut Checks) {
     const ID: &str = "multiple-subprotocols";
     const NAME: &str = "sec-websocket-protocol";
     let Some(header) = h.header(NAME) else {
-        return pass(
+        return checks.pass(
             ID,
             RFC_4_2_2,
             None,
             Some(NAME),
-            "the server picked no subprotocol".into(),
+            format_args!("the server picked no subprotocol"),
         );
     };
     let items = split_list(&header.value);
     if items.len() <= 1 {
-        pass(
+        checks.pass(
             ID,
             RFC_4_2_2,
             Some(header.offset),
             Some(NAME),
-            format!("the server picked {}", header.value),
+            format_args!("the server picked {}", header.value),
         )
     } else {
-        fail(
+        checks.fail(
             ID,
             RFC_4_2_2,
             header.value_stream_offset(items[1].offset),
             Some(NAME),
-            format!(
+            format_args!(
                 "the server picked {} subprotocols, it must pick one",
                 items.len()
             ),
@@ -465,26 +439,26 @@ fn single_subprotocol_check(h: &Handshake) -> Check {
     }
 }
 
-fn duplicate_checks(h: &Handshake, names: &[(&'static str, &'static str)], out: &mut Vec<Check>) {
-    let before = out.len();
+fn duplicate_checks(h: &Handshake, names: &[(&'static str, &'static str)], checks: &mut Checks) {
+    let before = checks.0.len();
     for &(name, rfc) in names {
         for repeat in h.headers_named(name).skip(1) {
-            out.push(fail(
+            checks.fail(
                 "duplicate-header",
                 rfc,
                 repeat.offset,
                 Some(name),
-                format!("{name} appears more than once"),
-            ));
+                format_args!("{name} appears more than once"),
+            );
         }
     }
-    if out.len() == before {
-        out.push(pass(
+    if checks.0.len() == before {
+        checks.pass(
             "duplicate-header",
             "RFC 6455 §11.3",
             None,
             None,
-            "no header that must appear once is repeated".into(),
-        ));
+            format_args!("no header that must appear once is repeated"),
+        );
     }
 }
