@@ -20,6 +20,7 @@ export class LivePanel {
     this.q = (id) => byTestId(id, root);
     this.socket = null;
     this.started = 0;
+    this.run = 0;
     this.mode = "direct";
     this.modeChosen = false;
     this.tap = null;
@@ -84,6 +85,7 @@ export class LivePanel {
     this.linked = [];
     const deflate = this.q("live-deflate").checked;
     this.started = performance.now();
+    this.run++;
     this.q("live-deflate").disabled = true;
     const tap = new Tap(serverUrl("/tap"), {
       onSession: (session) => {
@@ -134,7 +136,10 @@ export class LivePanel {
     this.socketWire = wire;
     this.sent = 0;
     this.received = 0;
-    if (!wire) this.started = performance.now();
+    if (!wire) {
+      this.started = performance.now();
+      this.run++;
+    }
     this.event("connecting", `to ${url}${protocols.length ? ` offering ${protocols.join(", ")}` : ""}`);
     this.setState();
     socket.addEventListener("open", () => {
@@ -265,9 +270,8 @@ export class LivePanel {
 
   /** A tap record about the server's side (a note, an action done, the connection's end). */
   serverEvent(kind, text, t) {
-    const item = this.event("server", `${kind}: ${text}`);
+    const item = this.event("server", `${kind}: ${text}`, null, null, typeof t === "number" ? t : null);
     item.dataset.server = kind;
-    if (typeof t === "number") item.querySelector(".ev-time").textContent = `+${Math.round(t)} ms`;
   }
 
   /** Records which frames carried a browser event; filled in as the tap reports them. */
@@ -334,17 +338,26 @@ export class LivePanel {
     }
   }
 
-  /** Appends one timeline entry; `body` (a peer's text) is inserted as text. */
-  event(kind, detail, body = null, frame = null) {
-    const ms = Math.round(performance.now() - this.started);
-    const item = el("li", { class: `ev ev-${kind}`, "data-testid": "live-event", "data-kind": kind, tabindex: "-1" },
-      el("span", { class: "ev-time" }, `+${ms} ms`), " ", el("strong", {}, kind), ` · ${detail}`);
+  /**
+   * Adds one timeline entry; `body` (a peer's text) is inserted as text. Entries are in time
+   * order: `at` (ms, the tap's clock) places a server record among the browser's events.
+   */
+  event(kind, detail, body = null, frame = null, at = null) {
+    const t = at ?? performance.now() - this.started;
+    const item = el("li", { class: `ev ev-${kind}`, "data-testid": "live-event", "data-kind": kind, "data-t": t, tabindex: "-1" },
+      el("span", { class: "ev-time" }, `+${Math.round(t)} ms`), " ", el("strong", {}, kind), ` · ${detail}`);
     if (body !== null) item.append(el("pre", { class: "ev-body", "data-testid": "live-body" }, body));
     if (frame !== null) {
       item.append(el("div", { class: "ev-frame", "data-testid": "live-frame" },
         el("span", { class: "badge" }, "reconstructed"), " ", el("code", {}, frame)));
     }
-    this.q("live-timeline").append(item);
+    const timeline = this.q("live-timeline");
+    let next = null;
+    if (at !== null) {
+      for (let n = timeline.lastElementChild; n && Number(n.dataset.t) > at && n.dataset.run === String(this.run); n = n.previousElementSibling) next = n;
+    }
+    item.dataset.run = String(this.run);
+    timeline.insertBefore(item, next);
     return item;
   }
 }

@@ -121,7 +121,8 @@ export class WireView {
     const row = el("tr", {
       class: `wf wf-${item.dir}${f.kind === "reserved" ? " wf-bad" : ""}`, id: `wire-${item.id}`, tabindex: "-1",
       "data-testid": "wire-frame", "data-dir": item.dir, "data-index": f.index, "data-kind": f.kind, "data-opcode": f.opcode,
-      "data-fin": f.fin, "data-rsv1": f.rsv1, "data-masked": f.masked, "data-key": key, "data-length": f.payloadLength,
+      "data-fin": String(f.fin), "data-rsv1": String(f.rsv1), "data-masked": String(f.masked), "data-key": key,
+      "data-length": String(f.payloadLength),
     },
     el("td", {}, String(f.index)),
     el("td", { class: "wf-dir", title: DIRS[item.dir].who, "data-testid": "wire-dir" }, `${DIRS[item.dir].arrow} ${item.dir}`),
@@ -154,10 +155,10 @@ export class WireView {
   /** A complete message: its sizes (wire and inflated) and text on its last frame. */
   message(m) {
     const msg = m.message;
-    const sizes = msg.compressed ? `${size(msg.wireLength)} → ${size(msg.inflatedLength)}` : "—";
+    const sizes = msg.compressed ? `${msg.wireLength} → ${size(msg.inflatedLength)}` : "—";
     for (const [i, item] of m.frames.entries()) {
       const part = this.rows.get(item.id);
-      if (part && i < m.frames.length - 1) fill(part.sizes, msg.compressed ? `part of ${sizes} ↓` : "—");
+      if (part && i < m.frames.length - 1) fill(part.sizes, msg.compressed ? "part of a message ↓" : "—");
     }
     const last = m.frames[m.frames.length - 1];
     const r = last && this.rows.get(last.id);
@@ -165,7 +166,7 @@ export class WireView {
     r.sizes.dataset.compressed = String(msg.compressed);
     r.sizes.dataset.wire = String(msg.wireLength);
     r.sizes.dataset.inflated = String(msg.inflatedLength);
-    fill(r.sizes, msg.compressed ? `${sizes} inflated` : "—");
+    fill(r.sizes, sizes);
     const frames = m.frames.length > 1 ? ` (${m.frames.length} frames)` : "";
     const body = msg.kind === "text" && msg.text !== null ? clip(msg.text) : hex(msg.data.subarray(0, 24)) + (msg.data.length > 24 ? " …" : "");
     fill(r.text, el("span", { class: "wf-msg" }, `${msg.kind} message${frames}: `), body);
