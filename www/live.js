@@ -65,6 +65,8 @@ export class LivePanel {
     this.q("wire-view").hidden = !wire;
     this.q("wire-actions").hidden = !wire;
     this.q("live-deflate").closest("label").hidden = !wire;
+    this.q("live-note-wire").hidden = !wire;
+    this.q("live-note-direct").hidden = wire;
     if (wire) this.q("live-url").value = serverUrl("/echo") ?? "";
     this.setState();
   }

@@ -28,7 +28,7 @@ function accept(key) {
 }
 
 /** Opens the page's Live panel, which finds the tap and picks wire mode; connects. */
-async function connect({ deflate }) {
+async function connect({ deflate, protocols = "" }) {
   const { page, errors } = await openPage(browser, server.url);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.locator("body[data-ready=true]").waitFor({ timeout: 15_000 });
@@ -37,6 +37,7 @@ async function connect({ deflate }) {
   assert.equal(await page.getByTestId("live-mode").inputValue(), "wire");
   assert.equal(await page.getByTestId("wire-view").isVisible(), true);
   await page.getByTestId("live-deflate").setChecked(deflate);
+  await panel(page).getByLabel("Subprotocols (comma separated)").fill(protocols);
   await page.getByTestId("live-connect").click();
   await page.locator("[data-testid=live-state][data-state=open]").waitFor({ timeout: 5000 });
   assert.equal(await page.getByTestId("live-deflate").isDisabled(), true);
@@ -129,13 +130,18 @@ test("deflate off: the browser's masked Hello with its real key, and the handsha
   assert.equal(await panel(page).getByTestId("live-frame").count(), 0);
   assert.doesNotMatch(await page.getByTestId("wire-view").textContent(), /reconstructed/);
   assert.doesNotMatch(await page.getByTestId("live-timeline").textContent(), /reconstructed/);
+  assert.doesNotMatch(await panel(page).innerText(), /reconstructed/i);
   assert.deepEqual(errors, []);
 });
 
 test("deflate on: compressed frames have RSV1 and show compressed and inflated sizes", async () => {
-  const { page, errors } = await connect({ deflate: true });
+  const { page, errors } = await connect({ deflate: true, protocols: "superchat, chat" });
   await page.getByTestId("wire-accept").waitFor();
   assert.match(await page.getByTestId("wire-counts").textContent(), /extensions: permessage-deflate/);
+  // The offered subprotocols go to the server too (?protocol=), which picks the first one offered.
+  assert.match(await page.getByTestId("live-state").textContent(), /protocol: superchat/);
+  assert.match(await page.getByTestId("wire-head-out").getByTestId("wire-head-text").textContent(), /\nSec-WebSocket-Protocol: superchat\n/);
+  assert.equal(await page.locator("[data-testid=wire-pair-check][data-id=unoffered-subprotocol][data-passed=true]").count(), 1);
   const text = "Hello Hello Hello Hello Hello Hello Hello Hello";
   await sendText(page, text);
   for (const dir of ["in", "out"]) {
@@ -214,6 +220,8 @@ test("another URL switches to direct mode, where frames are reconstructed", asyn
   await panel(page).getByLabel("URL (ws:// or wss://)").fill(`${server.url.replace("http:", "ws:")}echo?deflate=0`);
   assert.equal(await page.getByTestId("live-mode").inputValue(), "direct");
   assert.equal(await page.getByTestId("wire-view").isVisible(), false);
+  assert.equal(await page.getByTestId("wire-actions").isVisible(), false);
+  assert.equal(await page.getByTestId("live-deflate").isVisible(), false);
   await page.getByTestId("live-connect").click();
   await page.locator("[data-testid=live-state][data-state=open]").waitFor({ timeout: 5000 });
   await sendText(page, "Hello");
