@@ -83,6 +83,7 @@ export class LivePanel {
   connectWire(protocols) {
     this.endTap();
     this.view.reset();
+    this.wire?.free();
     this.wire = new WireSession(this.view);
     this.linked = [];
     const deflate = this.q("live-deflate").checked;

@@ -229,3 +229,88 @@ test("another URL switches to direct mode, where frames are reconstructed", asyn
   assert.match(await event(page, "sent").getByTestId("live-frame").textContent(), /reconstructed.*81 85 /);
   assert.equal(await page.getByTestId("live-mode").isDisabled(), true, "the mode is fixed while connected");
 });
+
+test("tap records split anywhere give the same heads, frames and messages (one byte at a time too)", async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  await page.locator("body[data-ready=true]").waitFor({ timeout: 15_000 });
+  const outcome = await page.evaluate(async () => {
+    const { WireSession } = await import("/wiresession.js");
+    const ws = await import("/js/index.js");
+    const text = (s) => new TextEncoder().encode(s);
+    const join = (...parts) => Uint8Array.from(parts.flatMap((p) => [...p]));
+    const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
+    const key = "dGhlIHNhbXBsZSBub25jZQ==";
+    const request = text(`GET /echo HTTP/1.1\r\nHost: example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`);
+    const response = text(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${ws.acceptKey(key)}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`);
+    const maskingKey = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
+    const streams = {
+      // RFC 6455 §5.7's masked "Hello", a compressed message in two frames, a pong.
+      in: join(request, ws.encodeFrame({ opcode: 1, maskingKey, payload: "Hello" }),
+        ws.encodeFrame({ opcode: 1, fin: false, rsv1: true, maskingKey, payload: new Uint8Array([0xf2, 0x48, 0xcd]) }),
+        ws.encodeFrame({ opcode: 0, maskingKey, payload: new Uint8Array([0xc9, 0xc9, 0x07, 0x00]) }),
+        ws.encodeFrame({ opcode: 10, maskingKey, payload: "hi" })),
+      out: join(response, ws.encodeFrame({ opcode: 9, payload: "hi" }), ws.encodeFrame({ opcode: 3, payload: "x" })),
+    };
+    /** Feeds each direction cut at `cuts`, the out head first (as the server writes it before reading frames). */
+    function run(cutsFor) {
+      const seen = { heads: [], frames: [], messages: [], violations: [], gaps: [], pair: null };
+      const view = {
+        server() {}, bytes() {}, incomplete() {},
+        gap: (dir, t) => seen.gaps.push(t),
+        head: (dir, h) => seen.heads.push(`${dir}:${h.kind}:${h.checks.filter((c) => !c.passed).length}`),
+        pair: (p) => { seen.pair = p.match; },
+        frame: (i) => seen.frames.push(`${i.dir}#${i.frame.index}@${i.at}:${i.frame.kind}:${i.compressed}:${i.frame.masked ? [...i.frame.maskingKey].join(".") : "-"}`),
+        violation: (dir, v) => seen.violations.push(`${dir}:${v.id}@${v.offset}`),
+        message: (m) => seen.messages.push(`${m.dir}:${m.message.text}:${m.message.wireLength}>${m.message.inflatedLength}:${m.frames.map((f) => f.frame.index)}`),
+      };
+      const session = new WireSession(view);
+      session.record({ type: "open", conn: 1, t: 0, peer: "x", target: "/echo" });
+      const records = [];
+      for (const dir of ["in", "out"]) {
+        const bytes = streams[dir];
+        const cuts = [0, ...cutsFor(bytes.length), bytes.length];
+        for (let i = 1; i < cuts.length; i++) {
+          if (cuts[i] > cuts[i - 1]) records.push({ type: "bytes", conn: 1, t: i, dir, offset: cuts[i - 1], base64: b64(bytes.subarray(cuts[i - 1], cuts[i])) });
+        }
+      }
+      // Interleave: each direction keeps its own order, the two alternate.
+      const ins = records.filter((r) => r.dir === "in"), outs = records.filter((r) => r.dir === "out");
+      while (ins.length || outs.length) {
+        if (ins.length) session.record(ins.shift());
+        if (outs.length) session.record(outs.shift());
+      }
+      session.record({ type: "closed", conn: 1, t: 99, reason: "end" });
+      // Within a direction order is fixed; across the two it follows the records' arrival.
+      for (const list of Object.values(seen)) if (Array.isArray(list)) list.sort();
+      return JSON.stringify(seen);
+    }
+    const whole = run(() => []);
+    const differ = [];
+    for (let at = 1; at < 200; at++) {
+      const split = run((n) => (at < n ? [at] : []));
+      if (split !== whole) differ.push(at);
+    }
+    const bytewise = run((n) => Array.from({ length: n - 1 }, (_, i) => i + 1));
+    // A record that does not continue the stream is reported, not decoded.
+    const gaps = [];
+    const session = new WireSession({ server() {}, bytes() {}, incomplete() {}, head() {}, pair() {}, frame() {}, violation() {}, message() {}, gap: (d, t) => gaps.push(t) });
+    session.record({ type: "open", conn: 1, t: 0 });
+    session.record({ type: "bytes", conn: 1, t: 1, dir: "in", offset: 0, base64: b64(streams.in.subarray(0, 10)) });
+    session.record({ type: "bytes", conn: 1, t: 2, dir: "in", offset: 12, base64: b64(streams.in.subarray(12, 20)) });
+    return { whole: JSON.parse(whole), differ, bytewise: bytewise === whole, gaps };
+  });
+  const { whole } = outcome;
+  assert.deepEqual(whole.heads, ["in:request:0", "out:response:0"]);
+  assert.equal(whole.pair, true);
+  assert.deepEqual(whole.frames, [
+    "in#0@0:text:false:55.250.33.61", "in#1@11:text:true:55.250.33.61", "in#2@20:continuation:true:55.250.33.61", "in#3@30:pong:false:55.250.33.61",
+    "out#0@0:ping:false:-", "out#1@4:reserved:false:-",
+  ]);
+  assert.deepEqual(whole.messages, ["in:Hello:5>5:0", "in:Hello:7>5:1,2"]);
+  assert.deepEqual(whole.violations, ["out:reserved-opcode@4"]);
+  assert.deepEqual(whole.gaps, []);
+  assert.deepEqual(outcome.differ, [], "every split point gives the same view");
+  assert.equal(outcome.bytewise, true, "one byte per record gives the same view");
+  assert.deepEqual(outcome.gaps, ["the in records skip from byte 10 to byte 12: the view stops here"]);
+  assert.deepEqual(errors, []);
+});
