@@ -1,0 +1,161 @@
+// What the tap told about one subject connection: both directions split into head and frames
+// (WireStream), frames and messages kept in order with the time their last byte crossed,
+// and the handshake checked as a pair once both heads are whole. A view is told of each
+// change (see WireView); the Live panel asks it which frames carried a browser event.
+import * as ws from "/js/index.js";
+import { WireStream, headerValue } from "./wirestream.js";
+import { fromBase64 } from "./wire.js";
+
+export class WireSession {
+  constructor(view) {
+    this.view = view;
+    this.conn = null;
+    this.streams = { in: new WireStream("in"), out: new WireStream("out") };
+    this.frames = { in: [], out: [] };
+    this.messages = { in: [], out: [] };
+    this.deflating = { in: false, out: false };
+    this.pairChecked = false;
+    this.extensions = null;
+    this.closed = null;
+  }
+
+  /** Applies one tap record (other connections of the session are left out). Returns true when frames changed. */
+  record(r) {
+    if (r.conn !== null && r.conn !== undefined) {
+      if (this.conn === null && r.type === "open") this.conn = r.conn;
+      if (r.conn !== this.conn) return false;
+    }
+    switch (r.type) {
+      case "open":
+        this.view.server("open", `the server accepted a TCP connection from ${r.peer} for ${r.target}`, r.t);
+        return false;
+      case "bytes":
+        return this.bytes(r);
+      case "note":
+        this.view.server("note", String(r.text ?? ""), r.t);
+        return false;
+      case "done":
+        this.view.server(r.ok ? "done" : "refused", r.ok ? String(r.text ?? "") : `refused: ${r.error ?? ""}`, r.t, r.id);
+        return false;
+      case "closed":
+        this.closed = String(r.reason ?? "");
+        for (const dir of ["in", "out"]) this.apply(dir, this.streams[dir].end(), r.t);
+        this.view.server("closed", `connection ended: ${this.closed}`, r.t);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bytes(r) {
+    const dir = r.dir === "in" ? "in" : r.dir === "out" ? "out" : null;
+    if (!dir || typeof r.base64 !== "string") return false;
+    let data;
+    try {
+      data = fromBase64(r.base64);
+    } catch {
+      this.view.gap(dir, `a ${dir} record is not base64`);
+      return false;
+    }
+    const stream = this.streams[dir];
+    const { head, result, gap } = stream.push(data, Number(r.offset));
+    this.view.bytes(dir, stream.received);
+    if (gap) this.view.gap(dir, gap);
+    if (head) {
+      this.view.head(dir, head, stream.headBytes, r.t);
+      if (dir === "out") this.responseDone(head, r.t);
+      this.checkPair();
+    }
+    this.apply(dir, result, r.t);
+    return true;
+  }
+
+  /** The 101 settles the extensions; both directions' frames decode from here. */
+  responseDone(head, t) {
+    if (head.error || head.status !== 101) {
+      for (const dir of ["in", "out"]) this.streams[dir].free();
+      return;
+    }
+    this.extensions = headerValue(head, "sec-websocket-extensions");
+    for (const dir of ["out", "in"]) this.apply(dir, this.streams[dir].startFrames(this.extensions), t);
+  }
+
+  checkPair() {
+    const req = this.streams.in, res = this.streams.out;
+    if (this.pairChecked || !req.head || !res.head || req.headError || res.headError) return;
+    this.pairChecked = true;
+    const key = headerValue(req.head, "sec-websocket-key");
+    const accept = headerValue(res.head, "sec-websocket-accept");
+    let expected = null, checks = [], error = null;
+    try {
+      expected = key === null ? null : ws.acceptKey(key);
+      checks = ws.checkHandshakePair(req.headBytes, res.headBytes);
+    } catch (e) {
+      error = e.message;
+    }
+    this.view.pair({ key, accept, expected, match: expected !== null && accept === expected, checks, error });
+  }
+
+  /** Adds a Decoder result's frames, messages and violations for `dir`. */
+  apply(dir, result, t) {
+    if (!result) return;
+    for (const frame of result.frames) {
+      const item = { dir, frame, t, at: frame.offset, compressed: this.compressed(dir, frame), message: null, violations: [], id: `${dir}-${frame.index}` };
+      this.frames[dir].push(item);
+      this.view.frame(item);
+    }
+    for (const v of result.violations) {
+      const item = v.frame === null ? null : this.frameAt(dir, v.frame);
+      if (item) item.violations.push(v);
+      this.view.violation(dir, v, item);
+    }
+    for (const message of result.messages) {
+      const items = message.frames.map((i) => this.frameAt(dir, i)).filter(Boolean);
+      const m = { dir, message, t, frames: items, index: this.messages[dir].length };
+      for (const item of items) item.message = m;
+      this.messages[dir].push(m);
+      this.view.message(m);
+    }
+    if (result.incomplete) this.view.incomplete(dir, result.incomplete);
+  }
+
+  /** RFC 7692 §6: RSV1 on a message's first frame says the whole message (continuations too) is compressed. */
+  compressed(dir, frame) {
+    if (frame.opcode === 1 || frame.opcode === 2) this.deflating[dir] = frame.rsv1;
+    else if (frame.opcode !== 0) return frame.rsv1;
+    const on = this.deflating[dir];
+    if (frame.fin) this.deflating[dir] = false;
+    return on;
+  }
+
+  frameAt(dir, index) {
+    const list = this.frames[dir];
+    // Frames arrive in index order; look from the end, where recent ones are.
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].frame.index === index) return list[i];
+    return null;
+  }
+
+  /** The k-th complete data message written by the server (what the k-th message event received). */
+  outMessage(k) {
+    return this.messages.out.filter((m) => m.message.complete)[k] ?? null;
+  }
+
+  /** The k-th complete data message the browser sent. */
+  inMessage(k) {
+    return this.messages.in.filter((m) => m.message.complete)[k] ?? null;
+  }
+
+  /** Close frames in both directions, in the order each was seen. */
+  closeFrames() {
+    return [...this.frames.in, ...this.frames.out].filter((f) => f.frame.kind === "close").sort((a, b) => a.t - b.t);
+  }
+
+  /** Frames written by the server that broke a rule (what a browser's error event answers). */
+  brokenOutFrames() {
+    return this.frames.out.filter((f) => f.violations.length);
+  }
+
+  free() {
+    for (const dir of ["in", "out"]) this.streams[dir].free();
+  }
+}
