@@ -1,0 +1,213 @@
+// `npm run bench`: wsinspect side by side with ws, Node's own helpers, the memory-copy
+// limit and a native build of the same core, in one process, reported as ratios.
+//
+//   node bench/run.mjs [--browser] [--quick] [--only=id,id] [--no-native]
+//
+// --browser  runs the same workloads in headless Chromium (peers: DecompressionStream,
+//            TextDecoder, Uint8Array.fromHex, crypto.subtle) instead of Node.
+// --quick    1/8 of every input (for working on the harness; not for RESULTS.md).
+// --only     only the workloads whose id starts with one of these.
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { sameDigest, showDigest } from "./lib/digest.mjs";
+import * as inputs from "./lib/inputs.mjs";
+import { Native } from "./lib/native.mjs";
+import { markdownTable, printTable, ratioLines, writeSection, fmtRate } from "./lib/report.mjs";
+import { runRow } from "./lib/run-row.mjs";
+import { DEFAULTS } from "./lib/sampler.mjs";
+import * as acceptKeys from "./workloads/accept-keys.mjs";
+import { measureColdStart } from "./workloads/cold-start.mjs";
+import * as hex from "./workloads/hex.mjs";
+import * as inflate from "./workloads/inflate.mjs";
+import * as largeFrames from "./workloads/large-frames.mjs";
+import { GZIP_TARGET, measureSize } from "./workloads/size.mjs";
+import * as tinyFrames from "./workloads/tiny-frames.mjs";
+import * as utf8 from "./workloads/utf8.mjs";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const only = (argv.find((a) => a.startsWith("--only=")) ?? "").slice(7).split(",").filter(Boolean);
+const browser = flag("browser");
+const scale = flag("quick") ? 1 / 8 : 1;
+const started = performance.now();
+const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
+
+/** The workloads: id, module, and the generator of their input (Node side, fixed seed). */
+export const WORKLOADS = [
+  { id: "large-frames", module: largeFrames, input: () => inputs.largeFrames(scale) },
+  { id: "tiny-frames", module: tinyFrames, input: () => inputs.tinyFrames(scale) },
+  { id: "hex", module: hex, input: () => inputs.hexTexts(scale) },
+  { id: "utf8", module: utf8, input: () => inputs.utf8Texts(scale) },
+  { id: "inflate", module: inflate, input: () => inputs.inflateStreams(scale, repo) },
+  { id: "accept-keys", module: acceptKeys, input: () => inputs.keys() },
+];
+const selected = WORKLOADS.filter((w) => !only.length || only.some((o) => w.id.startsWith(o)));
+
+function sh(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: `${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    load: os.loadavg().map((l) => l.toFixed(2)).join(" "),
+  };
+}
+
+function versions(nodePeers) {
+  const lock = readFileSync(join(repo, "Cargo.lock"), "utf8");
+  const crate = (name) => lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`))?.[1] ?? "?";
+  return {
+    commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${sh("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
+    branch: sh("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
+    rustc: sh("rustc", ["--version"]),
+    "wasm-bindgen": crate("wasm-bindgen"),
+    flate2: crate("flate2"),
+    "miniz_oxide": crate("miniz_oxide"),
+    ...(nodePeers ? nodePeers.versions : { node: process.versions.node }),
+  };
+}
+
+/** Runs a row's native command and its phases, checking the digest against the subject's. */
+function runNative(native, row, result) {
+  if (!native || !row.native) return;
+  const n = native.run(row.native.args, row.native.files);
+  if (n.error) result.native = { error: n.error };
+  else if (n.digest && result.digest && !sameDigest(n.digest, result.digest)) {
+    result.native = { error: `native output differs: ${showDigest(n.digest)} vs ${showDigest(result.digest)}` };
+  } else result.native = { ...n, rate: (row.perCall * 1000) / n.ms };
+  result.phases = (row.phases ?? []).map((ph) => {
+    const r = native.run(ph.args, ph.files);
+    return r.error ? { name: ph.name, error: r.error } : { name: ph.name, ms: r.ms, rate: (ph.perCall * 1000) / r.ms, unit: row.unit };
+  });
+}
+
+function rowSummary(result) {
+  const parts = result.peers.map((p) => `${p.name}: ${fmtRate(p.rate, result.unit)}${p.spread > 0.05 ? ` (±${(p.spread * 100).toFixed(0)}%)` : ""}`);
+  if (result.native) parts.push(result.native.error ? `native: ${result.native.error}` : `native: ${fmtRate(result.native.rate, result.unit)}`);
+  return parts.join("; ");
+}
+
+async function main() {
+  for (const f of ["pkg/wsinspect_bg.wasm", "pkg/wsinspect.js"]) {
+    if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run bash scripts/build.sh first (npm run bench does)`);
+  }
+  log(`wsinspect bench (${browser ? "headless Chromium" : "Node"}${scale !== 1 ? `, inputs scaled by ${scale}` : ""})`);
+  const { nodePeers } = await import("./lib/node-env.mjs");
+  const node = browser ? null : nodePeers();
+  const info = { machine: machine(), versions: versions(node) };
+
+  let native = null;
+  if (!flag("no-native")) {
+    log("building the native bench (cargo bench --bench native --no-run)");
+    native = new Native(repo);
+  }
+
+  const results = [];
+  let extra = {};
+  if (browser) {
+    const { runBrowser } = await import("./browser.mjs");
+    extra = await runBrowser({ repo, workloads: selected, log, onRow: (row, result) => {
+      runNative(native, row, result);
+      log(`${result.id}: ${rowSummary(result)}`);
+      results.push(result);
+    } });
+    info.versions.chromium = extra.version;
+  } else {
+    const { default: init, ...wsi } = await import("wsinspect");
+    await init();
+    const env = {
+      kind: "node",
+      wsi,
+      node,
+      view: (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length),
+    };
+    for (const w of selected) {
+      log(`${w.id}: generating input`);
+      const input = w.input();
+      for (const row of w.module.rows(input, env)) {
+        log(`${row.id}: checking ${row.peers.length} peers, then sampling`);
+        const result = await runRow(row, () => performance.now());
+        runNative(native, row, result);
+        log(`${row.id}: ${rowSummary(result)}`);
+        results.push(result);
+      }
+    }
+  }
+
+  log("size and cold start");
+  const size = measureSize(repo);
+  const cold = browser ? extra.cold : measureColdStart(repo);
+  const elapsed = (performance.now() - started) / 1000;
+  report({ info, results, size, cold, elapsed, env: browser ? "browser" : "node" });
+}
+
+function report({ info, results, size, cold, elapsed, env }) {
+  const lines = ratioLines(results);
+  const headers = ["workload", "peer", "peer rate", "wsinspect rate", "wsinspect ÷ peer", "target", "verdict"];
+  const rows = lines.map((l) => [l.row, l.peer, l.peerRate, l.subjectRate, l.ratio, l.target, l.verdict]);
+  console.log();
+  printTable(headers, rows);
+  const sizeRows = size.rows.map((r) => [r.file, r.raw.toLocaleString("en"), r.gzip.toLocaleString("en"), r.brotli.toLocaleString("en")]);
+  console.log();
+  printTable(["file", "bytes", "gzip -9", "brotli"], sizeRows);
+  console.log(`wasm + glue gzipped: ${size.total.gzip.toLocaleString("en")} bytes, target < ${GZIP_TARGET.toLocaleString("en")}: ${size.met ? "met" : "MISSED"}`);
+  const coldRows = cold.map((c) => [c.name, c.ms.toFixed(1), c.own.toFixed(1), c.wall?.toFixed(1) ?? "-"]);
+  const coldHeaders = ["cold start", "ms since process/page start", "ms of its own work", "ms wall (spawn to exit)"];
+  console.log();
+  printTable(coldHeaders, coldRows);
+  const phaseRows = results.flatMap((r) => (r.phases ?? []).map((p) => [r.id, p.name, p.error ?? fmtRate(p.rate, p.unit)]));
+  const missed = lines.filter((l) => l.verdict.startsWith("MISSED"));
+  console.log(`\n${missed.length} of ${lines.filter((l) => l.verdict).length} targets missed; ran in ${elapsed.toFixed(0)} s`);
+
+  const md = [
+    `## ${env === "node" ? "Node" : "Headless Chromium"}`,
+    "",
+    `Command: \`npm run bench${env === "browser" ? " -- --browser" : ""}\`${scale !== 1 ? ` (inputs scaled by ${scale}: not a reference run)` : ""}; ran in ${elapsed.toFixed(0)} s on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    "",
+    ...Object.entries({ ...info.machine, ...info.versions }).map(([k, v]) => `- ${k}: ${v}`),
+    `- sampling: ${DEFAULTS.warmups} warm-up calls, then the median of ${DEFAULTS.samples} samples of at least ${DEFAULTS.minSampleMs} ms per peer, peers interleaved and rotated each round; every peer's output checked equal (FNV-1a digest) before timing; native in a child process after the JS samples of each row`,
+    "",
+    "### Ratios",
+    "",
+    markdownTable(headers, rows),
+    "",
+    `${missed.length} of ${lines.filter((l) => l.verdict).length} targets missed.`,
+    "",
+    "### Workloads",
+    "",
+    ...results.map((r) => `- \`${r.id}\`: ${r.title}. Output: ${showDigest(r.digest)}.`),
+    "",
+    "### Native phases (the same core, timed piece by piece)",
+    "",
+    markdownTable(["workload", "phase", "rate"], phaseRows),
+    "",
+    "### Size",
+    "",
+    markdownTable(["file", "bytes", "gzip -9", "brotli"], sizeRows),
+    "",
+    `wasm + glue gzipped: ${size.total.gzip.toLocaleString("en")} bytes; target under ${GZIP_TARGET.toLocaleString("en")}: ${size.met ? "met" : "MISSED"}.`,
+    "",
+    "### Cold start to the first decoded frame",
+    "",
+    markdownTable(coldHeaders, coldRows),
+  ].join("\n");
+  writeSection(join(repo, "bench", "RESULTS.md"), env, md);
+  console.log(`wrote bench/RESULTS.md (${env} section)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
