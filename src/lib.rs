@@ -3,16 +3,32 @@
 //! The protocol core is plain Rust: no I/O, no clock, no randomness (masking keys and
 //! seeds are passed in). The `wasm` module is the one thin binding over it.
 
-mod keys;
-pub mod wasm;
-
-pub use keys::{accept_key, WEBSOCKET_GUID};
-
+mod coding;
+mod decoder;
 pub mod encode;
+mod extensions;
+mod frame;
+mod frame_rules;
 pub mod handshake;
 pub mod hixie76;
+mod hixie_frames;
+mod inflate;
+mod keys;
+mod mask;
+mod message;
+mod output;
+mod utf8;
+mod violation;
+pub mod wasm;
 
+pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
+pub use decoder::{decode, Decoder, FLASH_POLICY_REQUEST};
 pub use encode::{encode_frame, FrameSpec};
+pub use extensions::{
+    negotiated_permessage_deflate, parse_extensions, ClientMaxWindowBits, Extension,
+    ExtensionError, ExtensionParam, Negotiation, PerMessageDeflateParams, PERMESSAGE_DEFLATE,
+};
+pub use frame::{Field, Frame, FrameKind, LengthEncoding};
 pub use handshake::{
     check_pair, generate_key, parse_handshake, Generation, Handshake, HandshakeError, HandshakeKind,
 };
@@ -20,3 +36,11 @@ pub use hixie76::{
     hixie76_answer, hixie76_generate_keys, hixie76_key_steps, hixie76_steps, Hixie76Error,
     Hixie76Steps, KeyError, KeySteps,
 };
+pub use inflate::{InflateError, Inflater, DEFLATE_TRAILER};
+pub use keys::{accept_key, WEBSOCKET_GUID};
+pub use mask::{unmask, unmask_bytewise};
+pub use output::{
+    DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
+};
+pub use utf8::{validate_utf8, Utf8Validator};
+pub use violation::{Violation, ViolationId};

@@ -1,6 +1,7 @@
 //! The JavaScript binding: converts between JS values and the core, decides nothing.
 //! Every `#[wasm_bindgen]` export lives here; `wasm/js.rs` holds the conversions.
 
+mod decode;
 mod js;
 
 use crate::encode::{encode_frame as encode_core, FrameSpec, LengthEncoding};
@@ -197,4 +198,39 @@ fn handshake_to_js(h: &Handshake) -> JsValue {
         .set("error", or_null(error_value))
         .set("checks", array(&h.checks, check_to_js))
         .into()
+}
+
+/// Decodes a whole capture: the same result as pushing it in any split and calling `end()`.
+#[wasm_bindgen]
+pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+    let options = decode::options_from_js(&options)?;
+    let out = crate::decode(bytes, options).map_err(decode::extension_error)?;
+    Ok(decode::output_to_js(&out))
+}
+
+/// Incremental decoding: `push` returns what a chunk completed (offsets absolute in the
+/// stream), `end` reports the incomplete tail.
+#[wasm_bindgen(js_name = Decoder)]
+pub struct JsDecoder {
+    inner: crate::Decoder,
+}
+
+#[wasm_bindgen(js_class = Decoder)]
+impl JsDecoder {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsDecoder, JsValue> {
+        let options = decode::options_from_js(&options)?;
+        let inner = crate::Decoder::new(options).map_err(decode::extension_error)?;
+        Ok(JsDecoder { inner })
+    }
+
+    /// Decodes a chunk (copied into wasm memory once).
+    pub fn push(&mut self, chunk: &[u8]) -> JsValue {
+        decode::output_to_js(&self.inner.push(chunk))
+    }
+
+    /// Ends the stream: reports a truncated frame and a message left open.
+    pub fn end(&mut self) -> JsValue {
+        decode::output_to_js(&self.inner.end())
+    }
 }

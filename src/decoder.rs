@@ -1,0 +1,605 @@
+//! The Sans-I/O stream decoder: push any chunk, get the frames, messages and violations
+//! it completed, with offsets absolute in the stream.
+
+use std::fmt;
+
+use crate::coding::{close_code_name, OpCode};
+use crate::extensions::{negotiated_permessage_deflate, ExtensionError, PerMessageDeflateParams};
+use crate::frame::{header_length, Field, Frame, FrameKind, Header, MAX_HEADER};
+use crate::frame_rules::{check_header, close_payload};
+use crate::hixie_frames::HixieDecoder;
+use crate::inflate::Inflater;
+use crate::mask::unmask;
+use crate::message::{Fragment, OpenMessage};
+use crate::output::{
+    DecodeOptions, DecodeOutput, Incomplete, MessageKind, NoticeId, Protocol, Role, Sink,
+};
+use crate::violation::ViolationId;
+
+/// The Flash socket policy request: `<policy-file-request/>` and a NUL.
+pub const FLASH_POLICY_REQUEST: &[u8] = b"<policy-file-request/>\0";
+
+enum Stage {
+    /// Matching the Flash policy request; the count of bytes matched so far.
+    Preamble(usize),
+    /// Protocol auto: waiting for the first byte (true: a 0xFF is held).
+    Detect(bool),
+    Rfc6455,
+    Hixie,
+}
+
+enum RfcState {
+    Header {
+        start: u64,
+        buf: [u8; MAX_HEADER],
+        have: usize,
+    },
+    Payload {
+        frame: PendingFrame,
+        remaining: u64,
+    },
+}
+
+impl RfcState {
+    fn header(start: u64) -> Self {
+        RfcState::Header {
+            start,
+            buf: [0; MAX_HEADER],
+            have: 0,
+        }
+    }
+}
+
+/// A frame whose header is complete and whose payload is arriving.
+struct PendingFrame {
+    header: Header,
+    index: usize,
+    start: u64,
+    payload: Vec<u8>,
+    /// The frame carries a fragment of the open message.
+    in_message: bool,
+}
+
+/// The Sans-I/O decoder.
+///
+/// ```
+/// use wsinspect::{Decoder, DecodeOptions, Role};
+/// let mut d = Decoder::new(DecodeOptions { role: Role::Server, ..Default::default() }).unwrap();
+/// let first = d.push(&[0x81, 0x05, 0x48, 0x65]);
+/// assert!(first.frames.is_empty());
+/// let second = d.push(&[0x6c, 0x6c, 0x6f]);
+/// assert_eq!(second.messages[0].text.as_deref(), Some("Hello"));
+/// assert_eq!(second.frames[0].payload_offset, 2);
+/// assert!(d.end().incomplete.is_none());
+/// ```
+pub struct Decoder {
+    role: Role,
+    protocol: Protocol,
+    max_message_size: Option<u64>,
+    pmd: Option<PerMessageDeflateParams>,
+    unknown_extensions: bool,
+    /// Stream offset of the next byte the current stage receives.
+    pos: u64,
+    stage: Stage,
+    rfc: RfcState,
+    hixie: HixieDecoder,
+    message: Option<OpenMessage>,
+    /// Index of the close frame, once one is complete.
+    close_seen: Option<usize>,
+    inflater: Option<Inflater>,
+    sink: Sink,
+    ended: bool,
+}
+
+impl fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoder")
+            .field("role", &self.role)
+            .field("protocol", &self.protocol)
+            .field("pos", &self.pos)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Decoder {
+    /// A decoder for one direction of one connection. Fails only on a bad `extensions`
+    /// value.
+    pub fn new(options: DecodeOptions) -> Result<Decoder, ExtensionError> {
+        let mut sink = Sink::default();
+        let mut pmd = None;
+        let mut unknown_extensions = false;
+        if let Some(value) = options
+            .extensions
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+        {
+            let (found, others) = negotiated_permessage_deflate(value)?;
+            pmd = found;
+            for ext in others {
+                unknown_extensions = true;
+                sink.notice(
+                    NoticeId::UnknownExtension,
+                    0,
+                    format!(
+                        "extension {} is not understood: its payloads are shown as sent and rsv bits are not checked",
+                        ext.name
+                    ),
+                );
+            }
+        }
+        Ok(Decoder {
+            role: options.role,
+            protocol: options.protocol,
+            max_message_size: options.max_message_size,
+            pmd,
+            unknown_extensions,
+            pos: 0,
+            stage: Stage::Preamble(0),
+            rfc: RfcState::header(0),
+            hixie: HixieDecoder::new(0),
+            message: None,
+            close_seen: None,
+            inflater: None,
+            sink,
+            ended: false,
+        })
+    }
+
+    /// The role in force (`Auto` until the first frame's mask bit decides it).
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The protocol in force (`Auto` until the first byte decides it).
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Decodes the next chunk of the stream; returns what it completed. After `end`, a
+    /// push does nothing.
+    pub fn push(&mut self, chunk: &[u8]) -> DecodeOutput {
+        if !self.ended {
+            self.feed(chunk);
+        }
+        self.take_output()
+    }
+
+    /// Ends the stream: reports the truncated tail and any message left open.
+    pub fn end(&mut self) -> DecodeOutput {
+        if !self.ended {
+            self.ended = true;
+            match self.stage {
+                Stage::Preamble(matched) if matched > 0 => {
+                    self.stage = self.after_preamble();
+                    self.feed(&FLASH_POLICY_REQUEST[..matched]);
+                }
+                _ => {}
+            }
+            if let Stage::Detect(true) = self.stage {
+                self.detected(Protocol::Rfc6455, "a lone 0xff");
+                self.feed(&[0xFF]);
+            }
+            match self.stage {
+                Stage::Rfc6455 => self.end_rfc(),
+                Stage::Hixie => self.hixie.end(&mut self.sink),
+                _ => {}
+            }
+            if let Some(open) = self.message.take() {
+                self.sink.notice(
+                    NoticeId::MessageLeftOpen,
+                    open.offset,
+                    format!(
+                        "{} message {} has no final frame",
+                        open.kind.as_str(),
+                        open.index
+                    ),
+                );
+                self.sink.out.messages.push(open.finish(false));
+            }
+        }
+        self.take_output()
+    }
+
+    fn take_output(&mut self) -> DecodeOutput {
+        let mut out = std::mem::take(&mut self.sink.out);
+        out.role = self.role;
+        out.protocol = self.protocol;
+        out
+    }
+
+    fn after_preamble(&self) -> Stage {
+        match self.protocol {
+            Protocol::Rfc6455 => Stage::Rfc6455,
+            Protocol::Hixie76 => Stage::Hixie,
+            Protocol::Auto => Stage::Detect(false),
+        }
+    }
+
+    fn detected(&mut self, protocol: Protocol, why: &str) {
+        self.protocol = protocol;
+        self.stage = match protocol {
+            Protocol::Hixie76 => Stage::Hixie,
+            _ => Stage::Rfc6455,
+        };
+        self.rfc = RfcState::header(self.pos);
+        self.hixie = HixieDecoder::new(self.pos);
+        self.sink.notice(
+            NoticeId::ProtocolDetected,
+            self.pos,
+            format!(
+                "protocol {} detected: the stream starts with {why}",
+                protocol.as_str()
+            ),
+        );
+    }
+
+    fn feed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            match self.stage {
+                Stage::Preamble(matched) => {
+                    let want = &FLASH_POLICY_REQUEST[matched..];
+                    let n = data.iter().zip(want).take_while(|(a, b)| a == b).count();
+                    if n == want.len() {
+                        self.sink.notice(
+                            NoticeId::FlashPolicyRequest,
+                            0,
+                            "flash socket policy request <policy-file-request/> (23 bytes)".into(),
+                        );
+                        self.pos = FLASH_POLICY_REQUEST.len() as u64;
+                        self.stage = self.after_preamble();
+                        self.rfc = RfcState::header(self.pos);
+                        self.hixie = HixieDecoder::new(self.pos);
+                        data = &data[n..];
+                    } else if n == data.len() {
+                        self.stage = Stage::Preamble(matched + n);
+                        data = &[];
+                    } else {
+                        self.stage = self.after_preamble();
+                        self.feed(&FLASH_POLICY_REQUEST[..matched]);
+                    }
+                }
+                Stage::Detect(held_ff) => {
+                    let first = data[0];
+                    if held_ff {
+                        if first == 0x00 {
+                            self.detected(Protocol::Hixie76, "the closing frame 0xff 0x00");
+                        } else {
+                            self.detected(Protocol::Rfc6455, &format!("0xff 0x{first:02x}"));
+                        }
+                        self.feed(&[0xFF]);
+                    } else if first == 0xFF {
+                        self.stage = Stage::Detect(true);
+                        data = &data[1..];
+                    } else if first == 0x00 {
+                        self.detected(Protocol::Hixie76, "0x00 (a hixie text frame)");
+                    } else {
+                        self.detected(Protocol::Rfc6455, &format!("0x{first:02x}"));
+                    }
+                }
+                Stage::Rfc6455 => {
+                    self.feed_rfc(data);
+                    data = &[];
+                }
+                Stage::Hixie => {
+                    self.hixie.push(data, self.pos, &mut self.sink);
+                    self.pos += data.len() as u64;
+                    data = &[];
+                }
+            }
+        }
+    }
+
+    fn feed_rfc(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            match &mut self.rfc {
+                RfcState::Header { start, buf, have } => {
+                    let need = if *have < 2 { 2 } else { header_length(buf[1]) };
+                    let take = (need - *have).min(data.len());
+                    buf[*have..*have + take].copy_from_slice(&data[..take]);
+                    *have += take;
+                    data = &data[take..];
+                    self.pos += take as u64;
+                    if *have >= 2 && *have == header_length(buf[1]) {
+                        let header = Header::parse(&buf[..*have]);
+                        let start = *start;
+                        self.rfc = RfcState::header(self.pos);
+                        self.begin_frame(header, start, data.len());
+                    }
+                }
+                RfcState::Payload { frame, remaining } => {
+                    let take = (*remaining).min(data.len() as u64) as usize;
+                    let old = frame.payload.len();
+                    frame.payload.extend_from_slice(&data[..take]);
+                    if let Some(key) = frame.header.masking_key {
+                        unmask(&mut frame.payload[old..], key, old % 4);
+                    }
+                    *remaining -= take as u64;
+                    data = &data[take..];
+                    self.pos += take as u64;
+                    if *remaining == 0 {
+                        let done = std::mem::replace(&mut self.rfc, RfcState::header(self.pos));
+                        if let RfcState::Payload { frame, .. } = done {
+                            self.finish_frame(frame);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The header is complete: check it, route the frame, start collecting its payload.
+    fn begin_frame(&mut self, h: Header, start: u64, available: usize) {
+        let index = self.sink.next_frame;
+        self.sink.next_frame += 1;
+        let op = h.opcode;
+        let name = op.name();
+        let at = Some(index);
+
+        if self.role == Role::Auto {
+            self.role = if h.masked { Role::Client } else { Role::Server };
+            self.sink.notice(
+                NoticeId::RoleDetected,
+                start + 1,
+                format!(
+                    "role {} detected: the first frame is {}masked",
+                    self.role.as_str(),
+                    if h.masked { "" } else { "not " }
+                ),
+            );
+        }
+
+        let first_violation = self.sink.out.violations.len();
+        check_header(
+            &h,
+            start,
+            index,
+            self.role,
+            self.pmd.is_some(),
+            self.unknown_extensions,
+            &mut self.sink,
+        );
+        // RFC 6455 §5.5.1: "The application MUST NOT send any more data frames after
+        // sending a Close frame."
+        if let Some(close) = self.close_seen {
+            self.sink.violation(
+                ViolationId::DataAfterClose,
+                start,
+                at,
+                format!("{name} frame after close frame {close}"),
+            );
+        }
+        let in_message = self.route(&h, start, at);
+        // An uncompressed message's size is known from the header: report it early.
+        if in_message {
+            if let (Some(max), Some(msg)) = (self.max_message_size, self.message.as_mut()) {
+                if !msg.compressed
+                    && !msg.too_big
+                    && msg.wire_length.saturating_add(h.payload_len) > max
+                {
+                    msg.too_big = true;
+                    let total = msg.wire_length.saturating_add(h.payload_len);
+                    self.sink.violation(
+                        ViolationId::MessageTooBig,
+                        start,
+                        at,
+                        format!(
+                            "message {} of at least {total} bytes exceeds the maximum of {max}",
+                            msg.index
+                        ),
+                    );
+                }
+            }
+        }
+
+        // Report this header's violations in byte order (stable: table order within a byte).
+        self.sink.out.violations[first_violation..].sort_by_key(|v| v.offset);
+
+        // Capacity from the bytes at hand, never from the declared length alone.
+        let capacity = h.payload_len.min(available as u64) as usize;
+        let frame = PendingFrame {
+            header: h,
+            index,
+            start,
+            payload: Vec::with_capacity(capacity),
+            in_message,
+        };
+        if h.payload_len == 0 {
+            self.finish_frame(frame);
+        } else {
+            self.rfc = RfcState::Payload {
+                frame,
+                remaining: h.payload_len,
+            };
+        }
+    }
+
+    /// Data frames open or continue a message; returns whether this frame belongs to it.
+    fn route(&mut self, h: &Header, start: u64, at: Option<usize>) -> bool {
+        let op = h.opcode;
+        match op {
+            OpCode::Text | OpCode::Binary => {
+                // RFC 6455 §5.4: "The fragments of one message MUST NOT be interleaved
+                // between the fragments of another message unless an extension has been
+                // negotiated that can interpret the interleaving."
+                if let Some(open) = self.message.take() {
+                    self.sink.violation(
+                        ViolationId::ExpectedContinuation,
+                        start,
+                        at,
+                        format!(
+                            "{} frame while {} message {} awaits a continuation",
+                            op.name(),
+                            open.kind.as_str(),
+                            open.index,
+                        ),
+                    );
+                    self.sink.out.messages.push(open.finish(false));
+                }
+                let index = self.sink.next_message;
+                self.sink.next_message += 1;
+                let kind = if op == OpCode::Text {
+                    MessageKind::Text
+                } else {
+                    MessageKind::Binary
+                };
+                // RFC 7692 §6: the "Per-Message Compressed" bit is RSV1 of the first
+                // frame of the message.
+                let compressed = h.rsv1 && self.pmd.is_some();
+                self.message = Some(OpenMessage::new(index, kind, start, compressed));
+                true
+            }
+            // RFC 6455 §5.4: a fragmented message is "a single frame with the FIN bit
+            // clear and an opcode other than 0, followed by zero or more frames with the
+            // FIN bit clear and the opcode set to 0, and terminated by a single frame with
+            // the FIN bit set and an opcode of 0."
+            OpCode::Continuation => {
+                if self.message.is_none() {
+                    self.sink.violation(
+                        ViolationId::UnexpectedContinuation,
+                        start,
+                        at,
+                        "continuation frame with no message open".into(),
+                    );
+                }
+                self.message.is_some()
+            }
+            _ => false,
+        }
+    }
+
+    fn finish_frame(&mut self, frame: PendingFrame) {
+        let PendingFrame {
+            header: h,
+            index,
+            start,
+            payload,
+            in_message,
+        } = frame;
+        let payload_offset = start + h.header_length as u64;
+        let mut fields = h.fields(start);
+        if !payload.is_empty() {
+            fields.push(Field {
+                name: "payload",
+                offset: payload_offset,
+                length: payload.len() as u64,
+            });
+        }
+        let (close_code, close_reason) = if h.opcode == OpCode::Close {
+            close_payload(
+                &payload,
+                start,
+                payload_offset,
+                index,
+                &mut fields,
+                &mut self.sink,
+            )
+        } else {
+            (None, None)
+        };
+        if in_message {
+            self.message_fragment(&Fragment {
+                payload: &payload,
+                fin: h.fin,
+                index,
+                start,
+                payload_offset,
+            });
+        }
+        if h.opcode == OpCode::Close && self.close_seen.is_none() {
+            self.close_seen = Some(index);
+        }
+        self.sink.out.frames.push(Frame {
+            index,
+            offset: start,
+            header_length: h.header_length as u64,
+            length: h.header_length as u64 + payload.len() as u64,
+            fin: h.fin,
+            rsv1: h.rsv1,
+            rsv2: h.rsv2,
+            rsv3: h.rsv3,
+            opcode: h.opcode.as_u8(),
+            kind: FrameKind::from(h.opcode),
+            masked: h.masked,
+            masking_key: h.masking_key,
+            payload_len: h.payload_len,
+            length_encoding: h.length_encoding(),
+            payload_offset,
+            payload,
+            close_code,
+            close_code_name: close_code.and_then(close_code_name),
+            close_reason,
+            fields,
+        });
+    }
+
+    /// Adds a data frame's payload to the open message; completes it on FIN.
+    fn message_fragment(&mut self, frag: &Fragment<'_>) {
+        let Some(mut msg) = self.message.take() else {
+            return;
+        };
+        let inflater = if msg.compressed {
+            // RFC 7692 §7.2.2: frames sent by a server use the server_* parameters,
+            // frames sent by a client the client_* ones.
+            let no_context_takeover = self.pmd.is_some_and(|p| match self.role {
+                Role::Client => p.client_no_context_takeover,
+                _ => p.server_no_context_takeover,
+            });
+            Some(
+                self.inflater
+                    .get_or_insert_with(|| Inflater::new(no_context_takeover)),
+            )
+        } else {
+            None
+        };
+        msg.add(frag, inflater, self.max_message_size, &mut self.sink);
+        if frag.fin {
+            self.sink.out.messages.push(msg.finish(true));
+        } else {
+            self.message = Some(msg);
+        }
+    }
+
+    fn end_rfc(&mut self) {
+        self.sink.out.incomplete = match &self.rfc {
+            RfcState::Header { have: 0, .. } => None,
+            RfcState::Header { start, buf, have } => {
+                let have_u = *have as u64;
+                let (needed, min_needed) = match crate::frame::known_total(&buf[..*have]) {
+                    Some(total) => (Some(total - have_u), total - have_u),
+                    None if *have < 2 => (None, 2 - have_u),
+                    None => (None, header_length(buf[1]) as u64 - have_u),
+                };
+                Some(Incomplete {
+                    offset: *start,
+                    frame: None,
+                    have: have_u,
+                    needed,
+                    min_needed,
+                })
+            }
+            RfcState::Payload { frame, remaining } => Some(Incomplete {
+                offset: frame.start,
+                frame: Some(frame.index),
+                have: frame.header.header_length as u64 + frame.payload.len() as u64,
+                needed: Some(*remaining),
+                min_needed: *remaining,
+            }),
+        };
+    }
+}
+
+/// Decodes a whole stream at once: the same as `push(bytes)` then `end()` on a new
+/// decoder, and as any sequence of pushes of the same bytes.
+///
+/// ```
+/// use wsinspect::{decode, DecodeOptions};
+/// let out = decode(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], DecodeOptions::default()).unwrap();
+/// assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
+/// assert_eq!(out.role, wsinspect::Role::Client);
+/// ```
+pub fn decode(bytes: &[u8], options: DecodeOptions) -> Result<DecodeOutput, ExtensionError> {
+    let mut decoder = Decoder::new(options)?;
+    let mut out = decoder.push(bytes);
+    out.append(decoder.end());
+    Ok(out)
+}

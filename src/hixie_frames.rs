@@ -1,0 +1,360 @@
+//! hixie-75/76 framing (draft-hixie-thewebsocketprotocol-76 §4.2 and §5.3): `0x00
+//! <UTF-8> 0xFF` text frames, the `0xFF 0x00` closing frame, and length-prefixed frames
+//! (a type byte with the high bit set, then the length in 7-bit groups, high bit =
+//! "more").
+
+use crate::frame::{Field, Frame, FrameKind, LengthEncoding};
+use crate::output::{Incomplete, Message, MessageKind, Sink};
+use crate::utf8::Utf8Validator;
+use crate::violation::ViolationId;
+
+enum State {
+    /// Waiting for a frame type byte at `start`.
+    Type { start: u64 },
+    /// Reading data up to the 0xFF terminator.
+    Sentinel {
+        start: u64,
+        index: usize,
+        frame_type: u8,
+        payload: Vec<u8>,
+    },
+    /// Reading the 7-bit length groups.
+    Length {
+        start: u64,
+        index: usize,
+        frame_type: u8,
+        length: u64,
+        groups: u64,
+        overflow: bool,
+    },
+    /// Reading `remaining` more bytes of data.
+    Payload {
+        start: u64,
+        index: usize,
+        frame_type: u8,
+        groups: u64,
+        remaining: u64,
+        payload: Vec<u8>,
+    },
+}
+
+/// The hixie framing state machine; frames and messages go to the shared sink.
+pub(crate) struct HixieDecoder {
+    state: State,
+    /// Index of the closing frame, once seen.
+    closed_at: Option<usize>,
+}
+
+impl HixieDecoder {
+    pub fn new(start: u64) -> Self {
+        HixieDecoder {
+            state: State::Type { start },
+            closed_at: None,
+        }
+    }
+
+    /// Decodes `data`, whose first byte is at stream offset `base`.
+    pub fn push(&mut self, mut data: &[u8], base: u64, sink: &mut Sink) {
+        let mut pos = base;
+        while !data.is_empty() {
+            match &mut self.state {
+                State::Type { start } => {
+                    let start = *start;
+                    let frame_type = data[0];
+                    data = &data[1..];
+                    pos += 1;
+                    let index = sink.next_frame;
+                    sink.next_frame += 1;
+                    if let Some(closed) = self.closed_at {
+                        sink.violation(
+                            ViolationId::HixieDataAfterClose,
+                            start,
+                            Some(index),
+                            format!("frame type 0x{frame_type:02x} after closing frame {closed}"),
+                        );
+                    }
+                    // "If the high-order bit of the /frame type/ byte is set" a length
+                    // follows; otherwise data runs to a 0xFF byte.
+                    self.state = if frame_type & 0x80 != 0 {
+                        State::Length {
+                            start,
+                            index,
+                            frame_type,
+                            length: 0,
+                            groups: 0,
+                            overflow: false,
+                        }
+                    } else {
+                        State::Sentinel {
+                            start,
+                            index,
+                            frame_type,
+                            payload: Vec::new(),
+                        }
+                    };
+                }
+                State::Sentinel { payload, .. } => match data.iter().position(|&b| b == 0xFF) {
+                    Some(end) => {
+                        payload.extend_from_slice(&data[..end]);
+                        data = &data[end + 1..];
+                        pos += end as u64 + 1;
+                        self.complete(pos, sink);
+                    }
+                    None => {
+                        payload.extend_from_slice(data);
+                        pos += data.len() as u64;
+                        data = &[];
+                    }
+                },
+                State::Length {
+                    start,
+                    index,
+                    frame_type,
+                    length,
+                    groups,
+                    overflow,
+                } => {
+                    let b = data[0];
+                    data = &data[1..];
+                    pos += 1;
+                    *groups += 1;
+                    match length
+                        .checked_mul(128)
+                        .and_then(|l| l.checked_add(u64::from(b & 0x7F)))
+                    {
+                        Some(l) => *length = l,
+                        None => {
+                            if !*overflow {
+                                sink.violation(
+                                    ViolationId::HixieLengthOverflow,
+                                    *start + 1,
+                                    Some(*index),
+                                    "frame length does not fit in 64 bits".into(),
+                                );
+                            }
+                            *overflow = true;
+                            *length = u64::MAX;
+                        }
+                    }
+                    if b & 0x80 == 0 {
+                        let payload_len = *length;
+                        self.state = State::Payload {
+                            start: *start,
+                            index: *index,
+                            frame_type: *frame_type,
+                            groups: *groups,
+                            remaining: payload_len,
+                            payload: Vec::with_capacity(payload_len.min(data.len() as u64) as usize),
+                        };
+                        if payload_len == 0 {
+                            self.complete(pos, sink);
+                        }
+                    }
+                }
+                State::Payload {
+                    remaining, payload, ..
+                } => {
+                    let take = (*remaining).min(data.len() as u64) as usize;
+                    payload.extend_from_slice(&data[..take]);
+                    *remaining -= take as u64;
+                    data = &data[take..];
+                    pos += take as u64;
+                    if *remaining == 0 {
+                        self.complete(pos, sink);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The frame in progress is complete; `next` is the offset of the byte after it.
+    fn complete(&mut self, next: u64, sink: &mut Sink) {
+        let done = std::mem::replace(&mut self.state, State::Type { start: next });
+        let (start, index, frame_type, payload, header_length, encoding, mut fields) = match done {
+            State::Sentinel {
+                start,
+                index,
+                frame_type,
+                payload,
+            } => {
+                let n = payload.len() as u64;
+                let mut fields = vec![field("frame_type", start, 1)];
+                if n > 0 {
+                    fields.push(field("payload", start + 1, n));
+                }
+                fields.push(field("terminator", start + 1 + n, 1));
+                (
+                    start,
+                    index,
+                    frame_type,
+                    payload,
+                    1,
+                    LengthEncoding::HixieSentinel,
+                    fields,
+                )
+            }
+            State::Payload {
+                start,
+                index,
+                frame_type,
+                groups,
+                payload,
+                ..
+            } => {
+                let n = payload.len() as u64;
+                let mut fields = vec![
+                    field("frame_type", start, 1),
+                    field("length", start + 1, groups),
+                ];
+                if n > 0 {
+                    fields.push(field("payload", start + 1 + groups, n));
+                }
+                (
+                    start,
+                    index,
+                    frame_type,
+                    payload,
+                    1 + groups,
+                    LengthEncoding::HixieLength,
+                    fields,
+                )
+            }
+            State::Type { .. } | State::Length { .. } => return,
+        };
+        fields.shrink_to_fit();
+        let payload_offset = start + header_length;
+        let sentinel = encoding == LengthEncoding::HixieSentinel;
+        let kind = match (sentinel, frame_type, payload.len()) {
+            (true, 0x00, _) => FrameKind::Text,
+            (false, 0xFF, 0) => FrameKind::Close,
+            _ => FrameKind::Reserved,
+        };
+        if kind == FrameKind::Reserved {
+            // §4.2/§5.3: other frame types are read and discarded with /error/ set.
+            let what = if sentinel {
+                "with a terminator is not defined"
+            } else if frame_type == 0xFF {
+                "with a non-zero length is not the closing frame"
+            } else {
+                "with a length is not defined"
+            };
+            sink.violation(
+                ViolationId::HixieInvalidFrameType,
+                start,
+                Some(index),
+                format!("frame type 0x{frame_type:02x} {what} (a receiver discards it)"),
+            );
+        }
+        if kind == FrameKind::Close && self.closed_at.is_none() {
+            self.closed_at = Some(index);
+        }
+        let mut text = None;
+        if kind == FrameKind::Text {
+            let mut utf8 = Utf8Validator::new();
+            match utf8
+                .feed(&payload, payload_offset)
+                .and_then(|()| utf8.finish())
+            {
+                Ok(()) => text = String::from_utf8(payload.clone()).ok(),
+                Err(bad) => sink.violation(
+                    ViolationId::HixieInvalidUtf8,
+                    bad,
+                    Some(index),
+                    "invalid utf-8 in text frame".into(),
+                ),
+            }
+        }
+        let payload_len = payload.len() as u64;
+        let length = header_length + payload_len + u64::from(sentinel);
+        if kind == FrameKind::Text {
+            let message_index = sink.next_message;
+            sink.next_message += 1;
+            sink.out.messages.push(Message {
+                index: message_index,
+                kind: MessageKind::Text,
+                frames: vec![index],
+                offset: start,
+                compressed: false,
+                wire_length: payload_len,
+                data: payload.clone(),
+                text,
+                complete: true,
+            });
+        }
+        sink.out.frames.push(Frame {
+            index,
+            offset: start,
+            header_length,
+            length,
+            fin: true,
+            rsv1: false,
+            rsv2: false,
+            rsv3: false,
+            opcode: frame_type,
+            kind,
+            masked: false,
+            masking_key: None,
+            payload_len,
+            length_encoding: encoding,
+            payload_offset,
+            payload,
+            close_code: None,
+            close_code_name: None,
+            close_reason: None,
+            fields,
+        });
+    }
+
+    /// The stream ended: report a frame in progress as incomplete.
+    pub fn end(&mut self, sink: &mut Sink) {
+        sink.out.incomplete = match &self.state {
+            State::Type { .. } => None,
+            State::Sentinel {
+                start,
+                index,
+                payload,
+                ..
+            } => Some(Incomplete {
+                offset: *start,
+                frame: Some(*index),
+                have: 1 + payload.len() as u64,
+                needed: None,
+                min_needed: 1,
+            }),
+            State::Length {
+                start,
+                index,
+                groups,
+                ..
+            } => Some(Incomplete {
+                offset: *start,
+                frame: Some(*index),
+                have: 1 + groups,
+                needed: None,
+                min_needed: 1,
+            }),
+            State::Payload {
+                start,
+                index,
+                groups,
+                remaining,
+                payload,
+                ..
+            } => Some(Incomplete {
+                offset: *start,
+                frame: Some(*index),
+                have: 1 + groups + payload.len() as u64,
+                needed: Some(*remaining),
+                min_needed: *remaining,
+            }),
+        };
+    }
+}
+
+fn field(name: &'static str, offset: u64, length: u64) -> Field {
+    Field {
+        name,
+        offset,
+        length,
+    }
+}

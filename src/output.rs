@@ -1,0 +1,271 @@
+//! What decoding produces (frames, messages, violations, the incomplete tail, notices)
+//! and the options it takes.
+
+use std::fmt;
+
+use crate::frame::Frame;
+use crate::violation::{Violation, ViolationId};
+
+/// Who sent the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Role {
+    /// Frames sent by a client: they must be masked.
+    Client,
+    /// Frames sent by a server: they must not be masked.
+    Server,
+    /// Decided by the first frame's mask bit.
+    #[default]
+    Auto,
+}
+
+impl Role {
+    /// "client", "server" or "auto".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+            Role::Auto => "auto",
+        }
+    }
+
+    /// The role named "client", "server" or "auto".
+    pub fn from_name(name: &str) -> Option<Role> {
+        [Role::Client, Role::Server, Role::Auto]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+}
+
+/// Which framing the bytes use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Protocol {
+    /// RFC 6455 frames.
+    Rfc6455,
+    /// hixie-75/76 frames (`0x00 ... 0xFF`, `0xFF 0x00`, length-prefixed).
+    Hixie76,
+    /// hixie when the stream starts with 0x00 or 0xFF 0x00, RFC 6455 otherwise.
+    #[default]
+    Auto,
+}
+
+impl Protocol {
+    /// "rfc6455", "hixie-76" or "auto".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Rfc6455 => "rfc6455",
+            Protocol::Hixie76 => "hixie-76",
+            Protocol::Auto => "auto",
+        }
+    }
+
+    /// The protocol named "rfc6455", "hixie-76" or "auto".
+    pub fn from_name(name: &str) -> Option<Protocol> {
+        [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+}
+
+/// How to decode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Who sent the bytes.
+    pub role: Role,
+    /// Which framing.
+    pub protocol: Protocol,
+    /// The negotiated Sec-WebSocket-Extensions (response) value.
+    pub extensions: Option<String>,
+    /// Messages over this many bytes (inflated) are a `message-too-big` violation and
+    /// their data is cut at the limit. `None`: no limit.
+    pub max_message_size: Option<u64>,
+}
+
+/// A message's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// UTF-8 text.
+    Text,
+    /// Binary data.
+    Binary,
+}
+
+impl MessageKind {
+    /// "text" or "binary".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Binary => "binary",
+        }
+    }
+}
+
+/// A message: its frames reassembled (and inflated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// 0-based index in the stream.
+    pub index: usize,
+    /// Text or binary.
+    pub kind: MessageKind,
+    /// Indices of its frames.
+    pub frames: Vec<usize>,
+    /// Stream offset of its first frame.
+    pub offset: u64,
+    /// Compressed with permessage-deflate (RSV1 on its first frame).
+    pub compressed: bool,
+    /// Sum of its frames' payload lengths on the wire.
+    pub wire_length: u64,
+    /// The payload, reassembled and inflated (cut at the maximum message size).
+    pub data: Vec<u8>,
+    /// Text messages whose data is valid UTF-8 (of an unfinished message: its valid
+    /// beginning); `None` for binary messages and invalid text.
+    pub text: Option<String>,
+    /// False when the message never got its final frame (the stream ended, or another
+    /// message began: see `expected-continuation`).
+    pub complete: bool,
+}
+
+/// The truncated frame at the end of the stream (not an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incomplete {
+    /// Stream offset of the truncated frame's first byte.
+    pub offset: u64,
+    /// The index the frame would have had, once its header was complete.
+    pub frame: Option<usize>,
+    /// Bytes of the frame present.
+    pub have: u64,
+    /// Bytes still needed, when known.
+    pub needed: Option<u64>,
+    /// Bytes still needed at least.
+    pub min_needed: u64,
+}
+
+impl fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
+        match self.needed {
+            Some(n) => write!(
+                f,
+                "incomplete frame at byte {}: {n} more byte{} needed",
+                self.offset,
+                plural(n)
+            ),
+            None => write!(
+                f,
+                "incomplete frame at byte {}: at least {} more byte{} needed",
+                self.offset,
+                self.min_needed,
+                plural(self.min_needed)
+            ),
+        }
+    }
+}
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeId {
+    /// The stream starts with a Flash socket policy request.
+    FlashPolicyRequest,
+    /// The protocol was detected (protocol auto).
+    ProtocolDetected,
+    /// The role was detected from the first frame's mask bit (role auto).
+    RoleDetected,
+    /// A negotiated extension this decoder does not know: its RSV bits are not checked.
+    UnknownExtension,
+    /// The stream ended inside a fragmented message.
+    MessageLeftOpen,
+}
+
+impl NoticeId {
+    /// "flash-policy-request", "protocol-detected", "role-detected", "unknown-extension",
+    /// "message-left-open".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeId::FlashPolicyRequest => "flash-policy-request",
+            NoticeId::ProtocolDetected => "protocol-detected",
+            NoticeId::RoleDetected => "role-detected",
+            NoticeId::UnknownExtension => "unknown-extension",
+            NoticeId::MessageLeftOpen => "message-left-open",
+        }
+    }
+}
+
+/// Something worth knowing that breaks no rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What kind of notice.
+    pub id: NoticeId,
+    /// Stream offset it concerns.
+    pub offset: u64,
+    /// Lowercase description.
+    pub message: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.message, self.offset)
+    }
+}
+
+/// What a push (or `end`, or a one-shot decode) produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecodeOutput {
+    /// Frames completed.
+    pub frames: Vec<Frame>,
+    /// Messages completed (or, at the end, left open).
+    pub messages: Vec<Message>,
+    /// Rules broken.
+    pub violations: Vec<Violation>,
+    /// The truncated tail, reported by `end`.
+    pub incomplete: Option<Incomplete>,
+    /// Informational notes.
+    pub notices: Vec<Notice>,
+    /// The role in force after this call (`Auto` until the first frame decides it).
+    pub role: Role,
+    /// The protocol in force after this call (`Auto` until the first byte decides it).
+    pub protocol: Protocol,
+}
+
+impl DecodeOutput {
+    /// Appends a later output to this one (as if both had come from one call).
+    pub fn append(&mut self, later: DecodeOutput) {
+        self.frames.extend(later.frames);
+        self.messages.extend(later.messages);
+        self.violations.extend(later.violations);
+        self.notices.extend(later.notices);
+        if later.incomplete.is_some() {
+            self.incomplete = later.incomplete;
+        }
+        self.role = later.role;
+        self.protocol = later.protocol;
+    }
+}
+
+/// Where the decoded pieces go; shared with the hixie framing.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    pub out: DecodeOutput,
+    pub next_frame: usize,
+    pub next_message: usize,
+}
+
+impl Sink {
+    pub fn violation(
+        &mut self,
+        id: ViolationId,
+        offset: u64,
+        frame: Option<usize>,
+        message: String,
+    ) {
+        self.out
+            .violations
+            .push(Violation::new(id, offset, frame, message));
+    }
+
+    pub fn notice(&mut self, id: NoticeId, offset: u64, message: String) {
+        self.out.notices.push(Notice {
+            id,
+            offset,
+            message,
+        });
+    }
+}

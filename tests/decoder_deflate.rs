@@ -1,0 +1,182 @@
+//! permessage-deflate through the decoder (RFC 7692): the §7.2.3 examples with their
+//! parameters, which direction's parameters apply, sizes, and extension errors.
+
+mod common;
+
+use common::{decode_all_splits, deflate_options, f, hex, stream};
+use wsinspect::{decode, DecodeOptions, Decoder, MessageKind, NoticeId, Role, ViolationId};
+
+/// RFC 7692 §7.2.3.2: "Hello" compressed, then "Hello" again referring to the first.
+const FIRST: &[u8] = &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+const SECOND: &[u8] = &[0xf2, 0x00, 0x11, 0x00, 0x00];
+
+fn texts(out: &wsinspect::DecodeOutput) -> Vec<Option<&str>> {
+    out.messages.iter().map(|m| m.text.as_deref()).collect()
+}
+
+#[test]
+fn shared_window_pair_from_a_server() {
+    // The same bytes as the shared vector "two messages sharing the sliding window".
+    let bytes = hex("c107f248cdc9c90700c105f200110000");
+    assert_eq!(bytes, stream(&[f(1, FIRST).rsv(4), f(1, SECOND).rsv(4)]));
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    assert_eq!(texts(&out), [Some("Hello"), Some("Hello")]);
+    assert_eq!(out.messages[1].wire_length, 5);
+    assert_eq!(out.messages[1].data.len(), 5);
+    // client_no_context_takeover concerns the other direction: the window is kept.
+    let out = decode_all_splits(
+        &bytes,
+        &deflate_options(
+            Role::Server,
+            "permessage-deflate; client_no_context_takeover",
+        ),
+    );
+    assert_eq!(texts(&out), [Some("Hello"), Some("Hello")]);
+    assert!(out.violations.is_empty());
+}
+
+#[test]
+fn server_no_context_takeover_empties_the_window() {
+    let bytes = hex("c107f248cdc9c90700c105f200110000");
+    let out = decode_all_splits(
+        &bytes,
+        &deflate_options(
+            Role::Server,
+            "permessage-deflate; server_no_context_takeover",
+        ),
+    );
+    assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
+    // The second message refers to a window that was emptied: it cannot be "Hello".
+    // (zlib-rs reports inflate-failed, "invalid distance too far back"; miniz_oxide
+    // reads its zeroed window instead.)
+    assert_ne!(out.messages[1].data, b"Hello");
+    for v in &out.violations {
+        assert_eq!((v.id, v.offset), (ViolationId::InflateFailed, 9));
+    }
+    // A self-contained message after it inflates again.
+    let bytes = [bytes, hex("c107f248cdc9c90700")].concat();
+    let out = decode_all_splits(
+        &bytes,
+        &deflate_options(
+            Role::Server,
+            "permessage-deflate; server_no_context_takeover",
+        ),
+    );
+    assert_eq!(out.messages[2].text.as_deref(), Some("Hello"));
+}
+
+#[test]
+fn client_frames_use_the_client_parameters() {
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let bytes = stream(&[f(1, FIRST).rsv(4).key(key), f(1, SECOND).rsv(4).key(key)]);
+    let kept = decode_all_splits(
+        &bytes,
+        &deflate_options(Role::Auto, "permessage-deflate; server_no_context_takeover"),
+    );
+    assert_eq!(kept.role, Role::Client);
+    assert_eq!(texts(&kept), [Some("Hello"), Some("Hello")]);
+    let reset = decode_all_splits(
+        &bytes,
+        &deflate_options(
+            Role::Client,
+            "permessage-deflate; client_no_context_takeover",
+        ),
+    );
+    assert_ne!(reset.messages[1].data, b"Hello");
+}
+
+#[test]
+fn a_compressed_message_with_a_ping_between_its_fragments() {
+    let bytes = stream(&[
+        f(2, &FIRST[..3]).rsv(4).fin(false),
+        f(9, b"!"),
+        f(0, &FIRST[3..]),
+    ]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    assert!(out.violations.is_empty(), "{:?}", out.violations);
+    let m = &out.messages[0];
+    assert_eq!(
+        (m.kind, m.compressed, m.frames.clone()),
+        (MessageKind::Binary, true, vec![0, 2])
+    );
+    assert_eq!(m.data, b"Hello");
+    assert_eq!(m.text, None);
+    assert_eq!(m.wire_length, 7);
+}
+
+#[test]
+fn uncompressed_messages_still_work_under_permessage_deflate() {
+    let bytes = stream(&[f(1, b"plain"), f(1, FIRST).rsv(4)]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    assert_eq!(texts(&out), [Some("plain"), Some("Hello")]);
+    assert!(!out.messages[0].compressed && out.messages[1].compressed);
+}
+
+#[test]
+fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
+    // A stored block holding the single byte 0xff.
+    let bytes = stream(&[
+        f(1, b"ok"),
+        f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xff]).rsv(4),
+    ]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    let v: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
+    assert_eq!(v, [(ViolationId::InvalidUtf8, 6)]);
+    assert_eq!(out.messages[1].data, [0xff]);
+    assert_eq!(out.messages[1].text, None);
+}
+
+#[test]
+fn inflated_size_is_bounded_by_the_maximum() {
+    let bytes = hex("c107f248cdc9c90700");
+    for (max, too_big) in [(5, false), (4, true), (0, true)] {
+        let opts = DecodeOptions {
+            max_message_size: Some(max),
+            ..deflate_options(Role::Server, "permessage-deflate")
+        };
+        let out = decode_all_splits(&bytes, &opts);
+        assert_eq!(
+            out.violations
+                .iter()
+                .any(|v| v.id == ViolationId::MessageTooBig),
+            too_big,
+            "max {max}"
+        );
+        assert_eq!(out.messages[0].data, &b"Hello"[..5.min(max as usize)]);
+    }
+}
+
+#[test]
+fn bad_extension_values_are_errors_with_offsets() {
+    let cases = [
+        ("permessage-deflate; server_max_window_bits=7", 43),
+        ("permessage-deflate; foo", 20),
+        (
+            "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+            48,
+        ),
+        ("permessage-deflate, permessage-deflate", 20),
+        ("permessage-deflate;", 19),
+    ];
+    for (value, offset) in cases {
+        let err = Decoder::new(deflate_options(Role::Auto, value)).unwrap_err();
+        assert_eq!(err.offset, offset, "{value}: {err}");
+        assert!(err
+            .to_string()
+            .ends_with(&format!(" at character {offset}")));
+        assert!(decode(b"", deflate_options(Role::Auto, value)).is_err());
+    }
+}
+
+#[test]
+fn unknown_extensions_are_noticed_and_their_bits_not_judged() {
+    let bytes = stream(&[f(1, b"x").rsv(4)]);
+    let out = decode_all_splits(
+        &bytes,
+        &deflate_options(Role::Server, "x-webkit-deflate-frame"),
+    );
+    assert!(out.violations.is_empty());
+    assert_eq!(out.notices[0].id, NoticeId::UnknownExtension);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, " "));
+    assert_eq!(out.violations[0].id, ViolationId::ReservedBits);
+}
