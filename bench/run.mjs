@@ -82,13 +82,16 @@ function versions(nodePeers) {
 /** Runs a row's native command and its phases, checking the digest against the subject's. */
 function runNative(native, row, result) {
   if (!native || !row.native) return;
-  const n = native.run(row.native.args, row.native.files);
+  // The native build decodes the same inputs the sampler used (the first `used` of them).
+  const slices = (row.native.slices ?? []).slice(0, result.used).flat().join(",");
+  const fill = (args) => args.map((a) => (a === "{slices}" ? slices : a));
+  const n = native.run(fill(row.native.args), row.native.files);
   if (n.error) result.native = { error: n.error };
   else if (n.digest && result.digest && !sameDigest(n.digest, result.digest)) {
     result.native = { error: `native output differs: ${showDigest(n.digest)} vs ${showDigest(result.digest)}` };
   } else result.native = { ...n, rate: (row.perCall * 1000) / n.ms };
   result.phases = (row.phases ?? []).map((ph) => {
-    const r = native.run(ph.args, ph.files);
+    const r = native.run(fill(ph.args), ph.files);
     return r.error ? { name: ph.name, error: r.error } : { name: ph.name, ms: r.ms, rate: (ph.perCall * 1000) / r.ms, unit: row.unit };
   });
 }

@@ -7,7 +7,7 @@
 //! ```text
 //! cargo bench --bench native -- stream <file> <a0,b0,a1,b1..> <role> <extensions> <messages|validity> [chunk]
 //! cargo bench --bench native -- copy|unmask|hex|validate|accept <file>
-//! cargo bench --bench native -- inflate <file> <payloads file>
+//! cargo bench --bench native -- inflate <file> <payloads file: lines of "connection offset length">
 //! ```
 //! Without arguments (as under `cargo test --all-targets`) it prints this usage and exits.
 
@@ -15,8 +15,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use wsinspect::{
-    accept_key, parse_bytes, unmask, validate_utf8, DecodeOptions, DecodeOutput, Decoder,
-    Format, Inflater, MessageKind, Role,
+    accept_key, parse_bytes, unmask, validate_utf8, DecodeOptions, DecodeOutput, Decoder, Format,
+    Inflater, MessageKind, Role,
 };
 
 const CHUNK: usize = 64 * 1024;
@@ -133,9 +133,7 @@ fn main() {
         "null".to_string()
     };
     let (ms, n) = sample(&mut work);
-    println!(
-        "{{\"ms\":{ms},\"callsPerSample\":{n},\"samples\":{SAMPLES},\"digest\":{digest}}}"
-    );
+    println!("{{\"ms\":{ms},\"callsPerSample\":{n},\"samples\":{SAMPLES},\"digest\":{digest}}}");
 }
 
 fn time_calls(work: &mut Work, n: usize, k: &mut usize) -> f64 {
@@ -258,17 +256,27 @@ fn workload(args: &[String]) -> Result<Work, String> {
             })
         }
         "inflate" => {
+            // Lines of "connection offset length": a fresh Inflater per connection (call).
             let list = String::from_utf8(read(arg(args, 2, "payloads file")?)?)
                 .map_err(|_| "payloads file is not UTF-8")?;
-            let spans = numbers(&list)?;
+            let mut connections: Vec<Vec<(usize, usize)>> = Vec::new();
+            for line in numbers(&list)?.chunks_exact(3) {
+                if line[1] + line[2] > file.len() {
+                    return Err("payload outside the file".to_string());
+                }
+                if connections.len() <= line[0] {
+                    connections.resize(line[0] + 1, Vec::new());
+                }
+                connections[line[0]].push((line[1], line[2]));
+            }
             Ok(Work {
-                calls: 1,
-                checked: true,
-                run: Box::new(move |sink, _| {
+                calls: connections.len().max(1),
+                checked: false,
+                run: Box::new(move |sink, k| {
                     let mut inflater = Inflater::new(false);
-                    for span in spans.chunks_exact(2) {
+                    for &(offset, len) in connections.get(k).into_iter().flatten() {
                         let mut out = Vec::new();
-                        let payload = &file[span[0]..span[0] + span[1]];
+                        let payload = &file[offset..offset + len];
                         inflater.inflate(payload, &mut out, None).expect("inflate");
                         inflater.finish_message(&mut out, None).expect("inflate");
                         sink.message(&out, true);
@@ -288,10 +296,7 @@ fn stream(args: &[String], file: Vec<u8>) -> Result<Work, String> {
         return Err("bad slice offsets".to_string());
     }
     let role = Role::from_name(arg(args, 3, "role")?).ok_or("bad role")?;
-    let extensions = args
-        .get(4)
-        .filter(|e| !e.is_empty())
-        .map(|e| e.to_string());
+    let extensions = args.get(4).filter(|e| !e.is_empty()).map(|e| e.to_string());
     let validity = match args.get(5).map(String::as_str) {
         None | Some("messages") => false,
         Some("validity") => true,
@@ -329,7 +334,11 @@ fn stream(args: &[String], file: Vec<u8>) -> Result<Work, String> {
             let (a, b) = slices[k];
             let mut decoder = Decoder::new(options.clone()).expect("options checked above");
             let bytes = &file[a..b];
-            let size = if chunk == 0 { bytes.len().max(1) } else { chunk };
+            let size = if chunk == 0 {
+                bytes.len().max(1)
+            } else {
+                chunk
+            };
             for piece in bytes.chunks(size) {
                 emit(decoder.push(piece), sink);
             }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import zlib from "node:zlib";
 import { frame, headerLength, writeFrame } from "./frames.mjs";
 import { Rng } from "./prng.mjs";
+import { SyncZlib } from "./zlib-sync.mjs";
 
 export const SEED = 0x5eed1e55;
 export const CHUNK = 64 * 1024;
@@ -17,19 +18,24 @@ function sliceList(offsets) {
   return slices;
 }
 
-/** 1. Large frames: masked 64 KiB binary frames, 64 MiB of payload. */
+/**
+ * 1. Large frames: masked 64 KiB binary frames, 64 MiB of payload, as 4 streams of 16 MiB
+ * (one call decodes one stream; calls take them in turn).
+ */
 export function largeFrames(scale = 1) {
   const rng = new Rng(SEED ^ 1);
-  const count = Math.max(16, Math.round(1024 * scale));
+  const count = Math.max(16, Math.round(1024 * scale)) & ~3;
   const len = 64 * 1024;
   const payload = rng.fill(new Uint8Array(count * len));
   const stream = new Uint8Array(count * (headerLength(len, true) + len));
+  const offsets = [0];
   let pos = 0;
   for (let i = 0; i < count; i++) {
     const key = rng.fill(new Uint8Array(4));
     pos = writeFrame(stream, pos, { opcode: 0x2, key, payload: payload.subarray(i * len, (i + 1) * len) });
+    if ((i + 1) % (count / 4) === 0) offsets.push(pos);
   }
-  return { stream, slices: sliceList([0, pos]), frames: count, payloadBytes: count * len, role: "client" };
+  return { stream, slices: sliceList(offsets), frames: count, payloadBytes: count * len, role: "client" };
 }
 
 // Characters for text: ASCII most of the time, then 2-, 3- and 4-byte UTF-8.
@@ -68,11 +74,11 @@ function writeText(rng, out, pos, len, mixed) {
   return out;
 }
 
-/** 2. Tiny frames: 1 million masked 8-125 byte text and binary frames, in 16 streams. */
+/** 2. Tiny frames: 1 million masked 8-125 byte text and binary frames, in 256 streams. */
 export function tinyFrames(scale = 1) {
   const rng = new Rng(SEED ^ 2);
   const count = Math.round(1_000_000 * scale);
-  const sliceCount = 16;
+  const sliceCount = 256;
   const lens = new Uint8Array(count);
   const ops = new Uint8Array(count);
   let total = 0;
@@ -208,39 +214,49 @@ function cut(bytes, len) {
 }
 
 /**
- * 5. permessage-deflate: 16 MiB of JSON and of source text, as one message and as 16 KiB
- * and 1 KiB messages, compressed by zlib as ws does (level 6, 15-bit window, context
- * takeover, each message sync-flushed and its 00 00 FF FF removed), sent as server frames.
+ * 5. permessage-deflate: 16 MiB of JSON and of source text, compressed by zlib as ws does
+ * (level 6, 15-bit window, context takeover, each message sync-flushed and its 00 00 FF FF
+ * removed), sent as server frames. The 16 MiB are cut into connections, each with its own
+ * compression context, so that one call (one connection) stays short: 4 connections of
+ * 4 MiB sent as one message or as 16 KiB messages, 16 connections of 1 MiB sent as 1 KiB
+ * messages.
  */
 export function inflateStreams(scale, repoRoot) {
   const len = Math.round(16 * MiB * scale);
   const corpora = { json: jsonCorpus(len), source: sourceCorpus(len, repoRoot) };
   const out = {};
   for (const [corpus, text] of Object.entries(corpora)) {
-    for (const [variant, size] of [["1 message", Infinity], ["16 KiB messages", 16 * 1024], ["1 KiB messages", 1024]]) {
-      const deflate = zlib.createDeflateRaw({ level: 6, windowBits: 15, memLevel: 8 });
-      const messages = size === Infinity ? [text] : splitUtf8(text, size);
+    for (const [variant, size, connections] of [["one message", Infinity, 4], ["16 KiB messages", 16 * 1024, 4], ["1 KiB messages", 1024, 16]]) {
       const frames = [];
-      const payloads = []; // [offset in stream, length] of each compressed payload
+      const payloads = []; // [connection, offset in stream, length] of each compressed payload
+      const inflatedLengths = [];
+      const offsets = [0];
       let pos = 0;
-      for (const m of messages) {
-        const z = deflate._processChunk(m, zlib.constants.Z_SYNC_FLUSH);
-        const payload = z.subarray(0, z.length - 4);
-        const f = frame({ opcode: 0x1, rsv1: true, payload });
-        payloads.push([pos + f.length - payload.length, payload.length]);
-        frames.push(f);
-        pos += f.length;
+      let count = 0;
+      for (const [c, part] of splitUtf8(text, Math.ceil(text.length / connections)).entries()) {
+        const deflate = new SyncZlib(zlib.createDeflateRaw({ level: 6, windowBits: 15, memLevel: 8 }));
+        for (const m of size === Infinity ? [part] : splitUtf8(part, size)) {
+          const z = deflate.process(m, zlib.constants.Z_SYNC_FLUSH);
+          const payload = z.subarray(0, z.length - 4);
+          const f = frame({ opcode: 0x1, rsv1: true, payload });
+          payloads.push([c, pos + f.length - payload.length, payload.length]);
+          inflatedLengths.push(m.length);
+          frames.push(f);
+          pos += f.length;
+          count++;
+        }
+        deflate.close();
+        offsets.push(pos);
       }
-      deflate.close();
       const stream = new Uint8Array(Buffer.concat(frames));
       out[`${corpus}, ${variant}`] = {
         stream,
-        slices: sliceList([0, stream.length]),
+        slices: sliceList(offsets),
         role: "server",
         extensions: "permessage-deflate",
-        messages: messages.length,
+        messages: count,
         inflatedBytes: text.length,
-        inflatedLengths: messages.map((m) => m.length),
+        inflatedLengths,
         payloads,
       };
     }

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import zlib from "node:zlib";
+import { SyncZlib } from "./zlib-sync.mjs";
 
 const require = createRequire(import.meta.url);
 // ws's "exports" hides lib/: load its files by path.
@@ -49,6 +50,7 @@ export function nodePeers() {
     wsJs,
     Buffer,
     zlib,
+    SyncZlib,
     crypto,
     isUtf8: buffer.isUtf8,
     versions: {

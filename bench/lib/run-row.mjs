@@ -5,14 +5,18 @@ import { checkPeers, samplePeers } from "./sampler.mjs";
 export async function runRow(row, now, settings = {}) {
   const checked = row.peers.filter((p) => !p.limit);
   if (!checked[0]?.subject) throw new Error(`${row.id}: the first peer must be the subject`);
-  const digest = await checkPeers(checked, row.calls);
-  const timed = await samplePeers(row.peers, { calls: row.calls, now, ...settings });
+  const { digest, used, times } = await checkPeers(checked, row.calls, { now, ...settings });
+  const done = row.peers.map((p) => times[checked.indexOf(p)] ?? []);
+  const timed = await samplePeers(row.peers, { calls: used, now, done, ...settings });
   return {
     id: row.id,
     title: row.title,
     unit: row.unit,
     perCall: row.perCall,
     digest,
+    calls: row.calls,
+    used,
+    perCallNote: row.perCallNote ?? "",
     targets: row.targets,
     peers: timed.map((t, i) => ({
       ...t,

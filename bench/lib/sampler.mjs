@@ -3,7 +3,7 @@
 // every peer alike. Works the same in Node and in the browser; peers may be async.
 import { CountSink, HashSink, sameDigest, showDigest } from "./digest.mjs";
 
-export const DEFAULTS = { warmups: 10, samples: 15, minSampleMs: 20 };
+export const DEFAULTS = { warmups: 10, samples: 15, minSampleMs: 20, checkBudgetMs: 4000 };
 
 /** Runs one call; awaits only when the peer returned a promise. */
 function call(peer, sink, k) {
@@ -14,18 +14,30 @@ function call(peer, sink, k) {
 /**
  * Each peer: { name, run(sink, k), reset?(k) }. A call decodes input k (0 <= k < calls);
  * a peer whose run changes its input (ws unmasks in place) has reset(k), called untimed
- * before each call, and its calls are then timed one by one.
+ * before each call.
+ *
+ * The first peer (the subject) is checked on inputs 0, 1, ... until `budgetMs` has passed
+ * or all are done; that number of inputs (`used`) is then checked for every other peer and
+ * is all the sampler uses. These checked calls count as warm-up calls.
  */
-export async function checkPeers(peers, calls) {
+export async function checkPeers(peers, calls, { now, budgetMs = DEFAULTS.checkBudgetMs } = {}) {
   const digests = [];
-  for (const peer of peers) {
+  const times = [];
+  let used = calls;
+  for (const [i, peer] of peers.entries()) {
     const sink = new HashSink();
-    for (let k = 0; k < calls; k++) {
+    const t = [];
+    const start = now();
+    for (let k = 0; k < used; k++) {
       if (peer.reset) peer.reset(k);
+      const t0 = now();
       const p = call(peer, sink, k);
       if (p) await p;
+      t.push(now() - t0);
+      if (i === 0 && now() - start > budgetMs) used = k + 1;
     }
     digests.push(sink.digest());
+    times.push(t);
   }
   for (let i = 1; i < peers.length; i++) {
     if (!sameDigest(digests[0], digests[i])) {
@@ -34,7 +46,7 @@ export async function checkPeers(peers, calls) {
       );
     }
   }
-  return digests[0];
+  return { digest: digests[0], used, times };
 }
 
 async function timeCalls(peer, n, state, now, calls) {
@@ -69,13 +81,15 @@ function median(xs) {
  * Times every peer; returns, per peer, the median milliseconds per call and the spread
  * (the relative half-width of the middle half of the samples).
  */
-export async function samplePeers(peers, { calls = 1, now, warmups, samples, minSampleMs } = {}) {
+export async function samplePeers(peers, { calls = 1, now, warmups, samples, minSampleMs, done = [] } = {}) {
   warmups ??= DEFAULTS.warmups;
   samples ??= DEFAULTS.samples;
   minSampleMs ??= DEFAULTS.minSampleMs;
-  const states = peers.map(() => ({ k: 0, n: 1, last: [] }));
+  // done[i]: durations of the calls peer i already made (the check): they count as warm-ups.
+  const states = peers.map((_, i) => ({ k: 0, n: 1, last: [...(done[i] ?? [])] }));
   for (let w = 0; w < warmups; w++) {
     for (let i = 0; i < peers.length; i++) {
+      if (states[i].last.length >= warmups) continue;
       states[i].last.push(await timeCalls(peers[i], 1, states[i], now, calls));
     }
   }
@@ -101,6 +115,6 @@ export async function samplePeers(peers, { calls = 1, now, warmups, samples, min
     const med = median(sorted);
     const q1 = sorted[Math.floor(sorted.length / 4)];
     const q3 = sorted[Math.floor((sorted.length * 3) / 4)];
-    return { name: peers[i].name, ms: med, spread: (q3 - q1) / 2 / med, callsPerSample: s.n, samples: sorted.length };
+    return { name: peers[i].name, ms: med, spread: (q3 - q1) / 2 / med, callsPerSample: s.n, samples: sorted.length, warmups: s.last.length };
   });
 }
