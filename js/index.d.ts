@@ -28,7 +28,10 @@ export interface Frame {
   fin: boolean; rsv1: boolean; rsv2: boolean; rsv3: boolean;
   opcode: number; kind: "continuation" | "text" | "binary" | "close" | "ping" | "pong" | "reserved";
   masked: boolean; maskingKey: Uint8Array | null;
-  payloadLength: number; lengthEncoding: "7" | "16" | "64"; payloadOffset: number;
+  payloadLength: number;
+  /** Which encoding carried the length; hixie-76 frames: "sentinel" (0x00 ... 0xFF) or "hixie-length". */
+  lengthEncoding: "7" | "16" | "64" | "sentinel" | "hixie-length";
+  payloadOffset: number;
   /** The unmasked payload bytes present in the input (a copy, yours to keep). */
   payload: Uint8Array;
   closeCode?: number; closeCodeName?: string; closeReason?: string;
@@ -41,20 +44,24 @@ export interface Message {
   wireLength: number;
   /** Size after inflating (equal to wireLength when not compressed). */
   inflatedLength: number;
+  /** Stream offset of its first frame. */
+  offset: number;
+  /** False when the stream ended (or another message began) before its final frame. */
+  complete: boolean;
   data: Uint8Array; text: string | null;
 }
 
 export interface Violation {
   /** A stable id such as "reserved-opcode". */
   id: string; offset: number; frame: number | null; rfc: string;
-  /** The close code a strict endpoint sends for it. */
-  closeCode: number;
+  /** The close code a strict endpoint sends for it (null for hixie-76 rules: that protocol has no close codes). */
+  closeCode: number | null;
   message: string;
 }
 
 export interface DecodeResult {
   frames: Frame[]; messages: Message[]; violations: Violation[];
-  incomplete: { offset: number; needed: number | null } | null;
+  incomplete: { offset: number; needed: number | null; minNeeded: number; have: number; message: string } | null;
   /** Informational lines, e.g. a Flash policy request at the start. */
   notices: string[];
   role: "client" | "server" | "unknown";
@@ -142,3 +149,15 @@ export function encodeFrame(spec: FrameSpec): Uint8Array;
 
 /** A close frame's payload: the code (any, even invalid ones) big-endian, then the reason as UTF-8. */
 export function encodeClosePayload(code: number, reason: string): Uint8Array;
+
+export interface Reference {
+  opcodes: { opcode: number; name: string; meaning: string; control: boolean; reserved: boolean }[];
+  closeCodes: { code: number; name: string; validOnWire: boolean }[];
+  violations: { id: string; rfc: string; closeCode: number | null; rule: string }[];
+}
+
+/** The tables behind a reference panel: opcodes, named close codes, every violation id with its rule. */
+export function reference(): Reference;
+
+/** A close code's name ("normal closure", "registered" for 3000-3999, "private" for 4000-4999), or undefined. */
+export function closeCodeName(code: number): string | undefined;

@@ -114,16 +114,16 @@ impl Inflater {
                 out.reserve(want.min(room));
             }
             let (in_before, out_before) = (self.decompress.total_in(), self.decompress.total_out());
-            let status =
-                self.decompress
-                    .decompress_vec(input, out, flush)
-                    .map_err(|e| {
-                        self.broken = true;
-                        InflateError::Invalid(e.message().map_or_else(
-                            || "invalid deflate data".to_string(),
-                            |m| m.to_lowercase(),
-                        ))
-                    })?;
+            let status = self
+                .decompress
+                .decompress_vec(input, out, flush)
+                .map_err(|e| {
+                    self.broken = true;
+                    InflateError::Invalid(e.message().map_or_else(
+                        || "invalid deflate data".to_string(),
+                        |m| m.to_ascii_lowercase(),
+                    ))
+                })?;
             let consumed = (self.decompress.total_in() - in_before) as usize;
             let produced = self.decompress.total_out() - out_before;
             input = input.get(consumed..).unwrap_or_default();

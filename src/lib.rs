@@ -3,6 +3,7 @@
 //! The protocol core is plain Rust: no I/O, no clock, no randomness (masking keys and
 //! seeds are passed in). The `wasm` module is the one thin binding over it.
 
+mod bytes;
 mod coding;
 mod decoder;
 pub mod encode;
@@ -21,6 +22,7 @@ mod utf8;
 mod violation;
 pub mod wasm;
 
+pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
 pub use decoder::{decode, Decoder, FLASH_POLICY_REQUEST};
 pub use encode::{encode_frame, FrameSpec};

@@ -143,6 +143,33 @@ impl ViolationId {
         }
     }
 
+    /// The rule in one sentence, in the specification's words where it has them.
+    pub fn rule(self) -> &'static str {
+        match self {
+            ViolationId::ReservedBits => "RSV1, RSV2, RSV3: MUST be 0 unless an extension is negotiated that defines meanings for non-zero values.",
+            ViolationId::ReservedOpcode => "Opcodes 0x3-0x7 and 0xB-0xF are reserved; if an unknown opcode is received, the receiving endpoint MUST fail the WebSocket connection.",
+            ViolationId::UnmaskedClientFrame => "A client MUST mask all frames that it sends to the server.",
+            ViolationId::MaskedServerFrame => "A server MUST NOT mask any frames that it sends to the client.",
+            ViolationId::ControlFrameTooLong => "All control frames MUST have a payload length of 125 bytes or less.",
+            ViolationId::FragmentedControlFrame => "All control frames MUST NOT be fragmented.",
+            ViolationId::NonMinimalLength => "The minimal number of bytes MUST be used to encode the length.",
+            ViolationId::LengthTooLarge => "In the 64-bit length, the most significant bit MUST be 0.",
+            ViolationId::UnexpectedContinuation => "A continuation frame (opcode 0x0) is only valid after a fragmented message's first frame.",
+            ViolationId::ExpectedContinuation => "The fragments of one message MUST NOT be interleaved with the fragments of another message.",
+            ViolationId::ClosePayloadTooShort => "If there is a body, the first two bytes of the body MUST be a 2-byte unsigned integer status code.",
+            ViolationId::InvalidCloseCode => "Only codes 1000-1003, 1007-1014 and 3000-4999 may be sent in a close frame.",
+            ViolationId::InvalidUtf8 => "Text data and close reasons MUST be valid UTF-8; otherwise the endpoint MUST fail the connection (1007).",
+            ViolationId::InvalidRsv1 => "permessage-deflate sets RSV1 on the first frame of a compressed message only; never on control or continuation frames.",
+            ViolationId::InflateFailed => "A compressed message MUST inflate as DEFLATE data once 00 00 ff ff is appended; otherwise fail the connection.",
+            ViolationId::DataAfterClose => "After sending a Close frame, the endpoint MUST NOT send any more data frames.",
+            ViolationId::MessageTooBig => "An endpoint MAY close with 1009 when a message is too big for it to process.",
+            ViolationId::HixieInvalidFrameType => "A hixie-76 frame starts with 0x00 (text up to 0xFF) or a type byte with the high bit set (length-prefixed).",
+            ViolationId::HixieInvalidUtf8 => "A hixie-76 text frame carries UTF-8 between 0x00 and 0xFF.",
+            ViolationId::HixieLengthOverflow => "A hixie-76 length-prefixed frame's length must fit the receiver's integers.",
+            ViolationId::HixieDataAfterClose => "After the 0xFF 0x00 closing frame, no more frames are sent.",
+        }
+    }
+
     /// The close code a strict RFC 6455 endpoint sends when it sees this violation; `None`
     /// for the hixie rules (hixie-76 has no close codes: the endpoint just closes).
     pub fn close_code(self) -> Option<u16> {

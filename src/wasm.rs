@@ -234,3 +234,76 @@ impl JsDecoder {
         decode::output_to_js(&self.inner.end())
     }
 }
+
+/// Bytes from pasted text (hex in its many shapes, base64, escaped text); throws an
+/// `Error` with `line`, `column` and `offset` (characters) when the text is bad.
+#[wasm_bindgen(js_name = parseBytes)]
+pub fn parse_bytes(text: &str, format: Option<String>) -> Result<JsValue, JsValue> {
+    let format = match format.as_deref() {
+        None => crate::Format::Auto,
+        Some(name) => crate::Format::from_name(name).ok_or_else(|| {
+            error(
+                &format!(
+                    "format must be \"auto\", \"hex\", \"base64\" or \"escaped\", got {name:?}"
+                ),
+                &[],
+            )
+        })?,
+    };
+    let parsed = crate::parse_bytes(text, format).map_err(|e| {
+        error(
+            &e.to_string(),
+            &[
+                ("line", Some(e.line as u64)),
+                ("column", Some(e.column as u64)),
+                ("offset", Some(e.offset as u64)),
+            ],
+        )
+    })?;
+    Ok(Obj::new()
+        .set("bytes", bytes(&parsed.bytes))
+        .set("format", parsed.format.as_str())
+        .set("detail", parsed.detail)
+        .into())
+}
+
+/// The tables behind the page's reference panel: opcodes, close codes, violation ids.
+#[wasm_bindgen]
+pub fn reference() -> JsValue {
+    let opcodes = array(crate::OPCODES, |(opcode, meaning)| {
+        let code = crate::OpCode::from_u8(opcode);
+        Obj::new()
+            .set("opcode", opcode)
+            .set("name", code.name())
+            .set("meaning", meaning)
+            .set("control", code.is_control())
+            .set("reserved", code.is_reserved())
+            .into()
+    });
+    let close_codes = array(crate::CLOSE_CODES, |(code, name, valid)| {
+        Obj::new()
+            .set("code", code)
+            .set("name", name)
+            .set("validOnWire", valid)
+            .into()
+    });
+    let violations = array(crate::ViolationId::ALL, |id| {
+        Obj::new()
+            .set("id", id.as_str())
+            .set("rfc", id.rfc())
+            .set("closeCode", or_null(id.close_code()))
+            .set("rule", id.rule())
+            .into()
+    });
+    Obj::new()
+        .set("opcodes", opcodes)
+        .set("closeCodes", close_codes)
+        .set("violations", violations)
+        .into()
+}
+
+/// The name of a close code ("normal closure", "registered", "private"), or `undefined`.
+#[wasm_bindgen(js_name = closeCodeName)]
+pub fn close_code_name(code: u16) -> Option<String> {
+    crate::close_code_name(code).map(str::to_string)
+}

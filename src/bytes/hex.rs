@@ -1,0 +1,289 @@
+//! Plain hex: a continuous stream, or groups split by separators, each group
+//! optionally prefixed with `0x` or `\x`.
+//!
+//! The digits themselves go through [`decode_pairs`], a table lookup over
+//! blocks of 64 pairs with one validity check per block, so a long stream
+//! costs one pass and no allocation beyond the output.
+
+use super::{quote_char_at, Located};
+
+/// What [`DIGIT`] holds for a byte that is not a hex digit.
+const INVALID: u8 = 0xFF;
+
+/// The value of every ASCII hex digit, [`INVALID`] for every other byte.
+static DIGIT: [u8; 256] = digit_table();
+
+const fn digit_table() -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+}
+
+/// The value of a hex digit, or `None`.
+pub(crate) fn digit_value(b: u8) -> Option<u8> {
+    match DIGIT[b as usize] {
+        INVALID => None,
+        value => Some(value),
+    }
+}
+
+/// Are all these bytes hex digits? One table lookup per byte, no branch.
+pub(crate) fn all_hex_digits(s: &[u8]) -> bool {
+    s.chunks(64)
+        .all(|chunk| chunk.iter().fold(0u8, |seen, &b| seen | DIGIT[b as usize]) & 0xF0 == 0)
+}
+
+pub(crate) fn is_hex_digit(b: u8) -> bool {
+    DIGIT[b as usize] != INVALID
+}
+
+/// Decodes digit pairs from `s[at..]` into `out` for as long as both digits of
+/// a pair are hex digits. Returns the index of the first byte not consumed.
+pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize {
+    const BLOCK: usize = 64;
+    // Short groups end within a few pairs: try those one at a time before
+    // committing to whole blocks.
+    for _ in 0..8 {
+        let Some(&[high, low]) = s.get(at..at + 2) else {
+            return at;
+        };
+        let (high, low) = (DIGIT[high as usize], DIGIT[low as usize]);
+        if (high | low) & 0xF0 != 0 {
+            return at;
+        }
+        out.push((high << 4) | low);
+        at += 2;
+    }
+    while let Some(block) = s.get(at..at + 2 * BLOCK) {
+        let mut decoded = [0u8; BLOCK];
+        let mut seen = 0u8;
+        for (byte, pair) in decoded.iter_mut().zip(block.chunks_exact(2)) {
+            let (high, low) = (DIGIT[pair[0] as usize], DIGIT[pair[1] as usize]);
+            seen |= high | low;
+            *byte = (high << 4) | low;
+        }
+        if seen & 0xF0 != 0 {
+            break; // some pair in this block is not hex: finish it one pair at a time
+        }
+        out.extend_from_slice(&decoded);
+        at += 2 * BLOCK;
+    }
+    while let Some(pair) = s.get(at..at + 2) {
+        let (high, low) = (DIGIT[pair[0] as usize], DIGIT[pair[1] as usize]);
+        if (high | low) & 0xF0 != 0 {
+            break;
+        }
+        out.push((high << 4) | low);
+        at += 2;
+    }
+    at
+}
+
+fn is_ascii_separator(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b',' || b == b':'
+}
+
+/// The byte length of the separator at `at` (space, tab, line break, comma,
+/// colon, or any Unicode whitespace such as a pasted no-break space), if any.
+fn separator_len(text: &str, at: usize) -> Option<usize> {
+    let b = *text.as_bytes().get(at)?;
+    if is_ascii_separator(b) {
+        return Some(1);
+    }
+    if b < 0x80 {
+        return None;
+    }
+    let c = text.get(at..)?.chars().next()?;
+    c.is_whitespace().then(|| c.len_utf8())
+}
+
+/// Which spellings a run of hex tokens used, to name its shape.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Spelling {
+    spaced: bool,
+    zero_x: bool,
+    backslash_x: bool,
+}
+
+impl Spelling {
+    pub(crate) fn detail(self) -> &'static str {
+        if self.backslash_x {
+            "\\x hex"
+        } else if self.zero_x {
+            "0x hex"
+        } else if self.spaced {
+            "spaced hex"
+        } else {
+            "hex stream"
+        }
+    }
+}
+
+/// Reads the whole text as hex tokens.
+pub(crate) fn parse_tokens(text: &str) -> Result<(Vec<u8>, &'static str), Located> {
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let spelling = parse_range(text, 0, text.len(), &mut out)?;
+    Ok((out, spelling.detail()))
+}
+
+/// Reads `text[start..end]` as hex tokens, appending the bytes to `out`.
+pub(crate) fn parse_range(
+    text: &str,
+    start: usize,
+    end: usize,
+    out: &mut Vec<u8>,
+) -> Result<Spelling, Located> {
+    let s = &text.as_bytes()[..end];
+    let mut spelling = Spelling::default();
+    let mut at = start;
+    let mut separated = false; // a separator other than a line break since the last group
+    let mut groups = false;
+    while at < end {
+        // Most spaced hex is two digits and one separator: decode those
+        // without the general path's checks.
+        while let Some(&[high, low, separator]) = s.get(at..at + 3) {
+            let (high, low) = (DIGIT[high as usize], DIGIT[low as usize]);
+            if (high | low) & 0xF0 != 0 || !is_ascii_separator(separator) {
+                break;
+            }
+            spelling.spaced |= separated;
+            groups = true;
+            out.push((high << 4) | low);
+            separated |= !matches!(separator, b'\n' | b'\r');
+            at += 3;
+        }
+        if at >= end {
+            break;
+        }
+        if let Some(len) = separator_len(&text[..end], at) {
+            // A line break alone keeps a stream a stream (xxd -p wraps at 60 digits).
+            separated |= groups && !matches!(s[at], b'\n' | b'\r');
+            at += len;
+            continue;
+        }
+        spelling.spaced |= separated;
+        groups = true;
+        let prefixed = match (s[at], s.get(at + 1)) {
+            (b'0', Some(b'x' | b'X')) => {
+                spelling.zero_x = true;
+                true
+            }
+            (b'\\', Some(b'x')) => {
+                spelling.backslash_x = true;
+                true
+            }
+            _ => false,
+        };
+        let group = if prefixed { at + 2 } else { at };
+        at = decode_pairs(s, group, out);
+        at = finish_group(&text[..end], group, at, prefixed, out)?;
+    }
+    Ok(spelling)
+}
+
+/// Ends a group whose pairs were decoded up to `at`: accepts a separator or the
+/// end, a lone digit after a prefix (`0x5`), and reports anything else.
+fn finish_group(
+    text: &str,
+    group: usize,
+    at: usize,
+    prefixed: bool,
+    out: &mut Vec<u8>,
+) -> Result<usize, Located> {
+    let s = text.as_bytes();
+    let ends_here = |i: usize| i >= s.len() || s[i] == b'\\' || separator_len(text, i).is_some();
+    if ends_here(at) {
+        if at > group {
+            return Ok(at);
+        }
+        if prefixed {
+            let prefix = &text[group - 2..group];
+            return Err(Located::new(
+                group - 2,
+                format!("'{prefix}' with no hex digits after it"),
+            ));
+        }
+        // Separators were skipped by the caller: this is a backslash without its `x`.
+        return Err(invalid_digit(text, at));
+    }
+    let Some(value) = digit_value(s[at]) else {
+        return Err(invalid_digit(text, at));
+    };
+    if !ends_here(at + 1) {
+        return Err(invalid_digit(text, at + 1));
+    }
+    if prefixed && at == group {
+        out.push(value);
+        return Ok(at + 1);
+    }
+    let count = at + 1 - group;
+    Err(Located::new(
+        at,
+        format!(
+            "odd number of hex digits ({count}) in a group ending with {}",
+            quote_char_at(text, at)
+        ),
+    ))
+}
+
+pub(crate) fn invalid_digit(text: &str, at: usize) -> Located {
+    Located::new(at, format!("invalid hex digit {}", quote_char_at(text, at)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(text: &str) -> (Vec<u8>, usize) {
+        let mut out = Vec::new();
+        let end = decode_pairs(text.as_bytes(), 0, &mut out);
+        (out, end)
+    }
+
+    #[test]
+    fn decode_pairs_stops_at_the_first_pair_that_is_not_hex_in_every_block_position() {
+        for len in [0usize, 1, 2, 63, 64, 65, 127, 128, 129, 200] {
+            for bad in 0..len {
+                let mut text: Vec<u8> = (0..len)
+                    .map(|i| b"0123456789abcdefABCDEF"[i % 22])
+                    .collect();
+                text[bad] = b'g';
+                let text = String::from_utf8(text).unwrap();
+                let (out, end) = pairs(&text);
+                assert_eq!(end, bad - bad % 2, "len {len} bad {bad}");
+                assert_eq!(out.len(), end / 2);
+            }
+        }
+    }
+
+    #[test]
+    fn decode_pairs_matches_a_naive_decoder() {
+        let text: String = (0..300u32)
+            .map(|i| format!("{:02x}", (i * 37) as u8))
+            .collect();
+        let (out, end) = pairs(&text);
+        assert_eq!(end, 600);
+        let naive: Vec<u8> = (0..300)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(out, naive);
+    }
+
+    #[test]
+    fn digit_table_knows_exactly_the_22_hex_digits() {
+        let count = (0..=255u8).filter(|&b| is_hex_digit(b)).count();
+        assert_eq!(count, 22);
+        assert_eq!(digit_value(b'F'), Some(15));
+        assert_eq!(digit_value(b'g'), None);
+    }
+}

@@ -1,0 +1,132 @@
+// Decoding through the packed npm package: spec examples, every violation id, chunked
+// pushes equal to one-shot, errors with offsets.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { installPacked, importPacked } from "../support/packed.js";
+import { vectors, vectorBytes, xorshift } from "../support/vectors.js";
+import { violationCases } from "../support/violations.js";
+
+let installed, ws;
+before(async () => {
+  installed = installPacked();
+  ws = await importPacked(installed.dir);
+  await ws.default();
+});
+after(() => installed?.cleanup());
+
+const optionsOf = (v) => ({ role: v.role, extensions: v.extensions });
+
+/** Pushes the bytes in the given chunk sizes and merges the results, as one decode would give. */
+function pushAll(bytes, sizes, options) {
+  const decoder = new ws.Decoder(options);
+  const merged = { frames: [], messages: [], violations: [], notices: [] };
+  let at = 0, i = 0;
+  const take = (r) => {
+    for (const k of ["frames", "messages", "violations", "notices"]) merged[k].push(...r[k]);
+    merged.incomplete = r.incomplete;
+    merged.role = r.role;
+    merged.protocol = r.protocol;
+  };
+  while (at < bytes.length) {
+    const n = Math.max(1, sizes(i++));
+    take(decoder.push(bytes.subarray(at, at + n)));
+    at += n;
+  }
+  take(decoder.end());
+  decoder.free();
+  return merged;
+}
+
+test("every frame example of the specifications decodes as written", () => {
+  for (const v of vectors.frames) {
+    const r = ws.decode(vectorBytes(v), optionsOf(v));
+    assert.deepEqual(r.violations, [], v.name);
+    assert.equal(r.incomplete, null, v.name);
+    if (v.frames) assert.equal(r.frames.length, v.frames, v.name);
+    if (v.payload_len) assert.equal(r.frames[0].payloadLength, v.payload_len, v.name);
+    if (v.masking_key) assert.equal(Buffer.from(r.frames[0].maskingKey).toString("hex"), v.masking_key, v.name);
+    for (const [i, m] of (v.messages ?? []).entries()) {
+      assert.equal(r.messages[i].kind, m.kind, v.name);
+      assert.equal(r.messages[i].text, m.text, v.name);
+      assert.equal(r.messages[i].compressed, Boolean(m.compressed), v.name);
+    }
+    for (const [i, c] of (v.control ?? []).entries()) {
+      const frame = r.frames.filter((f) => ["close", "ping", "pong"].includes(f.kind))[i];
+      assert.equal(frame.kind, c.kind, v.name);
+      assert.equal(Buffer.from(frame.payload).toString("hex"), c.payload_hex, v.name);
+    }
+  }
+});
+
+test("the masked Hello shows every field where it sits", () => {
+  const r = ws.decode(Buffer.from("818537fa213d7f9f4d5158", "hex"));
+  const [f] = r.frames;
+  assert.equal(r.role, "client");
+  assert.deepEqual([f.fin, f.masked, f.opcode, f.kind, f.payloadLength, f.lengthEncoding, f.payloadOffset], [true, true, 1, "text", 5, "7", 6]);
+  assert.equal(new TextDecoder().decode(f.payload), "Hello");
+  const key = f.fields.find((x) => x.name === "masking_key");
+  assert.deepEqual([key.offset, key.length], [2, 4]);
+});
+
+test("every violation id is reported at its byte offset, in one shot and one byte at a time", () => {
+  const cases = violationCases(ws);
+  assert.equal(new Set(cases.map((c) => c.id)).size, 17);
+  for (const c of cases) {
+    const r = ws.decode(c.bytes, c.options);
+    const v = r.violations.find((x) => x.id === c.id);
+    assert.ok(v, `${c.id} not reported; got ${r.violations.map((x) => x.id).join(", ") || "none"}`);
+    assert.equal(v.offset, c.offset, `${c.id}: ${v.message}`);
+    assert.match(v.message, /^[a-z0-9]/, "messages start lowercase");
+    assert.match(v.rfc, /^RFC (6455|7692) §/);
+    assert.ok([1002, 1007, 1009].includes(v.closeCode));
+    assert.deepEqual(pushAll(c.bytes, () => 1, c.options), r, c.id);
+  }
+});
+
+test("the reference lists every violation id with its rule", () => {
+  const ref = ws.reference();
+  for (const c of violationCases(ws)) assert.ok(ref.violations.some((v) => v.id === c.id && v.rule.length > 20), c.id);
+  assert.equal(ref.opcodes.length, 16);
+  assert.equal(ref.closeCodes.find((c) => c.code === 1005).validOnWire, false);
+});
+
+test("a truncated tail is incomplete, not an error, and says how much is missing", () => {
+  const r = ws.decode(Buffer.from("810548656c", "hex"));
+  assert.deepEqual(r.frames, []);
+  assert.deepEqual(r.violations, []);
+  assert.equal(r.incomplete.offset, 0);
+  assert.equal(r.incomplete.needed, 2);
+  const huge = ws.decode(Buffer.from("827f3fffffffffffffff0102", "hex"));
+  assert.equal(huge.incomplete.offset, 0);
+  assert.ok(huge.incomplete.needed > 2 ** 50);
+});
+
+test("a 10 MiB capture pushed in random chunks equals the one-shot decode", () => {
+  const next = xorshift(2024);
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < 10 * 1024 * 1024; i++) {
+    const n = next() % 3 === 0 ? 60000 + (next() % 10000) : next() % 200;
+    const payload = new Uint8Array(n);
+    for (let j = 0; j < n; j += 97) payload[j] = next() & 0x7f;
+    const key = Uint8Array.of(next() & 255, next() & 255, next() & 255, next() & 255);
+    const frame = ws.encodeFrame({ opcode: 1 + (i % 2), payload, maskingKey: key, fin: true });
+    parts.push(frame);
+    size += frame.length;
+  }
+  const bytes = Buffer.concat(parts);
+  const once = ws.decode(bytes);
+  assert.equal(once.frames.length, parts.length);
+  assert.deepEqual(once.violations, []);
+  const chunked = pushAll(bytes, () => 1 + (next() % 70000), {});
+  assert.equal(chunked.frames.length, once.frames.length);
+  assert.deepEqual(chunked, once);
+});
+
+test("bad input throws errors that say what and where", () => {
+  assert.throws(() => ws.parseBytes("81 05\n48 6g", "hex"), (e) => e.line === 2 && e.column === 5 && e.offset === 10 && /'g'/.test(e.message));
+  assert.throws(() => ws.decode(new Uint8Array(0), { extensions: "permessage-deflate; bogus=1" }), (e) => typeof e.offset === "number" && /bogus/.test(e.message));
+  assert.throws(() => new ws.Decoder({ role: "peer" }), /role/);
+  assert.equal(Buffer.from(ws.parseBytes("gYU3+iE9f59NUVg=").bytes).toString("hex"), "818537fa213d7f9f4d5158");
+  assert.equal(ws.parseBytes("0x81, 0x05").format, "hex");
+});
