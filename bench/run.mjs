@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { sameDigest, showDigest } from "./lib/digest.mjs";
+import { cachedInput } from "./lib/cache.mjs";
 import * as inputs from "./lib/inputs.mjs";
 import { Native } from "./lib/native.mjs";
 import { markdownTable, printTable, ratioLines, writeSection, fmtRate } from "./lib/report.mjs";
@@ -37,12 +38,13 @@ const started = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
 
 /** The workloads: id, module, and the generator of their input (Node side, fixed seed). */
+const cached = (id, generate) => () => cachedInput(repo, id, scale, generate);
 export const WORKLOADS = [
-  { id: "large-frames", module: largeFrames, input: () => inputs.largeFrames(scale) },
-  { id: "tiny-frames", module: tinyFrames, input: () => inputs.tinyFrames(scale) },
-  { id: "hex", module: hex, input: () => inputs.hexTexts(scale) },
-  { id: "utf8", module: utf8, input: () => inputs.utf8Texts(scale) },
-  { id: "inflate", module: inflate, input: () => inputs.inflateStreams(scale, repo) },
+  { id: "large-frames", module: largeFrames, input: cached("large-frames", () => inputs.largeFrames(scale)) },
+  { id: "tiny-frames", module: tinyFrames, input: cached("tiny-frames", () => inputs.tinyFrames(scale)) },
+  { id: "hex", module: hex, input: cached("hex", () => inputs.hexTexts(scale)) },
+  { id: "utf8", module: utf8, input: cached("utf8", () => inputs.utf8Texts(scale)) },
+  { id: "inflate", module: inflate, input: cached("inflate", () => inputs.inflateStreams(scale, repo)) },
   { id: "accept-keys", module: acceptKeys, input: () => inputs.keys() },
 ];
 const selected = WORKLOADS.filter((w) => !only.length || only.some((o) => w.id.startsWith(o)));

@@ -50,25 +50,24 @@ const SCRIPTS = [
   "😀😃😄😁😆😅😂🤣😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🤩🥳😏🌍🌎🌏🚀✨", // emoji: 4 bytes (and a few 3)
 ];
 const enc = new TextEncoder();
-const CHAR_TABLE = SCRIPTS.map((s) => [...s].map((c) => enc.encode(c)));
+const CHAR_TABLE = SCRIPTS.map((s) => [...s].map((c) => [...enc.encode(c)]));
 
 /** Writes valid UTF-8 text of exactly `len` bytes at `pos`; `mixed` is the chance (0-1) a word is not ASCII. */
 function writeText(rng, out, pos, len, mixed) {
   const end = pos + len;
-  let script = 0;
+  const threshold = mixed * 1000;
+  let table = CHAR_TABLE[0];
   let left = 0;
   while (pos < end) {
     if (left === 0) {
-      script = rng.u32() % 1000 < mixed * 1000 ? 1 + (rng.u32() % (CHAR_TABLE.length - 1)) : 0;
-      left = rng.int(2, 9);
+      table = rng.u32() % 1000 < threshold ? CHAR_TABLE[1 + (rng.u32() % (CHAR_TABLE.length - 1))] : CHAR_TABLE[0];
+      left = 2 + (rng.u32() % 8);
       if (pos + 1 < end) out[pos++] = 0x20;
       continue;
     }
-    const table = CHAR_TABLE[script];
     let c = table[rng.u32() % table.length];
     if (pos + c.length > end) c = CHAR_TABLE[0][rng.u32() % 52];
-    out.set(c, pos);
-    pos += c.length;
+    for (let j = 0; j < c.length; j++) out[pos++] = c[j];
     left--;
   }
   return out;
@@ -79,59 +78,85 @@ export function tinyFrames(scale = 1) {
   const rng = new Rng(SEED ^ 2);
   const count = Math.round(1_000_000 * scale);
   const sliceCount = 256;
+  const perSlice = Math.ceil(count / sliceCount);
   const lens = new Uint8Array(count);
   const ops = new Uint8Array(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
-    lens[i] = rng.int(8, 125);
+    lens[i] = 8 + (rng.u32() % 118);
     ops[i] = rng.u32() & 1 ? 0x1 : 0x2;
     total += 6 + lens[i];
   }
+  // Written in place: header, masking key, payload (text or random bytes), then masked.
   const stream = new Uint8Array(total);
   const offsets = [0];
-  const payload = new Uint8Array(125);
-  const key = new Uint8Array(4);
   let pos = 0;
   for (let i = 0; i < count; i++) {
-    const p = payload.subarray(0, lens[i]);
-    if (ops[i] === 0x1) writeText(rng, p, 0, p.length, 0.2);
-    else rng.fill(p);
-    rng.fill(key);
-    pos = writeFrame(stream, pos, { opcode: ops[i], key, payload: p });
-    if ((i + 1) % Math.ceil(count / sliceCount) === 0 || i + 1 === count) offsets.push(pos);
+    const len = lens[i];
+    stream[pos] = 0x80 | ops[i];
+    stream[pos + 1] = 0x80 | len;
+    const key = rng.u32();
+    const k = [key & 0xff, (key >>> 8) & 0xff, (key >>> 16) & 0xff, key >>> 24];
+    stream[pos + 2] = k[0];
+    stream[pos + 3] = k[1];
+    stream[pos + 4] = k[2];
+    stream[pos + 5] = k[3];
+    const p = pos + 6;
+    if (ops[i] === 0x1) writeText(rng, stream, p, len, 0.2);
+    else {
+      for (let j = 0; j < len; j += 4) {
+        const r = rng.u32();
+        for (let b = 0; b < 4 && j + b < len; b++) stream[p + j + b] = (r >>> (8 * b)) & 0xff;
+      }
+    }
+    for (let j = 0; j < len; j++) stream[p + j] ^= k[j & 3];
+    pos = p + len;
+    if ((i + 1) % perSlice === 0 || i + 1 === count) offsets.push(pos);
   }
   return { stream, slices: sliceList(offsets), frames: count, role: "client" };
 }
 
 const HEX = "0123456789abcdef";
 
-function hexByte(b) {
-  return HEX[b >> 4] + HEX[b & 15];
-}
-
 /** 3. Hex text: 2 MiB of bytes written as clean hex (4 MiB of text), spaced hex and xxd. */
 export function hexTexts(scale = 1) {
   const rng = new Rng(SEED ^ 3);
   const bytes = rng.fill(new Uint8Array(Math.round(2 * MiB * scale) & ~15));
-  const pairs = Array.from(bytes, hexByte);
-  const clean = pairs.join("");
-  const spacedLines = [];
-  for (let i = 0; i < bytes.length; i += 16) spacedLines.push(pairs.slice(i, i + 16).join(" "));
-  const spaced = spacedLines.join("\n") + "\n";
-  // Exactly xxd's default layout: offset, eight 2-byte groups, two spaces, the ASCII column.
-  const xxdLines = [];
-  for (let i = 0; i < bytes.length; i += 16) {
-    let groups = "";
-    let ascii = "";
-    for (let j = 0; j < 16; j++) {
-      groups += pairs[i + j] + (j % 2 === 1 && j < 15 ? " " : "");
-      const b = bytes[i + j];
-      ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".";
-    }
-    xxdLines.push(`${i.toString(16).padStart(8, "0")}: ${groups}  ${ascii}`);
+  const lines = bytes.length / 16;
+  const hi = (b) => HEX.charCodeAt(b >> 4);
+  const lo = (b) => HEX.charCodeAt(b & 15);
+  const clean = Buffer.from(bytes).toString("hex");
+  // Spaced: "xx xx ... xx\n", 16 bytes a line.
+  const spaced = new Uint8Array(lines * 48);
+  let p = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    spaced[p++] = hi(bytes[i]);
+    spaced[p++] = lo(bytes[i]);
+    spaced[p++] = i % 16 === 15 ? 0x0a : 0x20;
   }
-  const xxd = xxdLines.join("\n") + "\n";
-  return { bytes, clean, spaced, xxd };
+  // Exactly xxd's default layout: offset, eight 2-byte groups, two spaces, the ASCII column.
+  const xxd = new Uint8Array(lines * 68);
+  p = 0;
+  for (let i = 0; i < bytes.length; i += 16) {
+    const offset = i.toString(16).padStart(8, "0");
+    for (let j = 0; j < 8; j++) xxd[p++] = offset.charCodeAt(j);
+    xxd[p++] = 0x3a;
+    xxd[p++] = 0x20;
+    for (let j = 0; j < 16; j++) {
+      xxd[p++] = hi(bytes[i + j]);
+      xxd[p++] = lo(bytes[i + j]);
+      if (j % 2 === 1 && j < 15) xxd[p++] = 0x20;
+    }
+    xxd[p++] = 0x20;
+    xxd[p++] = 0x20;
+    for (let j = 0; j < 16; j++) {
+      const b = bytes[i + j];
+      xxd[p++] = b >= 0x20 && b < 0x7f ? b : 0x2e;
+    }
+    xxd[p++] = 0x0a;
+  }
+  const latin1 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("latin1");
+  return { bytes, clean, spaced: latin1(spaced), xxd: latin1(xxd) };
 }
 
 /** 4. Text validation: 1 MiB payloads, ASCII and mixed scripts, each as a server text frame. */

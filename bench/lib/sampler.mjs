@@ -3,7 +3,7 @@
 // every peer alike. Works the same in Node and in the browser; peers may be async.
 import { CountSink, HashSink, sameDigest, showDigest } from "./digest.mjs";
 
-export const DEFAULTS = { warmups: 10, samples: 15, minSampleMs: 20, checkBudgetMs: 4000 };
+export const DEFAULTS = { warmups: 10, samples: 15, minSampleMs: 20, checkBudgetMs: 2500 };
 
 /** Runs one call; awaits only when the peer returned a promise. */
 function call(peer, sink, k) {

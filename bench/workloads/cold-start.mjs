@@ -8,7 +8,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-export function measureColdStart(repo, rounds = 9) {
+export function measureColdStart(repo, rounds = 7) {
   const scripts = [
     ["empty Node process", "baseline.mjs"],
     ["wsinspect: import, init(), decode one frame", "wsinspect.mjs"],
