@@ -7,6 +7,7 @@
 //            TextDecoder, Uint8Array.fromHex, crypto.subtle) instead of Node.
 // --quick    1/8 of every input (for working on the harness; not for RESULTS.md).
 // --only     only the workloads whose id starts with one of these.
+// --no-native, --no-profile  skip the native build, or the CPU profile of each row's subject.
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { existsSync, readFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { cachedInput } from "./lib/cache.mjs";
 import * as inputs from "./lib/inputs.mjs";
 import { Native } from "./lib/native.mjs";
 import { markdownTable, printTable, ratioLines, writeSection, fmtRate } from "./lib/report.mjs";
+import { profilePeer, showProfile } from "./lib/profile.mjs";
 import { runRow } from "./lib/run-row.mjs";
 import { DEFAULTS } from "./lib/sampler.mjs";
 import * as acceptKeys from "./workloads/accept-keys.mjs";
@@ -86,7 +88,8 @@ function runNative(native, row, result) {
   if (!native || !row.native) return;
   // The native build decodes the same inputs the sampler used (the first `used` of them).
   const slices = (row.native.slices ?? []).slice(0, result.used).flat().join(",");
-  const fill = (args) => args.map((a) => (a === "{slices}" ? slices : a));
+  const pieces = (row.native.pieces ?? []).slice(0, result.used).join(",");
+  const fill = (args) => args.map((a) => (a === "{slices}" ? slices : a === "{pieces}" ? pieces : a));
   const n = native.run(fill(row.native.args), row.native.files);
   if (n.error) result.native = { error: n.error };
   else if (n.digest && result.digest && !sameDigest(n.digest, result.digest)) {
@@ -146,6 +149,10 @@ async function main() {
         const result = await runRow(row, () => performance.now());
         runNative(native, row, result);
         log(`${row.id}: ${rowSummary(result)}`);
+        if (!flag("no-profile")) {
+          result.profile = await profilePeer(row.peers[0], result.used);
+          log(`${row.id}: wsinspect profile: ${showProfile(result.profile)}`);
+        }
         results.push(result);
       }
     }
@@ -172,6 +179,7 @@ function report({ info, results, size, cold, elapsed, env }) {
   const coldHeaders = ["cold start", "ms since process/page start", "ms of its own work", "ms wall (spawn to exit)"];
   console.log();
   printTable(coldHeaders, coldRows);
+  const profileRows = results.filter((r) => r.profile).map((r) => [r.id, ...["wasm", "glue", "builtins", "GC"].map((c) => `${r.profile.categories[c] ?? 0}%`), r.profile.top.join("; ")]);
   const phaseRows = results.flatMap((r) => (r.phases ?? []).map((p) => [r.id, p.name, p.error ?? fmtRate(p.rate, p.unit)]));
   const missed = lines.filter((l) => l.verdict.startsWith("MISSED"));
   console.log(`\n${missed.length} of ${lines.filter((l) => l.verdict).length} targets missed; ran in ${elapsed.toFixed(0)} s`);
@@ -198,6 +206,16 @@ function report({ info, results, size, cold, elapsed, env }) {
     "",
     markdownTable(["workload", "phase", "rate"], phaseRows),
     "",
+    ...(profileRows.length
+      ? [
+          "### Where wsinspect's time goes (V8 CPU profile of the wasm subject, self time)",
+          "",
+          "wasm: the compiled Rust; glue: pkg/wsinspect.js (wasm-bindgen); builtins: V8/Node built-ins called from the glue (TextDecoder, typed array copies, Reflect.set); GC: garbage collection; the rest is the bench's own call loop, into which V8 may inline glue functions. Release wasm has no names: wasm-function[N] is the index.",
+          "",
+          markdownTable(["workload", "wasm", "glue", "builtins", "GC", "top functions"], profileRows),
+          "",
+        ]
+      : []),
     "### Size",
     "",
     markdownTable(["file", "bytes", "gzip -9", "brotli"], sizeRows),

@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! cargo bench --bench native -- stream <file> <a0,b0,a1,b1..> <role> <extensions> <messages|validity> [chunk]
-//! cargo bench --bench native -- copy|unmask|hex|validate|accept <file>
+//! cargo bench --bench native -- copy|unmask|validate|accept <file>
+//! cargo bench --bench native -- hex <file,file,..>
 //! cargo bench --bench native -- inflate <file> <payloads file: lines of "connection offset length">
 //! ```
 //! Without arguments (as under `cargo test --all-targets`) it prints this usage and exits.
@@ -196,6 +197,9 @@ fn numbers(list: &str) -> Result<Vec<usize>, String> {
 }
 
 fn workload(args: &[String]) -> Result<Work, String> {
+    if args[0] == "hex" {
+        return hex(args);
+    }
     let file = read(arg(args, 1, "input file")?)?;
     match args[0].as_str() {
         "stream" => stream(args, file),
@@ -223,17 +227,6 @@ fn workload(args: &[String]) -> Result<Work, String> {
                         unmask(black_box(piece), [0x37, 0xfa, 0x21, 0x3d], 0);
                     }
                     sink.value(buf[0]);
-                }),
-            })
-        }
-        "hex" => {
-            let text = String::from_utf8(file).map_err(|_| "hex text is not UTF-8")?;
-            Ok(Work {
-                calls: 1,
-                checked: true,
-                run: Box::new(move |sink, _| match parse_bytes(&text, Format::Hex) {
-                    Ok(parsed) => sink.message(&parsed.bytes, false),
-                    Err(e) => panic!("parse_bytes: {e}"),
                 }),
             })
         }
@@ -286,6 +279,22 @@ fn workload(args: &[String]) -> Result<Work, String> {
         }
         other => Err(format!("unknown workload {other}")),
     }
+}
+
+/// parse_bytes on each piece (comma-separated files): call k parses piece k.
+fn hex(args: &[String]) -> Result<Work, String> {
+    let texts = arg(args, 1, "hex files")?
+        .split(',')
+        .map(|f| String::from_utf8(read(f)?).map_err(|_| format!("{f} is not UTF-8")))
+        .collect::<Result<Vec<String>, String>>()?;
+    Ok(Work {
+        calls: texts.len(),
+        checked: true,
+        run: Box::new(move |sink, k| match parse_bytes(&texts[k], Format::Hex) {
+            Ok(parsed) => sink.message(&parsed.bytes, false),
+            Err(e) => panic!("parse_bytes: {e}"),
+        }),
+    })
 }
 
 /// A Decoder per slice, fed `chunk`-sized pieces (0: the whole slice at once), then ended.

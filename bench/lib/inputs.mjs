@@ -118,10 +118,13 @@ export function tinyFrames(scale = 1) {
 
 const HEX = "0123456789abcdef";
 
-/** 3. Hex text: 2 MiB of bytes written as clean hex (4 MiB of text), spaced hex and xxd. */
+/**
+ * 3. Hex text: 2 MiB of bytes written as clean hex (4 MiB of text), spaced hex and xxd,
+ * each cut into 4 pieces at line ends.
+ */
 export function hexTexts(scale = 1) {
   const rng = new Rng(SEED ^ 3);
-  const bytes = rng.fill(new Uint8Array(Math.round(2 * MiB * scale) & ~15));
+  const bytes = rng.fill(new Uint8Array(Math.round(2 * MiB * scale) & ~63));
   const lines = bytes.length / 16;
   const hi = (b) => HEX.charCodeAt(b >> 4);
   const lo = (b) => HEX.charCodeAt(b & 15);
@@ -155,8 +158,17 @@ export function hexTexts(scale = 1) {
     }
     xxd[p++] = 0x0a;
   }
-  const latin1 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("latin1");
-  return { bytes, clean, spaced: latin1(spaced), xxd: latin1(xxd) };
+  // Each text as 4 pieces (one call parses one piece), cut at line ends.
+  const pieces = (u8, lineLength) => {
+    const per = (lines / 4) * lineLength;
+    return [0, 1, 2, 3].map((i) => Buffer.from(u8.buffer, u8.byteOffset + i * per, per).toString("latin1"));
+  };
+  return {
+    bytes,
+    clean: [0, 1, 2, 3].map((i) => clean.slice((i * clean.length) / 4, ((i + 1) * clean.length) / 4)),
+    spaced: pieces(spaced, 48),
+    xxd: pieces(xxd, 68),
+  };
 }
 
 /** 4. Text validation: 1 MiB payloads, ASCII and mixed scripts, each as a server text frame. */

@@ -36,13 +36,14 @@ function xxdHex(text) {
 
 export function rows(input, env) {
   const out = [];
-  for (const [form, text] of [["clean", input.clean], ["spaced", input.spaced], ["xxd", input.xxd]]) {
+  for (const [form, texts] of [["clean", input.clean], ["spaced", input.spaced], ["xxd", input.xxd]]) {
+    const length = texts.reduce((n, t) => n + t.length, 0);
     const peers = [
       {
         name: 'wsinspect parseBytes(text, "hex") (wasm)',
         subject: true,
-        run(sink) {
-          sink.message(env.wsi.parseBytes(text, "hex").bytes, false);
+        run(sink, k) {
+          sink.message(env.wsi.parseBytes(texts[k], "hex").bytes, false);
         },
       },
     ];
@@ -50,38 +51,42 @@ export function rows(input, env) {
     if (env.node) {
       const { Buffer } = env.node;
       if (form === "clean") {
-        peers.push({ name: 'Buffer.from(hex, "hex")', run: (sink) => sink.message(Buffer.from(text, "hex"), false) });
+        peers.push({ name: 'Buffer.from(hex, "hex")', run: (sink, k) => sink.message(Buffer.from(texts[k], "hex"), false) });
         targets.push({ vs: 'Buffer.from(hex, "hex")', min: 2 });
       } else if (form === "spaced") {
         peers.push({
           name: 'Buffer.from(text.replace(/\\s+/g, ""), "hex")',
-          run: (sink) => sink.message(Buffer.from(text.replace(/\s+/g, ""), "hex"), false),
+          run: (sink, k) => sink.message(Buffer.from(texts[k].replace(/\s+/g, ""), "hex"), false),
         });
       } else {
-        peers.push({ name: 'xxd columns sliced, then Buffer.from(hex, "hex")', run: (sink) => sink.message(Buffer.from(xxdHex(text), "hex"), false) });
+        peers.push({ name: 'xxd columns sliced, then Buffer.from(hex, "hex")', run: (sink, k) => sink.message(Buffer.from(xxdHex(texts[k]), "hex"), false) });
         targets.push({ vs: 'xxd columns sliced, then Buffer.from(hex, "hex")', min: 1 });
       }
     }
     if (env.browser && typeof Uint8Array.fromHex === "function") {
       if (form === "clean") {
-        peers.push({ name: "Uint8Array.fromHex(hex)", run: (sink) => sink.message(Uint8Array.fromHex(text), false) });
+        peers.push({ name: "Uint8Array.fromHex(hex)", run: (sink, k) => sink.message(Uint8Array.fromHex(texts[k]), false) });
         targets.push({ vs: "Uint8Array.fromHex(hex)", min: 2 });
       } else if (form === "spaced") {
-        peers.push({ name: 'Uint8Array.fromHex(text.replace(/\\s+/g, ""))', run: (sink) => sink.message(Uint8Array.fromHex(text.replace(/\s+/g, "")), false) });
+        peers.push({ name: 'Uint8Array.fromHex(text.replace(/\\s+/g, ""))', run: (sink, k) => sink.message(Uint8Array.fromHex(texts[k].replace(/\s+/g, "")), false) });
       } else {
-        peers.push({ name: "xxd columns sliced, then Uint8Array.fromHex", run: (sink) => sink.message(Uint8Array.fromHex(xxdHex(text)), false) });
+        peers.push({ name: "xxd columns sliced, then Uint8Array.fromHex", run: (sink, k) => sink.message(Uint8Array.fromHex(xxdHex(texts[k])), false) });
         targets.push({ vs: "xxd columns sliced, then Uint8Array.fromHex", min: 1 });
       }
     }
-    if (form !== "xxd") peers.push({ name: "JS loop (charCodeAt and a table)", run: (sink) => sink.message(jsHex(text), false) });
+    if (form !== "xxd") peers.push({ name: "JS loop (charCodeAt and a table)", run: (sink, k) => sink.message(jsHex(texts[k]), false) });
     out.push({
       id: `hex-${form}`,
-      title: `Hex to bytes, ${form}: ${(text.length / 2 ** 20).toFixed(1)} MiB of text (${(input.bytes.length / 2 ** 20).toFixed(0)} MiB of bytes)`,
+      title: `Hex to bytes, ${form}: ${(length / 2 ** 20).toFixed(1)} MiB of text (${(input.bytes.length / 2 ** 20).toFixed(0)} MiB of bytes) in ${texts.length} pieces (one call: one piece)`,
       unit: "MB/s",
-      perCall: text.length / 1e6,
-      calls: 1,
+      perCall: length / texts.length / 1e6,
+      calls: texts.length,
       peers,
-      native: { files: { [`hex-${form}.txt`]: new TextEncoder().encode(text) }, args: ["hex", `hex-${form}.txt`] },
+      native: {
+        files: Object.fromEntries(texts.map((t, i) => [`hex-${form}-${i}.txt`, new TextEncoder().encode(t)])),
+        args: ["hex", "{pieces}"],
+        pieces: texts.map((t, i) => `hex-${form}-${i}.txt`),
+      },
       targets,
     });
   }
