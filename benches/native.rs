@@ -97,12 +97,15 @@ impl Sink for HashSink {
     }
 }
 
+/// One call of a workload: processes input `k`, output to the sink.
+type Call = Box<dyn FnMut(&mut dyn Sink, usize)>;
+
 /// One workload: `run(sink, k)` processes input `k` of `calls`.
 struct Work {
     calls: usize,
     /// Whether the output is compared with the wasm build's (phases are not).
     checked: bool,
-    run: Box<dyn FnMut(&mut dyn Sink, usize)>,
+    run: Call,
 }
 
 fn main() {
