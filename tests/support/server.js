@@ -1,16 +1,18 @@
-// Starts the page server on a free loopback port for a test, and stops it by its process id.
-import { spawn } from "node:child_process";
+// Starts the native `wsinspect serve` on a free loopback port for a test, and stops it by
+// its process id.
+import { spawn, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Resolves to { url, pid, stop() } once the server prints its address (10 s at most). */
-export function startServer() {
-  const child = spawn(process.execPath, ["scripts/serve.mjs"], {
-    cwd: repo, env: { ...process.env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"],
+/** Resolves to { url, pid, stop() } once the server prints its address (60 s at most, building included). */
+export function startServer(extraArgs = []) {
+  execFileSync("cargo", ["build", "--quiet", "--bin", "wsinspect"], { cwd: repo, stdio: "inherit" });
+  const child = spawn(`${repo}target/debug/wsinspect`, ["serve", "--listen", "127.0.0.1:0", "--root", repo, ...extraArgs], {
+    cwd: repo, stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill(); reject(new Error("server did not start in 10 s")); }, 10_000);
+    const timer = setTimeout(() => { child.kill(); reject(new Error("server did not start in 60 s")); }, 60_000);
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;

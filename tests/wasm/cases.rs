@@ -1,12 +1,119 @@
 //! wasm-bindgen tests of the binding, shared by the Node suite (`wasm_node.rs`) and the
-//! browser suite (`wasm_browser.rs`).
+//! browser suite (`wasm_browser.rs`): each export converts its arguments and results.
 
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
+use wsinspect::wasm;
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("property")
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+const MASKED_HELLO: [u8; 11] = [
+    0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+];
 
 #[wasm_bindgen_test]
 fn accept_key_rfc6455_example() {
     assert_eq!(
-        wsinspect::wasm::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+        wasm::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
         "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
     );
+}
+
+#[wasm_bindgen_test]
+fn decode_gives_frames_messages_and_field_spans_as_js_objects() {
+    let result = wasm::decode(&MASKED_HELLO, JsValue::UNDEFINED).unwrap();
+    let frames: Array = get(&result, "frames").dyn_into().unwrap();
+    assert_eq!(frames.length(), 1);
+    let frame = frames.get(0);
+    assert_eq!(get(&frame, "kind").as_string().unwrap(), "text");
+    assert_eq!(get(&frame, "masked").as_bool(), Some(true));
+    assert_eq!(get(&frame, "payloadOffset").as_f64(), Some(6.0));
+    let key: Uint8Array = get(&frame, "maskingKey").dyn_into().unwrap();
+    assert_eq!(key.to_vec(), vec![0x37, 0xfa, 0x21, 0x3d]);
+    let message = Array::from(&get(&result, "messages")).get(0);
+    assert_eq!(get(&message, "text").as_string().unwrap(), "Hello");
+    assert_eq!(get(&result, "role").as_string().unwrap(), "client");
+    assert!(get(&result, "incomplete").is_null());
+}
+
+#[wasm_bindgen_test]
+fn decoder_push_reports_absolute_offsets_and_end_reports_the_tail() {
+    let mut decoder = wasm::JsDecoder::new(obj(&[("role", "client".into())])).unwrap();
+    let first = decoder.push(&MASKED_HELLO[..4]);
+    assert_eq!(Array::from(&get(&first, "frames")).length(), 0);
+    let second = decoder.push(&MASKED_HELLO[4..]);
+    let frame = Array::from(&get(&second, "frames")).get(0);
+    assert_eq!(get(&frame, "offset").as_f64(), Some(0.0));
+    let third = decoder.push(&[0x81, 0x05, 0x48]);
+    assert_eq!(Array::from(&get(&third, "frames")).length(), 0);
+    let end = decoder.end();
+    let incomplete = get(&end, "incomplete");
+    assert_eq!(get(&incomplete, "offset").as_f64(), Some(11.0));
+    assert_eq!(get(&incomplete, "needed").as_f64(), Some(4.0));
+}
+
+#[wasm_bindgen_test]
+fn violations_are_data_with_id_offset_and_close_code() {
+    let result = wasm::decode(&[0x83, 0x00], JsValue::UNDEFINED).unwrap();
+    let violation = Array::from(&get(&result, "violations")).get(0);
+    assert_eq!(
+        get(&violation, "id").as_string().unwrap(),
+        "reserved-opcode"
+    );
+    assert_eq!(get(&violation, "offset").as_f64(), Some(0.0));
+    assert_eq!(get(&violation, "closeCode").as_f64(), Some(1002.0));
+    assert!(get(&violation, "message")
+        .as_string()
+        .unwrap()
+        .contains("byte 0"));
+}
+
+#[wasm_bindgen_test]
+fn bad_options_and_bad_text_throw_errors_with_offsets() {
+    let err = wasm::decode(&[], obj(&[("role", "peer".into())])).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let err = wasm::parse_bytes("81 0g", Some("hex".into())).unwrap_err();
+    assert_eq!(get(&err, "line").as_f64(), Some(1.0));
+    assert_eq!(get(&err, "column").as_f64(), Some(5.0));
+    assert_eq!(get(&err, "offset").as_f64(), Some(4.0));
+    let err = wasm::hixie76_answer("1 2", "3 4", "short".into()).unwrap_err();
+    assert_eq!(get(&err, "key").as_string().unwrap(), "key3");
+}
+
+#[wasm_bindgen_test]
+fn parse_bytes_then_encode_frame_round_trips() {
+    let parsed = wasm::parse_bytes("81 05 48 65 6c 6c 6f", None).unwrap();
+    assert_eq!(get(&parsed, "format").as_string().unwrap(), "hex");
+    let spec = obj(&[("opcode", 1.into()), ("payload", "Hello".into())]);
+    let bytes: Uint8Array = get(&parsed, "bytes").dyn_into().unwrap();
+    assert_eq!(wasm::encode_frame(spec).unwrap(), bytes.to_vec());
+}
+
+#[wasm_bindgen_test]
+fn handshake_checks_come_back_as_objects() {
+    let request = "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n";
+    let handshake = wasm::parse_handshake(request.into()).unwrap();
+    let checks = Array::from(&get(&handshake, "checks"));
+    let failed: Vec<String> = checks
+        .iter()
+        .filter(|c| get(c, "passed").as_bool() == Some(false))
+        .map(|c| get(&c, "id").as_string().unwrap())
+        .collect();
+    assert_eq!(failed, vec!["bad-version"]);
+    assert!(get(&handshake, "generation")
+        .as_string()
+        .unwrap()
+        .starts_with("hybi-"));
 }

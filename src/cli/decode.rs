@@ -1,0 +1,366 @@
+//! `wsinspect decode`: every frame, message and violation in a byte stream, as a table or JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use wsinspect::{
+    decode, parse_handshake, DecodeOptions, DecodeOutput, Frame, FrameKind, Generation, Handshake,
+    HandshakeKind,
+};
+
+use super::input::{self, InputFormat};
+use super::json;
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The bytes: a file, or `-` (or nothing) for standard input. A stream that starts with
+    /// an HTTP handshake head is decoded after it.
+    pub file: Option<PathBuf>,
+    /// How the input spells its bytes.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// Who sent the frames: a client (masked) or a server; auto decides from the first frame.
+    #[arg(long, value_enum, default_value_t = RoleArg::Auto)]
+    pub role: RoleArg,
+    /// The framing: RFC 6455 or hixie-76 (0x00 ... 0xFF); auto decides from the first byte.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Auto)]
+    pub protocol: ProtocolArg,
+    /// The negotiated Sec-WebSocket-Extensions value, e.g. "permessage-deflate".
+    #[arg(long)]
+    pub extensions: Option<String>,
+    /// Largest message in bytes; larger is a message-too-big violation.
+    #[arg(long)]
+    pub max_message: Option<u64>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Auto,
+    Client,
+    Server,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    Auto,
+    Rfc6455,
+    #[value(name = "hixie-76")]
+    Hixie76,
+}
+
+/// Exit status: 0 clean, 1 a rule broken, 2 unreadable input.
+pub fn run(args: &DecodeArgs) -> ExitCode {
+    let read = input::read(args.file.as_deref()).and_then(|raw| input::to_bytes(raw, args.format));
+    let (bytes, read_as) = match read {
+        Ok(pair) => pair,
+        Err(e) => {
+            eprintln!("wsinspect decode: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let head = starts_with_head(&bytes).then(|| parse_handshake(&bytes));
+    let (start, mut options) = match &head {
+        Some(h) => after_head(h),
+        None => (0, DecodeOptions::default()),
+    };
+    if let Some(role) = role(args.role) {
+        options.role = role;
+    }
+    if let Some(protocol) = protocol(args.protocol) {
+        options.protocol = protocol;
+    }
+    if args.extensions.is_some() {
+        options.extensions = args.extensions.clone();
+    }
+    options.max_message_size = args.max_message;
+    let stream = bytes.get(start..).unwrap_or_default();
+    let mut out = match decode(stream, options) {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!(
+                "wsinspect decode: bad --extensions value: {} at byte {}",
+                e.message, e.offset
+            );
+            return ExitCode::from(2);
+        }
+    };
+    shift(&mut out, start as u64);
+    let head_failed = head
+        .as_ref()
+        .is_some_and(|h| h.error.is_some() || h.failures().next().is_some());
+    if args.json {
+        let value = json!({
+            "input": { "length": bytes.len(), "read_as": read_as },
+            "handshake": head.as_ref().map(json::handshake),
+            "frames_start": start,
+            "decoded": json::decoded(&out),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        print!(
+            "{}",
+            table(&read_as, bytes.len(), head.as_ref(), start, &out)
+        );
+    }
+    if out.violations.is_empty() && !head_failed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn role(r: RoleArg) -> Option<wsinspect::Role> {
+    match r {
+        RoleArg::Auto => None,
+        RoleArg::Client => Some(wsinspect::Role::Client),
+        RoleArg::Server => Some(wsinspect::Role::Server),
+    }
+}
+
+fn protocol(p: ProtocolArg) -> Option<wsinspect::Protocol> {
+    match p {
+        ProtocolArg::Auto => None,
+        ProtocolArg::Rfc6455 => Some(wsinspect::Protocol::Rfc6455),
+        ProtocolArg::Hixie76 => Some(wsinspect::Protocol::Hixie76),
+    }
+}
+
+/// Whether the bytes open with an HTTP request or status line.
+fn starts_with_head(bytes: &[u8]) -> bool {
+    const STARTS: [&[u8]; 2] = [b"GET ", b"HTTP/1."];
+    STARTS.iter().any(|s| bytes.starts_with(s))
+}
+
+/// Where frames start after a handshake head, and what the head says about them: a request's
+/// frames come from the client; a response's from the server, with its negotiated extensions.
+fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
+    let Some(head) = h.head_length else {
+        return (usize::MAX, DecodeOptions::default());
+    };
+    let hixie = h.generation == Generation::Hixie76;
+    let mut options = DecodeOptions::default();
+    let mut start = head as usize;
+    match h.kind {
+        HandshakeKind::Request => {
+            options.role = wsinspect::Role::Client;
+            start += if hixie { 8 } else { 0 };
+        }
+        HandshakeKind::Response => {
+            options.role = wsinspect::Role::Server;
+            start += if hixie { 16 } else { 0 };
+            options.extensions = h
+                .header("sec-websocket-extensions")
+                .map(|x| x.value.clone());
+        }
+    }
+    if hixie || h.generation == Generation::Hixie75 {
+        options.protocol = wsinspect::Protocol::Hixie76;
+    }
+    (start, options)
+}
+
+/// Makes every offset count from the start of the input rather than of the frames.
+fn shift(out: &mut DecodeOutput, by: u64) {
+    if by == 0 {
+        return;
+    }
+    for f in &mut out.frames {
+        f.offset += by;
+        f.payload_offset += by;
+        f.fields.iter_mut().for_each(|x| x.offset += by);
+    }
+    out.messages.iter_mut().for_each(|m| m.offset += by);
+    out.violations.iter_mut().for_each(|v| v.offset += by);
+    out.notices.iter_mut().for_each(|n| n.offset += by);
+    if let Some(i) = &mut out.incomplete {
+        i.offset += by;
+    }
+}
+
+/// The readable report.
+fn table(
+    read_as: &str,
+    length: usize,
+    head: Option<&Handshake>,
+    start: usize,
+    out: &DecodeOutput,
+) -> String {
+    let mut s = format!("input: {length} bytes, read as {read_as}\n");
+    if let Some(h) = head {
+        s.push_str(&format!(
+            "handshake {} ({}), {} bytes",
+            h.kind.as_str(),
+            h.generation.name(),
+            h.head_length.unwrap_or(0)
+        ));
+        let failures: Vec<_> = h.failures().collect();
+        if let Some(e) = &h.error {
+            s.push_str(&format!(": {}: {e}\n", e.id));
+        } else if failures.is_empty() {
+            s.push_str(": every check passed\n");
+        } else {
+            s.push_str(&format!(": {} check(s) failed\n", failures.len()));
+            for c in failures {
+                s.push_str(&format!("  {}: {}\n", c.id, c.message));
+            }
+        }
+        s.push_str(&format!("frames start at byte {start}\n"));
+    }
+    s.push_str(&format!(
+        "protocol {}, role {}\n\n",
+        out.protocol.as_str(),
+        out.role.as_str()
+    ));
+    if !out.frames.is_empty() {
+        s.push_str(&format!(
+            "{:>5} {:>8} {:>8}  fin rsv  {:<16} {:<8}  payload\n",
+            "frame", "offset", "length", "opcode", "mask"
+        ));
+        for f in &out.frames {
+            s.push_str(&format!(
+                "{:>5} {:>8} {:>8}  {}   {}{}{}  {:<16} {:<8}  {}\n",
+                f.index,
+                f.offset,
+                f.length,
+                f.fin as u8,
+                f.rsv1 as u8,
+                f.rsv2 as u8,
+                f.rsv3 as u8,
+                format!("0x{:x} {}", f.opcode, f.kind.as_str()),
+                f.masking_key
+                    .map(|k| json::hex(&k))
+                    .unwrap_or_else(|| "-".into()),
+                payload(f),
+            ));
+        }
+    }
+    if !out.messages.is_empty() {
+        s.push_str("\nmessages\n");
+        for m in &out.messages {
+            let size = if m.compressed {
+                format!("{} bytes ({} compressed)", m.data.len(), m.wire_length)
+            } else {
+                format!("{} bytes", m.data.len())
+            };
+            let frames: Vec<String> = m.frames.iter().map(usize::to_string).collect();
+            let preview = match &m.text {
+                Some(t) => quote(t),
+                None => preview_hex(&m.data),
+            };
+            let open = if m.complete { "" } else { " (incomplete)" };
+            s.push_str(&format!(
+                "{:>5} {:<6} {size}, frame {}{open}: {preview}\n",
+                m.index,
+                m.kind.as_str(),
+                frames.join(",")
+            ));
+        }
+    }
+    if !out.violations.is_empty() {
+        s.push_str("\nviolations\n");
+        for v in &out.violations {
+            let frame = v.frame.map(|f| format!(", frame {f}")).unwrap_or_default();
+            let close = v
+                .close_code()
+                .map(|c| format!(", close {c}"))
+                .unwrap_or_default();
+            s.push_str(&format!("  {}: {v}{frame}{close}\n", v.id));
+        }
+    }
+    for n in &out.notices {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    if let Some(i) = &out.incomplete {
+        s.push_str(&format!("{i}\n"));
+    }
+    s.push_str(&format!(
+        "\n{} frame(s), {} message(s), {} violation(s)\n",
+        out.frames.len(),
+        out.messages.len(),
+        out.violations.len()
+    ));
+    s
+}
+
+fn payload(f: &Frame) -> String {
+    let encoding = match f.length_encoding {
+        wsinspect::LengthEncoding::Bits7
+        | wsinspect::LengthEncoding::Bits16
+        | wsinspect::LengthEncoding::Bits64 => {
+            format!("{}-bit", f.length_encoding.as_str())
+        }
+        other => other.as_str().to_owned(),
+    };
+    let len = format!("{} bytes ({encoding})", f.payload_len);
+    let what = match f.kind {
+        FrameKind::Close => match (f.close_code, f.close_code_name) {
+            (Some(code), Some(name)) => format!(
+                "{code} {name} {}",
+                quote(f.close_reason.as_deref().unwrap_or(""))
+            ),
+            (Some(code), None) => {
+                format!("{code} {}", quote(f.close_reason.as_deref().unwrap_or("")))
+            }
+            _ => String::new(),
+        },
+        FrameKind::Text | FrameKind::Continuation if !f.rsv1 => {
+            match std::str::from_utf8(&f.payload) {
+                Ok(t) => quote(t),
+                Err(_) => preview_hex(&f.payload),
+            }
+        }
+        _ => preview_hex(&f.payload),
+    };
+    format!("{len} {what}").trim_end().to_owned()
+}
+
+fn quote(t: &str) -> String {
+    let mut q: String = t.chars().take(40).collect();
+    if q.len() < t.len() {
+        q.push('…');
+    }
+    format!("{q:?}")
+}
+
+fn preview_hex(b: &[u8]) -> String {
+    let mut h = json::hex(&b[..b.len().min(16)]);
+    if b.len() > 16 {
+        h.push('…');
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_response_head_gives_server_role_and_its_extensions() {
+        let bytes = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+            Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n\x81\x00";
+        assert!(starts_with_head(bytes));
+        let h = parse_handshake(bytes);
+        let (start, options) = after_head(&h);
+        assert_eq!(start, bytes.len() - 2);
+        assert_eq!(options.role, wsinspect::Role::Server);
+        assert_eq!(options.extensions.as_deref(), Some("permessage-deflate"));
+    }
+
+    #[test]
+    fn shifting_moves_every_offset() {
+        let mut out = decode(b"\x81\x02hi\x83\x00", DecodeOptions::default()).unwrap();
+        shift(&mut out, 100);
+        assert_eq!(out.frames[0].offset, 100);
+        assert_eq!(out.frames[0].payload_offset, 102);
+        assert!(out.frames[0].fields.iter().all(|f| f.offset >= 100));
+        assert_eq!(out.violations[0].offset, 104);
+    }
+}

@@ -1,0 +1,205 @@
+//! Deliberately broken server frames, one per violation id a server can commit, so the page
+//! can see what the browser does with each (the close code it answers, the error it fires).
+
+use wsinspect::encode::{encode_close_payload, encode_frame, FrameSpec, LengthEncoding};
+
+/// The violation ids a server can send, in the order of the core's table.
+pub const VIOLATIONS: [&str; 15] = [
+    "reserved-bits",
+    "reserved-opcode",
+    "masked-server-frame",
+    "control-frame-too-long",
+    "fragmented-control-frame",
+    "non-minimal-length",
+    "length-too-large",
+    "unexpected-continuation",
+    "expected-continuation",
+    "close-payload-too-short",
+    "invalid-close-code",
+    "invalid-utf8",
+    "invalid-rsv1",
+    "inflate-failed",
+    "data-after-close",
+];
+
+/// The bytes to send for a violation, what they are, and whether they include a close frame.
+#[derive(Debug)]
+pub struct Broken {
+    pub bytes: Vec<u8>,
+    pub what: String,
+    pub closes: bool,
+}
+
+/// The frames that break rule `id`; `deflate` tells whether permessage-deflate is in force
+/// (two rules exist only under it).
+pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
+    let frame = |spec: FrameSpec| encode_frame(&spec);
+    let text = |s: &str| FrameSpec::text(s);
+    let (bytes, what, closes) = match id {
+        "reserved-bits" => {
+            let mut spec = text("rsv2 set");
+            spec.rsv2 = true;
+            (frame(spec), "a text frame with rsv2 set", false)
+        }
+        "reserved-opcode" => (
+            frame(FrameSpec::new(0x3, b"opcode 3".to_vec())),
+            "a frame with reserved opcode 0x3",
+            false,
+        ),
+        "masked-server-frame" => (
+            frame(text("masked").masked([0x37, 0xfa, 0x21, 0x3d])),
+            "a masked text frame from the server",
+            false,
+        ),
+        "control-frame-too-long" => (
+            frame(FrameSpec::new(0x9, vec![b'p'; 126])),
+            "a ping with a 126-byte payload",
+            false,
+        ),
+        "fragmented-control-frame" => {
+            let mut spec = FrameSpec::new(0x9, b"half".to_vec());
+            spec.fin = false;
+            (frame(spec), "a ping with fin clear", false)
+        }
+        "non-minimal-length" => {
+            let mut spec = text("Hello");
+            spec.length_encoding = Some(LengthEncoding::Bits16);
+            (
+                frame(spec),
+                "a text frame whose length 5 is written in 16 bits",
+                false,
+            )
+        }
+        "length-too-large" => {
+            let mut spec = text("Hello");
+            spec.length_encoding = Some(LengthEncoding::Bits64);
+            spec.declared_length = Some((1 << 63) | 5);
+            (
+                frame(spec),
+                "a text frame whose 64-bit length has its top bit set",
+                false,
+            )
+        }
+        "unexpected-continuation" => (
+            frame(FrameSpec::new(0x0, b"no message".to_vec())),
+            "a continuation frame with no message open",
+            false,
+        ),
+        "expected-continuation" => {
+            let mut first = text("first half");
+            first.fin = false;
+            let mut bytes = frame(first);
+            bytes.extend_from_slice(&frame(text("not a continuation")));
+            (
+                bytes,
+                "a text frame while a fragmented message is open",
+                false,
+            )
+        }
+        "close-payload-too-short" => (
+            frame(FrameSpec::new(0x8, vec![0x03])),
+            "a close frame with a 1-byte payload",
+            true,
+        ),
+        "invalid-close-code" => (
+            frame(FrameSpec::new(0x8, encode_close_payload(1005, ""))),
+            "a close frame with code 1005",
+            true,
+        ),
+        "invalid-utf8" => (
+            frame(FrameSpec::new(0x1, vec![b'o', b'k', 0xC3, 0x28])),
+            "a text frame with invalid utf-8",
+            false,
+        ),
+        "invalid-rsv1" if deflate => {
+            let mut spec = FrameSpec::new(0x9, b"rsv1".to_vec());
+            spec.rsv1 = true;
+            (
+                frame(spec),
+                "a ping with rsv1 set under permessage-deflate",
+                false,
+            )
+        }
+        "inflate-failed" if deflate => {
+            let mut spec = FrameSpec::new(0x1, vec![0xFF, 0xFF, 0xFF, 0xFF]);
+            spec.rsv1 = true;
+            (
+                frame(spec),
+                "a compressed text frame that does not inflate",
+                false,
+            )
+        }
+        "invalid-rsv1" | "inflate-failed" => {
+            return Err(format!(
+                "{id} needs permessage-deflate on this connection (connect without ?deflate=0)"
+            ))
+        }
+        "data-after-close" => {
+            let mut bytes = frame(FrameSpec::new(0x8, encode_close_payload(1000, "")));
+            bytes.extend_from_slice(&frame(text("after close")));
+            (bytes, "a close frame and then a text frame", true)
+        }
+        "unmasked-client-frame" => {
+            return Err("unmasked-client-frame is a client's rule: a server cannot break it".into())
+        }
+        "message-too-big" => {
+            return Err(
+                "message-too-big depends on the receiver's limit, and browsers set none".into(),
+            )
+        }
+        other => {
+            return Err(format!(
+                "unknown violation {other:?}; one of {}",
+                VIOLATIONS.join(", ")
+            ))
+        }
+    };
+    Ok(Broken {
+        bytes,
+        what: what.into(),
+        closes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use wsinspect::{decode, DecodeOptions, Protocol, Role};
+
+    use super::*;
+
+    /// The core's decoder, reading as a browser would, reports exactly the rule asked for.
+    #[test]
+    fn each_broken_frame_breaks_its_rule_according_to_the_core() {
+        for id in VIOLATIONS {
+            let deflate = matches!(id, "invalid-rsv1" | "inflate-failed");
+            let broken = frames(id, deflate).unwrap();
+            let options = DecodeOptions {
+                role: Role::Server,
+                protocol: Protocol::Rfc6455,
+                extensions: deflate.then(|| "permessage-deflate".to_owned()),
+                max_message_size: None,
+            };
+            let out = decode(&broken.bytes, options).unwrap();
+            let ids: Vec<&str> = out.violations.iter().map(|v| v.id.as_str()).collect();
+            assert!(ids.contains(&id), "{id}: {ids:?}");
+            let has_close = out.frames.iter().any(|f| f.opcode == 0x8);
+            assert_eq!(has_close, broken.closes, "{id}");
+        }
+    }
+
+    #[test]
+    fn rules_a_server_cannot_break_say_why() {
+        assert!(frames("unmasked-client-frame", false)
+            .unwrap_err()
+            .contains("client"));
+        assert!(frames("message-too-big", false)
+            .unwrap_err()
+            .contains("limit"));
+        assert!(frames("invalid-rsv1", false)
+            .unwrap_err()
+            .contains("permessage-deflate"));
+        assert!(frames("nonsense", false)
+            .unwrap_err()
+            .contains("unknown violation"));
+    }
+}

@@ -1,0 +1,267 @@
+//! `/echo` over RFC 6455: every message back with its kind, pings answered, closes echoed,
+//! violations answered with their close code, idle peers closed with 1001, and the tap's
+//! actions carried out.
+
+use std::collections::HashMap;
+
+use tokio::sync::mpsc;
+use tokio::time::{timeout_at, Instant};
+use wsinspect::{DecodeOutput, FrameKind, Message, MessageKind, Violation};
+
+use super::actions::Action;
+use super::broken;
+use super::sessions::ActionRequest;
+use super::socket::Socket;
+use super::Limits;
+
+/// Read buffer size; a read never takes more than this from the socket at once.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// What processing a decoded chunk decided.
+enum Flow {
+    Go,
+    /// The connection is over; the reason is for the tap.
+    Stop(String),
+}
+
+/// Runs the echo until the connection ends. `rest` holds bytes read with the handshake head
+/// (already recorded).
+pub async fn run(
+    mut socket: Socket,
+    rest: &[u8],
+    mut actions: Option<mpsc::Receiver<ActionRequest>>,
+    limits: &Limits,
+) {
+    let reason = echo(&mut socket, rest, &mut actions, limits).await;
+    // Close frames have gone both ways (or one side gave up): end our side, let the peer
+    // close its own, bounded in time.
+    socket.shutdown().await;
+    let drain_until = Instant::now() + limits.close_wait;
+    let mut buf = vec![0u8; READ_CHUNK];
+    while let Ok(Ok(n)) = timeout_at(drain_until, socket.read(&mut buf)).await {
+        if n == 0 {
+            break;
+        }
+        let _ = socket.decode(&buf[..n]).await;
+    }
+    if let Some(tap) = socket.tap() {
+        tap.closed(reason).await;
+    }
+}
+
+async fn echo(
+    socket: &mut Socket,
+    rest: &[u8],
+    actions: &mut Option<mpsc::Receiver<ActionRequest>>,
+    limits: &Limits,
+) -> String {
+    if !rest.is_empty() {
+        let decoded = socket.decode_unrecorded(rest);
+        if let Flow::Stop(reason) = handle(socket, decoded).await {
+            return reason;
+        }
+    }
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut idle_until = Instant::now() + limits.idle;
+    let mut close_until = None;
+    loop {
+        let until = close_until.unwrap_or(idle_until);
+        tokio::select! {
+            read = timeout_at(until, socket.read(&mut buf)) => match read {
+                Err(_elapsed) if close_until.is_some() => {
+                    return "the client did not answer the close frame in time".into();
+                }
+                Err(_elapsed) => {
+                    // RFC 6455 §7.4.1: 1001 "indicates that an endpoint is "going away"".
+                    let secs = limits.idle.as_secs_f64();
+                    socket.note(format!("no data for {secs} s: sending close 1001")).await;
+                    if socket.send_close(Some(1001), "idle timeout").await.is_err() {
+                        return "the connection failed while closing".into();
+                    }
+                    close_until = Some(Instant::now() + limits.close_wait);
+                }
+                Ok(Ok(0)) | Ok(Err(_)) => {
+                    return if socket.received_close || socket.sent_close {
+                        "the client closed the TCP connection".into()
+                    } else {
+                        "the client dropped the TCP connection without a close frame".into()
+                    };
+                }
+                Ok(Ok(n)) => {
+                    idle_until = Instant::now() + limits.idle;
+                    let chunk = buf[..n].to_vec();
+                    let decoded = socket.decode(&chunk).await;
+                    match handle(socket, decoded).await {
+                        Flow::Stop(reason) => return reason,
+                        Flow::Go if socket.sent_close && close_until.is_none() => {
+                            close_until = Some(Instant::now() + limits.close_wait);
+                        }
+                        Flow::Go => {}
+                    }
+                }
+            },
+            request = recv(actions) => match request {
+                Some(request) => {
+                    let result = perform(socket, request.action).await;
+                    if let Some(tap) = socket.tap() {
+                        tap.done(request.id, result).await;
+                    }
+                    if socket.sent_close && close_until.is_none() {
+                        close_until = Some(Instant::now() + limits.close_wait);
+                    }
+                }
+                // A newer subject took the actions over.
+                None => *actions = None,
+            },
+        }
+    }
+}
+
+/// The next action, or never when there is no action queue.
+async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<ActionRequest> {
+    match actions {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Acts on what one chunk completed, in wire order.
+async fn handle(socket: &mut Socket, decoded: Result<DecodeOutput, u64>) -> Flow {
+    let out = match decoded {
+        Ok(out) => out,
+        Err(open) => {
+            let text = format!("a frame of over {open} bytes exceeds the message limit");
+            return fail(socket, 1009, "message-too-big", text).await;
+        }
+    };
+    let mut messages: HashMap<usize, Message> = out
+        .messages
+        .into_iter()
+        .filter(|m| m.complete)
+        .filter_map(|m| Some((*m.frames.last()?, m)))
+        .collect();
+    for frame in &out.frames {
+        if let Some(v) = out.violations.iter().find(|v| v.frame == Some(frame.index)) {
+            return fail_on(socket, v).await;
+        }
+        match frame.kind {
+            // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
+            // frame in response, unless it already received a Close frame."
+            FrameKind::Ping if !socket.sent_close => {
+                let pong = wsinspect::encode::FrameSpec::new(0xA, frame.payload.clone());
+                if socket.send_frame(&pong).await.is_err() {
+                    return Flow::Stop("the connection failed while sending a pong".into());
+                }
+            }
+            FrameKind::Close => {
+                socket.received_close = true;
+                let code = frame.close_code;
+                let said = match code {
+                    Some(code) => format!("close {code}"),
+                    None => "close without a code".into(),
+                };
+                if socket.sent_close {
+                    return Flow::Stop(format!("the client answered with {said}"));
+                }
+                // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not
+                // previously send a Close frame, the endpoint MUST send a Close frame in
+                // response. ... the endpoint typically echos the status code it received."
+                let reason = frame.close_reason.clone().unwrap_or_default();
+                let _ = socket.send_close(code, &reason).await;
+                return Flow::Stop(format!("the client sent {said}; the server echoed it"));
+            }
+            FrameKind::Text | FrameKind::Binary | FrameKind::Continuation if !socket.sent_close => {
+                if let Some(message) = messages.remove(&frame.index) {
+                    let text = message.kind == MessageKind::Text;
+                    if socket.send_message(text, &message.data, 1).await.is_err() {
+                        return Flow::Stop("the connection failed while echoing".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // Violations found in a frame's header (its payload still to come), or about no frame.
+    if let Some(v) = out.violations.first() {
+        return fail_on(socket, v).await;
+    }
+    Flow::Go
+}
+
+/// RFC 6455 §7.1.7: "_Fail the WebSocket Connection_": send the violation's close code.
+async fn fail_on(socket: &mut Socket, v: &Violation) -> Flow {
+    fail(
+        socket,
+        v.close_code().unwrap_or(1002),
+        v.id.as_str(),
+        v.to_string(),
+    )
+    .await
+}
+
+async fn fail(socket: &mut Socket, code: u16, id: &str, text: String) -> Flow {
+    if socket.sent_close {
+        return Flow::Stop(format!("{id} after the close: {text}"));
+    }
+    socket
+        .note(format!("sent close {code}: {id}: {text}"))
+        .await;
+    if socket.send_close(Some(code), id).await.is_err() {
+        return Flow::Stop("the connection failed while closing".into());
+    }
+    Flow::Go
+}
+
+/// Carries out a tap action; the text says what went on the wire.
+pub async fn perform(socket: &mut Socket, action: Action) -> Result<String, String> {
+    let io = |e: std::io::Error| format!("the connection failed: {e}");
+    match action {
+        Action::Ping(payload) => {
+            let n = payload.len();
+            socket
+                .send_frame(&wsinspect::encode::FrameSpec::new(0x9, payload))
+                .await
+                .map_err(io)?;
+            Ok(format!("sent ping ({n} bytes)"))
+        }
+        Action::Send { text, data } => {
+            socket.send_message(text, &data, 1).await.map_err(io)?;
+            Ok(format!(
+                "sent a {} message of {} bytes",
+                kind(text),
+                data.len()
+            ))
+        }
+        Action::Fragmented { text, data, frames } => {
+            socket.send_message(text, &data, frames).await.map_err(io)?;
+            Ok(format!(
+                "sent a {} message of {} bytes in {frames} frames",
+                kind(text),
+                data.len()
+            ))
+        }
+        Action::Close { code, reason } => {
+            socket.send_close(code, &reason).await.map_err(io)?;
+            Ok(match code {
+                Some(code) => format!("sent close {code}"),
+                None => "sent close without a code".into(),
+            })
+        }
+        Action::Violation(id) => {
+            let broken = broken::frames(&id, socket.deflate_negotiated())?;
+            socket.write(&broken.bytes).await.map_err(io)?;
+            if broken.closes {
+                socket.sent_close = true;
+            }
+            Ok(format!("sent {}", broken.what))
+        }
+    }
+}
+
+fn kind(text: bool) -> &'static str {
+    if text {
+        "text"
+    } else {
+        "binary"
+    }
+}

@@ -1,0 +1,156 @@
+//! `/echo` for hixie-76 clients, as the old chat servers did it: `0x00 text 0xFF` frames back
+//! as they came, the `0xFF 0x00` closing frame answered in kind.
+
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{timeout_at, Instant};
+use wsinspect::encode::{encode_hixie_close, encode_hixie_length_prefixed, encode_hixie_text};
+use wsinspect::{FrameKind, MessageKind, Protocol};
+
+use super::actions::Action;
+use super::sessions::{ActionRequest, TapSink};
+use super::socket::Socket;
+use super::Limits;
+
+/// Runs a hixie-76 echo: writes the handshake `response` (head and MD5 answer), then echoes.
+/// `rest` holds bytes read after the 8 key bytes (already recorded).
+pub async fn run(
+    stream: TcpStream,
+    tap: Option<TapSink>,
+    response: &[u8],
+    rest: &[u8],
+    mut actions: Option<mpsc::Receiver<ActionRequest>>,
+    limits: &Limits,
+) {
+    let mut socket = Socket::new(
+        stream,
+        tap,
+        Protocol::Hixie76,
+        None,
+        None,
+        limits.max_message,
+        limits.idle,
+    );
+    if socket.write(response).await.is_err() {
+        return;
+    }
+    let reason = echo(&mut socket, rest, &mut actions, limits).await;
+    socket.shutdown().await;
+    if let Some(tap) = socket.tap() {
+        tap.closed(reason).await;
+    }
+}
+
+async fn echo(
+    socket: &mut Socket,
+    rest: &[u8],
+    actions: &mut Option<mpsc::Receiver<ActionRequest>>,
+    limits: &Limits,
+) -> String {
+    let mut pending = Some(rest.to_vec()).filter(|r| !r.is_empty());
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut idle_until = Instant::now() + limits.idle;
+    loop {
+        if let Some(chunk) = pending.take() {
+            if let Some(reason) = handle(socket, &chunk).await {
+                return reason;
+            }
+        }
+        tokio::select! {
+            read = timeout_at(idle_until, socket.read(&mut buf)) => match read {
+                Ok(Ok(n)) if n > 0 => {
+                    idle_until = Instant::now() + limits.idle;
+                    let chunk = buf[..n].to_vec();
+                    // Recorded here; decoded by `handle` on the next turn.
+                    socket.record_in(&chunk).await;
+                    pending = Some(chunk);
+                }
+                Err(_elapsed) => {
+                    socket.note("idle: sending the hixie closing frame".into()).await;
+                    let _ = socket.write(&encode_hixie_close()).await;
+                    return "idle timeout".into();
+                }
+                _ => return "the client closed the TCP connection".into(),
+            },
+            request = recv(actions) => match request {
+                Some(request) => {
+                    let (result, closed) = perform(socket, request.action).await;
+                    if let Some(tap) = socket.tap() {
+                        tap.done(request.id, result).await;
+                    }
+                    if closed {
+                        return "the server sent the closing frame".into();
+                    }
+                }
+                None => *actions = None,
+            },
+        }
+    }
+}
+
+async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<ActionRequest> {
+    match actions {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Decodes a chunk (already recorded) and echoes what it completed; Some(reason) to stop.
+async fn handle(socket: &mut Socket, chunk: &[u8]) -> Option<String> {
+    let out = match socket.decode_unrecorded(chunk) {
+        Ok(out) => out,
+        Err(_) => return Some("a frame exceeds the message limit".into()),
+    };
+    if let Some(v) = out.violations.first() {
+        // hixie-76 has no close codes: the connection is just closed.
+        socket.note(format!("closing: {v}")).await;
+        let _ = socket.write(&encode_hixie_close()).await;
+        return Some(format!("{}: {v}", v.id));
+    }
+    for message in out.messages.iter().filter(|m| m.complete) {
+        let frame = match (message.kind, message.text.as_deref()) {
+            (MessageKind::Text, Some(text)) => encode_hixie_text(text),
+            _ => encode_hixie_length_prefixed(0x80, &message.data),
+        };
+        if socket.write(&frame).await.is_err() {
+            return Some("the connection failed while echoing".into());
+        }
+    }
+    if out.frames.iter().any(|f| f.kind == FrameKind::Close) {
+        // draft-hixie-76 §4.2: on the closing frame "the server ... must send a 0xFF 0x00".
+        let _ = socket.write(&encode_hixie_close()).await;
+        return Some("the client sent the closing frame; the server answered it".into());
+    }
+    None
+}
+
+/// hixie-76 knows text messages and the closing frame only.
+async fn perform(socket: &mut Socket, action: Action) -> (Result<String, String>, bool) {
+    let io = |e: std::io::Error| format!("the connection failed: {e}");
+    match action {
+        Action::Send { text: true, data }
+        | Action::Fragmented {
+            text: true, data, ..
+        } => {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            let result = socket
+                .write(&encode_hixie_text(&text))
+                .await
+                .map(|_| "sent a text frame".to_owned())
+                .map_err(io);
+            (result, false)
+        }
+        Action::Close { .. } => {
+            let result = socket
+                .write(&encode_hixie_close())
+                .await
+                .map(|_| "sent the closing frame".to_owned())
+                .map_err(io);
+            (result, true)
+        }
+        _ => (
+            Err("hixie-76 has text frames and the closing frame only".into()),
+            false,
+        ),
+    }
+}

@@ -1,0 +1,313 @@
+//! The command line: `decode`, `accept`, `hixie76`, `handshake`, their exit statuses and help.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `wsinspect ARGS` with `stdin`; its output and status.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsinspect"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// RFC 6455 §5.7: "A single-frame masked text message".
+const MASKED_HELLO: &str = "81 85 37 fa 21 3d 7f 9f 4d 51 58";
+
+#[test]
+fn decode_prints_a_table_of_the_rfc_masked_hello() {
+    let o = run(&["decode"], MASKED_HELLO.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("0x1 text"), "{out}");
+    assert!(out.contains("37fa213d"), "{out}");
+    assert!(out.contains("\"Hello\""), "{out}");
+    assert!(out.contains("role client"), "{out}");
+    assert!(
+        out.contains("1 frame(s), 1 message(s), 0 violation(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn decode_json_carries_every_field_and_the_violations_with_offsets() {
+    let input = format!("{MASKED_HELLO} 83 80 00 00 00 00");
+    let o = run(&["decode", "-", "--json"], input.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "a rule broken exits 1");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let frames = v["decoded"]["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), 2);
+    assert_eq!(frames[0]["masking_key"], "37fa213d");
+    assert_eq!(frames[0]["payload_hex"], "48656c6c6f");
+    assert_eq!(frames[0]["length_encoding"], "7");
+    assert_eq!(v["decoded"]["messages"][0]["text"], "Hello");
+    let violation = &v["decoded"]["violations"][0];
+    assert_eq!(violation["id"], "reserved-opcode");
+    assert_eq!(violation["offset"], 11);
+    assert_eq!(violation["close_code"], 1002);
+    assert_eq!(v["input"]["length"], 17);
+}
+
+#[test]
+fn decode_options_role_protocol_extensions_and_max_message() {
+    // A server's unmasked frame read as from a client breaks the mask rule.
+    let o = run(&["decode", "--role", "client", "--json"], b"81 02 68 69");
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["violations"][0]["id"], "unmasked-client-frame");
+    assert_eq!(
+        run(&["decode", "--role", "server"], b"81 02 68 69")
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // RFC 7692 §7.2.3.1: "Hello" compressed, as a server sends it.
+    let deflated = "c1 07 f2 48 cd c9 c9 07 00";
+    let o = run(
+        &["decode", "--extensions", "permessage-deflate", "--json"],
+        deflated.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["messages"][0]["text"], "Hello");
+    assert_eq!(v["decoded"]["messages"][0]["compressed"], true);
+    // Without the extension, RSV1 is a reserved bit.
+    assert_eq!(run(&["decode"], deflated.as_bytes()).status.code(), Some(1));
+
+    let o = run(
+        &[
+            "decode",
+            "--protocol",
+            "hixie-76",
+            "--format",
+            "escaped",
+            "--json",
+        ],
+        b"\\x00Hi\\xff",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["protocol"], "hixie-76");
+    assert_eq!(v["decoded"]["messages"][0]["text"], "Hi");
+
+    let o = run(
+        &["decode", "--max-message", "3", "--json"],
+        b"82 05 01 02 03 04 05",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["violations"][0]["id"], "message-too-big");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn decode_reads_raw_bytes_base64_and_files() {
+    let raw = [0x81u8, 0x02, b'h', b'i'];
+    let o = run(&["decode", "--format", "raw", "--json"], &raw);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["messages"][0]["text"], "hi");
+    // Not text: auto takes the bytes as they are.
+    let o = run(&["decode", "--json"], &raw);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["input"]["read_as"], "raw bytes (not text)");
+    let o = run(&["decode", "--format", "base64", "--json"], b"gQJoaQ==");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["messages"][0]["text"], "hi");
+
+    let file = std::env::temp_dir().join(format!("wsinspect-cli-{}.hex", std::process::id()));
+    std::fs::write(&file, MASKED_HELLO).unwrap();
+    let o = run(&["decode", file.to_str().unwrap()], b"");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("\"Hello\""));
+}
+
+#[test]
+fn decode_after_a_handshake_head_takes_role_and_extensions_from_it() {
+    let mut input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+        .to_vec();
+    let head = input.len() as u64;
+    input.extend_from_slice(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    let o = run(&["decode", "--format", "raw", "--json"], &input);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["handshake"]["kind"], "response");
+    assert_eq!(v["frames_start"], head);
+    assert_eq!(v["decoded"]["role"], "server");
+    assert_eq!(
+        v["decoded"]["frames"][0]["offset"], head,
+        "offsets count from the input's start"
+    );
+    assert_eq!(v["decoded"]["messages"][0]["text"], "Hello");
+}
+
+#[test]
+fn decode_of_unreadable_input_exits_2_saying_where() {
+    let o = run(&["decode", "--format", "hex"], b"81 0g");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 1, column"), "{}", stderr(&o));
+    let o = run(&["decode", "/no/such/file"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    let o = run(
+        &["decode", "--extensions", "permessage-deflate; bogus"],
+        b"81 00",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn decode_reports_a_truncated_tail_as_incomplete_not_an_error() {
+    let o = run(&["decode", "--json"], b"81 05 48 65");
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decoded"]["incomplete"]["offset"], 0);
+    assert_eq!(v["decoded"]["incomplete"]["needed"], 3);
+}
+
+#[test]
+fn accept_gives_the_rfc_example() {
+    let o = run(&["accept", "dGhlIHNhbXBsZSBub25jZQ=="], b"");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\n");
+    assert_eq!(stderr(&o), "");
+    let o = run(&["accept", "not a key"], b"");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("not the base64 of 16 bytes"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn hixie76_gives_the_draft_example_answer_and_refuses_bad_keys() {
+    let o = run(
+        &[
+            "hixie76",
+            "4 @1  46546xW%0l 1 5",
+            "12998 5 Y3 1  .P00",
+            "^n:ds[4U",
+        ],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("answer as text: 8jKS'y:G*Co,Wxa-"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &[
+            "hixie76",
+            "--json",
+            "4 @1  46546xW%0l 1 5",
+            "12998 5 Y3 1  .P00",
+            "5e6e3a64735b3455",
+            "--key3-format",
+            "hex",
+        ],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["answer_hex"], "386a4b5327793a472a436f2c5778612d");
+    assert_eq!(v["key1"]["quotient"], 829309203);
+    let o = run(&["hixie76", "1234", "12998 5 Y3 1  .P00", "^n:ds[4U"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("space"), "{}", stderr(&o));
+    let o = run(
+        &[
+            "hixie76",
+            "4 @1  46546xW%0l 1 5",
+            "12998 5 Y3 1  .P00",
+            "short",
+        ],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+const REQUEST: &str = "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+const RESPONSE: &str =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+#[test]
+fn handshake_checks_a_request_and_a_pair() {
+    let o = run(&["handshake"], REQUEST.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("every check passed"));
+    let both = format!("{REQUEST}{RESPONSE}");
+    let o = run(&["handshake", "--json"], both.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["response"]["offset"], REQUEST.len());
+    assert!(v["pair_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "accept-mismatch" && c["passed"] == true));
+
+    let wrong = both.replace(
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    );
+    let o = run(&["handshake"], wrong.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("FAIL accept-mismatch"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn handshake_names_each_broken_rule_and_exits_1() {
+    let bad = REQUEST.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8");
+    let o = run(&["handshake"], bad.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("FAIL bad-version"), "{}", stdout(&o));
+    let o = run(
+        &["handshake", "--format", "escaped"],
+        b"GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("FAIL bad-upgrade"), "{}", stdout(&o));
+    assert_eq!(
+        run(&["handshake", "/no/such/file"], b"").status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in ["serve", "decode", "accept", "hixie76", "handshake"] {
+        let o = run(&[command, "--help"], b"");
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        let help = stdout(&o);
+        assert!(
+            help.contains("Example"),
+            "{command} --help has no example:\n{help}"
+        );
+        assert!(help.contains("wsinspect"), "{command}");
+    }
+    let o = run(&["--help"], b"");
+    for command in ["serve", "decode", "accept", "hixie76", "handshake"] {
+        assert!(stdout(&o).contains(command));
+    }
+}
