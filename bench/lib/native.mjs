@@ -1,18 +1,19 @@
 // The native build of the same core (benches/native.rs), run on the same input bytes,
 // which are written to target/bench-inputs/ for it.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Builds the bench binary (cargo bench --no-run) and returns its path. */
 export function buildNative(repo) {
-  const out = execFileSync("cargo", ["bench", "--bench", "native", "--no-run", "--message-format=json"], {
+  const r = spawnSync("cargo", ["bench", "--bench", "native", "--no-run", "--message-format=json-render-diagnostics"], {
     cwd: repo,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
+    maxBuffer: 256 * 1024 * 1024,
   });
-  for (const line of out.split("\n")) {
+  if (r.status !== 0) throw new Error(`cargo bench --bench native --no-run failed (exit ${r.status}); see the compiler output above`);
+  for (const line of r.stdout.split("\n")) {
     if (!line.startsWith("{")) continue;
     const m = JSON.parse(line);
     if (m.reason === "compiler-artifact" && m.target?.name === "native" && m.executable) return m.executable;
