@@ -161,3 +161,6 @@ export function reference(): Reference;
 
 /** A close code's name ("normal closure", "registered" for 3000-3999, "private" for 4000-4999), or undefined. */
 export function closeCodeName(code: number): string | undefined;
+
+/** Synchronous set-up from the .wasm bytes or a compiled module you already have (e.g. in a worker). */
+export function initSync(options: { module: BufferSource | WebAssembly.Module }): unknown;

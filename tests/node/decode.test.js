@@ -1,18 +1,16 @@
 // Decoding through the packed npm package: spec examples, every violation id, chunked
 // pushes equal to one-shot, errors with offsets.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { installPacked, importPacked } from "../support/packed.js";
+import { usePackedPackage } from "../support/packed.js";
 import { vectors, vectorBytes, xorshift } from "../support/vectors.js";
 import { violationCases } from "../support/violations.js";
 
 let installed, ws;
-before(async () => {
-  installed = installPacked();
-  ws = await importPacked(installed.dir);
-  await ws.default();
+usePackedPackage((module, install) => {
+  ws = module;
+  installed = install;
 });
-after(() => installed?.cleanup());
 
 const optionsOf = (v) => ({ role: v.role, extensions: v.extensions });
 

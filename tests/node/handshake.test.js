@@ -1,16 +1,14 @@
 // Keys, hixie-76 answers, handshakes and the encoder through the packed npm package.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { installPacked, importPacked } from "../support/packed.js";
+import { usePackedPackage } from "../support/packed.js";
 import { vectors, toHex } from "../support/vectors.js";
 
 let installed, ws;
-before(async () => {
-  installed = installPacked();
-  ws = await importPacked(installed.dir);
-  await ws.default();
+usePackedPackage((module, install) => {
+  ws = module;
+  installed = install;
 });
-after(() => installed?.cleanup());
 
 const rfcRequest =
   "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +

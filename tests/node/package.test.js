@@ -1,15 +1,13 @@
 // The npm package used as a user would: packed, installed into a temporary folder, imported.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { installPacked, importPacked } from "../support/packed.js";
+import { usePackedPackage } from "../support/packed.js";
 
 let installed, ws;
-before(async () => {
-  installed = installPacked();
-  ws = await importPacked(installed.dir);
-  await ws.default();
+usePackedPackage((module, install) => {
+  ws = module;
+  installed = install;
 });
-after(() => installed?.cleanup());
 
 test("the tarball holds the glue, the wasm and the declarations only", () => {
   for (const f of ["js/index.js", "js/node.js", "js/index.d.ts", "pkg/wsinspect.js", "pkg/wsinspect_bg.wasm"]) {
@@ -24,4 +22,16 @@ test("init() can be called again", async () => {
 
 test("acceptKey gives the RFC 6455 §1.3 example", () => {
   assert.equal(ws.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+});
+
+test("the declarations name every runtime export and contain no `any`", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const dts = await readFile(join(installed.dir, "node_modules/wsinspect/js/index.d.ts"), "utf8");
+  assert.doesNotMatch(dts.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ""), /\bany\b/);
+  const declared = new Set([...dts.matchAll(/export (?:default )?(?:function|class) (\w+)/g)].map((m) => m[1]));
+  for (const name of Object.keys(ws)) {
+    if (name !== "default") assert.ok(declared.has(name), `${name} is exported but not declared`);
+  }
+  assert.ok(declared.has("init"));
 });

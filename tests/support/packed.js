@@ -1,6 +1,7 @@
 // Installs the `npm pack` tarball of this repository into a temporary project, once per
 // test process, and imports it the way a user would: `import init, {...} from "wsinspect"`.
 import { execFileSync } from "node:child_process";
+import { before, after } from "node:test";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,4 +29,19 @@ export async function importPacked(dir) {
   const { createRequire } = await import("node:module");
   const entry = createRequire(join(dir, "index.js")).resolve("wsinspect");
   return import(pathToFileURL(entry).href);
+}
+
+/**
+ * Registers before/after hooks that install the packed package, import it, run init() and
+ * hand the module and the install to `ready(ws, installed)`.
+ */
+export function usePackedPackage(ready) {
+  let installed;
+  before(async () => {
+    installed = installPacked();
+    const ws = await importPacked(installed.dir);
+    await ws.default();
+    ready(ws, installed);
+  });
+  after(() => installed?.cleanup());
 }
