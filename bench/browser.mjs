@@ -1,0 +1,117 @@
+// `npm run bench -- --browser`: the same workloads and sampler in headless Chromium
+// (Debian's chromium through playwright-core), inputs served by this process.
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+// Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
+const ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp", "cache-control": "no-store" };
+
+/** Input objects travel as JSON with each Uint8Array replaced by { $bin: n }, fetched apart. */
+function serialize(input) {
+  const blobs = [];
+  const json = JSON.stringify(input, (k, v) => {
+    if (v instanceof Uint8Array) {
+      blobs.push(v);
+      return { $bin: blobs.length - 1 };
+    }
+    return v;
+  });
+  return { json, blobs };
+}
+
+function serve(repo, inputs) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const m = path.match(/^\/inputs\/([\w-]+)(?:\/(\d+))?$/);
+    if (m) {
+      const input = inputs.get(m[1]);
+      if (!input) return void res.writeHead(404, ISOLATION).end();
+      if (m[2] === undefined) return void res.writeHead(200, { ...ISOLATION, "content-type": "application/json" }).end(input.json);
+      return void res.writeHead(200, { ...ISOLATION, "content-type": "application/octet-stream" }).end(input.blobs[Number(m[2])]);
+    }
+    const top = path.split("/")[1];
+    if (!["bench", "js", "pkg"].includes(top)) return void res.writeHead(404, ISOLATION).end();
+    const file = normalize(join(repo, path));
+    if (!file.startsWith(join(repo, top))) return void res.writeHead(403, ISOLATION).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { ...ISOLATION, "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404, ISOLATION).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+async function launch() {
+  const executablePath = execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+  return chromium.launch({
+    executablePath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--js-flags=--max-old-space-size=4096"],
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Cold start in a fresh browser context each time (empty cache): page start to first frame. */
+async function coldStart(browser, base, rounds = 7) {
+  const pages = [["blank page", "bench/browser/blank.html"], ["wsinspect: import, init(), decode one frame", "bench/browser/cold.html"]];
+  const samples = pages.map(() => ({ ms: [], own: [] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, [, path]] of pages.entries()) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(base + path);
+      const out = await page.waitForFunction(() => window.__cold).then((h) => h.jsonValue());
+      await context.close();
+      if (out.error) throw new Error(`cold start: ${out.error}`);
+      samples[i].ms.push(out.ms);
+      samples[i].own.push(out.own);
+    }
+  }
+  return pages.map(([name], i) => ({ name, ms: median(samples[i].ms), own: median(samples[i].own) }));
+}
+
+export async function runBrowser({ repo, workloads, log, onRow }) {
+  const inputs = new Map();
+  const server = await serve(repo, inputs);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => (m.type() === "error" ? errors.push(m.text()) : log(`  page: ${m.text()}`)));
+    await page.goto(base + "bench/browser/page.html");
+    await page.waitForFunction(() => window.benchReady || window.benchError);
+    const pageError = await page.evaluate(() => window.benchError);
+    if (pageError) throw new Error(`bench page: ${pageError}`);
+    const stub = { kind: "browser", browser: true, wsi: null, view: (u8) => u8 };
+    for (const w of workloads) {
+      log(`${w.id}: generating input`);
+      const input = w.input();
+      inputs.set(w.id, serialize(input));
+      const rows = w.module.rows(input, stub);
+      const results = await page.evaluate((id) => window.runWorkload(id), w.id).catch((e) => {
+        throw new Error(`${w.id} in the browser: ${e.message}${errors.length ? `; page errors: ${errors.join("; ")}` : ""}`);
+      });
+      inputs.delete(w.id);
+      for (const result of results) onRow(rows.find((r) => r.id === result.id), result);
+    }
+    log("cold start in fresh browser contexts");
+    const cold = await coldStart(browser, base);
+    return { cold, version: `Chromium ${browser.version()}` };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

@@ -1,0 +1,37 @@
+// 7b. Cold start to the first decoded frame, each in a new Node process, interleaved.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+export function measureColdStart(repo, rounds = 7) {
+  const scripts = [
+    ["empty Node process", "baseline.mjs"],
+    ["wsinspect: import, init(), decode one frame", "wsinspect.mjs"],
+    ["ws: require Receiver, receive one frame", "ws.mjs"],
+  ];
+  const samples = scripts.map(() => ({ ms: [], own: [], wall: [] }));
+  for (let r = 0; r < rounds + 1; r++) {
+    scripts.forEach(([, file], i) => {
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, [join(repo, "bench", "cold", file)], { cwd: repo, encoding: "utf8" });
+      const wall = performance.now() - t0;
+      if (p.status !== 0) throw new Error(`cold start ${file}: ${p.stderr}`);
+      if (r === 0) return; // the first round warms the file cache
+      const out = JSON.parse(p.stdout);
+      samples[i].ms.push(out.ms);
+      samples[i].own.push(out.own ?? 0);
+      samples[i].wall.push(wall);
+    });
+  }
+  return scripts.map(([name], i) => ({
+    name,
+    ms: median(samples[i].ms),
+    own: median(samples[i].own),
+    wall: median(samples[i].wall),
+  }));
+}
