@@ -13,6 +13,9 @@ export interface ParseBytesError extends Error { line: number; column: number; o
 /** Bytes from pasted text: hex (spaced, 0x, \x, C/JS arrays, xxd, hexdump -C, Wireshark), base64 (standard or URL-safe), or escaped text. */
 export function parseBytes(text: string, format?: Format): { bytes: Uint8Array; format: "hex" | "base64" | "escaped"; detail: string };
 
+/** parseBytes on text already in UTF-8 bytes (a dropped file, say): no string step at all. */
+export function parseBytesUtf8(utf8: Uint8Array, format?: Format): { bytes: Uint8Array; format: "hex" | "base64" | "escaped"; detail: string };
+
 export interface DecodeOptions {
   role?: Role;
   protocol?: Protocol;

@@ -3,6 +3,7 @@
 import wasmInit from "../pkg/wsinspect.js";
 
 export * from "../pkg/wsinspect.js";
+export { parseBytes } from "./parse.js";
 
 let ready;
 /** The one set-up call; safe to call more than once. */

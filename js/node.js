@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import wasmInit from "../pkg/wsinspect.js";
 
 export * from "../pkg/wsinspect.js";
+export { parseBytes } from "./parse.js";
 
 let ready;
 /** The one set-up call; safe to call more than once. */

@@ -83,7 +83,7 @@ fn violations_are_data_with_id_offset_and_close_code() {
 fn bad_options_and_bad_text_throw_errors_with_offsets() {
     let err = wasm::decode(&[], obj(&[("role", "peer".into())])).unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
-    let err = wasm::parse_bytes("81 0g", Some("hex".into())).unwrap_err();
+    let err = wasm::parse_bytes_utf8(b"81 0g", Some("hex".into())).unwrap_err();
     assert_eq!(get(&err, "line").as_f64(), Some(1.0));
     assert_eq!(get(&err, "column").as_f64(), Some(5.0));
     assert_eq!(get(&err, "offset").as_f64(), Some(4.0));
@@ -93,7 +93,7 @@ fn bad_options_and_bad_text_throw_errors_with_offsets() {
 
 #[wasm_bindgen_test]
 fn parse_bytes_then_encode_frame_round_trips() {
-    let parsed = wasm::parse_bytes("81 05 48 65 6c 6c 6f", None).unwrap();
+    let parsed = wasm::parse_bytes_utf8(b"81 05 48 65 6c 6c 6f", None).unwrap();
     assert_eq!(get(&parsed, "format").as_string().unwrap(), "hex");
     let spec = obj(&[("opcode", 1.into()), ("payload", "Hello".into())]);
     let bytes: Uint8Array = get(&parsed, "bytes").dyn_into().unwrap();
