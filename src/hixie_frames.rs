@@ -304,22 +304,14 @@ impl HixieDecoder {
             offset: start,
             header_length,
             length,
-            fin: true,
-            rsv1: false,
-            rsv2: false,
-            rsv3: false,
             opcode: frame_type,
             kind,
-            masked: false,
-            masking_key: None,
             payload_len,
             length_encoding: encoding,
             payload_offset,
             payload,
-            close_code: None,
-            close_code_name: None,
-            close_reason: None,
             fields,
+            ..unmasked_final_frame()
         });
     }
 
@@ -418,22 +410,41 @@ fn partial_frame(
         offset: start,
         header_length,
         length: header_length + payload.len() as u64,
-        fin: true,
-        rsv1: false,
-        rsv2: false,
-        rsv3: false,
         opcode: frame_type,
         kind,
-        masked: false,
-        masking_key: None,
         payload_len,
         length_encoding,
         payload_offset: start + header_length,
         payload: payload.to_vec(),
+        fields,
+        ..unmasked_final_frame()
+    }
+}
+
+/// What every hixie frame shares: no FIN/RSV/mask bits on the wire (hixie has none, so
+/// they read as a final, unmasked frame) and no close code; callers fill in the rest.
+fn unmasked_final_frame() -> Frame {
+    Frame {
+        index: 0,
+        offset: 0,
+        header_length: 0,
+        length: 0,
+        fin: true,
+        rsv1: false,
+        rsv2: false,
+        rsv3: false,
+        opcode: 0,
+        kind: FrameKind::Reserved,
+        masked: false,
+        masking_key: None,
+        payload_len: 0,
+        length_encoding: LengthEncoding::HixieSentinel,
+        payload_offset: 0,
+        payload: Vec::new(),
         close_code: None,
         close_code_name: None,
         close_reason: None,
-        fields,
+        fields: Vec::new(),
     }
 }
 

@@ -89,3 +89,18 @@ export function copyPeer(chunks) {
     },
   };
 }
+
+/** The peers of the frame workloads: wsinspect, ws with and without bufferutil (Node only), and the copy limit. */
+export function framePeers(input, env) {
+  const chunks = chunked(input.stream, input.slices, env.view);
+  const peers = [wsinspectPeer(env.wsi, chunks, { role: input.role })];
+  if (env.node) {
+    const work = input.stream.slice();
+    const workChunks = chunked(work, input.slices, env.view);
+    const common = { stream: input.stream, slices: input.slices, work, workChunks, isServer: true };
+    peers.push(wsPeer("ws Receiver + bufferutil", env.node.ws.Receiver, common));
+    peers.push(wsPeer("ws Receiver, no bufferutil", env.node.wsPlain.Receiver, common));
+  }
+  peers.push(copyPeer(chunks));
+  return peers;
+}

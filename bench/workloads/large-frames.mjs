@@ -1,18 +1,9 @@
 // 1. Large frames: 64 MiB of masked 64 KiB binary frames fed in 64 KiB chunks, so every
 // frame straddles two chunks. Payload MB/s.
-import { chunked, copyPeer, wsinspectPeer, wsPeer } from "../lib/stream-peers.mjs";
+import { framePeers } from "../lib/stream-peers.mjs";
 
 export function rows(input, env) {
-  const chunks = chunked(input.stream, input.slices, env.view);
-  const peers = [wsinspectPeer(env.wsi, chunks, { role: input.role })];
-  if (env.node) {
-    const work = input.stream.slice();
-    const workChunks = chunked(work, input.slices, env.view);
-    const common = { stream: input.stream, slices: input.slices, work, workChunks, isServer: true };
-    peers.push(wsPeer("ws Receiver + bufferutil", env.node.ws.Receiver, common));
-    peers.push(wsPeer("ws Receiver, no bufferutil", env.node.wsPlain.Receiver, common));
-  }
-  peers.push(copyPeer(chunks));
+  const peers = framePeers(input, env);
   return [
     {
       id: "large-frames",

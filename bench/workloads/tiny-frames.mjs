@@ -1,18 +1,9 @@
 // 2. Tiny frames: 1 million masked 8-125 byte text and binary frames, in 64 KiB chunks.
 // Frames per second. One call decodes one of 256 streams of 3,907 frames (in turn).
-import { chunked, copyPeer, wsinspectPeer, wsPeer } from "../lib/stream-peers.mjs";
+import { framePeers } from "../lib/stream-peers.mjs";
 
 export function rows(input, env) {
-  const chunks = chunked(input.stream, input.slices, env.view);
-  const peers = [wsinspectPeer(env.wsi, chunks, { role: input.role })];
-  if (env.node) {
-    const work = input.stream.slice();
-    const workChunks = chunked(work, input.slices, env.view);
-    const common = { stream: input.stream, slices: input.slices, work, workChunks, isServer: true };
-    peers.push(wsPeer("ws Receiver + bufferutil", env.node.ws.Receiver, common));
-    peers.push(wsPeer("ws Receiver, no bufferutil", env.node.wsPlain.Receiver, common));
-  }
-  peers.push(copyPeer(chunks));
+  const peers = framePeers(input, env);
   return [
     {
       id: "tiny-frames",
