@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Builds the wasm package into pkg/ (wasm-bindgen glue + .wasm optimised by wasm-opt).
+# Builds the wasm package into pkg/ (wasm-bindgen glue + .wasm optimised by wasm-opt):
+# Cargo.toml's `wasm` profile, by the pinned toolchain of scripts/wasm-toolchain.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-wasm-pack --quiet build --release --target web --no-pack --out-dir pkg --out-name wsinspect "$@"
+. scripts/wasm-toolchain.sh
+export RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN"
+# RUSTFLAGS replaces .cargo/config.toml's flags for wasm32, so simd128 is repeated here.
+export RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort"
+wasm-pack --quiet build --profile wasm --target web --no-pack --out-dir pkg --out-name wsinspect . \
+  -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size

@@ -20,6 +20,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. The pinned nightly that builds the package's wasm, with the standard library's source
+# (scripts/wasm-toolchain.sh says why). About 15 s and 90 MB, once.
+. scripts/wasm-toolchain.sh
+if ! rustup run "$WASM_TOOLCHAIN" rustc --print sysroot >/dev/null 2>&1 \
+  || [ ! -d "$(rustup run "$WASM_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  echo "setup: installing Rust $WASM_TOOLCHAIN with rust-src (builds the package's wasm)"
+  rustup toolchain install "$WASM_TOOLCHAIN" --profile minimal --component rust-src
+fi
+
 # 2. wasm-bindgen-cli and wasm-pack, from crates.io (prebuilt downloads fail here; --locked fails too).
 install_crate() { # name binary version
   local have

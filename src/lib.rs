@@ -46,3 +46,8 @@ pub use output::{
 };
 pub use utf8::{validate_utf8, Utf8Validator};
 pub use violation::{Violation, ViolationId};
+
+// The wasm's allocator (see Cargo.toml); native builds keep the system allocator.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
