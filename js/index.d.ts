@@ -51,6 +51,7 @@ export interface Message {
   offset: number;
   /** False when the stream ended (or another message began) before its final frame. */
   complete: boolean;
+  /** The message's bytes (inflated); for one uncompressed frame, that frame's `payload` object itself. */
   data: Uint8Array; text: string | null;
 }
 

@@ -10,3 +10,6 @@ export RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN"
 export RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort"
 wasm-pack --quiet build --profile wasm --target web --no-pack --out-dir pkg --out-name wsinspect . \
   -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
+# wasm-pack writes pkg/.gitignore ("*"), which would keep npm pack from including
+# pkg/snippets/ (the inline JS of src/wasm/decode.rs); the top .gitignore already has /pkg.
+rm -f pkg/.gitignore

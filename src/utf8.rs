@@ -146,15 +146,11 @@ pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
 /// Length of the all-ASCII prefix, checked a 64-bit word at a time.
 fn ascii_prefix_len(bytes: &[u8]) -> usize {
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut n = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if u64::from_ne_bytes(word) & HIGH_BITS != 0 {
-            break;
-        }
-        n += 8;
+    // SAFETY: every bit pattern is a valid u64, so viewing bytes as words is sound.
+    let (head, words, _) = unsafe { bytes.align_to::<u64>() };
+    let mut n = head.iter().take_while(|b| b.is_ascii()).count();
+    if n == head.len() {
+        n += 8 * words.iter().take_while(|&&w| w & HIGH_BITS == 0).count();
     }
     n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
 }

@@ -39,62 +39,136 @@ pub fn extension_error(e: ExtensionError) -> JsValue {
     )
 }
 
-fn frame_to_js(f: &Frame) -> JsValue {
-    let fields = array(&f.fields, |field| {
-        Obj::new()
-            .set("name", field.name)
-            .set("offset", num(field.offset))
-            .set("length", num(field.length))
-            .into()
-    });
-    Obj::new()
-        .set("index", f.index as u32)
-        .set("offset", num(f.offset))
-        .set("headerLength", num(f.header_length))
-        .set("length", num(f.length))
-        .set("fin", f.fin)
-        .set("rsv1", f.rsv1)
-        .set("rsv2", f.rsv2)
-        .set("rsv3", f.rsv3)
-        .set("opcode", f.opcode)
-        .set("kind", f.kind.as_str())
-        .set("masked", f.masked)
-        .set("maskingKey", or_null(f.masking_key.map(|k| bytes(&k))))
-        .set("payloadLength", num(f.payload_len))
-        .set("lengthEncoding", f.length_encoding.as_str())
-        .set("payloadOffset", num(f.payload_offset))
-        .set("payload", bytes(&f.payload))
-        .set_opt("closeCode", f.close_code)
-        .set_opt("closeCodeName", f.close_code_name)
-        .set_opt("closeReason", f.close_reason.as_deref())
-        .set("fields", fields)
-        .into()
+// Each frame, message and violation becomes its object in one call to a small JS function
+// (an object literal is many times faster than a property set per field from wasm); the
+// numbers travel as one f64 array read in place, the strings as arguments.
+#[wasm_bindgen(inline_js = r#"
+const fieldNames = new Map();
+const names = (joined) => {
+  let list = fieldNames.get(joined);
+  if (!list) fieldNames.set(joined, (list = joined.split(",")));
+  return list;
+};
+export function makeFrame(n, kind, lengthEncoding, maskingKey, payload, closeCodeName, closeReason, fieldList, fieldNums) {
+  const frame = {
+    index: n[0], offset: n[1], headerLength: n[2], length: n[3],
+    fin: n[4] === 1, rsv1: n[5] === 1, rsv2: n[6] === 1, rsv3: n[7] === 1,
+    opcode: n[8], kind, masked: n[9] === 1, maskingKey,
+    payloadLength: n[10], lengthEncoding, payloadOffset: n[11], payload,
+  };
+  if (n[12] >= 0) frame.closeCode = n[12];
+  if (closeCodeName !== undefined) frame.closeCodeName = closeCodeName;
+  if (closeReason !== undefined) frame.closeReason = closeReason;
+  frame.fields = names(fieldList).map((name, i) => ({ name, offset: fieldNums[2 * i], length: fieldNums[2 * i + 1] }));
+  return frame;
+}
+export function makeMessage(n, kind, frames, data, text) {
+  return {
+    index: n[0], kind, frames: Array.from(frames), offset: n[1], compressed: n[2] === 1,
+    wireLength: n[3], inflatedLength: n[4], complete: n[5] === 1, data, text: text ?? null,
+  };
+}
+export function makeViolation(n, id, rfc, message) {
+  return { id, offset: n[0], frame: n[1] < 0 ? null : n[1], rfc, closeCode: n[2] < 0 ? null : n[2], message };
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = makeFrame)]
+    #[allow(clippy::too_many_arguments)]
+    fn make_frame(
+        nums: &[f64],
+        kind: &str,
+        length_encoding: &str,
+        masking_key: JsValue,
+        payload: JsValue,
+        close_code_name: Option<&str>,
+        close_reason: Option<&str>,
+        field_names: &str,
+        field_nums: &[f64],
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = makeMessage)]
+    fn make_message(
+        nums: &[f64],
+        kind: &str,
+        frames: &[u32],
+        data: JsValue,
+        text: Option<&str>,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = makeViolation)]
+    fn make_violation(nums: &[f64], id: &str, rfc: &str, message: &str) -> JsValue;
 }
 
-fn message_to_js(m: &Message) -> JsValue {
-    Obj::new()
-        .set("index", m.index as u32)
-        .set("kind", m.kind.as_str())
-        .set("frames", array(&m.frames, |&i| JsValue::from(i as u32)))
-        .set("offset", num(m.offset))
-        .set("compressed", m.compressed)
-        .set("wireLength", num(m.wire_length))
-        .set("inflatedLength", m.data.len() as u32)
-        .set("complete", m.complete)
-        .set("data", bytes(&m.data))
-        .set("text", or_null(m.text.as_deref()))
-        .into()
+const fn flag(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `n` as a JS number, or -1 for none (the JS side turns it into null or no property).
+fn num_or_none(n: Option<impl Into<f64>>) -> f64 {
+    n.map_or(-1.0, Into::into)
+}
+
+fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
+    let nums = [
+        f.index as f64,
+        f.offset as f64,
+        f.header_length as f64,
+        f.length as f64,
+        flag(f.fin),
+        flag(f.rsv1),
+        flag(f.rsv2),
+        flag(f.rsv3),
+        f64::from(f.opcode),
+        flag(f.masked),
+        f.payload_len as f64,
+        f.payload_offset as f64,
+        num_or_none(f.close_code),
+    ];
+    let mut names = String::new();
+    let mut field_nums = Vec::with_capacity(2 * f.fields.len());
+    for (i, field) in f.fields.iter().enumerate() {
+        if i > 0 {
+            names.push(',');
+        }
+        names.push_str(field.name);
+        field_nums.extend([field.offset as f64, field.length as f64]);
+    }
+    make_frame(
+        &nums,
+        f.kind.as_str(),
+        f.length_encoding.as_str(),
+        or_null(f.masking_key.map(|k| bytes(&k))),
+        payload,
+        f.close_code_name,
+        f.close_reason.as_deref(),
+        &names,
+        &field_nums,
+    )
+}
+
+fn message_to_js(m: &Message, data: JsValue) -> JsValue {
+    let nums = [
+        m.index as f64,
+        m.offset as f64,
+        flag(m.compressed),
+        m.wire_length as f64,
+        m.data.len() as f64,
+        flag(m.complete),
+    ];
+    let frames: Vec<u32> = m.frames.iter().map(|&i| i as u32).collect();
+    make_message(&nums, m.kind.as_str(), &frames, data, m.text.as_deref())
 }
 
 fn violation_to_js(v: &Violation) -> JsValue {
-    Obj::new()
-        .set("id", v.id.as_str())
-        .set("offset", num(v.offset))
-        .set("frame", or_null(v.frame.map(|i| i as u32)))
-        .set("rfc", v.rfc())
-        .set("closeCode", or_null(v.close_code()))
-        .set("message", v.to_string())
-        .into()
+    let nums = [
+        v.offset as f64,
+        num_or_none(v.frame.map(|i| i as u32)),
+        num_or_none(v.close_code()),
+    ];
+    make_violation(&nums, v.id.as_str(), v.rfc(), &v.to_string())
 }
 
 pub fn output_to_js(out: &DecodeOutput) -> JsValue {
@@ -108,10 +182,27 @@ pub fn output_to_js(out: &DecodeOutput) -> JsValue {
                 .set("message", i.to_string()),
         )
     });
+    // One Uint8Array per payload; a message of one uncompressed frame shares its frame's
+    // (the same bytes: the README says so).
+    let payloads: Vec<JsValue> = out.frames.iter().map(|f| bytes(&f.payload)).collect();
+    let frames = array(out.frames.iter().zip(&payloads), |(f, p)| {
+        frame_to_js(f, p.clone())
+    });
+    let messages = array(&out.messages, |m| {
+        let shared = match (m.compressed, m.frames.as_slice()) {
+            (false, &[only]) => out
+                .frames
+                .iter()
+                .position(|f| f.index == only && f.payload == m.data)
+                .map(|at| payloads[at].clone()),
+            _ => None,
+        };
+        message_to_js(m, shared.unwrap_or_else(|| bytes(&m.data)))
+    });
     let resolved = |name: &'static str| if name == "auto" { "unknown" } else { name };
     Obj::new()
-        .set("frames", array(&out.frames, frame_to_js))
-        .set("messages", array(&out.messages, message_to_js))
+        .set("frames", frames)
+        .set("messages", messages)
         .set("violations", array(&out.violations, violation_to_js))
         .set("incomplete", or_null(incomplete))
         .set(

@@ -88,6 +88,21 @@ test("the reference lists every violation id with its rule", () => {
   assert.equal(ref.closeCodes.find((c) => c.code === 1005).validOnWire, false);
 });
 
+test("a message of one uncompressed frame shares its frame's payload; others own their data", () => {
+  const key = new Uint8Array([1, 2, 3, 4]);
+  const bytes = new Uint8Array([
+    ...ws.encodeFrame({ opcode: 1, payload: "one", maskingKey: key }),
+    ...ws.encodeFrame({ opcode: 2, fin: false, payload: new Uint8Array([1, 2]), maskingKey: key }),
+    ...ws.encodeFrame({ opcode: 0, payload: new Uint8Array([3]), maskingKey: key }),
+  ]);
+  const { frames, messages } = ws.decode(bytes, { role: "client" });
+  assert.equal(messages.length, 2);
+  assert.equal(messages[0].data, frames[0].payload);
+  assert.deepEqual([...messages[1].data], [1, 2, 3]);
+  assert.notEqual(messages[1].data, frames[1].payload);
+  assert.notEqual(messages[1].data, frames[2].payload);
+});
+
 test("a truncated tail is incomplete, not an error, and says how much is missing", () => {
   const r = ws.decode(Buffer.from("810548656c", "hex"));
   assert.deepEqual(r.frames, []);

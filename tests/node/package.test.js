@@ -35,3 +35,12 @@ test("the declarations name every runtime export and contain no `any`", async ()
   }
   assert.ok(declared.has("init"));
 });
+
+test("the packed wasm, gzipped, is under 80 KB", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { gzipSync } = await import("node:zlib");
+  const { join } = await import("node:path");
+  const wasm = await readFile(join(installed.dir, "node_modules/wsinspect/pkg/wsinspect_bg.wasm"));
+  const gzipped = gzipSync(wasm, { level: 9 }).length;
+  assert.ok(gzipped < 80_000, `the wasm is ${gzipped} bytes gzipped`);
+});
