@@ -1,12 +1,16 @@
 // 7a. Size: the .wasm and its JS glue, raw, gzip -9 (zlib level 9) and brotli (quality 11).
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import zlib from "node:zlib";
 
 export const GZIP_TARGET = 80_000;
 
 export function measureSize(repo) {
-  const files = ["pkg/wsinspect_bg.wasm", "pkg/wsinspect.js"];
+  // The glue: wasm-bindgen's module and the inline JS snippets it imports.
+  const snippets = readdirSync(join(repo, "pkg/snippets"), { recursive: true })
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => join("pkg/snippets", f));
+  const files = ["pkg/wsinspect_bg.wasm", "pkg/wsinspect.js", ...snippets.sort()];
   const rows = files.map((f) => {
     const bytes = readFileSync(join(repo, f));
     return {
