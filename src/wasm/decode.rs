@@ -188,12 +188,17 @@ pub fn output_to_js(out: &DecodeOutput) -> JsValue {
     let frames = array(out.frames.iter().zip(&payloads), |(f, p)| {
         frame_to_js(f, p.clone())
     });
+    let first_frame = out.frames.first().map_or(0, |f| f.index);
     let messages = array(&out.messages, |m| {
         let shared = match (m.compressed, m.frames.as_slice()) {
-            (false, &[only]) => out
-                .frames
-                .iter()
-                .position(|f| f.index == only && f.payload == m.data)
+            // Frames in a result have consecutive indices, so `only` is found directly.
+            (false, &[only]) => only
+                .checked_sub(first_frame)
+                .filter(|&at| {
+                    out.frames
+                        .get(at)
+                        .is_some_and(|f| f.index == only && f.payload == m.data)
+                })
                 .map(|at| payloads[at].clone()),
             _ => None,
         };
