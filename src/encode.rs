@@ -3,7 +3,9 @@
 //! codes), masked with a given key and optionally compressed (RFC 7692); and the
 //! hixie-75/76 frames (draft-hixie-thewebsocketprotocol-76 §4.2).
 
-use flate2::{Compress, Compression, FlushCompress};
+use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
+use miniz_oxide::deflate::stream::deflate;
+use miniz_oxide::{MZError, MZFlush};
 
 /// Which payload length field carries the length (RFC 6455 §5.2 "Payload length").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +241,7 @@ pub fn encode_hixie_length_prefixed(frame_type: u8, data: &[u8]) -> Vec<u8> {
 /// negotiated `*_max_window_bits` below 15 should reset the context after each message
 /// (`no_context_takeover`) or not accept the parameter.
 pub struct Deflater {
-    compress: Compress,
+    compressor: Box<CompressorOxide>,
     no_context_takeover: bool,
 }
 
@@ -247,16 +249,18 @@ impl std::fmt::Debug for Deflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Deflater")
             .field("no_context_takeover", &self.no_context_takeover)
-            .field("total_in", &self.compress.total_in())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Deflater {
     /// A compressor; with `no_context_takeover` each message starts from an empty window.
     pub fn new(no_context_takeover: bool) -> Self {
+        // zlib's default level (6) and a raw stream: negative window bits mean no zlib
+        // header or trailer, as RFC 7692 wants.
+        let flags = create_comp_flags_from_zip_params(6, -15, 0);
         Deflater {
-            compress: Compress::new(Compression::default(), false),
+            compressor: Box::new(CompressorOxide::new(flags)),
             no_context_takeover,
         }
     }
@@ -282,25 +286,33 @@ impl Deflater {
     /// `room(bytes left)` is how much output space to add before each call.
     fn compress_with_room(&mut self, data: &[u8], room: impl Fn(usize) -> usize) -> Vec<u8> {
         let mut out = Vec::new();
-        let start = self.compress.total_in();
+        let mut consumed = 0;
         let mut previous_filled = false;
         loop {
-            let consumed = (self.compress.total_in() - start) as usize;
-            let rest = &data[consumed..];
             // When the output fills, miniz_oxide's next call only copies out what it
             // had buffered and returns before compressing the rest: after a full
             // buffer, one more call is always made.
-            out.reserve(room(rest.len()));
-            let before = (self.compress.total_in(), self.compress.total_out());
-            let status = self
-                .compress
-                .compress_vec(rest, &mut out, FlushCompress::Sync);
-            let after = (self.compress.total_in(), self.compress.total_out());
-            let all_in = (after.0 - start) as usize == data.len();
+            out.reserve(room(data.len() - consumed));
+            let written_before = out.len();
+            out.resize(out.capacity(), 0);
+            let step = deflate(
+                &mut self.compressor,
+                &data[consumed..],
+                &mut out[written_before..],
+                MZFlush::Sync,
+            );
+            out.truncate(written_before + step.bytes_written);
+            consumed += step.bytes_consumed;
             let filled = out.len() == out.capacity();
-            match status {
-                Ok(_) if all_in && !filled && !previous_filled => break,
-                Ok(_) if after != before || filled => previous_filled = filled,
+            let progress = step.bytes_consumed > 0 || step.bytes_written > 0;
+            match step.status {
+                // A "buffer" error only means there was nothing left to do.
+                Ok(_) | Err(MZError::Buf)
+                    if consumed == data.len() && !filled && !previous_filled =>
+                {
+                    break
+                }
+                Ok(_) | Err(MZError::Buf) if progress || filled => previous_filled = filled,
                 // No progress with room to spare, or an internal error: stop rather than
                 // loop (neither happens with a valid compressor state).
                 _ => break,
@@ -310,14 +322,14 @@ impl Deflater {
             out.truncate(out.len() - 4);
         }
         if self.no_context_takeover {
-            self.compress.reset();
+            self.compressor.reset();
         }
         out
     }
 
     /// Forgets the window: the next message compresses as if it were the first.
     pub fn reset(&mut self) {
-        self.compress.reset();
+        self.compressor.reset();
     }
 }
 

@@ -13,7 +13,13 @@ impl Obj {
 
     /// Sets a property; `Reflect::set` on a fresh plain object cannot fail.
     pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
-        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self.set_value(key, value.into())
+    }
+
+    /// The one out-of-line setter every `set` calls: many call sites, one copy of the code.
+    #[inline(never)]
+    fn set_value(self, key: &str, value: JsValue) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
         self
     }
 
