@@ -20,6 +20,7 @@ import { Native } from "./lib/native.mjs";
 import { markdownTable, printTable, ratioLines, writeSection, fmtRate } from "./lib/report.mjs";
 import { profilePeer, showProfile } from "./lib/profile.mjs";
 import { runRow } from "./lib/run-row.mjs";
+import { loadScalarBuild } from "./lib/scalar-build.mjs";
 import { DEFAULTS } from "./lib/sampler.mjs";
 import * as acceptKeys from "./workloads/accept-keys.mjs";
 import { measureColdStart } from "./workloads/cold-start.mjs";
@@ -135,9 +136,11 @@ async function main() {
   } else {
     const { default: init, ...wsi } = await import("wsinspect");
     await init();
+    const scalar = flag("no-scalar") ? null : await loadScalarBuild(repo, log);
     const env = {
       kind: "node",
       wsi,
+      wsiScalar: scalar,
       node,
       view: (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length),
     };

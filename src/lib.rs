@@ -3,6 +3,7 @@
 //! The protocol core is plain Rust: no I/O, no clock, no randomness (masking keys and
 //! seeds are passed in). The `wasm` module is the one thin binding over it.
 
+mod blocks;
 mod bytes;
 mod coding;
 mod decoder;

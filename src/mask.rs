@@ -1,4 +1,6 @@
-//! Masking (RFC 6455 §5.3), a word at a time.
+//! Masking (RFC 6455 §5.3), a block at a time (see `blocks`).
+
+use crate::blocks;
 
 /// XORs `buf` with the masking key, in place; `phase` is the index (mod 4) in the payload
 /// of `buf[0]`, so a payload can be unmasked in pieces as it arrives.
@@ -13,18 +15,12 @@
 /// assert_eq!(&data, b"Hello");
 /// ```
 pub fn unmask(buf: &mut [u8], key: [u8; 4], phase: usize) {
-    // The aligned middle is XORed as whole u64 words in place: no copy per word, which
-    // matters in the size-optimised wasm, where a copy is a call.
-    // SAFETY: every bit pattern is a valid u64, so viewing bytes as words is sound.
-    let (head, words, tail) = unsafe { buf.align_to_mut::<u64>() };
+    let (head, whole, tail) = blocks::split_mut(buf);
     unmask_bytewise(head, key, phase);
     let phase = phase + head.len();
     let k = |i: usize| key[(phase + i) % 4];
-    let word = u64::from_ne_bytes([k(0), k(1), k(2), k(3), k(0), k(1), k(2), k(3)]);
-    for w in words.iter_mut() {
-        *w ^= word;
-    }
-    // The words cover a multiple of 8 bytes, a multiple of 4, so the tail's phase is the same.
+    blocks::xor_key(whole, [k(0), k(1), k(2), k(3)]);
+    // Blocks are a multiple of 4 bytes long, so the tail's phase is the same.
     unmask_bytewise(tail, key, phase);
 }
 

@@ -4,6 +4,8 @@
 //! RFC 6455 §5.6: "Note that a particular text frame might include a partial UTF-8
 //! sequence; however, the whole message MUST contain valid UTF-8."
 
+use crate::blocks;
+
 /// Validates a text piece by piece; positions are in the caller's coordinates (`base` is
 /// the position of the first byte of each piece, usually its stream offset).
 ///
@@ -143,14 +145,12 @@ pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
         .map_err(|at| at as usize)
 }
 
-/// Length of the all-ASCII prefix, checked a 64-bit word at a time.
+/// Length of the all-ASCII prefix, checked a block at a time (see `blocks`).
 fn ascii_prefix_len(bytes: &[u8]) -> usize {
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-    // SAFETY: every bit pattern is a valid u64, so viewing bytes as words is sound.
-    let (head, words, _) = unsafe { bytes.align_to::<u64>() };
+    let (head, whole, _) = blocks::split(bytes);
     let mut n = head.iter().take_while(|b| b.is_ascii()).count();
     if n == head.len() {
-        n += 8 * words.iter().take_while(|&&w| w & HIGH_BITS == 0).count();
+        n += blocks::BLOCK * whole.iter().take_while(|b| blocks::is_ascii(b)).count();
     }
     n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
 }

@@ -24,11 +24,14 @@ function emit(result, sink) {
   }
 }
 
+/** The name of the peer that is wsinspect built without simd128 (Node only). */
+export const SCALAR = "the same wsinspect built without simd128";
+
 /** wsinspect: one Decoder per call, push() per chunk, then end(). */
-export function wsinspectPeer(wsi, chunks, options) {
+export function wsinspectPeer(wsi, chunks, options, name = "wsinspect Decoder.push (wasm)") {
   return {
-    name: "wsinspect Decoder.push (wasm)",
-    subject: true,
+    name,
+    subject: name === "wsinspect Decoder.push (wasm)",
     run(sink, k) {
       const d = new wsi.Decoder(options);
       try {
@@ -90,10 +93,11 @@ export function copyPeer(chunks) {
   };
 }
 
-/** The peers of the frame workloads: wsinspect, ws with and without bufferutil (Node only), and the copy limit. */
+/** The peers of the frame workloads: wsinspect (and its build without simd128), ws with and without bufferutil (Node only), and the copy limit. */
 export function framePeers(input, env) {
   const chunks = chunked(input.stream, input.slices, env.view);
   const peers = [wsinspectPeer(env.wsi, chunks, { role: input.role })];
+  if (env.wsiScalar) peers.push(wsinspectPeer(env.wsiScalar, chunks, { role: input.role }, SCALAR));
   if (env.node) {
     const work = input.stream.slice();
     const workChunks = chunked(work, input.slices, env.view);

@@ -2,29 +2,29 @@
 // server text frame (in 64 KiB chunks) and gives the message's text; the peers validate
 // the same payload (ws's own validation function, buffer.isUtf8, TextDecoder fatal) or
 // receive the same frame (ws's Receiver). MB/s of text.
-import { chunked } from "../lib/stream-peers.mjs";
+import { chunked, SCALAR } from "../lib/stream-peers.mjs";
 
 export function rows(input, env) {
   const out = [];
   for (const [kind, { payload, frame }] of [["ASCII", input.ascii], ["mixed scripts", input.mixed]]) {
     const chunks = chunked(frame, [[0, frame.length]], env.view);
     const view = env.view(payload);
-    const peers = [
-      {
-        name: "wsinspect Decoder.push, message text (wasm)",
-        subject: true,
-        run(sink) {
-          const d = new env.wsi.Decoder({ role: "server" });
-          try {
-            const results = chunks[0].map((c) => d.push(c));
-            results.push(d.end());
-            for (const r of results) for (const m of r.messages) sink.value(m.text !== null && m.text.length > 0 ? 1 : 0);
-          } finally {
-            d.free();
-          }
-        },
+    const textPeer = (wsi, name) => ({
+      name,
+      subject: !name.startsWith(SCALAR),
+      run(sink) {
+        const d = new wsi.Decoder({ role: "server" });
+        try {
+          const results = chunks[0].map((c) => d.push(c));
+          results.push(d.end());
+          for (const r of results) for (const m of r.messages) sink.value(m.text !== null && m.text.length > 0 ? 1 : 0);
+        } finally {
+          d.free();
+        }
       },
-    ];
+    });
+    const peers = [textPeer(env.wsi, "wsinspect Decoder.push, message text (wasm)")];
+    if (env.wsiScalar) peers.push(textPeer(env.wsiScalar, SCALAR));
     const targets = [];
     if (env.node) {
       const { ws, wsPlain, wsJs, isUtf8 } = env.node;

@@ -117,3 +117,37 @@ fn handshake_checks_come_back_as_objects() {
         .unwrap()
         .starts_with("hybi-"));
 }
+
+/// The simd128 blocks of unmasking (wasm only) against the byte-by-byte reference, for
+/// every length, alignment and phase around a block.
+#[wasm_bindgen_test]
+fn simd_unmask_equals_bytewise_for_every_length_alignment_and_phase() {
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let source: Vec<u8> = (0..120u32).map(|i| (i * 151 + 7) as u8).collect();
+    for align in 0..16 {
+        for len in 0..=96 {
+            for phase in 0..4 {
+                let mut fast = source.clone();
+                let mut slow = source.clone();
+                wsinspect::unmask(&mut fast[align..align + len], key, phase);
+                wsinspect::unmask_bytewise(&mut slow[align..align + len], key, phase);
+                assert_eq!(fast, slow, "align {align} len {len} phase {phase}");
+            }
+        }
+    }
+}
+
+/// The simd128 ASCII run of UTF-8 validation stops at the first non-ASCII byte wherever
+/// it sits in a block.
+#[wasm_bindgen_test]
+fn simd_ascii_run_finds_a_bad_byte_at_every_position() {
+    for align in 0..16 {
+        for at in 0..64 {
+            let mut text = vec![b'a'; align + 64];
+            text[align + at] = 0xFF;
+            assert_eq!(wsinspect::validate_utf8(&text[align..]), Err(at));
+            text[align + at] = b'b';
+            assert_eq!(wsinspect::validate_utf8(&text[align..]), Ok(()));
+        }
+    }
+}
