@@ -65,7 +65,14 @@ export interface Violation {
 
 export interface DecodeResult {
   frames: Frame[]; messages: Message[]; violations: Violation[];
-  incomplete: { offset: number; needed: number | null; minNeeded: number; have: number; message: string } | null;
+  incomplete: {
+    offset: number; needed: number | null; minNeeded: number; have: number;
+    /** The index the truncated frame would have had, once its header was complete. */
+    frame: number | null;
+    /** The truncated frame as far as it came, once its header is complete: `length` and `payload` count the bytes present, `payloadLength` is the declared length. */
+    partial: Frame | null;
+    message: string;
+  } | null;
   /** Informational lines, e.g. a Flash policy request at the start. */
   notices: string[];
   role: "client" | "server" | "unknown";

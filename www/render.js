@@ -94,7 +94,11 @@ export function incompleteText(inc) {
   const need = inc.needed === null || inc.needed === undefined
     ? "more bytes needed (how many is not known yet)"
     : `${inc.needed} more ${inc.needed === 1 ? "byte" : "bytes"} needed`;
-  return `incomplete: ${need} to finish the frame at byte ${offset(inc.offset)}`;
+  const p = inc.partial;
+  const sofar = p
+    ? ` (frame ${inc.frame}: ${p.kind}, ${p.masked ? "masked" : "unmasked"}, ${p.payload.length} of ${p.payloadLength} payload bytes present)`
+    : "";
+  return `incomplete: ${need} to finish the frame at byte ${offset(inc.offset)}${sofar}`;
 }
 
 /** A parse error from parseBytes, pointing at the line and column. */

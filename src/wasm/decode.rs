@@ -179,6 +179,15 @@ pub fn output_to_js(out: &DecodeOutput) -> JsValue {
                 .set("needed", or_null(i.needed.map(num)))
                 .set("minNeeded", num(i.min_needed))
                 .set("have", num(i.have))
+                .set("frame", or_null(i.frame.map(|f| f as u32)))
+                .set(
+                    "partial",
+                    or_null(
+                        i.partial
+                            .as_ref()
+                            .map(|p| frame_to_js(p, bytes(&p.payload))),
+                    ),
+                )
                 .set("message", i.to_string()),
         )
     });

@@ -114,6 +114,21 @@ test("a truncated tail is incomplete, not an error, and says how much is missing
   assert.ok(huge.incomplete.needed > 2 ** 50);
 });
 
+test("a truncated frame shows its header fields and the payload bytes present", () => {
+  const { incomplete } = ws.decode(new Uint8Array([0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f]), { role: "client" });
+  assert.equal(incomplete.frame, 0);
+  assert.equal(incomplete.needed, 3);
+  const p = incomplete.partial;
+  assert.equal(p.kind, "text");
+  assert.equal(p.payloadLength, 5);
+  assert.deepEqual([...p.maskingKey], [0x37, 0xfa, 0x21, 0x3d]);
+  assert.equal(new TextDecoder().decode(p.payload), "He");
+  assert.ok(p.fields.some((f) => f.name === "masking_key" && f.offset === 2 && f.length === 4));
+  const early = ws.decode(new Uint8Array([0x81]), { role: "client" }).incomplete;
+  assert.equal(early.partial, null);
+  assert.equal(early.frame, null);
+});
+
 test("a 10 MiB capture pushed in random chunks equals the one-shot decode", () => {
   const next = xorshift(2024);
   const parts = [];
