@@ -76,10 +76,11 @@ function versions(nodePeers) {
   return {
     commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${sh("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
     branch: sh("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
-    rustc: sh("rustc", ["--version"]),
+    "rustc (native)": sh("rustc", ["--version"]),
+    "rustc (wasm, scripts/wasm-toolchain.sh)": sh("bash", ["-c", ". scripts/wasm-toolchain.sh && rustup run \"$WASM_TOOLCHAIN\" rustc --version"]),
     "wasm-bindgen": crate("wasm-bindgen"),
-    flate2: crate("flate2"),
     "miniz_oxide": crate("miniz_oxide"),
+    talc: crate("talc"),
     ...(nodePeers ? nodePeers.versions : { node: process.versions.node }),
   };
 }
