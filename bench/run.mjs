@@ -74,7 +74,7 @@ function versions(nodePeers) {
   const lock = readFileSync(join(repo, "Cargo.lock"), "utf8");
   const crate = (name) => lock.match(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`))?.[1] ?? "?";
   return {
-    commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${sh("git", ["status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : ""}`,
+    commit: `${sh("git", ["rev-parse", "--short", "HEAD"])}${sh("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"]) ? " (with uncommitted changes)" : ""}`,
     branch: sh("git", ["rev-parse", "--abbrev-ref", "HEAD"]),
     "rustc (native)": sh("rustc", ["--version"]),
     "rustc (wasm, scripts/wasm-toolchain.sh)": sh("bash", ["-c", ". scripts/wasm-toolchain.sh && rustup run \"$WASM_TOOLCHAIN\" rustc --version"]),
