@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { chromium } from "playwright-core";
+import { median } from "./lib/sampler.mjs";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 // Cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
@@ -55,12 +56,6 @@ async function launch() {
       "--disable-sync", "--no-first-run", "--disable-quic", "--js-flags=--max-old-space-size=4096"],
   });
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Cold start in a fresh browser context each time (empty cache): page start to first frame. */
 async function coldStart(browser, base, rounds = 7) {

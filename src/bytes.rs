@@ -229,11 +229,6 @@ pub fn parse_bytes(text: &str, format: Format) -> Result<ParsedBytes, ParseError
         Format::Escaped | Format::Auto => escaped::parse(text),
     };
     let (bytes, detail) = read.map_err(|e| e.into_parse_error(text))?;
-    let format = if format == Format::Auto {
-        Format::Escaped
-    } else {
-        format
-    };
     Ok(ParsedBytes {
         bytes,
         format,

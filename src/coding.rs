@@ -59,15 +59,7 @@ impl OpCode {
 
     /// The frame kind's name: continuation, text, binary, close, ping, pong or reserved.
     pub fn name(self) -> &'static str {
-        match self {
-            OpCode::Continuation => "continuation",
-            OpCode::Text => "text",
-            OpCode::Binary => "binary",
-            OpCode::Close => "close",
-            OpCode::Ping => "ping",
-            OpCode::Pong => "pong",
-            OpCode::ReservedData(_) | OpCode::ReservedControl(_) => "reserved",
-        }
+        crate::frame::FrameKind::from(self).as_str()
     }
 
     /// Control frames are identified by opcodes where the most significant bit of the
@@ -184,8 +176,9 @@ mod tests {
         assert_eq!(close_code_name(3000), Some("registered"));
         assert_eq!(close_code_name(4999), Some("private"));
         assert_eq!(close_code_name(5000), None);
-        assert!(!close_code_valid_on_wire(1004));
-        assert!(!close_code_valid_on_wire(2999));
+        for c in [999, 1004, 1005, 1006, 1015, 2999, 5000] {
+            assert!(!close_code_valid_on_wire(c));
+        }
         assert!(close_code_valid_on_wire(4999));
     }
 }

@@ -163,10 +163,10 @@ pub fn encode_frame(spec: &FrameSpec) -> Vec<u8> {
     match spec.masking_key {
         Some(key) => {
             frame.extend_from_slice(&key);
-            // RFC 6455 §5.3: "Octet i of the transformed data ("transformed-octet-i")
-            // is the XOR of octet i of the original data ("original-octet-i") with
-            // octet at index i modulo 4 of the masking key ("masking-key-octet-j")".
-            frame.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
+            // RFC 6455 §5.3: masking and unmasking are the same XOR.
+            let at = frame.len();
+            frame.extend_from_slice(payload);
+            crate::mask::unmask(&mut frame[at..], key, 0);
         }
         None => frame.extend_from_slice(payload),
     }

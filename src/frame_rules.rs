@@ -5,7 +5,7 @@
 use crate::coding::{close_code_name, close_code_valid_on_wire, OpCode};
 use crate::frame::{Field, Header};
 use crate::output::{Role, Sink};
-use crate::utf8::Utf8Validator;
+use crate::utf8::validate_utf8;
 use crate::violation::ViolationId;
 
 /// Checks a complete header; `pmd`: permessage-deflate was negotiated;
@@ -182,14 +182,10 @@ pub(crate) fn close_payload(
             // RFC 6455 §8.1: "When an endpoint is to interpret a byte stream as UTF-8
             // but finds that the byte stream is not, in fact, a valid UTF-8 stream,
             // that endpoint MUST _Fail the WebSocket Connection_."
-            let mut utf8 = Utf8Validator::new();
-            if let Err(bad) = utf8
-                .feed(reason, payload_offset + 2)
-                .and_then(|()| utf8.finish())
-            {
+            if let Err(bad) = validate_utf8(reason) {
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    bad,
+                    payload_offset + 2 + bad as u64,
                     at,
                     "invalid utf-8 in close reason".into(),
                 );

@@ -38,6 +38,15 @@ impl HandshakeKind {
             HandshakeKind::Response => "response",
         }
     }
+
+    /// The bytes hixie-76 puts after this head: the request's 8 key bytes (key3), the
+    /// response's 16-byte answer (draft-hixie-thewebsocketprotocol-76 §1.3).
+    pub(crate) fn hixie76_trailing_len(self) -> usize {
+        match self {
+            HandshakeKind::Request => 8,
+            HandshakeKind::Response => 16,
+        }
+    }
 }
 
 /// One header line, located in the input.
@@ -184,6 +193,11 @@ impl Handshake {
             .filter(move |h| h.name.eq_ignore_ascii_case(name))
     }
 
+    /// Whether the whole head (and hixie-76's trailing key bytes) has come and was parsed.
+    pub fn is_complete(&self) -> bool {
+        self.incomplete.is_none() && self.head_length.is_some()
+    }
+
     /// Whether the head is complete, parsed, and every check passed.
     pub fn is_valid(&self) -> bool {
         self.incomplete.is_none() && self.error.is_none() && self.checks.iter().all(|c| c.passed)
@@ -196,17 +210,17 @@ impl Handshake {
 
     /// The 8 key bytes after a hixie-76 request head, once they have all come.
     pub fn hixie76_key3(&self) -> Option<&[u8]> {
-        self.leading_trailing(HandshakeKind::Request, 8)
+        self.leading_trailing(HandshakeKind::Request)
     }
 
     /// The 16-byte answer after a hixie-76 response head, once it has all come.
     pub fn hixie76_answer(&self) -> Option<&[u8]> {
-        self.leading_trailing(HandshakeKind::Response, 16)
+        self.leading_trailing(HandshakeKind::Response)
     }
 
-    fn leading_trailing(&self, kind: HandshakeKind, n: usize) -> Option<&[u8]> {
+    fn leading_trailing(&self, kind: HandshakeKind) -> Option<&[u8]> {
         (self.kind == kind && self.generation == Generation::Hixie76 && self.head_length.is_some())
-            .then(|| self.trailing.get(..n))
+            .then(|| self.trailing.get(..kind.hixie76_trailing_len()))
             .flatten()
     }
 }

@@ -6,7 +6,7 @@
 use crate::frame::{Field, Frame, FrameKind, LengthEncoding};
 use crate::message::valid_prefix;
 use crate::output::{Incomplete, Message, MessageKind, Sink};
-use crate::utf8::Utf8Validator;
+use crate::utf8::validate_utf8;
 use crate::violation::ViolationId;
 
 enum State {
@@ -271,16 +271,12 @@ impl HixieDecoder {
                 );
                 data.truncate(usize::try_from(max).unwrap_or(usize::MAX));
             }
-            let mut utf8 = Utf8Validator::new();
-            let text = match utf8
-                .feed(&payload, payload_offset)
-                .and_then(|()| utf8.finish())
-            {
+            let text = match validate_utf8(&payload) {
                 Ok(()) => valid_prefix(&data),
                 Err(bad) => {
                     sink.violation(
                         ViolationId::HixieInvalidUtf8,
-                        bad,
+                        payload_offset + bad as u64,
                         Some(index),
                         "invalid utf-8 in text frame".into(),
                     );

@@ -29,22 +29,25 @@ pub fn hixie76_answer(key1: &str, key2: &str, key3: JsValue) -> Result<Vec<u8>, 
     let key3 = bytes_or_text(&key3, "key3")?;
     crate::hixie76_answer(key1, key2, &key3)
         .map(|answer| answer.to_vec())
-        .map_err(|e| {
-            let err = error(&e.to_string(), &[("offset", e.offset().map(|o| o as u64))]);
-            let _ = js_sys::Reflect::set(&err, &"key".into(), &e.key().into());
-            let _ = js_sys::Reflect::set(&err, &"id".into(), &e.id().into());
-            err
-        })
+        .map_err(|e| hixie76_error(&e.to_string(), e.offset(), Some(e.key()), e.id()))
+}
+
+/// A hixie-76 error as a JS `Error`: its message, `offset` where it has one, the `key` it
+/// is about where known, and its `id`.
+fn hixie76_error(message: &str, offset: Option<usize>, key: Option<&str>, id: &str) -> JsValue {
+    let err = error(message, &[("offset", offset.map(|o| o as u64))]);
+    if let Some(key) = key {
+        let _ = js_sys::Reflect::set(&err, &"key".into(), &key.into());
+    }
+    let _ = js_sys::Reflect::set(&err, &"id".into(), &id.into());
+    err
 }
 
 /// The steps of one hixie-76 key: its digits, their number, the spaces and the quotient.
 #[wasm_bindgen(js_name = hixie76KeySteps)]
 pub fn hixie76_key_steps(key: &str) -> Result<JsValue, JsValue> {
-    let steps = crate::hixie76_key_steps(key).map_err(|e| {
-        let err = error(&e.to_string(), &[("offset", e.offset().map(|o| o as u64))]);
-        let _ = js_sys::Reflect::set(&err, &"id".into(), &e.id().into());
-        err
-    })?;
+    let steps = crate::hixie76_key_steps(key)
+        .map_err(|e| hixie76_error(&e.to_string(), e.offset(), None, e.id()))?;
     Ok(Obj::new()
         .set("digits", steps.digits.as_str())
         .set("number", steps.number)
@@ -180,10 +183,7 @@ fn handshake_to_js(h: &Handshake) -> JsValue {
         .set("kind", h.kind.as_str())
         .set("generation", h.generation.name())
         .set("generationDescription", h.generation.description())
-        .set(
-            "complete",
-            h.incomplete.is_none() && h.head_length.is_some(),
-        )
+        .set("complete", h.is_complete())
         .set_opt("method", h.method.as_deref())
         .set_opt("path", h.path.as_deref())
         .set_opt("version", h.version.as_deref())

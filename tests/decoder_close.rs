@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{decode_all_splits, f, options, stream};
+use common::{decode_all_splits, f, options, stream, violation_triples};
 use wsinspect::{Role, ViolationId, CLOSE_CODES};
 
 fn close(payload: &[u8]) -> wsinspect::DecodeOutput {
@@ -124,11 +124,7 @@ fn a_masked_close_from_a_client() {
 fn close_between_fragments_then_data_after_it() {
     let bytes = stream(&[f(1, b"a").fin(false), f(8, b"\x03\xe8"), f(0, b"b")]);
     let out = decode_all_splits(&bytes, &options(Role::Server));
-    let v: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let v: Vec<_> = violation_triples(&out);
     assert_eq!(v, [(ViolationId::DataAfterClose, 7, Some(2))]);
     // The message still completes: an inspector shows what was sent.
     assert_eq!(out.messages[0].text.as_deref(), Some("ab"));

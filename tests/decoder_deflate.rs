@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{decode_all_splits, deflate_options, f, hex, stream};
+use common::{decode_all_splits, deflate_options, f, hex, stream, violation_triples};
 use wsinspect::{decode, DecodeOptions, Decoder, MessageKind, NoticeId, Role, ViolationId};
 
 /// RFC 7692 §7.2.3.2: "Hello" compressed, then "Hello" again referring to the first.
@@ -49,11 +49,7 @@ fn server_no_context_takeover_empties_the_window() {
     // RFC 7692 §7.1.1.1: "the server MUST start compressing each new message with an
     // empty LZ77 sliding window". The second message refers back to the first one's
     // "Hello": under server_no_context_takeover that reaches before its own start.
-    let got: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let got: Vec<_> = violation_triples(&out);
     assert_eq!(got, [(ViolationId::InflateFailed, 9, Some(1))]);
     assert_eq!(out.violations[0].close_code(), Some(1007));
     assert_eq!(out.messages[1].text, None);
@@ -86,11 +82,7 @@ fn client_frames_use_the_client_parameters() {
             "permessage-deflate; client_no_context_takeover",
         ),
     );
-    let got: Vec<_> = reset
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let got: Vec<_> = violation_triples(&reset);
     assert_eq!(got, [(ViolationId::InflateFailed, 13, Some(1))]);
 }
 
@@ -201,11 +193,7 @@ fn a_message_over_the_maximum_keeps_the_window_for_the_next() {
         ..deflate_options(Role::Server, "permessage-deflate")
     };
     let out = decode_all_splits(&bytes, &opts);
-    let got: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let got: Vec<_> = violation_triples(&out);
     assert_eq!(
         got,
         [

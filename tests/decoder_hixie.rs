@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{decode_all_splits, hex, hixie_options, options};
+use common::{decode_all_splits, field_spans, hex, hixie_options, options, violation_triples};
 use wsinspect::{
     DecodeOptions, FrameKind, LengthEncoding, NoticeId, Protocol, Role, ViolationId,
     FLASH_POLICY_REQUEST,
@@ -27,11 +27,7 @@ fn text_frames_and_the_closing_frame() {
     );
     assert_eq!((f.payload_offset, f.payload_len), (1, 5));
     assert_eq!(f.length_encoding, LengthEncoding::HixieSentinel);
-    let spans: Vec<_> = f
-        .fields
-        .iter()
-        .map(|x| (x.name, x.offset, x.length))
-        .collect();
+    let spans: Vec<_> = field_spans(f);
     assert_eq!(
         spans,
         [
@@ -192,11 +188,7 @@ fn the_maximum_message_size_holds_for_hixie_text() {
     };
     // "ok" fits; "Hello" at byte 4 does not: reported at its frame, its data cut.
     let out = decode_all_splits(&hex("00 6f6b ff 00 48656c6c6f ff"), &options(3));
-    let v: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let v: Vec<_> = violation_triples(&out);
     assert_eq!(v, [(ViolationId::MessageTooBig, 4, Some(1))]);
     assert_eq!(
         out.violations[0].message,

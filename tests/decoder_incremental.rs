@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{decode_all_splits, decode_chunks, f, hex, options, stream, Rng, F};
+use common::{decode_all_splits, decode_chunks, f, field_spans, hex, options, stream, Rng, F};
 use wsinspect::{
     decode, DecodeOptions, Decoder, Incomplete, NoticeId, Protocol, Role, ViolationId,
 };
@@ -66,11 +66,7 @@ fn a_truncated_frame_stays_readable_as_far_as_it_came() {
     assert_eq!(partial.masking_key, Some([0x37, 0xfa, 0x21, 0x3d]));
     assert_eq!((partial.payload_len, partial.payload_offset), (5, 13));
     assert_eq!(partial.payload, b"He");
-    let spans: Vec<_> = partial
-        .fields
-        .iter()
-        .map(|f| (f.name, f.offset, f.length))
-        .collect();
+    let spans: Vec<_> = field_spans(&partial);
     assert_eq!(
         spans[spans.len() - 2..],
         [("masking_key", 9, 4), ("payload", 13, 2)]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{decode_all_splits, deflate_options, hex, options};
+use common::{decode_all_splits, deflate_options, field_spans, hex, options};
 use wsinspect::{FrameKind, LengthEncoding, MessageKind, Role};
 
 struct Vector {
@@ -197,11 +197,7 @@ fn masked_hello_has_every_field_located() {
     );
     assert_eq!(f.length_encoding, LengthEncoding::Bits7);
     assert_eq!(f.payload, b"Hello");
-    let fields: Vec<_> = f
-        .fields
-        .iter()
-        .map(|x| (x.name, x.offset, x.length))
-        .collect();
+    let fields: Vec<_> = field_spans(f);
     assert_eq!(
         fields,
         [

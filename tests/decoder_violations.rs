@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{decode_all_splits, deflate_options, f, hex, hixie_options, options, stream};
+use common::{
+    decode_all_splits, deflate_options, f, hex, hixie_options, options, stream, violation_triples,
+};
 use wsinspect::{DecodeOptions, Role, ViolationId as V};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -231,11 +233,7 @@ fn cases() -> Vec<Case> {
 fn each_case_reports_its_id_at_its_offset_in_every_split() {
     for case in cases() {
         let out = decode_all_splits(&case.bytes, &case.options);
-        let got: Vec<_> = out
-            .violations
-            .iter()
-            .map(|v| (v.id, v.offset, v.frame))
-            .collect();
+        let got: Vec<_> = violation_triples(&out);
         assert_eq!(got, case.expected, "{}: {:?}", case.name, out.violations);
         for v in &out.violations {
             let text = v.to_string();

@@ -2,18 +2,14 @@
 //! every length encoding forced, lying lengths, close payloads, hixie frames. The
 //! property test that decodes every kind of built frame back is roundtrip_encode_decode.
 
+mod common;
+
+use common::{hex, Rng};
 use flate2::{Decompress, FlushDecompress};
 use wsinspect::encode::{
     encode_close_payload, encode_frame, encode_hixie_close, encode_hixie_length_prefixed,
     encode_hixie_text, Deflater, FrameSpec, LengthEncoding,
 };
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -108,7 +104,7 @@ fn deflater_handles_empty_and_large_messages() {
     let mut deflater = Deflater::new(false);
     let empty = deflater.compress_message(b"");
     assert!(!empty.ends_with(&[0, 0, 0xff, 0xff]));
-    let mut rng = XorShift(3);
+    let mut rng = Rng(3);
     let noise: Vec<u8> = (0..200_000).map(|_| rng.next() as u8).collect();
     let squashable = vec![b'a'; 300_000];
     let a = deflater.compress_message(&noise);
@@ -229,18 +225,6 @@ fn hixie_frames() {
     let frame = encode_hixie_length_prefixed(0x80, &[9; 16384]);
     assert_eq!(frame[..4], hex("80818000"));
     assert_eq!(frame.len(), 4 + 16384);
-}
-
-/// xorshift64*, seeded: the test's own tiny PRNG.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
 }
 
 /// Inflates permessage-deflate messages sharing one window (RFC 7692 §7.2.2: append

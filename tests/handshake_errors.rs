@@ -1,6 +1,9 @@
 //! Bytes that are not a handshake, or not yet one: malformed HTTP located at the byte
 //! where parsing stops, heads over 8 KiB, partial heads, and arbitrary bytes.
 
+mod common;
+
+use common::Rng;
 use wsinspect::handshake::{Incomplete, MAX_HEAD_LENGTH};
 use wsinspect::{parse_handshake, HandshakeKind};
 
@@ -153,21 +156,9 @@ fn thousands_of_headers_are_parsed_or_reported() {
     assert_eq!(parse_handshake(&bytes).error.unwrap().id, "head-too-large");
 }
 
-/// xorshift64*, seeded: the test's own tiny PRNG.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 #[test]
 fn arbitrary_and_mutated_bytes_never_panic_and_stay_in_bounds() {
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for case in 0..3000 {
         let mut bytes = REQUEST.to_vec();
         if case % 3 == 0 {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{decode_chunks, Rng};
+use common::{decode_chunks, violation_triples, Rng};
 use wsinspect::encode::{
     encode_close_payload, encode_frame, encode_hixie_close, encode_hixie_length_prefixed,
     encode_hixie_text, Deflater, FrameSpec, LengthEncoding as Forced,
@@ -529,11 +529,7 @@ fn check_cut(out: &DecodeOutput, c: &Case, cut: u64, case: usize) {
         frame.is_some_and(|i| cut >= c.frames[i].offset + c.frames[i].header_length)
     };
     let expected: Vec<_> = c.violations.iter().filter(|v| judged(v.2)).collect();
-    let got: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.frame))
-        .collect();
+    let got: Vec<_> = violation_triples(out);
     assert_eq!(
         got.iter().collect::<Vec<_>>(),
         expected,
@@ -603,11 +599,7 @@ fn encoded_streams_decode_back_in_any_split() {
         match cut {
             None => {
                 check_whole(&whole, &c, case);
-                let got: Vec<_> = whole
-                    .violations
-                    .iter()
-                    .map(|v| (v.id, v.offset, v.frame))
-                    .collect();
+                let got: Vec<_> = violation_triples(&whole);
                 assert_eq!(got, c.violations, "case {case}");
             }
             Some(cut) => {

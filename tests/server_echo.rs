@@ -8,14 +8,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use server_support::ws::{self, Client, BINARY, CLOSE, CONTINUATION, PING, PONG, TEXT};
-use server_support::{read_to_close, upgrade_request, Response, Server};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use server_support::{read_to_close, runtime, upgrade_request, Response, Server};
 
 fn refusal(server: &Server, request: &str) -> Response {
     Response::parse(&server.exchange(request.as_bytes()))

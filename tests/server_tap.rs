@@ -6,14 +6,7 @@ mod server_support;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use server_support::ws::{self, Client, CLOSE, PING, PONG, TEXT};
-use server_support::{Response, Server};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use server_support::{runtime, Response, Server};
 
 /// A tap: its client, its session id, and the records read so far.
 struct Tap {

@@ -7,7 +7,7 @@ import { HexView } from "./hexview.js";
 import { hex, hexByte, offset, printable, size } from "./format.js";
 import { incompleteText, messageItem, parseErrorText, summaryText, violationItem } from "./render.js";
 import { PagedList } from "./pagedlist.js";
-import { fieldLabel, fieldsAt } from "./fields.js";
+import { fieldLabel, fieldsAt, unmaskedByte } from "./fields.js";
 
 /** Pastes and files longer than this stay out of the text box (rendering it would stall the page). */
 export const LARGE = 200_000;
@@ -262,10 +262,8 @@ export class DecodePanel {
       const f = this.store.frame(i);
       const names = fieldsAt(f, o).map((x) => fieldLabel(x.name));
       text += `: ${names.length ? names.join(", ") : "no named field"} of frame ${i} (${f.kind})`;
-      if (f.masked && o >= f.payloadOffset && o < f.payloadOffset + f.payloadLength) {
-        const u = b ^ f.maskingKey[(o - f.payloadOffset) % 4];
-        text += `, unmasked 0x${hexByte(u)} '${printable(u)}'`;
-      }
+      const u = unmaskedByte(f, this.bytes, o);
+      if (u >= 0) text += `, unmasked 0x${hexByte(u)} '${printable(u)}'`;
     }
     const ids = this.marks.get(o);
     if (ids) text += ` · violation: ${ids.join(", ")}`;

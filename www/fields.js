@@ -40,3 +40,9 @@ export function fieldAt(frame, offset) {
   for (const x of fieldsAt(frame, offset)) if (!best || x.length < best.length) best = x;
   return best;
 }
+
+/** The unmasked value of the byte `bytes[offset]` when it lies in frame `f`'s masked payload, else -1. */
+export function unmaskedByte(f, bytes, offset) {
+  if (!f.masked || offset < f.payloadOffset || offset >= f.payloadOffset + f.payloadLength) return -1;
+  return bytes[offset] ^ f.maskingKey[(offset - f.payloadOffset) % 4];
+}

@@ -4,6 +4,9 @@
 import { VirtualList } from "./virtual.js";
 import { hex, maskingKey } from "./format.js";
 
+/** One decoder for every row's text preview. */
+const utf8 = new TextDecoder();
+
 const ROW_HEIGHT = 26;
 const PREVIEW = 32;
 
@@ -109,7 +112,7 @@ export class FrameTable {
     const compressed = f.rsv1 && this.extensions;
     const text = !compressed && data.every((b) => (b >= 0x20 && b < 0x7f) || b >= 0x80 || b === 9 || b === 10 || b === 13);
     if (text) {
-      const decoded = new TextDecoder().decode(data).replace(/[\r\n\t]/g, " ");
+      const decoded = utf8.decode(data).replace(/[\r\n\t]/g, " ");
       return decoded + more;
     }
     return hex(data) + more + (compressed ? " (compressed)" : "");

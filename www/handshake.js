@@ -3,6 +3,7 @@
 import * as ws from "/js/index.js";
 import { byTestId, el, fill, showError } from "./dom.js";
 import { escaped, hex } from "./format.js";
+import { checkList } from "./render.js";
 
 /** Textareas give "\n" line ends; the wire has CRLF. */
 export function crlf(text) {
@@ -73,7 +74,7 @@ export class HandshakePanel {
           : [" · the response sends ", el("code", {}, got.trim()), ok ? ": they match" : ": they differ"]));
     }
     try {
-      nodes.push(checkList(ws.checkHandshakePair(wires.request, wires.response)));
+      nodes.push(checkList(ws.checkHandshakePair(wires.request, wires.response), "hs-check"));
     } catch (e) {
       nodes.push(el("p", { class: "error" }, errorText(e)));
     }
@@ -180,13 +181,6 @@ function handshakeView(h, wire) {
     nodes.push(el("p", { class: "hint", "data-testid": "hs-trailing" },
       `${h.trailing.length} bytes after the head: `, el("code", {}, escaped(h.trailing)), ` (hex ${hex(h.trailing)})`));
   }
-  nodes.push(checkList(h.checks));
+  nodes.push(checkList(h.checks, "hs-check"));
   return nodes;
-}
-
-function checkList(checks) {
-  return el("ul", { class: "checks" }, checks.map((c) => el("li", {
-    class: c.passed ? "pass" : "fail", "data-testid": "hs-check", "data-id": c.id, "data-passed": String(c.passed),
-  }, el("span", { class: "mark", "aria-label": c.passed ? "passed" : "failed" }, c.passed ? "✓" : "✗"), " ",
-  el("code", {}, c.id), " ", c.message, c.header ? ` · ${c.header}` : "", c.rfc ? ` · ${c.rfc}` : "")));
 }

@@ -3,7 +3,7 @@
 // hover on a byte naming its field. Only the lines in view are in the DOM (virtual.js).
 import { VirtualList } from "./virtual.js";
 import { hexByte, printable } from "./format.js";
-import { fieldAt, fieldGroup } from "./fields.js";
+import { fieldAt, fieldGroup, unmaskedByte } from "./fields.js";
 
 const PER_LINE = 16;
 const LINE_HEIGHT = 20;
@@ -62,9 +62,7 @@ export class HexView {
   }
 
   unmasked(offset) {
-    const f = this.selection;
-    if (!f || !f.masked || offset < f.payloadOffset || offset >= f.payloadOffset + f.payloadLength) return -1;
-    return this.bytes[offset] ^ f.maskingKey[(offset - f.payloadOffset) % 4];
+    return this.selection ? unmaskedByte(this.selection, this.bytes, offset) : -1;
   }
 
   renderLine(line) {

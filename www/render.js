@@ -106,3 +106,11 @@ export function parseErrorText(e) {
   const where = e.line ? ` (line ${e.line}, column ${e.column})` : "";
   return `could not read the paste: ${e.message}${e.message.includes("line") ? "" : where}`;
 }
+
+/** A handshake's rule checks, passed or failed, each with its id, message, header and RFC. */
+export function checkList(checks, testid) {
+  return el("ul", { class: "checks" }, checks.map((c) => el("li", {
+    class: c.passed ? "pass" : "fail", "data-testid": testid, "data-id": c.id, "data-passed": String(c.passed),
+  }, el("span", { class: "mark", "aria-label": c.passed ? "passed" : "failed" }, c.passed ? "✓" : "✗"), " ",
+  el("code", {}, c.id), " ", c.message, c.header ? ` · ${c.header}` : "", c.rfc ? ` · ${c.rfc}` : "")));
+}

@@ -4,6 +4,7 @@
 // text (el() and textContent), never as HTML.
 import { byTestId, el, fill } from "./dom.js";
 import { escaped, hex, maskingKey, size } from "./format.js";
+import { checkList } from "./render.js";
 
 /** Frame rows kept in the table; later frames are counted, not drawn. */
 const MAX_ROWS = 5000;
@@ -243,11 +244,4 @@ function latin1(bytes) {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
-}
-
-function checkList(checks, testid) {
-  return el("ul", { class: "checks" }, checks.map((c) => el("li", {
-    class: c.passed ? "pass" : "fail", "data-testid": testid, "data-id": c.id, "data-passed": String(c.passed),
-  }, el("span", { class: "mark", "aria-label": c.passed ? "passed" : "failed" }, c.passed ? "✓" : "✗"), " ",
-  el("code", {}, c.id), " ", c.message, c.header ? ` · ${c.header}` : "", c.rfc ? ` · ${c.rfc}` : "")));
 }

@@ -8,10 +8,9 @@ import { Rng } from "./prng.mjs";
 import { SyncZlib } from "./zlib-sync.mjs";
 
 export const SEED = 0x5eed1e55;
-export const CHUNK = 64 * 1024;
 const MiB = 1024 * 1024;
 
-/** Cuts a stream into slices (at the given offsets) of CHUNK-sized pieces. */
+/** Pairs consecutive offsets into the [start, end) slices of a stream. */
 function sliceList(offsets) {
   const slices = [];
   for (let i = 0; i + 1 < offsets.length; i++) slices.push([offsets[i], offsets[i + 1]]);

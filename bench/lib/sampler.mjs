@@ -71,7 +71,8 @@ async function timeCalls(peer, n, state, now, calls) {
   return now() - t0;
 }
 
-function median(xs) {
+/** The median of a list of numbers. */
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -74,7 +74,6 @@ export function wsPeer(name, Receiver, { stream, slices, work, workChunks, isSer
   };
 }
 
-/** The copy limit: TypedArray.prototype.set of each chunk into one reused buffer. */
 /**
  * The copy limit: TypedArray.prototype.set of each chunk into one reused buffer (what
  * getting the bytes into wasm memory costs at best). It decodes nothing, so it is left

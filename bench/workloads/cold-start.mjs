@@ -1,12 +1,7 @@
 // 7b. Cold start to the first decoded frame, each in a new Node process, interleaved.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+import { median } from "../lib/sampler.mjs";
 
 export function measureColdStart(repo, rounds = 7) {
   const scripts = [

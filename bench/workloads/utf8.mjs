@@ -27,7 +27,7 @@ export function rows(input, env) {
     if (env.wsiScalar) peers.push(textPeer(env.wsiScalar, SCALAR));
     const targets = [];
     if (env.node) {
-      const { ws, wsPlain, wsJs, isUtf8 } = env.node;
+      const { ws, wsJs, isUtf8 } = env.node;
       peers.push({ name: "ws isValidUTF8 (on Node 20: buffer.isUtf8)", run: (sink) => sink.value(ws.validation.isValidUTF8(view) ? 1 : 0) });
       peers.push({ name: "ws isValidUTF8, JS fallback (no isUtf8)", run: (sink) => sink.value(wsJs.validation.isValidUTF8(view) ? 1 : 0) });
       peers.push({
@@ -41,7 +41,6 @@ export function rows(input, env) {
         },
       });
       peers.push({ name: "buffer.isUtf8", run: (sink) => sink.value(isUtf8(view) ? 1 : 0) });
-      void wsPlain;
       if (kind === "mixed scripts") {
         targets.push({ vs: "ws isValidUTF8 (on Node 20: buffer.isUtf8)", min: 5 });
         targets.push({ vs: "ws isValidUTF8, JS fallback (no isUtf8)", min: 5 });

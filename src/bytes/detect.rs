@@ -1,7 +1,7 @@
 //! How [`Format::Auto`] chooses a format: by the text's shape alone, in the
 //! order documented on [`parse_bytes`](super::parse_bytes).
 
-use super::hex::{all_hex_digits, is_hex_digit};
+use super::hex::{all_hex_digits, is_ascii_separator, is_hex_digit};
 use super::{array, base64, dump, Format};
 
 pub(crate) fn detect(text: &str) -> Format {
@@ -40,7 +40,7 @@ fn looks_like_hex(text: &str) -> bool {
     while i < s.len() {
         // The common shape, two digits and a separator, without the checks below.
         while let Some(&[high, low, separator]) = s.get(i..i + 3).filter(|_| group == 0) {
-            if !(is_hex_digit(high) && is_hex_digit(low) && is_separator(separator)) {
+            if !(is_hex_digit(high) && is_hex_digit(low) && is_ascii_separator(separator)) {
                 break;
             }
             bare = true;
@@ -54,7 +54,7 @@ fn looks_like_hex(text: &str) -> bool {
             bare = true;
             decimal |= b.is_ascii_digit();
             group += 1;
-        } else if is_separator(b) {
+        } else if is_ascii_separator(b) {
             odd_group |= group % 2 == 1;
             group = 0;
         } else if b == b'\\' && s.get(i + 1) == Some(&b'x') {
@@ -81,8 +81,4 @@ fn looks_like_hex(text: &str) -> bool {
         (false, escaped) => escaped,
         (true, false) => decimal || !odd_group,
     }
-}
-
-fn is_separator(b: u8) -> bool {
-    b.is_ascii_whitespace() || b == b',' || b == b':'
 }

@@ -89,7 +89,7 @@ pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize 
     at
 }
 
-fn is_ascii_separator(b: u8) -> bool {
+pub(crate) fn is_ascii_separator(b: u8) -> bool {
     b.is_ascii_whitespace() || b == b',' || b == b':'
 }
 

@@ -1,8 +1,6 @@
 //! The rules a response must follow given the request it answers: the accept key
 //! (or the hixie-76 answer) and no subprotocol or extension the client never offered.
 
-use std::fmt;
-
 use super::generation::Generation;
 use super::lists::{extension_name, split_list};
 use super::rules::Checks;
@@ -59,25 +57,6 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
     checks.0
 }
 
-/// A failed check about the request, which has no offset in the response.
-#[inline(never)]
-fn request_problem(
-    checks: &mut Checks,
-    id: &'static str,
-    rfc: &'static str,
-    header: &str,
-    what: fmt::Arguments<'_>,
-) {
-    checks.0.push(Check {
-        id,
-        passed: false,
-        message: format!("{what} ({rfc})"),
-        rfc,
-        offset: None,
-        header: Some(header.to_string()),
-    });
-}
-
 fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
     const ID: &str = "accept-mismatch";
     const NAME: &str = "sec-websocket-accept";
@@ -87,8 +66,7 @@ fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) 
     // string "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" but ignoring any leading and trailing
     // whitespace, the client MUST _Fail the WebSocket Connection_."
     let Some(key) = request.header("sec-websocket-key") else {
-        return request_problem(
-            checks,
+        return checks.fail_unlocated(
             ID,
             RFC_4_1,
             "sec-websocket-key",
@@ -130,8 +108,7 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
         .header("sec-websocket-key2")
         .map_or("", |h| h.value.as_str());
     let Some(key3) = request.hixie76_key3() else {
-        return request_problem(
-            checks,
+        return checks.fail_unlocated(
             ID,
             DRAFT_76,
             "sec-websocket-key1",
@@ -144,8 +121,7 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
     let expected = match hixie76_answer(key1, key2, key3) {
         Ok(answer) => answer,
         Err(error) => {
-            return request_problem(
-                checks,
+            return checks.fail_unlocated(
                 ID,
                 DRAFT_76,
                 "sec-websocket-key1",

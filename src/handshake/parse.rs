@@ -114,10 +114,7 @@ fn hixie76_bytes_missing(handshake: &Handshake, head_length: u64) -> Option<Inco
     if handshake.generation != Generation::Hixie76 {
         return None;
     }
-    let expected: u64 = match handshake.kind {
-        HandshakeKind::Request => 8,
-        HandshakeKind::Response => 16,
-    };
+    let expected = handshake.kind.hixie76_trailing_len() as u64;
     let have = handshake.trailing.len() as u64;
     // `then`, not `then_some`: the subtraction must not run when nothing is missing.
     (have < expected).then(|| Incomplete {
@@ -137,7 +134,7 @@ struct RawHead {
     headers: Vec<Header>,
 }
 
-#[inline(never)] // four callers; each inlined copy would carry both parsers
+#[inline(never)] // three callers; each inlined copy would carry both parsers
 fn run_httparse(buf: &[u8], kind: HandshakeKind) -> (RawHead, httparse::Result<usize>) {
     let first = run_httparse_with(buf, kind, FIRST_HEADER_CAPACITY);
     if let (_, Err(httparse::Error::TooManyHeaders)) = first {

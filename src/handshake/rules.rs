@@ -27,7 +27,8 @@ pub(crate) fn checks(handshake: &Handshake) -> Vec<Check> {
 
 /// The checks found so far, in order.
 ///
-/// [`Checks::pass`] and [`Checks::fail`] are the only places a [`Check`] is built: they
+/// [`Checks::pass`], [`Checks::fail`] and [`Checks::fail_unlocated`] are the only places a
+/// [`Check`] is built: they
 /// take the message as `fmt::Arguments` and are never inlined, so the many rules share
 /// one copy of the formatting and pushing code (which keeps the wasm small).
 pub(crate) struct Checks(pub(crate) Vec<Check>);
@@ -50,6 +51,26 @@ impl Checks {
             rfc,
             offset,
             header: header.map(str::to_ascii_lowercase),
+        });
+    }
+
+    /// Records a rule broken where no byte of this head can be pointed at (a pair check
+    /// missing something from the request); the message gains the rule.
+    #[inline(never)]
+    pub(crate) fn fail_unlocated(
+        &mut self,
+        id: &'static str,
+        rfc: &'static str,
+        header: &str,
+        what: fmt::Arguments<'_>,
+    ) {
+        self.0.push(Check {
+            id,
+            passed: false,
+            message: format!("{what} ({rfc})"),
+            rfc,
+            offset: None,
+            header: Some(header.to_ascii_lowercase()),
         });
     }
 

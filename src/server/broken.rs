@@ -1,7 +1,7 @@
 //! Deliberately broken server frames, one per violation id a server can commit, so the page
 //! can see what the browser does with each (the close code it answers, the error it fires).
 
-use wsinspect::encode::{encode_close_payload, encode_frame, FrameSpec, LengthEncoding};
+use wsinspect::encode::{encode_frame, FrameSpec, LengthEncoding};
 
 /// The violation ids a server can send, in the order of the core's table.
 pub const VIOLATIONS: [&str; 15] = [
@@ -102,7 +102,7 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
             true,
         ),
         "invalid-close-code" => (
-            frame(FrameSpec::new(0x8, encode_close_payload(1005, ""))),
+            frame(FrameSpec::close(1005, "")),
             "a close frame with code 1005",
             true,
         ),
@@ -135,7 +135,7 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
             ))
         }
         "data-after-close" => {
-            let mut bytes = frame(FrameSpec::new(0x8, encode_close_payload(1000, "")));
+            let mut bytes = frame(FrameSpec::close(1000, ""));
             bytes.extend_from_slice(&frame(text("after close")));
             (bytes, "a close frame and then a text frame", true)
         }

@@ -15,7 +15,7 @@ use super::socket::Socket;
 use super::Limits;
 
 /// Read buffer size; a read never takes more than this from the socket at once.
-const READ_CHUNK: usize = 16 * 1024;
+pub(super) const READ_CHUNK: usize = 16 * 1024;
 
 /// What processing a decoded chunk decided.
 enum Flow {
@@ -89,8 +89,7 @@ async fn echo(
                 }
                 Ok(Ok(n)) => {
                     idle_until = Instant::now() + limits.idle;
-                    let chunk = buf[..n].to_vec();
-                    let decoded = socket.decode(&chunk).await;
+                    let decoded = socket.decode(&buf[..n]).await;
                     match handle(socket, decoded).await {
                         Flow::Stop(reason) => return reason,
                         Flow::Go if socket.sent_close && close_until.is_none() => {

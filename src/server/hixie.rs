@@ -48,7 +48,7 @@ async fn echo(
     limits: &Limits,
 ) -> String {
     let mut pending = Some(rest.to_vec()).filter(|r| !r.is_empty());
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; super::echo::READ_CHUNK];
     let mut idle_until = Instant::now() + limits.idle;
     loop {
         if let Some(chunk) = pending.take() {

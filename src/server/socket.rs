@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use wsinspect::encode::{encode_close_payload, encode_frame, Deflater, FrameSpec};
+use wsinspect::encode::{encode_frame, Deflater, FrameSpec};
 use wsinspect::{DecodeOptions, DecodeOutput, Decoder, PerMessageDeflateParams, Protocol, Role};
 
 use super::sessions::{Dir, TapSink};
@@ -202,13 +202,11 @@ impl Socket {
     /// Sends a close frame (no code: an empty payload) and remembers it.
     pub async fn send_close(&mut self, code: Option<u16>, reason: &str) -> io::Result<()> {
         self.sent_close = true;
-        let payload = match code {
-            Some(code) => {
-                encode_close_payload(code, truncate_utf8(reason, MAX_CONTROL_PAYLOAD - 2))
-            }
-            None => Vec::new(),
+        let frame = match code {
+            Some(code) => FrameSpec::close(code, truncate_utf8(reason, MAX_CONTROL_PAYLOAD - 2)),
+            None => FrameSpec::new(0x8, Vec::new()),
         };
-        self.send_frame(&FrameSpec::new(0x8, payload)).await
+        self.send_frame(&frame).await
     }
 
     /// Ends the write side (TCP FIN) after a close has gone both ways.

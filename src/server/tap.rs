@@ -51,7 +51,7 @@ pub async fn run(
     {
         return;
     }
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; super::echo::READ_CHUNK];
     let mut pending = rest.to_vec();
     let mut heard = Instant::now();
     let mut next_ping = Instant::now() + limits.idle / 2;

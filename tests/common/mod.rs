@@ -2,7 +2,7 @@
 //! that feeds a stream in every possible split and one byte at a time.
 #![allow(dead_code)]
 
-use wsinspect::{decode, DecodeOptions, DecodeOutput, Decoder, Protocol, Role};
+use wsinspect::{decode, DecodeOptions, DecodeOutput, Decoder, Frame, Protocol, Role, ViolationId};
 
 /// Bytes from hex digits (spaces ignored).
 pub fn hex(s: &str) -> Vec<u8> {
@@ -183,4 +183,21 @@ impl Rng {
             self.next() % n
         }
     }
+}
+
+/// Each violation as (id, offset, frame), the triple the tests compare.
+pub fn violation_triples(out: &DecodeOutput) -> Vec<(ViolationId, u64, Option<usize>)> {
+    out.violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.frame))
+        .collect()
+}
+
+/// Each field of a frame as (name, offset, length).
+pub fn field_spans(frame: &Frame) -> Vec<(&'static str, u64, u64)> {
+    frame
+        .fields
+        .iter()
+        .map(|x| (x.name, x.offset, x.length))
+        .collect()
 }

@@ -200,3 +200,11 @@ pub fn upgrade_request(path: &str, extra: &[&str]) -> String {
     req.push_str("\r\n");
     req
 }
+
+/// A single-threaded tokio runtime for a test's async client code.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}

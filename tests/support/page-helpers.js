@@ -61,7 +61,6 @@ export function hexByte(page, offset) {
   return page.locator(`[data-testid=hexview] .hx-b[data-offset="${offset}"]`);
 }
 
-/** Saves a full-page screenshot to test-results/<name>.png (and to `extra` paths). */
 /** Saves test-results/NAME.png for review; the README's copies (extra paths) only when
  * UPDATE_SCREENSHOTS=1, so a test run leaves the work tree clean. */
 export async function screenshot(page, name, ...extra) {
