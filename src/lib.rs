@@ -7,6 +7,7 @@ mod blocks;
 mod bytes;
 mod coding;
 mod decoder;
+mod direction;
 pub mod encode;
 mod extensions;
 mod frame;
@@ -26,6 +27,7 @@ pub mod wasm;
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
 pub use decoder::{decode, Decoder, FLASH_POLICY_REQUEST};
+pub use direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 pub use encode::{encode_frame, FrameSpec};
 pub use extensions::{
     negotiated_permessage_deflate, parse_extensions, ClientMaxWindowBits, Extension,
