@@ -78,6 +78,8 @@ pub struct Decoder {
     max_message_size: Option<u64>,
     pmd: Option<PerMessageDeflateParams>,
     unknown_extensions: bool,
+    /// Take permessage-deflate as agreed from the first RSV1 data frame.
+    assume_deflate: bool,
     /// Stream offset of the next byte the current stage receives.
     pos: u64,
     stage: Stage,
@@ -133,6 +135,7 @@ impl Decoder {
             max_message_size: options.max_message_size,
             pmd,
             unknown_extensions,
+            assume_deflate: options.assume_deflate,
             pos: 0,
             stage: Stage::Preamble(0),
             rfc: RfcState::header(0),
@@ -348,6 +351,22 @@ impl Decoder {
             );
         }
 
+        // Nothing said whether permessage-deflate was agreed: RSV1 on the first frame of a
+        // data message is what a compressing peer sends (RFC 7692 §6), so take it as agreed.
+        if self.assume_deflate
+            && self.pmd.is_none()
+            && h.rsv1
+            && matches!(op, OpCode::Text | OpCode::Binary)
+        {
+            self.pmd = Some(PerMessageDeflateParams::default());
+            self.sink.notice(
+                NoticeId::CompressionAssumed,
+                start,
+                format!(
+                    "no handshake response: permessage-deflate assumed from rsv1 on {name} frame {index}"
+                ),
+            );
+        }
         let first_violation = self.sink.out.violations.len();
         check_header(
             &h,

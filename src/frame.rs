@@ -138,6 +138,15 @@ pub struct Frame {
     pub fields: Vec<Field>,
 }
 
+impl Frame {
+    /// Moves the frame `by` bytes later in the stream (its fields too).
+    pub fn shift(&mut self, by: u64) {
+        self.offset += by;
+        self.payload_offset += by;
+        self.fields.iter_mut().for_each(|x| x.offset += by);
+    }
+}
+
 /// The fixed part of an RFC 6455 header, once complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Header {

@@ -6,6 +6,7 @@
 mod blocks;
 mod bytes;
 mod coding;
+mod conversation;
 mod decoder;
 mod direction;
 pub mod encode;
@@ -20,12 +21,17 @@ mod keys;
 mod mask;
 mod message;
 mod output;
+mod transcript;
 mod utf8;
 mod violation;
 pub mod wasm;
 
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
+pub use conversation::{
+    decode_conversation, decode_conversation_text, decode_transcript, CloseEvent, CloseSummary,
+    Conversation, ConversationOptions, ConversationOutput, ConversationResult, LateFrame, Sided,
+};
 pub use decoder::{decode, Decoder, FLASH_POLICY_REQUEST};
 pub use direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 pub use encode::{encode_frame, FrameSpec};
@@ -47,6 +53,7 @@ pub use mask::{unmask, unmask_bytewise};
 pub use output::{
     DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
 };
+pub use transcript::parse_transcript;
 pub use utf8::{validate_utf8, Utf8Validator};
 pub use violation::{Violation, ViolationId};
 

@@ -78,6 +78,10 @@ pub struct DecodeOptions {
     /// Messages over this many bytes (inflated) are a `message-too-big` violation and
     /// their data is cut at the limit. `None`: no limit.
     pub max_message_size: Option<u64>,
+    /// Whether permessage-deflate was agreed is not known (no handshake response was
+    /// seen): when `extensions` does not name it, take it as agreed, with its default
+    /// parameters, from the first data frame that sets RSV1, and say so in a notice.
+    pub assume_deflate: bool,
 }
 
 /// A message's type.
@@ -177,11 +181,26 @@ pub enum NoticeId {
     UnknownExtension,
     /// The stream ended inside a fragmented message.
     MessageLeftOpen,
+    /// permessage-deflate was taken as agreed from RSV1 (no handshake response seen).
+    CompressionAssumed,
+    /// A conversation without an opening handshake, or with only one of its heads.
+    HandshakeMissing,
+    /// The roles were taken from the mask bits (no handshake said who is the client).
+    RolesFromMask,
+    /// The server did not switch protocols: what follows the heads is not WebSocket.
+    NotWebSocket,
+    /// A head could not be read: what follows it is not decoded.
+    HeadUnreadable,
+    /// A Flash socket policy answer (`<cross-domain-policy>` and a NUL).
+    FlashPolicyAnswer,
+    /// A direction's head has not ended, or its frames wait for a head that never came.
+    HeadIncomplete,
 }
 
 impl NoticeId {
     /// "flash-policy-request", "protocol-detected", "role-detected", "unknown-extension",
-    /// "message-left-open".
+    /// "message-left-open", "compression-assumed", "handshake-missing", "roles-from-mask",
+    /// "not-websocket", "head-unreadable", "flash-policy-answer", "head-incomplete".
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeId::FlashPolicyRequest => "flash-policy-request",
@@ -189,6 +208,13 @@ impl NoticeId {
             NoticeId::RoleDetected => "role-detected",
             NoticeId::UnknownExtension => "unknown-extension",
             NoticeId::MessageLeftOpen => "message-left-open",
+            NoticeId::CompressionAssumed => "compression-assumed",
+            NoticeId::HandshakeMissing => "handshake-missing",
+            NoticeId::RolesFromMask => "roles-from-mask",
+            NoticeId::NotWebSocket => "not-websocket",
+            NoticeId::HeadUnreadable => "head-unreadable",
+            NoticeId::FlashPolicyAnswer => "flash-policy-answer",
+            NoticeId::HeadIncomplete => "head-incomplete",
         }
     }
 }
@@ -230,6 +256,26 @@ pub struct DecodeOutput {
 }
 
 impl DecodeOutput {
+    /// Makes every offset count `by` bytes later: for a stream decoded from a point
+    /// after the start of its direction (after a handshake head, say).
+    pub fn shift(&mut self, by: u64) {
+        if by == 0 {
+            return;
+        }
+        for f in &mut self.frames {
+            f.shift(by);
+        }
+        self.messages.iter_mut().for_each(|m| m.offset += by);
+        self.violations.iter_mut().for_each(|v| v.offset += by);
+        self.notices.iter_mut().for_each(|n| n.offset += by);
+        if let Some(i) = &mut self.incomplete {
+            i.offset += by;
+            if let Some(f) = &mut i.partial {
+                f.shift(by);
+            }
+        }
+    }
+
     /// Appends a later output to this one (as if both had come from one call).
     pub fn append(&mut self, later: DecodeOutput) {
         self.frames.extend(later.frames);

@@ -89,7 +89,7 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    shift(&mut out, start as u64);
+    out.shift(start as u64);
     let head_failed = head
         .as_ref()
         .is_some_and(|h| h.error.is_some() || h.failures().next().is_some());
@@ -165,24 +165,6 @@ fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
         options.protocol = wsinspect::Protocol::Hixie76;
     }
     (start, options)
-}
-
-/// Makes every offset count from the start of the input rather than of the frames.
-fn shift(out: &mut DecodeOutput, by: u64) {
-    if by == 0 {
-        return;
-    }
-    for f in &mut out.frames {
-        f.offset += by;
-        f.payload_offset += by;
-        f.fields.iter_mut().for_each(|x| x.offset += by);
-    }
-    out.messages.iter_mut().for_each(|m| m.offset += by);
-    out.violations.iter_mut().for_each(|v| v.offset += by);
-    out.notices.iter_mut().for_each(|n| n.offset += by);
-    if let Some(i) = &mut out.incomplete {
-        i.offset += by;
-    }
 }
 
 /// The readable report.
@@ -357,7 +339,7 @@ mod tests {
     #[test]
     fn shifting_moves_every_offset() {
         let mut out = decode(b"\x81\x02hi\x83\x00", DecodeOptions::default()).unwrap();
-        shift(&mut out, 100);
+        out.shift(100);
         assert_eq!(out.frames[0].offset, 100);
         assert_eq!(out.frames[0].payload_offset, 102);
         assert!(out.frames[0].fields.iter().all(|f| f.offset >= 100));

@@ -178,6 +178,7 @@ mod tests {
                 protocol: Protocol::Rfc6455,
                 extensions: deflate.then(|| "permessage-deflate".to_owned()),
                 max_message_size: None,
+                ..DecodeOptions::default()
             };
             let out = decode(&broken.bytes, options).unwrap();
             let ids: Vec<&str> = out.violations.iter().map(|v| v.id.as_str()).collect();

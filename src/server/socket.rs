@@ -86,6 +86,7 @@ impl Socket {
             protocol,
             extensions: extensions.map(str::to_owned),
             max_message_size: Some(max_message as u64),
+            ..DecodeOptions::default()
         };
         // The value was written by this server from parameters the core parsed: it parses.
         let decoder = Decoder::new(options.clone()).unwrap_or_else(|_| {

@@ -1,0 +1,287 @@
+//! One direction of a conversation: its head (if it starts with one), the bytes that
+//! wait for the other direction's head, then its frames, decoded with the plan.
+
+use crate::decoder::{Decoder, FLASH_POLICY_REQUEST};
+use crate::direction::{ChunkMeta, Direction};
+use crate::handshake::{parse_handshake, Generation, Handshake};
+use crate::output::{DecodeOptions, DecodeOutput, Notice, NoticeId};
+
+/// What a direction's first bytes turned out to be.
+#[derive(Debug, Clone)]
+pub(crate) enum HeadStatus {
+    /// Not known yet: too few bytes, or the head has not ended.
+    Unknown,
+    /// The direction does not start with a head (frames, or nothing at all).
+    Absent,
+    /// A complete head.
+    Parsed(Handshake),
+    /// A head that cannot be read, or that never ended: nothing after it is decoded.
+    Broken(Handshake),
+}
+
+enum Stage {
+    /// Too few bytes to tell a head from frames.
+    Start(Vec<u8>),
+    /// A head is arriving.
+    Head(Vec<u8>),
+    /// A Flash socket policy answer is arriving (it ends with a NUL).
+    PolicyAnswer(Vec<u8>),
+    /// The head is done (or absent); these bytes, from `from`, wait for the plan.
+    Held { from: u64, bytes: Vec<u8> },
+    /// Frames are decoded.
+    Decoding { from: u64, decoder: Box<Decoder> },
+    /// What follows is not decoded (not WebSocket, or after a head that is broken).
+    Skipped,
+}
+
+/// One direction's state.
+pub(crate) struct Side {
+    pub direction: Direction,
+    pub head: HeadStatus,
+    stage: Stage,
+    /// Bytes received so far.
+    received: u64,
+    /// Where each chunk that carried a time or packet number starts.
+    metas: Vec<(u64, ChunkMeta)>,
+    /// Notices raised before decoding (the policy answer).
+    pub notices: Vec<Notice>,
+}
+
+/// The prefixes that open a head in each direction.
+fn head_prefixes(direction: Direction) -> &'static [&'static [u8]] {
+    match direction {
+        Direction::Client => &[b"GET "],
+        Direction::Server => &[b"HTTP/"],
+    }
+}
+
+/// Flash's answer to `<policy-file-request/>`: an XML document and a NUL.
+const POLICY_PREFIXES: [&[u8]; 2] = [b"<?xml", b"<cross-domain-policy"];
+
+/// `Some(true)` when `bytes` start with one of `prefixes`, `None` while they are still a
+/// strict prefix of one of them, `Some(false)` otherwise.
+fn starts_with_any(bytes: &[u8], prefixes: &[&[u8]]) -> Option<bool> {
+    if prefixes.iter().any(|p| bytes.starts_with(p)) {
+        Some(true)
+    } else if prefixes.iter().any(|p| p.starts_with(bytes)) {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+impl Side {
+    pub fn new(direction: Direction) -> Side {
+        Side {
+            direction,
+            head: HeadStatus::Unknown,
+            stage: Stage::Start(Vec::new()),
+            received: 0,
+            metas: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+
+    /// The time and packet of the chunk that carried byte `offset` of this direction.
+    pub fn meta_at(&self, offset: u64) -> ChunkMeta {
+        let i = self.metas.partition_point(|(start, _)| *start <= offset);
+        match i.checked_sub(1).map(|i| self.metas[i]) {
+            Some((_, meta)) => meta,
+            None => ChunkMeta::default(),
+        }
+    }
+
+    /// Takes a chunk; returns what its frames decoded (once the plan is known).
+    pub fn push(&mut self, chunk: &[u8], meta: ChunkMeta) -> Option<DecodeOutput> {
+        if chunk.is_empty() {
+            return None;
+        }
+        if meta.time.is_some() || meta.packet.is_some() {
+            self.metas.push((self.received, meta));
+        }
+        self.received += chunk.len() as u64;
+        self.feed(chunk)
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Option<DecodeOutput> {
+        match &mut self.stage {
+            Stage::Start(buf) => {
+                buf.extend_from_slice(chunk);
+                let bytes = std::mem::take(buf);
+                self.classify(bytes, false);
+                None
+            }
+            Stage::Head(buf) => {
+                buf.extend_from_slice(chunk);
+                let bytes = std::mem::take(buf);
+                self.read_head(bytes, false);
+                None
+            }
+            Stage::PolicyAnswer(buf) => {
+                buf.extend_from_slice(chunk);
+                let bytes = std::mem::take(buf);
+                self.read_policy_answer(bytes, false);
+                None
+            }
+            Stage::Held { bytes, .. } => {
+                bytes.extend_from_slice(chunk);
+                None
+            }
+            Stage::Decoding { from, decoder } => {
+                let mut out = decoder.push(chunk);
+                out.shift(*from);
+                Some(out)
+            }
+            Stage::Skipped => None,
+        }
+    }
+
+    /// Decides from the first bytes whether a head comes first.
+    fn classify(&mut self, bytes: Vec<u8>, ended: bool) {
+        let head = starts_with_any(&bytes, head_prefixes(self.direction));
+        let policy = match self.direction {
+            Direction::Server => starts_with_any(&bytes, &POLICY_PREFIXES),
+            Direction::Client => Some(false),
+        };
+        match (head, policy) {
+            (Some(true), _) => self.read_head(bytes, ended),
+            (_, Some(true)) => self.read_policy_answer(bytes, ended),
+            (None, _) | (_, None) if !ended => self.stage = Stage::Start(bytes),
+            _ => {
+                self.head = HeadStatus::Absent;
+                self.stage = Stage::Held { from: 0, bytes };
+            }
+        }
+    }
+
+    fn read_head(&mut self, bytes: Vec<u8>, ended: bool) {
+        let mut h = parse_handshake(&bytes);
+        if h.error.is_some() {
+            self.head = HeadStatus::Broken(h);
+            self.stage = Stage::Skipped;
+        } else if h.is_complete() {
+            let head = h.head_length.unwrap_or(0) as usize;
+            let trailing = if h.generation == Generation::Hixie76 {
+                h.kind.hixie76_trailing_len()
+            } else {
+                0
+            };
+            h.trailing.truncate(trailing);
+            let rest = bytes.get(head + trailing..).unwrap_or_default().to_vec();
+            self.head = HeadStatus::Parsed(h);
+            self.stage = Stage::Held {
+                from: (head + trailing) as u64,
+                bytes: rest,
+            };
+        } else if ended {
+            self.head = HeadStatus::Broken(h);
+            self.stage = Stage::Skipped;
+        } else {
+            self.stage = Stage::Head(bytes);
+        }
+    }
+
+    fn read_policy_answer(&mut self, bytes: Vec<u8>, ended: bool) {
+        match bytes.iter().position(|&b| b == 0) {
+            Some(nul) => {
+                self.notices.push(Notice {
+                    id: NoticeId::FlashPolicyAnswer,
+                    offset: 0,
+                    message: format!(
+                        "flash socket policy answer ({} bytes, ending with a nul) to {}",
+                        nul + 1,
+                        String::from_utf8_lossy(&FLASH_POLICY_REQUEST[..22])
+                    ),
+                });
+                self.head = HeadStatus::Absent;
+                self.stage = Stage::Held {
+                    from: nul as u64 + 1,
+                    bytes: bytes[nul + 1..].to_vec(),
+                };
+            }
+            None if ended => {
+                self.notices.push(Notice {
+                    id: NoticeId::HeadIncomplete,
+                    offset: 0,
+                    message: format!(
+                        "flash socket policy answer of {} bytes has no closing nul",
+                        bytes.len()
+                    ),
+                });
+                self.head = HeadStatus::Absent;
+                self.stage = Stage::Skipped;
+            }
+            None => self.stage = Stage::PolicyAnswer(bytes),
+        }
+    }
+
+    /// The direction has ended: an undecided start becomes frames, an unfinished head
+    /// stays unfinished.
+    pub fn finish_head(&mut self) {
+        match std::mem::replace(&mut self.stage, Stage::Skipped) {
+            Stage::Start(bytes) => self.classify(bytes, true),
+            Stage::Head(bytes) => self.read_head(bytes, true),
+            Stage::PolicyAnswer(bytes) => self.read_policy_answer(bytes, true),
+            other => self.stage = other,
+        }
+        if matches!(self.head, HeadStatus::Unknown) {
+            self.head = HeadStatus::Absent;
+        }
+    }
+
+    /// Starts decoding the held bytes with `options` (`None`: they are not decoded;
+    /// `skip_notice` says why).
+    pub fn start(
+        &mut self,
+        options: Option<DecodeOptions>,
+        notices: &mut Vec<Notice>,
+    ) -> Option<DecodeOutput> {
+        let Stage::Held { from, bytes } = std::mem::replace(&mut self.stage, Stage::Skipped) else {
+            return None;
+        };
+        let options = options?;
+        let decoder = match Decoder::new(options.clone()) {
+            Ok(d) => d,
+            Err(e) => {
+                notices.push(Notice {
+                    id: NoticeId::UnknownExtension,
+                    offset: from,
+                    message: format!(
+                        "the agreed extensions cannot be read ({} at byte {} of the value): frames are decoded without them",
+                        e.message, e.offset
+                    ),
+                });
+                let fallback = DecodeOptions {
+                    extensions: None,
+                    ..options
+                };
+                Decoder::new(fallback).ok()?
+            }
+        };
+        let mut decoder = Box::new(decoder);
+        let mut out = decoder.push(&bytes);
+        out.shift(from);
+        self.stage = Stage::Decoding { from, decoder };
+        Some(out)
+    }
+
+    /// Bytes that were never decoded because nothing said how: how many, from where.
+    pub fn undecoded(&self) -> Option<(u64, u64)> {
+        match &self.stage {
+            Stage::Held { from, bytes } if !bytes.is_empty() => Some((*from, bytes.len() as u64)),
+            _ => None,
+        }
+    }
+
+    /// Ends the decoder: the truncated tail and any message left open.
+    pub fn end(&mut self) -> Option<DecodeOutput> {
+        match &mut self.stage {
+            Stage::Decoding { from, decoder } => {
+                let mut out = decoder.end();
+                out.shift(*from);
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+}
