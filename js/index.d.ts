@@ -175,3 +175,71 @@ export function closeCodeName(code: number): string | undefined;
 
 /** Synchronous set-up from the .wasm bytes or a compiled module you already have (e.g. in a worker). */
 export function initSync(options: { module: BufferSource | WebAssembly.Module }): unknown;
+
+export type Direction = "client" | "server";
+
+/** Where an item of a conversation came from: who sent it, and the capture time (seconds) and 1-based packet number of its first byte, when the input has them. */
+export interface Stamp { direction: Direction; time: number | null; packet: number | null }
+
+/** Frames, messages and violations of a conversation: decode()'s objects, stamped. Offsets and frame indices count within their own direction, from its first byte (the head included). */
+export type ConversationFrame = Frame & Stamp;
+export type ConversationMessage = Message & Stamp;
+export type ConversationViolation = Violation & Stamp;
+/** An informational note, every assumption made among them (ids such as "handshake-missing", "compression-assumed", "roles-from-mask", "not-websocket"). */
+export interface ConversationNotice extends Stamp { id: string; offset: number; message: string }
+export type Incomplete = NonNullable<DecodeResult["incomplete"]>;
+
+/** One Close frame of the closing handshake. */
+export interface CloseEvent extends Stamp { frame: number; offset: number; code: number | null; reason: string | null }
+
+export interface CloseSummary {
+  /** The first Close, from either side. */
+  first: CloseEvent | null;
+  /** The other side's Close in answer. */
+  reply: CloseEvent | null;
+  /** Data frames sent after the first Close. */
+  dataAfterClose: { direction: Direction; frame: number }[];
+}
+
+/** What a ConversationDecoder push (or end) completed, with what is agreed so far. */
+export interface ConversationPart {
+  /** The request head, in the push that completed it. */
+  request: Handshake | null;
+  /** The response head, in the push that completed it. */
+  response: Handshake | null;
+  /** The response checked against the request, once both heads are known. */
+  pairChecks: HandshakeCheck[];
+  frames: ConversationFrame[]; messages: ConversationMessage[]; violations: ConversationViolation[];
+  notices: ConversationNotice[];
+  /** Each direction's truncated tail, reported by end(). */
+  incomplete: { client: (Incomplete & Stamp) | null; server: (Incomplete & Stamp) | null };
+  /** The agreed Sec-WebSocket-Extensions value. */
+  extensions: string | null;
+  /** The agreed subprotocol. */
+  protocol: string | null;
+  close: CloseSummary;
+}
+
+/** A whole conversation: both directions on one timeline. */
+export interface Conversation extends ConversationPart {
+  /** What the input was read as: "tshark follow, raw, 2 directions", "tshark -x packet dump, 14 packets", "xxd, 1 direction", "bytes, 1 direction". */
+  format: string;
+  client: { address: string; port: number } | null;
+  server: { address: string; port: number } | null;
+}
+
+export interface ConversationOptions { maxMessageSize?: number }
+
+/** Both directions from Follow TCP Stream text (tshark or Wireshark, raw, hex or C arrays) or a packet hex dump (tshark -x, tcpdump -xx), or one direction's bytes (a head first decides its side). A string is text (anything parseBytes reads); bytes are read as a text form when they are one. Throws an Error with line, column and offset when the text is a form but broken. */
+export function decodeConversation(input: Uint8Array | string, options?: ConversationOptions): Conversation;
+
+/** decodeConversation of text given as its UTF-8 bytes (a dropped file): no string step. */
+export function decodeConversationUtf8(utf8: Uint8Array, options?: ConversationOptions): Conversation;
+
+/** A conversation pushed in chunks, the two directions in any interleaving: each push returns what it completed. */
+export class ConversationDecoder {
+  constructor(options?: ConversationOptions);
+  push(direction: Direction, chunk: Uint8Array, meta?: { time?: number; packet?: number }): ConversationPart;
+  end(): ConversationPart;
+  free(): void;
+}

@@ -4,6 +4,7 @@ import wasmInit from "../pkg/wsinspect.js";
 
 export * from "../pkg/wsinspect.js";
 export { parseBytes } from "./parse.js";
+export { decodeConversation } from "./conversation.js";
 
 let ready;
 /** The one set-up call; safe to call more than once. */

@@ -2,7 +2,8 @@
 
 use super::js::{array, bytes, error, get_string, get_uint, num, or_null, Obj};
 use crate::{
-    DecodeOptions, DecodeOutput, ExtensionError, Frame, Message, Protocol, Role, Violation,
+    DecodeOptions, DecodeOutput, ExtensionError, Frame, Incomplete, Message, Protocol, Role,
+    Violation,
 };
 use wasm_bindgen::prelude::*;
 
@@ -111,7 +112,7 @@ fn num_or_none(n: Option<impl Into<f64>>) -> f64 {
     n.map_or(-1.0, Into::into)
 }
 
-fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
+pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
     let nums = [
         f.index as f64,
         f.offset as f64,
@@ -149,7 +150,7 @@ fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
     )
 }
 
-fn message_to_js(m: &Message, data: JsValue) -> JsValue {
+pub fn message_to_js(m: &Message, data: JsValue) -> JsValue {
     let nums = [
         m.index as f64,
         m.offset as f64,
@@ -162,7 +163,7 @@ fn message_to_js(m: &Message, data: JsValue) -> JsValue {
     make_message(&nums, m.kind.as_str(), &frames, data, m.text.as_deref())
 }
 
-fn violation_to_js(v: &Violation) -> JsValue {
+pub fn violation_to_js(v: &Violation) -> JsValue {
     let nums = [
         v.offset as f64,
         num_or_none(v.frame.map(|i| i as u32)),
@@ -171,26 +172,28 @@ fn violation_to_js(v: &Violation) -> JsValue {
     make_violation(&nums, v.id.as_str(), v.rfc(), &v.to_string())
 }
 
-pub fn output_to_js(out: &DecodeOutput) -> JsValue {
-    let incomplete = out.incomplete.as_ref().map(|i| {
-        JsValue::from(
-            Obj::new()
-                .set("offset", num(i.offset))
-                .set("needed", or_null(i.needed.map(num)))
-                .set("minNeeded", num(i.min_needed))
-                .set("have", num(i.have))
-                .set("frame", or_null(i.frame.map(|f| f as u32)))
-                .set(
-                    "partial",
-                    or_null(
-                        i.partial
-                            .as_ref()
-                            .map(|p| frame_to_js(p, bytes(&p.payload))),
-                    ),
-                )
-                .set("message", i.to_string()),
+/// The truncated tail as `{offset, needed, minNeeded, have, frame, partial, message}`.
+pub fn incomplete_to_js(i: &Incomplete) -> JsValue {
+    Obj::new()
+        .set("offset", num(i.offset))
+        .set("needed", or_null(i.needed.map(num)))
+        .set("minNeeded", num(i.min_needed))
+        .set("have", num(i.have))
+        .set("frame", or_null(i.frame.map(|f| f as u32)))
+        .set(
+            "partial",
+            or_null(
+                i.partial
+                    .as_ref()
+                    .map(|p| frame_to_js(p, bytes(&p.payload))),
+            ),
         )
-    });
+        .set("message", i.to_string())
+        .into()
+}
+
+pub fn output_to_js(out: &DecodeOutput) -> JsValue {
+    let incomplete = out.incomplete.as_ref().map(incomplete_to_js);
     // One Uint8Array per payload; a message of one uncompressed frame shares its frame's
     // (the same bytes: the README says so).
     let payloads: Vec<JsValue> = out.frames.iter().map(|f| bytes(&f.payload)).collect();
