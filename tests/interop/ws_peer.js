@@ -46,8 +46,11 @@ function deflateOption() {
 if (role === "server") {
   const server = new WebSocketServer({ host: opts.host, port: 0, perMessageDeflate: deflateOption() });
   server.on("listening", () => console.log(`listening ${server.address().port}`));
+  // The agreed Sec-WebSocket-Extensions as sent (ws.extensions has only the names).
+  server.on("headers", (headers) => {
+    log.extensions = headers.find((h) => /^sec-websocket-extensions:/i.test(h))?.replace(/^[^:]*:\s*/, "") ?? null;
+  });
   server.on("connection", (ws, req) => {
-    log.extensions = ws.extensions || null;
     log.request = { url: req.url };
     ws.on("message", (data, isBinary) => {
       const type = isBinary ? "binary" : "text";
@@ -72,6 +75,7 @@ if (role === "server") {
 } else if (role === "client") {
   const script = JSON.parse(readFileSync(opts.script, "utf8"));
   const ws = new WebSocket(opts.url, { perMessageDeflate: deflateOption() });
+  ws.once("upgrade", (res) => { log.extensions = res.headers["sec-websocket-extensions"] ?? null; });
   const queue = [];
   const waiting = [];
   ws.on("message", (data, isBinary) => {
@@ -81,7 +85,6 @@ if (role === "server") {
   const next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r)));
   ws.on("error", (e) => { log.error = e.message; save(); process.exit(1); });
   ws.on("open", async () => {
-    log.extensions = ws.extensions || null;
     for (const m of script.messages) {
       const type = m.type;
       if (m.fragments) {

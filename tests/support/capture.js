@@ -61,7 +61,6 @@ export async function record(file, port, run, { timeout = 30_000 } = {}) {
     }
   }
   // tcpdump's closing lines: "N packets captured ... M packets dropped by kernel".
-  if (process.env.CAPTURE_DEBUG) console.error(stderr);
   const dropped = Number(stderr.match(/(\d+) packets? dropped by kernel/)?.[1] ?? 0);
   if (dropped) throw new Error(`tcpdump: ${dropped} packets dropped by kernel; the capture is incomplete`);
   return file;
@@ -111,11 +110,12 @@ const bool = (v) => one(v) === "1" || one(v) === "True" || one(v) === "true";
  * tshark's own WebSocket dissection of one connection, in wire order per direction:
  * [{ direction, fin, rsv, opcode, mask, masking_key, payload_length, packet }], where `rsv`
  * is the 3 reserved bits as a number (RSV1 = 4), `masking_key` hex (or null), `packet` the
- * frame.number of the packet that completed it. tshark puts several WebSocket frames of one
- * packet in an array of layers; each is a frame.
+ * frame.number of the packet that completed it. Several WebSocket frames in one packet are
+ * several websocket layers: --no-duplicate-keys makes them one array (without it, tshark 4.0
+ * repeats the key and JSON.parse keeps only the last frame).
  */
 export function tsharkFrames(file, serverPort, stream = 0) {
-  const packets = JSON.parse(tool("tshark", ["-r", file, "-Y", `websocket && tcp.stream == ${stream}`, "-T", "json"]));
+  const packets = JSON.parse(tool("tshark", ["-r", file, "-Y", `websocket && tcp.stream == ${stream}`, "-T", "json", "--no-duplicate-keys"]));
   const frames = [];
   for (const p of packets) {
     const layers = p._source.layers;
@@ -137,4 +137,25 @@ export function tsharkFrames(file, serverPort, stream = 0) {
     }
   }
   return frames;
+}
+
+/**
+ * The chunks of a `follow,tcp,raw` text, in order: [{ direction, bytes }], where lines
+ * indented by a tab are Node 1's (the server: Node 0 sent the first packet, the SYN).
+ * Read here independently of the core, to push the same bytes into a ConversationDecoder.
+ */
+export function followChunks(text) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("Node 1:")) + 1;
+  if (start === 0) throw new Error("follow raw: no Node 1 line");
+  const chunks = [];
+  for (const line of lines.slice(start)) {
+    if (line.startsWith("=====")) break;
+    if (!line.trim()) continue;
+    const direction = line.startsWith("\t") ? "server" : "client";
+    const hex = line.trim();
+    if (!/^([0-9a-f]{2})+$/.test(hex)) throw new Error(`follow raw: not a hex line: ${line.slice(0, 80)}`);
+    chunks.push({ direction, bytes: Buffer.from(hex, "hex") });
+  }
+  return chunks;
 }
