@@ -74,14 +74,15 @@ export function tool(cmd, args) {
 }
 
 /**
- * The tcp.stream index of the connection whose HTTP request path starts with `path`
- * (other connections on the same port, such as a tap, are then left out of every form).
+ * { stream, clientPort }: the tcp.stream index and client port of the connection whose HTTP
+ * request path starts with `path` (other connections on the same port, such as a tap, are
+ * then left out of every form).
  */
 export function streamOf(file, path) {
-  const out = tool("tshark", ["-r", file, "-Y", "http.request", "-T", "fields", "-e", "tcp.stream", "-e", "http.request.uri"]);
+  const out = tool("tshark", ["-r", file, "-Y", "http.request", "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "http.request.uri"]);
   for (const line of out.split("\n")) {
-    const [stream, uri] = line.split("\t");
-    if (uri?.startsWith(path)) return Number(stream);
+    const [stream, clientPort, uri] = line.split("\t");
+    if (uri?.startsWith(path)) return { stream: Number(stream), clientPort: Number(clientPort) };
   }
   throw new Error(`no HTTP request for ${path} in ${file}:\n${out}`);
 }
@@ -97,7 +98,7 @@ export function packetDump(file, stream = 0) {
   return tool("tshark", ["-r", file, "-x", "-Y", `tcp.stream == ${stream}`]);
 }
 
-/** `tcpdump -r F -xx` of the packets of one TCP port. */
+/** `tcpdump -r F -xx` of the packets of one TCP port (a connection's client port picks it alone). */
 export function tcpdumpDump(file, port) {
   return tool("tcpdump", ["-r", file, "-n", "-xx", `tcp port ${port}`]);
 }

@@ -1,7 +1,7 @@
 // The real conversations issue 11's tests decode: peers nobody here wrote, recorded on
 // loopback by the test itself (tests/support/capture.js), each saying tests/interop/script.js.
 //
-// A recording is { name, file, port, stream, client: log, server: log | null, address },
+// A recording is { name, file, port, stream, clientPort, client: log, server: log | null, host },
 // where the logs are what each peer says it sent and received (tests/support/peers.js).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -52,7 +52,7 @@ export async function recordScenario(scenario, dir, scriptFile) {
       await client.done;
       await server.done;
     });
-    return { ...scenario, file, port, stream: streamOf(file, "/chat"), client: readLog(clientLog), server: readLog(serverLog) };
+    return { ...scenario, file, port, ...streamOf(file, "/chat"), client: readLog(clientLog), server: readLog(serverLog) };
   } finally {
     for (const p of peers) p.stop();
   }
@@ -77,7 +77,7 @@ async function recordChromium(scenario, dir) {
     await record(file, server.port, async () => {
       log = await page.evaluate(chromiumPage, { base: server.ws, script: script(), fragText: SERVER_FRAGMENTED });
     });
-    return { ...scenario, file, port: server.port, stream: streamOf(file, "/echo"), client: log, server: null };
+    return { ...scenario, file, port: server.port, ...streamOf(file, "/echo"), client: log, server: null };
   } finally {
     await browser?.close();
     server.stop();
