@@ -42,7 +42,8 @@ before(async () => {
   if (unavailable) return;
   dir = mkdtempSync(join(tmpdir(), "wsinspect-conversation-"));
   const scriptFile = writeScript(dir);
-  for (const s of scenarios) {
+  // Each recording has its own port, so its own tcpdump: they run side by side.
+  await Promise.all(scenarios.map(async (s) => {
     const started = Date.now();
     const r = await recordScenario(s, dir, scriptFile);
     r.tshark = tsharkFrames(r.file, r.port, r.stream);
@@ -55,7 +56,7 @@ before(async () => {
     recordings.set(s.name, r);
     const count = (d) => r.tshark.filter((f) => f.direction === d).length;
     console.log(`# recorded "${s.name}" in ${Date.now() - started} ms: tshark sees ${count("client")} client and ${count("server")} server frames`);
-  }
+  }));
 }, { timeout: 90_000 });
 after(() => { if (dir && !process.env.KEEP_CAPTURES) rmSync(dir, { recursive: true, force: true }); });
 
