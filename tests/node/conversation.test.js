@@ -20,10 +20,10 @@ const DIRECTIONS = ["client", "server"];
 
 // The package is installed from its tarball on first use (as tests/support/packed.js does for
 // the other node tests), so the recordings' own checks run even where it is not built.
-let packed;
+let packed, installed;
 async function api() {
   packed ??= (async () => {
-    const installed = installPacked();
+    installed = installPacked();
     const module = await importPacked(installed.dir);
     await module.default();
     return { module, installed };
@@ -33,7 +33,7 @@ async function api() {
   assert.equal(typeof module.ConversationDecoder, "function", "the package exports ConversationDecoder (issue 11)");
   return module;
 }
-after(async () => (await packed?.catch(() => null))?.installed.cleanup());
+after(() => installed?.cleanup()); // also when the import failed
 
 // Every scenario is recorded once, before the tests, into a folder removed afterwards.
 const recordings = new Map();
