@@ -55,6 +55,21 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   fi
 fi
 
+# 3b. Debian's tshark and tcpdump: the conversation tests record real traffic on loopback and
+# take tshark's reading of it as the reference. tshark asks whether non-root users may capture;
+# the answer is preseeded (no), so the install never waits for a question.
+if ! command -v tshark >/dev/null || ! command -v tcpdump >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's tshark and tcpdump"
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark tcpdump >/dev/null
+  else
+    echo "setup: tshark and tcpdump are missing; as root run: apt-get install tshark tcpdump" >&2
+    exit 1
+  fi
+fi
+
 # 4. node_modules, when missing or older than package-lock.json.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then
@@ -63,7 +78,8 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$
   echo "$lock_hash" > node_modules/.lock-hash
 fi
 
-# 5. PyPI websockets, a peer for the server's interop tests.
+# 5. PyPI websockets, a peer for the server's interop tests and the recorded conversations
+# (npm ws, the other peer, is a devDependency).
 if ! python3 -c "import websockets" 2>/dev/null; then
   echo "setup: pip install websockets"
   python3 -m pip install --quiet --disable-pip-version-check "websockets==$PY_WEBSOCKETS_VERSION"
