@@ -19,7 +19,11 @@ pub struct Server {
 impl Server {
     /// `wsinspect serve --listen 127.0.0.1:0 EXTRA...`, waiting (10 s at most) for its address.
     pub fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wsinspect"))
+        // WSINSPECT_BIN runs the tests against another build (an older one, to measure
+        // what a fix changed).
+        let bin = std::env::var("WSINSPECT_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_wsinspect").to_owned());
+        let mut child = Command::new(bin)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
