@@ -159,3 +159,28 @@ fn nothing_is_inflated_past_the_limit_or_after_the_close() {
     );
     assert!(cpu < Duration::from_millis(1500), "server CPU {cpu:?}");
 }
+
+#[test]
+fn a_panicking_connection_is_closed_with_1011_and_the_others_go_on() {
+    // The test hook makes /echo panic on one text message. The native binary unwinds, so
+    // the panic stays in that connection's task (with panic = "abort" it took the server
+    // and every connection down).
+    let server = Server::start_with_env(&[], &[("WSINSPECT_TEST_PANIC_ON", "panic now")]);
+    let mut other = open(&server, &[]);
+    let mut victim = open(&server, &[]);
+    victim
+        .write_all(&client_frame(true, false, 0x1, b"panic now", KEY))
+        .unwrap();
+    assert_eq!(close_code(&mut victim), Some(1011));
+    // The other connection still echoes, and new ones are served.
+    for s in [&mut other, &mut open(&server, &[])] {
+        s.write_all(&client_frame(true, false, 0x1, b"still here", KEY))
+            .unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut got = [0u8; 12];
+        s.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"\x81\x0astill here");
+    }
+    let mut server = server;
+    assert!(server.alive());
+}

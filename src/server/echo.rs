@@ -176,6 +176,9 @@ async fn handle(socket: &mut Socket, out: DecodeOutput) -> Flow {
             FrameKind::Text | FrameKind::Binary | FrameKind::Continuation if !socket.sent_close => {
                 if let Some(message) = messages.remove(&frame.index) {
                     let text = message.kind == MessageKind::Text;
+                    if text && super::test_panic_on(&message.data) {
+                        panic!("the test hook {} asked for a panic", super::TEST_PANIC_ENV);
+                    }
                     if socket.send_message(text, &message.data, 1).await.is_err() {
                         return Flow::Stop("the connection failed while echoing".into());
                     }

@@ -218,6 +218,18 @@ impl Socket {
     }
 }
 
+impl Drop for Socket {
+    /// A connection whose task panicked ends with close 1011 (RFC 6455 §7.4.1: "a server
+    /// is terminating the connection because it encountered an unexpected condition"), as
+    /// far as the socket takes it without waiting.
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.sent_close {
+            let close = encode_frame(&FrameSpec::close(1011, "internal error"));
+            let _ = self.writer.try_write(&close);
+        }
+    }
+}
+
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub fn truncate_utf8(s: &str, max: usize) -> &str {
     if s.len() <= max {
