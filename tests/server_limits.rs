@@ -184,3 +184,31 @@ fn a_panicking_connection_is_closed_with_1011_and_the_others_go_on() {
     let mut server = server;
     assert!(server.alive());
 }
+
+#[test]
+fn max_head_is_one_value_for_echo_and_the_static_files() {
+    // --max-head 16384: a 10 KB head is served by /echo and by the static files alike (it
+    // used to get 400 from /echo and 431 from hyper); a 20 KB head gets 431 from both.
+    let server = Server::start(&["--max-head", "16384"]);
+    let padding = |n: usize| format!("X-Padding: {}", "p".repeat(n));
+    for (size, echo_status, page_status) in [(10_000, 101, 200), (20_000, 431, 431)] {
+        let pad = padding(size);
+        let mut s = server.connect();
+        s.write_all(upgrade_request("/echo", &[&pad]).as_bytes())
+            .unwrap();
+        let (head, _) = read_head(&mut s);
+        let echo = server_support::Response::parse(format!("{head}\r\n\r\n").as_bytes());
+        assert_eq!(echo.status, echo_status, "/echo, {size}: {}", echo.head);
+        let page = format!("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n{pad}\r\n\r\n");
+        let page = server_support::Response::parse(&server.exchange(page.as_bytes()));
+        assert_eq!(page.status, page_status, "/, {size}: {}", page.head);
+    }
+    // Above the ceiling the server does not start.
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_wsinspect"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--max-head", "70000"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
