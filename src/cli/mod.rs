@@ -6,6 +6,7 @@ mod handshake;
 mod hixie76;
 mod input;
 mod json;
+mod stream;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
