@@ -56,6 +56,8 @@ struct PendingFrame {
     index: usize,
     start: u64,
     payload: Vec<u8>,
+    /// How many of its payload bytes to keep; the rest are counted and dropped.
+    keep: u64,
     /// The frame carries a fragment of the open message.
     in_message: bool,
 }
@@ -91,6 +93,8 @@ pub struct Decoder {
     inflater: Option<Inflater>,
     sink: Sink,
     ended: bool,
+    /// Data frames' payloads are no longer kept nor inflated ([`Decoder::discard_data`]).
+    discard_data: bool,
 }
 
 impl fmt::Debug for Decoder {
@@ -145,6 +149,7 @@ impl Decoder {
             inflater: None,
             sink,
             ended: false,
+            discard_data: false,
         })
     }
 
@@ -156,6 +161,30 @@ impl Decoder {
     /// The protocol in force (`Auto` until the first byte decides it).
     pub fn protocol(&self) -> Protocol {
         self.protocol
+    }
+
+    /// From now on, keeps no data frame's payload and inflates nothing: headers still
+    /// decode (every frame and violation is reported) and control frames keep their
+    /// payloads (at most 125 bytes when they follow the rules), but messages are no longer
+    /// reported. For an endpoint that has sent its close and only waits for the peer's
+    /// (RFC 6455 §1.4: after sending a Close frame an endpoint "discards any further data
+    /// received").
+    ///
+    /// ```
+    /// use wsinspect::{Decoder, DecodeOptions};
+    /// let mut d = Decoder::new(DecodeOptions::default()).unwrap();
+    /// d.discard_data();
+    /// let out = d.push(&[0x82, 0x03, 1, 2, 3, 0x88, 0x02, 0x03, 0xe8]);
+    /// assert!(out.frames[0].payload.is_empty() && out.messages.is_empty());
+    /// assert_eq!(out.frames[1].close_code, Some(1000));
+    /// ```
+    pub fn discard_data(&mut self) {
+        self.discard_data = true;
+        if self.message.take().is_some() {
+            if let Some(inflater) = self.inflater.as_mut() {
+                inflater.reset();
+            }
+        }
     }
 
     /// Decodes the next chunk of the stream; returns what it completed. After `end`, a
@@ -312,7 +341,9 @@ impl Decoder {
                 RfcState::Payload { frame, remaining } => {
                     let take = (*remaining).min(data.len() as u64) as usize;
                     let old = frame.payload.len();
-                    frame.payload.extend_from_slice(&data[..take]);
+                    // Past what the frame keeps, bytes are counted, never stored.
+                    let store = frame.keep.saturating_sub(old as u64).min(take as u64) as usize;
+                    frame.payload.extend_from_slice(&data[..store]);
                     if let Some(key) = frame.header.masking_key {
                         unmask(&mut frame.payload[old..], key, old % 4);
                     }
@@ -388,38 +419,45 @@ impl Decoder {
             );
         }
         let in_message = self.route(&h, start, at);
-        // An uncompressed message's size is known from the header: report it early.
-        if in_message {
-            if let (Some(max), Some(msg)) = (self.max_message_size, self.message.as_mut()) {
-                if !msg.compressed
-                    && !msg.too_big
-                    && msg.wire_length.saturating_add(h.payload_len) > max
-                {
-                    msg.too_big = true;
-                    let total = msg.wire_length.saturating_add(h.payload_len);
-                    self.sink.violation(
-                        ViolationId::MessageTooBig,
-                        start,
-                        at,
-                        format!(
-                            "message {} of at least {total} bytes exceeds the maximum of {max}",
-                            msg.index
-                        ),
-                    );
-                }
+        // RFC 6455 §10.4: "implementations SHOULD impose a limit on frame sizes and the
+        // total message size after reassembly from multiple frames." Known from the
+        // header, before any payload byte is stored.
+        if let (Some(max), Some(msg), true) =
+            (self.max_message_size, self.message.as_mut(), in_message)
+        {
+            if let Some(why) = msg.over_limit(h.payload_len, max) {
+                msg.too_big = true;
+                self.sink
+                    .violation(ViolationId::MessageTooBig, start, at, why);
             }
         }
 
         // Report this header's violations in byte order (stable: table order within a byte).
         self.sink.out.violations[first_violation..].sort_by_key(|v| v.offset);
 
+        let keep = if h.opcode.is_control() {
+            // Control frames keep what the rules allow them (RFC 6455 §5.5: 125 bytes), or
+            // the maximum when larger.
+            self.max_message_size
+                .map_or(h.payload_len, |max| h.payload_len.min(max.max(125)))
+        } else if self.discard_data {
+            0
+        } else if in_message {
+            self.message
+                .as_ref()
+                .map_or(0, |msg| msg.keep(h.payload_len, self.max_message_size))
+        } else {
+            self.max_message_size
+                .map_or(h.payload_len, |max| h.payload_len.min(max))
+        };
         // Capacity from the bytes at hand, never from the declared length alone.
-        let capacity = h.payload_len.min(available as u64) as usize;
+        let capacity = keep.min(available as u64) as usize;
         let frame = PendingFrame {
             header: h,
             index,
             start,
             payload: Vec::with_capacity(capacity),
+            keep,
             in_message,
         };
         if h.payload_len == 0 {
@@ -500,8 +538,9 @@ impl Decoder {
             start,
             payload,
             in_message,
+            ..
         } = frame;
-        let mut frame = h.frame(index, start, payload);
+        let mut frame = h.frame(index, start, payload, h.payload_len);
         if h.opcode == OpCode::Close {
             let (code, reason) = close_payload(
                 &frame.payload,
@@ -515,9 +554,14 @@ impl Decoder {
             frame.close_code_name = code.and_then(close_code_name);
             frame.close_reason = reason;
         }
-        if in_message {
+        if in_message && self.discard_data {
+            if h.fin {
+                self.message = None;
+            }
+        } else if in_message {
             self.message_fragment(&Fragment {
                 payload: &frame.payload,
+                wire: h.payload_len,
                 fin: h.fin,
                 index,
                 start,
@@ -579,14 +623,15 @@ impl Decoder {
             RfcState::Payload { frame, remaining } => Some(Incomplete {
                 offset: frame.start,
                 frame: Some(frame.index),
-                have: frame.header.header_length as u64 + frame.payload.len() as u64,
+                have: frame.header.header_length as u64 + (frame.header.payload_len - remaining),
                 needed: Some(*remaining),
                 min_needed: *remaining,
-                partial: Some(
-                    frame
-                        .header
-                        .frame(frame.index, frame.start, frame.payload.clone()),
-                ),
+                partial: Some(frame.header.frame(
+                    frame.index,
+                    frame.start,
+                    frame.payload.clone(),
+                    frame.header.payload_len - remaining,
+                )),
             }),
         };
     }

@@ -119,13 +119,15 @@ pub struct Frame {
     pub masked: bool,
     /// The masking key, when masked.
     pub masking_key: Option<[u8; 4]>,
-    /// Payload length as declared (equal to `payload.len()` in a complete frame).
+    /// Payload length as declared (equal to `payload.len()` in a complete frame, unless
+    /// the frame is past the maximum message size: then `payload` keeps at most that).
     pub payload_len: u64,
     /// Which encoding carried the payload length.
     pub length_encoding: LengthEncoding,
     /// Stream offset of the payload's first byte.
     pub payload_offset: u64,
-    /// The payload, unmasked (still compressed under permessage-deflate).
+    /// The payload, unmasked (still compressed under permessage-deflate); cut short in a
+    /// frame past the maximum message size (a `message-too-big` violation says so).
     pub payload: Vec<u8>,
     /// Close frames: the status code, when the payload has 2 bytes or more.
     pub close_code: Option<u16>,
@@ -232,25 +234,26 @@ impl Header {
         }
     }
 
-    /// The frame record for this header at `start`, with the payload bytes present
-    /// (all of them once the frame is complete). Close code and reason are left for
-    /// the caller.
-    pub(crate) fn frame(&self, index: usize, start: u64, payload: Vec<u8>) -> Frame {
+    /// The frame record for this header at `start`, with `present` payload bytes on the
+    /// wire (all of them once the frame is complete) of which `payload` holds those kept
+    /// (fewer past the maximum message size). Close code and reason are left for the
+    /// caller.
+    pub(crate) fn frame(&self, index: usize, start: u64, payload: Vec<u8>, present: u64) -> Frame {
         let header_length = self.header_length as u64;
         let payload_offset = start + header_length;
         let mut fields = self.fields(start);
-        if !payload.is_empty() {
+        if present > 0 {
             fields.push(Field {
                 name: "payload",
                 offset: payload_offset,
-                length: payload.len() as u64,
+                length: present,
             });
         }
         Frame {
             index,
             offset: start,
             header_length,
-            length: header_length + payload.len() as u64,
+            length: header_length + present,
             fin: self.fin,
             rsv1: self.rsv1,
             rsv2: self.rsv2,

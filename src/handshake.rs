@@ -15,11 +15,15 @@ mod rules;
 pub use generation::Generation;
 pub use nonce::generate_key;
 pub use pair::check_pair;
-pub use parse::parse_handshake;
+pub use parse::{parse_handshake, parse_handshake_with_max};
 
 /// The longest head accepted: a server answers a longer one with 431 Request Header
 /// Fields Too Large (RFC 6585 §5).
 pub const MAX_HEAD_LENGTH: usize = 8192;
+
+/// The longest head a server may be configured to accept (`serve --max-head`): 64 KiB,
+/// eight times the usual 8 KiB, enough for any real handshake and still cheap to parse.
+pub const MAX_HEAD_CEILING: usize = 64 * 1024;
 
 /// Whether the bytes are a client's request or a server's response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,10 @@ enum State {
         start: u64,
         index: usize,
         frame_type: u8,
+        /// The bytes kept: at most the maximum message size.
         payload: Vec<u8>,
+        /// The bytes read.
+        seen: u64,
     },
     /// Reading the 7-bit length groups.
     Length {
@@ -36,6 +39,7 @@ enum State {
         groups: u64,
         remaining: u64,
         payload: Vec<u8>,
+        seen: u64,
     },
 }
 
@@ -94,22 +98,25 @@ impl HixieDecoder {
                             index,
                             frame_type,
                             payload: Vec::new(),
+                            seen: 0,
                         }
                     };
                 }
-                State::Sentinel { payload, .. } => match data.iter().position(|&b| b == 0xFF) {
-                    Some(end) => {
-                        payload.extend_from_slice(&data[..end]);
-                        data = &data[end + 1..];
-                        pos += end as u64 + 1;
-                        self.complete(pos, sink);
+                State::Sentinel { payload, seen, .. } => {
+                    match data.iter().position(|&b| b == 0xFF) {
+                        Some(end) => {
+                            keep(payload, seen, &data[..end], self.max_message_size);
+                            data = &data[end + 1..];
+                            pos += end as u64 + 1;
+                            self.complete(pos, sink);
+                        }
+                        None => {
+                            keep(payload, seen, data, self.max_message_size);
+                            pos += data.len() as u64;
+                            data = &[];
+                        }
                     }
-                    None => {
-                        payload.extend_from_slice(data);
-                        pos += data.len() as u64;
-                        data = &[];
-                    }
-                },
+                }
                 State::Length {
                     start,
                     index,
@@ -148,7 +155,13 @@ impl HixieDecoder {
                             frame_type: *frame_type,
                             groups: *groups,
                             remaining: payload_len,
-                            payload: Vec::with_capacity(payload_len.min(data.len() as u64) as usize),
+                            payload: Vec::with_capacity(
+                                payload_len
+                                    .min(data.len() as u64)
+                                    .min(self.max_message_size.unwrap_or(u64::MAX))
+                                    as usize,
+                            ),
+                            seen: 0,
                         };
                         if payload_len == 0 {
                             self.complete(pos, sink);
@@ -156,10 +169,13 @@ impl HixieDecoder {
                     }
                 }
                 State::Payload {
-                    remaining, payload, ..
+                    remaining,
+                    payload,
+                    seen,
+                    ..
                 } => {
                     let take = (*remaining).min(data.len() as u64) as usize;
-                    payload.extend_from_slice(&data[..take]);
+                    keep(payload, seen, &data[..take], self.max_message_size);
                     *remaining -= take as u64;
                     data = &data[take..];
                     pos += take as u64;
@@ -174,57 +190,62 @@ impl HixieDecoder {
     /// The frame in progress is complete; `next` is the offset of the byte after it.
     fn complete(&mut self, next: u64, sink: &mut Sink) {
         let done = std::mem::replace(&mut self.state, State::Type { start: next });
-        let (start, index, frame_type, payload, header_length, encoding, mut fields) = match done {
-            State::Sentinel {
-                start,
-                index,
-                frame_type,
-                payload,
-            } => {
-                let n = payload.len() as u64;
-                let mut fields = vec![field("frame_type", start, 1)];
-                if n > 0 {
-                    fields.push(field("payload", start + 1, n));
-                }
-                fields.push(field("terminator", start + 1 + n, 1));
-                (
+        let (start, index, frame_type, payload, seen, header_length, encoding, mut fields) =
+            match done {
+                State::Sentinel {
                     start,
                     index,
                     frame_type,
                     payload,
-                    1,
-                    LengthEncoding::HixieSentinel,
-                    fields,
-                )
-            }
-            State::Payload {
-                start,
-                index,
-                frame_type,
-                groups,
-                payload,
-                ..
-            } => {
-                let n = payload.len() as u64;
-                let mut fields = vec![
-                    field("frame_type", start, 1),
-                    field("length", start + 1, groups),
-                ];
-                if n > 0 {
-                    fields.push(field("payload", start + 1 + groups, n));
+                    seen,
+                } => {
+                    let n = seen;
+                    let mut fields = vec![field("frame_type", start, 1)];
+                    if n > 0 {
+                        fields.push(field("payload", start + 1, n));
+                    }
+                    fields.push(field("terminator", start + 1 + n, 1));
+                    (
+                        start,
+                        index,
+                        frame_type,
+                        payload,
+                        seen,
+                        1,
+                        LengthEncoding::HixieSentinel,
+                        fields,
+                    )
                 }
-                (
+                State::Payload {
                     start,
                     index,
                     frame_type,
+                    groups,
                     payload,
-                    1 + groups,
-                    LengthEncoding::HixieLength,
-                    fields,
-                )
-            }
-            State::Type { .. } | State::Length { .. } => return,
-        };
+                    seen,
+                    ..
+                } => {
+                    let n = seen;
+                    let mut fields = vec![
+                        field("frame_type", start, 1),
+                        field("length", start + 1, groups),
+                    ];
+                    if n > 0 {
+                        fields.push(field("payload", start + 1 + groups, n));
+                    }
+                    (
+                        start,
+                        index,
+                        frame_type,
+                        payload,
+                        seen,
+                        1 + groups,
+                        LengthEncoding::HixieLength,
+                        fields,
+                    )
+                }
+                State::Type { .. } | State::Length { .. } => return,
+            };
         fields.shrink_to_fit();
         let payload_offset = start + header_length;
         let sentinel = encoding == LengthEncoding::HixieSentinel;
@@ -252,7 +273,8 @@ impl HixieDecoder {
         if kind == FrameKind::Close && self.closed_at.is_none() {
             self.closed_at = Some(index);
         }
-        let payload_len = payload.len() as u64;
+        let payload_len = seen;
+        let cut = (payload.len() as u64) < seen;
         let length = header_length + payload_len + u64::from(sentinel);
         if kind == FrameKind::Text {
             let message_index = sink.next_message;
@@ -273,6 +295,14 @@ impl HixieDecoder {
             }
             let text = match validate_utf8(&payload) {
                 Ok(()) => valid_prefix(&data),
+                // Cut at the maximum in the middle of a character: its beginning is valid.
+                Err(bad)
+                    if cut
+                        && std::str::from_utf8(&payload[bad..])
+                            .is_err_and(|e| e.error_len().is_none()) =>
+                {
+                    valid_prefix(&data)
+                }
                 Err(bad) => {
                     sink.violation(
                         ViolationId::HixieInvalidUtf8,
@@ -320,10 +350,11 @@ impl HixieDecoder {
                 index,
                 frame_type,
                 payload,
+                seen,
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
-                have: 1 + payload.len() as u64,
+                have: 1 + seen,
                 needed: None,
                 min_needed: 1,
                 partial: Some(partial_frame(
@@ -332,7 +363,7 @@ impl HixieDecoder {
                     *frame_type,
                     None,
                     payload,
-                    payload.len() as u64,
+                    *seen,
                 )),
             }),
             State::Length {
@@ -355,10 +386,11 @@ impl HixieDecoder {
                 groups,
                 remaining,
                 payload,
+                seen,
             } => Some(Incomplete {
                 offset: *start,
                 frame: Some(*index),
-                have: 1 + groups + payload.len() as u64,
+                have: 1 + groups + seen,
                 needed: Some(*remaining),
                 min_needed: *remaining,
                 partial: Some(partial_frame(
@@ -367,11 +399,22 @@ impl HixieDecoder {
                     *frame_type,
                     Some(*groups),
                     payload,
-                    payload.len() as u64 + remaining,
+                    seen + remaining,
                 )),
             }),
         };
     }
+}
+
+/// Adds `data` to a frame's payload, which keeps at most `max` bytes; `seen` counts them all.
+fn keep(payload: &mut Vec<u8>, seen: &mut u64, data: &[u8], max: Option<u64>) {
+    let room = max.map_or(usize::MAX, |m| {
+        usize::try_from(m)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(payload.len())
+    });
+    payload.extend_from_slice(&data[..data.len().min(room)]);
+    *seen += data.len() as u64;
 }
 
 /// A truncated frame as far as it came: its type byte, its length groups when it has

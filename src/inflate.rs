@@ -93,8 +93,9 @@ impl Inflater {
     }
 
     /// Inflates the next piece of a compressed message's payload, appending to `out`,
-    /// which never grows past `limit`: what would is inflated (the window needs it) but
-    /// dropped, and `TooBig` returned.
+    /// which never grows past `limit`: output that would is dropped, `TooBig` returned,
+    /// and the rest of the message is not inflated (the window restarts empty at the
+    /// next message, so a reference back into this one fails).
     pub fn inflate(
         &mut self,
         input: &[u8],
@@ -137,7 +138,6 @@ impl Inflater {
         if self.stream_ended || self.broken {
             return Ok(());
         }
-        let mut over = false;
         loop {
             // Keep only the last 32 KiB of history: each byte is moved at most once per
             // 32 KiB of output, so the cost stays linear.
@@ -157,14 +157,19 @@ impl Inflater {
                 self.pos,
                 FLAGS,
             );
-            // Past the limit the output is still inflated, so the window stays whole
-            // for the messages after this one, but no longer kept.
             let fresh = &self.window[self.pos..self.pos + produced];
             let room = limit.map_or(usize::MAX, |l| l.saturating_sub(out.len()));
-            over |= fresh.len() > room;
+            let over = fresh.len() > room;
             out.extend_from_slice(&fresh[..fresh.len().min(room)]);
             self.pos += produced;
             input = input.get(consumed..).unwrap_or_default();
+            // Past the limit nothing more is inflated (a deflate bomb costs no more CPU
+            // than the limit's worth of output): the message is abandoned, and the next
+            // one starts from an empty window.
+            if over {
+                self.broken = true;
+                return Err(InflateError::TooBig);
+            }
             match status {
                 TINFLStatus::Done => {
                     self.stream_ended = true;
@@ -181,11 +186,7 @@ impl Inflater {
                 }
             }
         }
-        if over {
-            Err(InflateError::TooBig)
-        } else {
-            Ok(())
-        }
+        Ok(())
     }
 }
 

@@ -8,8 +8,10 @@ use crate::violation::ViolationId;
 
 /// One data frame's contribution to the open message.
 pub(crate) struct Fragment<'a> {
-    /// The unmasked payload.
+    /// The unmasked payload as kept (cut short when the message is over the maximum).
     pub payload: &'a [u8],
+    /// The payload length on the wire.
+    pub wire: u64,
     pub fin: bool,
     /// Frame index.
     pub index: usize,
@@ -26,8 +28,10 @@ pub(crate) struct OpenMessage {
     pub offset: u64,
     pub compressed: bool,
     pub wire_length: u64,
-    /// Reported as message-too-big (data is cut at the maximum).
+    /// Reported as message-too-big (data is cut at the maximum, nothing more is inflated).
     pub too_big: bool,
+    /// Frames seen so far, counted from their headers.
+    pub fragments: u64,
     frames: Vec<usize>,
     data: Vec<u8>,
     utf8: Utf8Validator,
@@ -44,11 +48,56 @@ impl OpenMessage {
             compressed,
             wire_length: 0,
             too_big: false,
+            fragments: 0,
             frames: Vec::new(),
             data: Vec::new(),
             utf8: Utf8Validator::new(),
             utf8_failed: false,
             inflate_failed: false,
+        }
+    }
+
+    /// Whether a next frame declaring `payload_len` bytes takes this message past `max`:
+    /// its description if so (reported once, by the caller, as `message-too-big`). Counts
+    /// the frame. The wire length of a compressed message may exceed the maximum by what
+    /// DEFLATE's stored blocks cost; each frame also costs [`FRAGMENT_COST`] bytes, so
+    /// empty fragments cannot grow the message's bookkeeping without end.
+    pub fn over_limit(&mut self, payload_len: u64, max: u64) -> Option<String> {
+        self.fragments += 1;
+        if self.too_big {
+            return None;
+        }
+        let wire = self.wire_length.saturating_add(payload_len);
+        if wire > max_wire(max, self.compressed) {
+            let what = if self.compressed { "compressed " } else { "" };
+            return Some(format!(
+                "{what}message {} of at least {wire} bytes exceeds the maximum of {max}",
+                self.index
+            ));
+        }
+        if self.fragments > max_fragments(max) {
+            return Some(format!(
+                "message {} of more than {} frames exceeds the maximum of {max} bytes ({FRAGMENT_COST} bytes a frame)",
+                self.index,
+                max_fragments(max)
+            ));
+        }
+        None
+    }
+
+    /// How many payload bytes of a next frame declaring `payload_len` to keep: all of
+    /// them, except in a message over the maximum, which keeps no more than `max` bytes
+    /// in all (none of a compressed one: it is no longer inflated).
+    pub fn keep(&self, payload_len: u64, max: Option<u64>) -> u64 {
+        match max {
+            Some(max) if self.too_big => {
+                if self.compressed {
+                    0
+                } else {
+                    max.saturating_sub(self.wire_length).min(payload_len)
+                }
+            }
+            _ => payload_len,
         }
     }
 
@@ -61,12 +110,28 @@ impl OpenMessage {
         max: Option<u64>,
         sink: &mut Sink,
     ) {
-        self.frames.push(frag.index);
-        self.wire_length += frag.payload.len() as u64;
+        // Bookkeeping stays bounded: past the limit, only the last frame's index is kept.
+        match max {
+            Some(max) if self.frames.len() as u64 >= max_fragments(max) => {
+                if let Some(last) = self.frames.last_mut() {
+                    *last = frag.index;
+                }
+            }
+            _ => self.frames.push(frag.index),
+        }
+        self.wire_length = self.wire_length.saturating_add(frag.wire);
         let limit = max.map(|m| usize::try_from(m).unwrap_or(usize::MAX));
         if self.compressed {
             if let Some(inflater) = inflater {
-                self.inflate(frag, inflater, limit, max, sink);
+                if self.too_big {
+                    // Over the maximum: nothing more is inflated. The next message
+                    // starts afresh.
+                    if frag.fin {
+                        inflater.reset();
+                    }
+                } else {
+                    self.inflate(frag, inflater, limit, max, sink);
+                }
             }
             return;
         }
@@ -86,7 +151,7 @@ impl OpenMessage {
         let room = limit.map_or(frag.payload.len(), |l| l.saturating_sub(self.data.len()));
         self.data
             .extend_from_slice(&frag.payload[..frag.payload.len().min(room)]);
-        if frag.fin && self.kind == MessageKind::Text && !self.utf8_failed {
+        if frag.fin && !self.too_big && self.kind == MessageKind::Text && !self.utf8_failed {
             if let Err(bad) = self.utf8.finish() {
                 self.utf8_failed = true;
                 sink.violation(
@@ -194,6 +259,27 @@ impl OpenMessage {
     }
 }
 
+/// What each frame of a message costs against the maximum message size, for the
+/// bookkeeping it needs (its index in `Message::frames`).
+pub(crate) const FRAGMENT_COST: u64 = 16;
+
+/// The most frames a message under `max` bytes may have: `max / FRAGMENT_COST`, and at
+/// least 1024 whatever the maximum.
+pub(crate) fn max_fragments(max: u64) -> u64 {
+    (max / FRAGMENT_COST).max(1024)
+}
+
+/// The most wire bytes a message under `max` bytes may have: `max` itself, or for a
+/// compressed message, what DEFLATE's worst case (stored blocks, 5 bytes per 64 KiB) and
+/// its framing could add, generously: an eighth more and 1 KiB.
+pub(crate) fn max_wire(max: u64, compressed: bool) -> u64 {
+    if compressed {
+        max.saturating_add(max / 8).saturating_add(1024)
+    } else {
+        max
+    }
+}
+
 /// The text of a UTF-8 message: the whole, or the valid beginning of one that was cut
 /// short (mid-character); `None` if a byte is invalid.
 pub(crate) fn valid_prefix(data: &[u8]) -> Option<String> {
@@ -225,6 +311,7 @@ mod tests {
         for (i, part) in parts.iter().enumerate() {
             let frag = Fragment {
                 payload: part,
+                wire: part.len() as u64,
                 fin: i == 1,
                 index: i,
                 start: 10 * i as u64,

@@ -197,8 +197,9 @@ fn the_maximum_message_size_holds_for_hixie_text() {
     assert_eq!(out.messages[0].data, b"ok");
     assert_eq!(out.messages[1].data, b"Hel");
     assert_eq!(out.messages[1].text.as_deref(), Some("Hel"));
-    // The frame itself keeps every byte it carried.
-    assert_eq!(out.frames[1].payload, b"Hello");
+    // The frame keeps no more than the maximum either, while its length counts them all.
+    assert_eq!(out.frames[1].payload, b"Hel");
+    assert_eq!((out.frames[1].payload_len, out.frames[1].length), (5, 7));
     // A cut inside a character keeps the whole characters before it.
     let out = decode_all_splits(&hex("00 61ceba ff"), &options(2));
     assert_eq!(out.messages[0].data, [0x61, 0xce]);

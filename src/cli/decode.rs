@@ -1,17 +1,18 @@
 //! `wsinspect decode`: every frame, message and violation in a byte stream, as a table or JSON.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use wsinspect::{
-    decode, parse_handshake, DecodeOptions, DecodeOutput, Frame, FrameKind, Generation, Handshake,
-    HandshakeKind,
+    parse_handshake, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
 };
 
 use super::input::{self, InputFormat};
 use super::json;
+use super::stream::{self, Stream};
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
@@ -33,9 +34,13 @@ pub struct DecodeArgs {
     /// Largest message in bytes; larger is a message-too-big violation.
     #[arg(long)]
     pub max_message: Option<u64>,
-    /// Print JSON instead of a table.
-    #[arg(long)]
+    /// Print JSON instead of a table (written as the frames are decoded).
+    #[arg(long, conflicts_with = "jsonl")]
     pub json: bool,
+    /// Print JSON lines: one object a line (`"type"`: input, frame, message, violation,
+    /// notice, then end), in stream order.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,42 +84,95 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
     }
     options.max_message_size = args.max_message;
     let stream = bytes.get(start..).unwrap_or_default();
-    let mut out = match decode(stream, options) {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!(
-                "wsinspect decode: bad --extensions value: {} at byte {}",
-                e.message, e.offset
-            );
-            return ExitCode::from(2);
-        }
+    if let Err(e) = wsinspect::Decoder::new(options.clone()) {
+        eprintln!(
+            "wsinspect decode: bad --extensions value: {} at byte {}",
+            e.message, e.offset
+        );
+        return ExitCode::from(2);
+    }
+    let stream = Stream {
+        bytes: stream,
+        options,
+        shift: start as u64,
     };
-    out.shift(start as u64);
     let head_failed = head
         .as_ref()
         .is_some_and(|h| h.error.is_some() || h.failures().next().is_some());
-    if args.json {
-        let value = json!({
+    // Written as decoded, through a buffer; memory does not grow with the frames.
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let written = if args.jsonl {
+        let first = json!({
             "input": { "length": bytes.len(), "read_as": read_as },
             "handshake": head.as_ref().map(json::handshake),
             "frames_start": start,
-            "decoded": json::decoded(&out),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+        stream::write_jsonl(&mut w, &stream, first)
+    } else if args.json {
+        let mut after = serde_json::Map::new();
+        after.insert("frames_start".into(), start.into());
+        after.insert(
+            "handshake".into(),
+            json!(head.as_ref().map(json::handshake)),
         );
+        after.insert(
+            "input".into(),
+            json!({ "length": bytes.len(), "read_as": read_as }),
+        );
+        stream::write_json(&mut w, &stream, &after)
     } else {
-        print!(
-            "{}",
-            table(&read_as, bytes.len(), head.as_ref(), start, &out)
-        );
-    }
-    if out.violations.is_empty() && !head_failed {
+        table_head(&mut w, &read_as, bytes.len(), head.as_ref(), start)
+            .and_then(|()| stream::write_table(&mut w, &stream))
+    };
+    let summary = match written.and_then(|summary| w.flush().map(|()| summary)) {
+        Ok(summary) => summary,
+        // The reader went away (`wsinspect decode | head -1`): stop quietly, with the
+        // status a shell gives a program SIGPIPE ended (128 + 13), as cat and grep do.
+        Err(e) if stream::reader_gone(&e) => return ExitCode::from(141),
+        Err(e) => {
+            eprintln!("wsinspect decode: cannot write the output: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if summary.violations == 0 && !head_failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The table's first lines: the input and the handshake head, if any.
+fn table_head(
+    w: &mut dyn Write,
+    read_as: &str,
+    length: usize,
+    head: Option<&Handshake>,
+    start: usize,
+) -> std::io::Result<()> {
+    writeln!(w, "input: {length} bytes, read as {read_as}")?;
+    if let Some(h) = head {
+        write!(
+            w,
+            "handshake {} ({}), {} bytes",
+            h.kind.as_str(),
+            h.generation.name(),
+            h.head_length.unwrap_or(0)
+        )?;
+        let failures: Vec<_> = h.failures().collect();
+        if let Some(e) = &h.error {
+            writeln!(w, ": {}: {e}", e.id)?;
+        } else if failures.is_empty() {
+            writeln!(w, ": every check passed")?;
+        } else {
+            writeln!(w, ": {} check(s) failed", failures.len())?;
+            for c in failures {
+                writeln!(w, "  {}: {}", c.id, c.message)?;
+            }
+        }
+        writeln!(w, "frames start at byte {start}")?;
+    }
+    Ok(())
 }
 
 fn role(r: RoleArg) -> Option<wsinspect::Role> {
@@ -167,112 +225,7 @@ fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
     (start, options)
 }
 
-/// The readable report.
-fn table(
-    read_as: &str,
-    length: usize,
-    head: Option<&Handshake>,
-    start: usize,
-    out: &DecodeOutput,
-) -> String {
-    let mut s = format!("input: {length} bytes, read as {read_as}\n");
-    if let Some(h) = head {
-        s.push_str(&format!(
-            "handshake {} ({}), {} bytes",
-            h.kind.as_str(),
-            h.generation.name(),
-            h.head_length.unwrap_or(0)
-        ));
-        let failures: Vec<_> = h.failures().collect();
-        if let Some(e) = &h.error {
-            s.push_str(&format!(": {}: {e}\n", e.id));
-        } else if failures.is_empty() {
-            s.push_str(": every check passed\n");
-        } else {
-            s.push_str(&format!(": {} check(s) failed\n", failures.len()));
-            for c in failures {
-                s.push_str(&format!("  {}: {}\n", c.id, c.message));
-            }
-        }
-        s.push_str(&format!("frames start at byte {start}\n"));
-    }
-    s.push_str(&format!(
-        "protocol {}, role {}\n\n",
-        out.protocol.as_str(),
-        out.role.as_str()
-    ));
-    if !out.frames.is_empty() {
-        s.push_str(&format!(
-            "{:>5} {:>8} {:>8}  fin rsv  {:<16} {:<8}  payload\n",
-            "frame", "offset", "length", "opcode", "mask"
-        ));
-        for f in &out.frames {
-            s.push_str(&format!(
-                "{:>5} {:>8} {:>8}  {}   {}{}{}  {:<16} {:<8}  {}\n",
-                f.index,
-                f.offset,
-                f.length,
-                f.fin as u8,
-                f.rsv1 as u8,
-                f.rsv2 as u8,
-                f.rsv3 as u8,
-                format!("0x{:x} {}", f.opcode, f.kind.as_str()),
-                f.masking_key
-                    .map(|k| json::hex(&k))
-                    .unwrap_or_else(|| "-".into()),
-                payload(f),
-            ));
-        }
-    }
-    if !out.messages.is_empty() {
-        s.push_str("\nmessages\n");
-        for m in &out.messages {
-            let size = if m.compressed {
-                format!("{} bytes ({} compressed)", m.data.len(), m.wire_length)
-            } else {
-                format!("{} bytes", m.data.len())
-            };
-            let frames: Vec<String> = m.frames.iter().map(usize::to_string).collect();
-            let preview = match &m.text {
-                Some(t) => quote(t),
-                None => preview_hex(&m.data),
-            };
-            let open = if m.complete { "" } else { " (incomplete)" };
-            s.push_str(&format!(
-                "{:>5} {:<6} {size}, frame {}{open}: {preview}\n",
-                m.index,
-                m.kind.as_str(),
-                frames.join(",")
-            ));
-        }
-    }
-    if !out.violations.is_empty() {
-        s.push_str("\nviolations\n");
-        for v in &out.violations {
-            let frame = v.frame.map(|f| format!(", frame {f}")).unwrap_or_default();
-            let close = v
-                .close_code()
-                .map(|c| format!(", close {c}"))
-                .unwrap_or_default();
-            s.push_str(&format!("  {}: {v}{frame}{close}\n", v.id));
-        }
-    }
-    for n in &out.notices {
-        s.push_str(&format!("note: {n}\n"));
-    }
-    if let Some(i) = &out.incomplete {
-        s.push_str(&format!("{i}\n"));
-    }
-    s.push_str(&format!(
-        "\n{} frame(s), {} message(s), {} violation(s)\n",
-        out.frames.len(),
-        out.messages.len(),
-        out.violations.len()
-    ));
-    s
-}
-
-fn payload(f: &Frame) -> String {
+pub(super) fn payload(f: &Frame) -> String {
     let encoding = match f.length_encoding {
         wsinspect::LengthEncoding::Bits7
         | wsinspect::LengthEncoding::Bits16
@@ -304,7 +257,7 @@ fn payload(f: &Frame) -> String {
     format!("{len} {what}").trim_end().to_owned()
 }
 
-fn quote(t: &str) -> String {
+pub(super) fn quote(t: &str) -> String {
     let mut q: String = t.chars().take(40).collect();
     if q.len() < t.len() {
         q.push('…');
@@ -312,7 +265,7 @@ fn quote(t: &str) -> String {
     format!("{q:?}")
 }
 
-fn preview_hex(b: &[u8]) -> String {
+pub(super) fn preview_hex(b: &[u8]) -> String {
     let mut h = json::hex(&b[..b.len().min(16)]);
     if b.len() > 16 {
         h.push('…');
@@ -334,15 +287,5 @@ mod tests {
         assert_eq!(start, bytes.len() - 2);
         assert_eq!(options.role, wsinspect::Role::Server);
         assert_eq!(options.extensions.as_deref(), Some("permessage-deflate"));
-    }
-
-    #[test]
-    fn shifting_moves_every_offset() {
-        let mut out = decode(b"\x81\x02hi\x83\x00", DecodeOptions::default()).unwrap();
-        out.shift(100);
-        assert_eq!(out.frames[0].offset, 100);
-        assert_eq!(out.frames[0].payload_offset, 102);
-        assert!(out.frames[0].fields.iter().all(|f| f.offset >= 100));
-        assert_eq!(out.violations[0].offset, 104);
     }
 }

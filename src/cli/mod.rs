@@ -6,6 +6,7 @@ mod handshake;
 mod hixie76;
 mod input;
 mod json;
+mod stream;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -67,7 +68,7 @@ pub struct ServeArgs {
     /// directory (or of the executable) that has www/index.html]
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Largest request head in bytes; longer gets 431.
+    /// Largest request head in bytes (64 to 65536); longer gets 431.
     #[arg(long, default_value_t = 8 * 1024)]
     pub max_head: usize,
     /// Largest message in bytes (after reassembly and inflation); larger gets close 1009.
@@ -119,6 +120,13 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let limits = (|| {
+        let ceiling = wsinspect::handshake::MAX_HEAD_CEILING;
+        if args.max_head > ceiling {
+            return Err(format!(
+                "wsinspect: --max-head must be at most {ceiling} bytes, not {}",
+                args.max_head
+            ));
+        }
         Ok::<_, String>(server::Limits {
             max_head: args.max_head.max(64),
             max_message: args.max_message,

@@ -27,6 +27,23 @@ const FIRST_HEADER_CAPACITY: usize = 64;
 /// assert_eq!(handshake.header("host").unwrap().offset, 20);
 /// ```
 pub fn parse_handshake(bytes: &[u8]) -> Handshake {
+    parse_handshake_with_max(bytes, MAX_HEAD_LENGTH)
+}
+
+/// [`parse_handshake`] with another longest head than [`MAX_HEAD_LENGTH`] (a server's
+/// configured limit, at most [`super::MAX_HEAD_CEILING`]): a longer head is
+/// `head-too-large`.
+///
+/// ```
+/// let mut request = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
+/// request.resize(10_000, b'x');
+/// request.extend_from_slice(b"\r\n\r\n");
+/// assert_eq!(wsinspect::parse_handshake(&request).error.unwrap().id, "head-too-large");
+/// let handshake = wsinspect::handshake::parse_handshake_with_max(&request, 16384);
+/// assert!(handshake.error.is_none());
+/// ```
+pub fn parse_handshake_with_max(bytes: &[u8], max_head: usize) -> Handshake {
+    let max = max_head.min(super::MAX_HEAD_CEILING);
     let start = bytes
         .iter()
         .position(|&b| b != b'\r' && b != b'\n')
@@ -50,7 +67,7 @@ pub fn parse_handshake(bytes: &[u8]) -> Handshake {
         checks: Vec::new(),
     };
 
-    let (head, status) = run_httparse(bytes, kind);
+    let (head, status) = run_httparse(bytes, kind, max);
     handshake.method = head.method;
     handshake.path = head.path;
     handshake.version = head.version.map(|minor| format!("HTTP/1.{minor}"));
@@ -63,14 +80,14 @@ pub fn parse_handshake(bytes: &[u8]) -> Handshake {
             handshake.headers = head.headers;
             handshake.head_length = Some(length as u64);
             handshake.trailing = bytes[length..].to_vec();
-            if length > MAX_HEAD_LENGTH {
-                handshake.error = Some(head_too_large());
+            if length > max {
+                handshake.error = Some(head_too_large(max));
             }
         }
         Ok(Status::Partial) => {
-            handshake.headers = complete_lines_so_far(bytes, kind);
-            if bytes.len() > MAX_HEAD_LENGTH {
-                handshake.error = Some(head_too_large());
+            handshake.headers = complete_lines_so_far(bytes, kind, max);
+            if bytes.len() > max {
+                handshake.error = Some(head_too_large(max));
             } else {
                 handshake.incomplete = Some(Incomplete {
                     offset: start as u64,
@@ -79,12 +96,12 @@ pub fn parse_handshake(bytes: &[u8]) -> Handshake {
             }
         }
         Err(httparse::Error::TooManyHeaders) => {
-            handshake.headers = complete_lines_so_far(bytes, kind);
-            handshake.error = Some(head_too_large());
+            handshake.headers = complete_lines_so_far(bytes, kind, max);
+            handshake.error = Some(head_too_large(max));
         }
         Err(error) => {
-            let offset = error_offset(bytes, kind);
-            handshake.headers = complete_lines_so_far(&bytes[..offset], kind);
+            let offset = error_offset(bytes, kind, max);
+            handshake.headers = complete_lines_so_far(&bytes[..offset], kind, max);
             handshake.error = Some(malformed(error, offset, bytes.get(offset).copied()));
         }
     }
@@ -135,11 +152,11 @@ struct RawHead {
 }
 
 #[inline(never)] // three callers; each inlined copy would carry both parsers
-fn run_httparse(buf: &[u8], kind: HandshakeKind) -> (RawHead, httparse::Result<usize>) {
+fn run_httparse(buf: &[u8], kind: HandshakeKind, max: usize) -> (RawHead, httparse::Result<usize>) {
     let first = run_httparse_with(buf, kind, FIRST_HEADER_CAPACITY);
     if let (_, Err(httparse::Error::TooManyHeaders)) = first {
         // The shortest header line is 3 bytes ("a:" and a bare LF).
-        let most = buf.len().min(MAX_HEAD_LENGTH) / 3 + 2;
+        let most = buf.len().min(max) / 3 + 2;
         if most > FIRST_HEADER_CAPACITY {
             return run_httparse_with(buf, kind, most);
         }
@@ -223,15 +240,15 @@ fn start_line_length(bytes: &[u8], start: usize) -> u64 {
 /// `httparse` keeps no headers from a partial parse, so the bytes up to the last line
 /// ending are parsed again with an empty line appended. Offsets are the same, since the
 /// copy starts with the same bytes.
-fn complete_lines_so_far(bytes: &[u8], kind: HandshakeKind) -> Vec<Header> {
-    let window = &bytes[..bytes.len().min(MAX_HEAD_LENGTH)];
+fn complete_lines_so_far(bytes: &[u8], kind: HandshakeKind, max: usize) -> Vec<Header> {
+    let window = &bytes[..bytes.len().min(max)];
     let Some(last_newline) = window.iter().rposition(|&b| b == b'\n') else {
         return Vec::new();
     };
     let mut copy = Vec::with_capacity(last_newline + 3);
     copy.extend_from_slice(&window[..=last_newline]);
     copy.extend_from_slice(b"\r\n");
-    match run_httparse(&copy, kind) {
+    match run_httparse(&copy, kind, max) {
         (head, Ok(Status::Complete(_))) => head.headers,
         _ => Vec::new(),
     }
@@ -240,8 +257,8 @@ fn complete_lines_so_far(bytes: &[u8], kind: HandshakeKind) -> Vec<Header> {
 /// The offset of the byte `httparse` rejects: the shortest prefix that fails to parse
 /// ends with it. Every shorter prefix is partial (a prefix cannot be complete, or the
 /// whole input would be), so the search is a bisection.
-fn error_offset(bytes: &[u8], kind: HandshakeKind) -> usize {
-    let fails = |n: usize| run_httparse(&bytes[..n], kind).1.is_err();
+fn error_offset(bytes: &[u8], kind: HandshakeKind, max: usize) -> usize {
+    let fails = |n: usize| run_httparse(&bytes[..n], kind, max).1.is_err();
     let (mut ok, mut bad) = (0, bytes.len());
     while bad - ok > 1 {
         let mid = ok + (bad - ok) / 2;
@@ -276,12 +293,12 @@ fn malformed(error: httparse::Error, offset: usize, byte: Option<u8>) -> Handsha
     }
 }
 
-fn head_too_large() -> HandshakeError {
+fn head_too_large(max: usize) -> HandshakeError {
     HandshakeError {
         id: "head-too-large",
-        offset: MAX_HEAD_LENGTH as u64,
+        offset: max as u64,
         message: format!(
-            "handshake head is longer than {MAX_HEAD_LENGTH} bytes, a server answers 431 (RFC 6585 §5)"
+            "handshake head is longer than {max} bytes, a server answers 431 (RFC 6585 §5)"
         ),
     }
 }

@@ -45,7 +45,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
                 return reply::refuse(&mut stream, &reply::not_found(body)).await;
             }
             let io = Prefixed::new(head.bytes, stream);
-            static_files::serve(io, state.root.clone(), limits.handshake).await
+            static_files::serve(io, state.root.clone(), limits.handshake, limits.max_head).await
         }
     }
 }

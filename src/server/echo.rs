@@ -36,18 +36,29 @@ pub async fn run(
     // Close frames have gone both ways (or one side gave up): end our side, let the peer
     // close its own, bounded in time.
     socket.shutdown().await;
-    let drain_until = Instant::now() + limits.close_wait;
-    let mut buf = vec![0u8; READ_CHUNK];
-    while let Ok(Ok(n)) = timeout_at(drain_until, socket.read(&mut buf)).await {
-        if n == 0 {
-            break;
-        }
-        let _ = socket.decode(&buf[..n]).await;
-    }
+    drain(&mut socket, limits).await;
     if let Some(tap) = socket.tap() {
         tap.closed(reason).await;
     }
 }
+
+/// After the close: reads what the peer still sends and discards it (recorded for the tap,
+/// never decoded, stored or inflated), for the close timeout and [`DRAIN_MAX`] bytes at most.
+pub(super) async fn drain(socket: &mut Socket, limits: &Limits) {
+    let drain_until = Instant::now() + limits.close_wait;
+    let mut buf = vec![0u8; READ_CHUNK];
+    let mut drained = 0usize;
+    while let Ok(Ok(n)) = timeout_at(drain_until, socket.read(&mut buf)).await {
+        if n == 0 || drained >= DRAIN_MAX {
+            break;
+        }
+        drained += n;
+        socket.record_in(&buf[..n]).await;
+    }
+}
+
+/// The most bytes read after the close before the connection is dropped.
+pub(super) const DRAIN_MAX: usize = 1024 * 1024;
 
 async fn echo(
     socket: &mut Socket,
@@ -125,14 +136,7 @@ async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<Act
 }
 
 /// Acts on what one chunk completed, in wire order.
-async fn handle(socket: &mut Socket, decoded: Result<DecodeOutput, u64>) -> Flow {
-    let out = match decoded {
-        Ok(out) => out,
-        Err(open) => {
-            let text = format!("a frame of over {open} bytes exceeds the message limit");
-            return fail(socket, 1009, "message-too-big", text).await;
-        }
-    };
+async fn handle(socket: &mut Socket, out: DecodeOutput) -> Flow {
     let mut messages: HashMap<usize, Message> = out
         .messages
         .into_iter()
@@ -172,6 +176,9 @@ async fn handle(socket: &mut Socket, decoded: Result<DecodeOutput, u64>) -> Flow
             FrameKind::Text | FrameKind::Binary | FrameKind::Continuation if !socket.sent_close => {
                 if let Some(message) = messages.remove(&frame.index) {
                     let text = message.kind == MessageKind::Text;
+                    if text && super::test_panic_on(&message.data) {
+                        panic!("the test hook {} asked for a panic", super::TEST_PANIC_ENV);
+                    }
                     if socket.send_message(text, &message.data, 1).await.is_err() {
                         return Flow::Stop("the connection failed while echoing".into());
                     }
@@ -250,7 +257,7 @@ pub async fn perform(socket: &mut Socket, action: Action) -> Result<String, Stri
             let broken = broken::frames(&id, socket.deflate_negotiated())?;
             socket.write(&broken.bytes).await.map_err(io)?;
             if broken.closes {
-                socket.sent_close = true;
+                socket.closing();
             }
             Ok(format!("sent {}", broken.what))
         }

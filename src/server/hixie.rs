@@ -97,10 +97,7 @@ async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<Act
 
 /// Decodes a chunk (already recorded) and echoes what it completed; Some(reason) to stop.
 async fn handle(socket: &mut Socket, chunk: &[u8]) -> Option<String> {
-    let out = match socket.decode_unrecorded(chunk) {
-        Ok(out) => out,
-        Err(_) => return Some("a frame exceeds the message limit".into()),
-    };
+    let out = socket.decode_unrecorded(chunk);
     if let Some(v) = out.violations.first() {
         // hixie-76 has no close codes: the connection is just closed.
         socket.note(format!("closing: {v}")).await;

@@ -74,6 +74,22 @@ pub struct Config {
     pub limits: Limits,
 }
 
+/// For tests only: a text message equal to the value of this environment variable makes
+/// `/echo` panic, to show that a panic stays in its connection.
+pub const TEST_PANIC_ENV: &str = "WSINSPECT_TEST_PANIC_ON";
+
+/// Whether a text message is the one `TEST_PANIC_ENV` names (read once).
+fn test_panic_on(data: &[u8]) -> bool {
+    static ON: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    ON.get_or_init(|| {
+        std::env::var_os(TEST_PANIC_ENV)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.into_encoded_bytes())
+    })
+    .as_deref()
+    .is_some_and(|on| on == data)
+}
+
 /// State shared by every connection.
 pub struct State {
     pub root: Arc<PathBuf>,
@@ -123,7 +139,20 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         };
         let state = state.clone();
         tokio::spawn(async move {
-            connection::handle(stream, peer, state).await;
+            // A panic stays in its connection's task (the binary unwinds): the socket it
+            // held has sent close 1011 as it dropped, and the server goes on.
+            let task = tokio::spawn(connection::handle(stream, peer, state));
+            if let Err(e) = task.await {
+                if e.is_panic() {
+                    let payload = e.into_panic();
+                    let what = payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    eprintln!("wsinspect: the connection from {peer} panicked ({what}): closed");
+                }
+            }
             drop(permit);
         });
     }

@@ -58,12 +58,7 @@ pub struct Socket {
     pub tap: Option<TapSink>,
     decoder: Decoder,
     deflate: Option<OutgoingDeflate>,
-    max_message: u64,
     write_timeout: Duration,
-    /// Bytes given to the decoder so far, and where the last complete frame ended: a frame
-    /// still open past the message limit is refused before it is buffered.
-    pushed: u64,
-    last_frame_end: u64,
     /// A close frame has been written.
     pub sent_close: bool,
     /// A close frame has been read.
@@ -103,10 +98,7 @@ impl Socket {
             tap,
             decoder,
             deflate: deflate.map(OutgoingDeflate::new),
-            max_message: max_message as u64,
             write_timeout,
-            pushed: 0,
-            last_frame_end: 0,
             sent_close: false,
             received_close: false,
         }
@@ -117,9 +109,9 @@ impl Socket {
         self.reader.read(buf).await
     }
 
-    /// Records bytes read and decodes them. `Err(too_big)` when a single frame already holds
-    /// more than the message limit (its bytes are not kept).
-    pub async fn decode(&mut self, bytes: &[u8]) -> Result<DecodeOutput, u64> {
+    /// Records bytes read and decodes them. The decoder holds the message limit: a message
+    /// past it is a `message-too-big` violation, and its bytes are not kept.
+    pub async fn decode(&mut self, bytes: &[u8]) -> DecodeOutput {
         self.record_in(bytes).await;
         self.decode_unrecorded(bytes)
     }
@@ -132,20 +124,8 @@ impl Socket {
     }
 
     /// Decodes bytes already recorded (those read along with the handshake head).
-    pub fn decode_unrecorded(&mut self, bytes: &[u8]) -> Result<DecodeOutput, u64> {
-        self.pushed += bytes.len() as u64;
-        let out = self.decoder.push(bytes);
-        if let Some(last) = out.frames.last() {
-            self.last_frame_end = last.offset + last.length;
-        }
-        // A header is at most 14 bytes; anything beyond that and the limit is payload of a
-        // frame larger than any message may be (a compressed one: its size is not known
-        // from its header).
-        let open = self.pushed - self.last_frame_end;
-        if open > self.max_message.saturating_add(14) {
-            return Err(open);
-        }
-        Ok(out)
+    pub fn decode_unrecorded(&mut self, bytes: &[u8]) -> DecodeOutput {
+        self.decoder.push(bytes)
     }
 
     /// Writes bytes as they are, and records them.
@@ -202,12 +182,19 @@ impl Socket {
 
     /// Sends a close frame (no code: an empty payload) and remembers it.
     pub async fn send_close(&mut self, code: Option<u16>, reason: &str) -> io::Result<()> {
-        self.sent_close = true;
+        self.closing();
         let frame = match code {
             Some(code) => FrameSpec::close(code, truncate_utf8(reason, MAX_CONTROL_PAYLOAD - 2)),
             None => FrameSpec::new(0x8, Vec::new()),
         };
         self.send_frame(&frame).await
+    }
+
+    /// A close has been (or is being) written: from now on only the peer's close matters, so
+    /// the decoder keeps no data payload and inflates nothing.
+    pub fn closing(&mut self) {
+        self.sent_close = true;
+        self.decoder.discard_data();
     }
 
     /// Ends the write side (TCP FIN) after a close has gone both ways.
@@ -229,6 +216,18 @@ impl Socket {
 
     pub fn deflate_negotiated(&self) -> bool {
         self.deflate.is_some()
+    }
+}
+
+impl Drop for Socket {
+    /// A connection whose task panicked ends with close 1011 (RFC 6455 §7.4.1: "a server
+    /// is terminating the connection because it encountered an unexpected condition"), as
+    /// far as the socket takes it without waiting.
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.sent_close {
+            let close = encode_frame(&FrameSpec::close(1011, "internal error"));
+            let _ = self.writer.try_write(&close);
+        }
     }
 }
 

@@ -23,7 +23,9 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str =
 const MOUNTS: [(&str, &str); 3] = [("/js/", "js"), ("/pkg/", "pkg"), ("/", "www")];
 
 /// Serves one HTTP/1.1 connection (keep-alive included) with the static files.
-pub async fn serve<S>(io: S, root: Arc<PathBuf>, header_timeout: Duration)
+/// `max_head` is the server's one head limit: the head has already been read within it
+/// (longer got 431), and hyper's buffer is sized to hold it (hyper takes 8 KiB at least).
+pub async fn serve<S>(io: S, root: Arc<PathBuf>, header_timeout: Duration, max_head: usize)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -34,7 +36,7 @@ where
     let _ = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .max_buf_size(8192)
+        .max_buf_size(max_head.saturating_add(1024).max(8192))
         .serve_connection(TokioIo::new(io), service)
         .await;
 }

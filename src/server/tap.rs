@@ -106,13 +106,7 @@ pub async fn run(
 /// Decodes bytes from the tap and hands each command to the session. `Ok(false)` when the
 /// tap closed (or broke a rule and was closed).
 async fn read_commands(socket: &mut Socket, session: &Session, chunk: &[u8]) -> Result<bool, ()> {
-    let out = match socket.decode(chunk).await {
-        Ok(out) => out,
-        Err(_) => {
-            let _ = socket.send_close(Some(1009), "message-too-big").await;
-            return Ok(false);
-        }
-    };
+    let out = socket.decode(chunk).await;
     if let Some(v) = out.violations.first() {
         let _ = socket
             .send_close(Some(v.close_code().unwrap_or(1002)), v.id.as_str())

@@ -10,7 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::timeout_at;
-use wsinspect::{parse_handshake, Generation, Protocol};
+use wsinspect::handshake::parse_handshake_with_max;
+use wsinspect::{Generation, Protocol};
 
 use super::connection::query_param;
 use super::head::Head;
@@ -65,7 +66,8 @@ pub async fn serve(
         }
     }
 
-    let mut handshake = parse_handshake(&head.bytes);
+    let max_head = state.limits.max_head;
+    let mut handshake = parse_handshake_with_max(&head.bytes, max_head);
     // A hixie-76 head promises 8 more bytes; wait for them within the handshake deadline.
     while handshake.generation == Generation::Hixie76
         && handshake.head_length.is_some()
@@ -80,7 +82,7 @@ pub async fn serve(
             tap.bytes(Dir::In, Instant::now(), &buf[..n]).await;
         }
         head.bytes.extend_from_slice(&buf[..n]);
-        handshake = parse_handshake(&head.bytes);
+        handshake = parse_handshake_with_max(&head.bytes, max_head);
     }
 
     let is_echo = path == "/echo";

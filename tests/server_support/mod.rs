@@ -19,9 +19,19 @@ pub struct Server {
 impl Server {
     /// `wsinspect serve --listen 127.0.0.1:0 EXTRA...`, waiting (10 s at most) for its address.
     pub fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wsinspect"))
+        Server::start_with_env(extra, &[])
+    }
+
+    /// `start`, with these environment variables set for the server.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
+        // WSINSPECT_BIN runs the tests against another build (an older one, to measure
+        // what a fix changed).
+        let bin = std::env::var("WSINSPECT_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_wsinspect").to_owned());
+        let mut child = Command::new(bin)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().copied())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
