@@ -20,6 +20,7 @@ mod keys;
 mod mask;
 mod message;
 mod output;
+mod transcript;
 mod utf8;
 mod violation;
 pub mod wasm;
@@ -47,6 +48,7 @@ pub use mask::{unmask, unmask_bytewise};
 pub use output::{
     DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
 };
+pub use transcript::{parse_transcript, Gap};
 pub use utf8::{validate_utf8, Utf8Validator};
 pub use violation::{Violation, ViolationId};
 
