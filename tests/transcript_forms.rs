@@ -6,8 +6,8 @@ mod transcripts;
 use transcripts::{fixture, payloads};
 use wsinspect::{parse_transcript, Direction, Transcript};
 
-/// fixture, capture, format, client address, whether chunks carry packet numbers and
-/// tcpdump's time of day.
+/// fixture, capture, format (N: the capture's packet count), the address of both sides (empty: the form names none),
+/// whether chunks carry packet numbers and tcpdump's time of day.
 const FORMS: &[(&str, &str, &str, &str, bool, bool)] = &[
     (
         "lo4.follow-raw.txt",
@@ -26,6 +26,30 @@ const FORMS: &[(&str, &str, &str, &str, bool, bool)] = &[
         false,
     ),
     (
+        "lo4.tshark-x.txt",
+        "lo4",
+        "tshark -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        false,
+    ),
+    (
+        "lo4.tcpdump-xx.txt",
+        "lo4",
+        "tcpdump -xx packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "lo4.tcpdump-XX.txt",
+        "lo4",
+        "tcpdump -XX packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
         "lo6.follow-raw.txt",
         "lo6",
         "tshark follow, raw, 2 directions",
@@ -40,6 +64,30 @@ const FORMS: &[(&str, &str, &str, &str, bool, bool)] = &[
         "::1",
         false,
         false,
+    ),
+    (
+        "lo6.tshark-x.txt",
+        "lo6",
+        "tshark -x packet dump, N packets",
+        "::1",
+        true,
+        false,
+    ),
+    (
+        "lo6.tcpdump-xx.txt",
+        "lo6",
+        "tcpdump -xx packet dump, N packets",
+        "::1",
+        true,
+        true,
+    ),
+    (
+        "lo6.tcpdump-XX.txt",
+        "lo6",
+        "tcpdump -XX packet dump, N packets",
+        "::1",
+        true,
+        true,
     ),
     (
         "any4.follow-raw.txt",
@@ -58,65 +106,17 @@ const FORMS: &[(&str, &str, &str, &str, bool, bool)] = &[
         false,
     ),
     (
-        "lo4.tshark-x.txt",
-        "lo4",
-        "tshark -x packet dump, 20 packets",
-        "127.0.0.1",
-        true,
-        false,
-    ),
-    (
-        "lo6.tshark-x.txt",
-        "lo6",
-        "tshark -x packet dump, 20 packets",
-        "::1",
-        true,
-        false,
-    ),
-    (
         "any4.tshark-x.txt",
         "any4",
-        "tshark -x packet dump, 22 packets",
+        "tshark -x packet dump, N packets",
         "127.0.0.1",
         true,
         false,
-    ),
-    (
-        "lo4.tcpdump-xx.txt",
-        "lo4",
-        "tcpdump -xx packet dump, 20 packets",
-        "127.0.0.1",
-        true,
-        true,
-    ),
-    (
-        "lo4.tcpdump-XX.txt",
-        "lo4",
-        "tcpdump -XX packet dump, 20 packets",
-        "127.0.0.1",
-        true,
-        true,
-    ),
-    (
-        "lo6.tcpdump-xx.txt",
-        "lo6",
-        "tcpdump -xx packet dump, 20 packets",
-        "::1",
-        true,
-        true,
-    ),
-    (
-        "lo6.tcpdump-XX.txt",
-        "lo6",
-        "tcpdump -XX packet dump, 20 packets",
-        "::1",
-        true,
-        true,
     ),
     (
         "any4.tcpdump-xx.txt",
         "any4",
-        "tcpdump -xx packet dump, 22 packets",
+        "tcpdump -xx packet dump, N packets",
         "127.0.0.1",
         true,
         true,
@@ -124,10 +124,130 @@ const FORMS: &[(&str, &str, &str, &str, bool, bool)] = &[
     (
         "any4.tcpdump-XX.txt",
         "any4",
-        "tcpdump -XX packet dump, 22 packets",
+        "tcpdump -XX packet dump, N packets",
         "127.0.0.1",
         true,
         true,
+    ),
+    (
+        "sll4.follow-raw.txt",
+        "sll4",
+        "tshark follow, raw, 2 directions",
+        "127.0.0.1",
+        false,
+        false,
+    ),
+    (
+        "sll4.follow-hex.txt",
+        "sll4",
+        "tshark follow, hex, 2 directions",
+        "127.0.0.1",
+        false,
+        false,
+    ),
+    (
+        "sll4.tshark-x.txt",
+        "sll4",
+        "tshark -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        false,
+    ),
+    (
+        "sll4.tcpdump-xx.txt",
+        "sll4",
+        "tcpdump -xx packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "sll4.tcpdump-XX.txt",
+        "sll4",
+        "tcpdump -XX packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "null4.tshark-x.txt",
+        "null4",
+        "tshark -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        false,
+    ),
+    (
+        "null4.tcpdump-xx.txt",
+        "null4",
+        "tcpdump -xx packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "vlan4.tshark-x.txt",
+        "vlan4",
+        "tshark -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        false,
+    ),
+    (
+        "vlan4.tcpdump-xx.txt",
+        "vlan4",
+        "tcpdump -xx packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "raw4.tshark-x.txt",
+        "raw4",
+        "tshark -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        false,
+    ),
+    (
+        "raw4.tcpdump-xx.txt",
+        "raw4",
+        "tcpdump -x packet dump, N packets",
+        "127.0.0.1",
+        true,
+        true,
+    ),
+    (
+        "lo4.wireshark-hexdump.txt",
+        "lo4",
+        "wireshark follow, hex dump, 2 directions",
+        "",
+        false,
+        false,
+    ),
+    (
+        "lo4.wireshark-carrays.txt",
+        "lo4",
+        "wireshark follow, c arrays, 2 directions",
+        "",
+        true,
+        false,
+    ),
+    (
+        "lo6.wireshark-hexdump.txt",
+        "lo6",
+        "wireshark follow, hex dump, 2 directions",
+        "",
+        false,
+        false,
+    ),
+    (
+        "lo6.wireshark-carrays.txt",
+        "lo6",
+        "wireshark follow, c arrays, 2 directions",
+        "",
+        true,
+        false,
     ),
 ];
 
@@ -142,19 +262,29 @@ fn every_form_gives_tsharks_payloads() {
     for &(name, capture, format, address, numbered, timed) in FORMS {
         let transcript = read(name);
         let (client_port, expected) = payloads(capture);
+        let packets = fixture(&format!("{capture}.payloads")).lines().count();
+        let format = format.replace('N', &packets.to_string());
         assert_eq!(transcript.format, format, "{name}");
-        let client = transcript.client.clone().expect(name);
-        let server = transcript.server.clone().expect(name);
-        assert_eq!(
-            (client.address.as_str(), client.port),
-            (address, client_port),
-            "{name}"
-        );
-        assert_eq!(
-            (server.address.as_str(), server.port),
-            (address, 8765),
-            "{name}"
-        );
+        if address.is_empty() {
+            assert_eq!(
+                (&transcript.client, &transcript.server),
+                (&None, &None),
+                "{name}"
+            );
+        } else {
+            let client = transcript.client.clone().expect(name);
+            let server = transcript.server.clone().expect(name);
+            assert_eq!(
+                (client.address.as_str(), client.port),
+                (address, client_port),
+                "{name}"
+            );
+            assert_eq!(
+                (server.address.as_str(), server.port),
+                (address, 8765),
+                "{name}"
+            );
+        }
         assert!(transcript.gaps.is_empty(), "{name}: {:?}", transcript.gaps);
         assert_eq!(transcript.chunks.len(), expected.len(), "{name}");
         for (chunk, want) in transcript.chunks.iter().zip(&expected) {
@@ -198,6 +328,10 @@ fn the_link_layer_found_is_noted() {
         ("lo4.tshark-x.txt", "ethernet"),
         ("any4.tshark-x.txt", "linux cooked v2"),
         ("lo6.tcpdump-xx.txt", "ethernet"),
+        ("sll4.tshark-x.txt", "linux cooked v1"),
+        ("null4.tshark-x.txt", "bsd null/loopback"),
+        ("raw4.tcpdump-xx.txt", "raw ip"),
+        ("vlan4.tshark-x.txt", "ethernet"),
     ] {
         assert_eq!(read(name).notes, [format!("link layer: {link}")], "{name}");
     }

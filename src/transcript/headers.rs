@@ -1,18 +1,16 @@
 //! A packet's link, IP and TCP headers, read with etherparse: who sent the segment,
 //! to whom, its sequence number, flags and payload.
 //!
-//! etherparse reads Ethernet II, 802.1Q/802.1ad VLAN tags, Linux cooked v1, IPv4
-//! (with options), IPv6 (with extension headers) and TCP. Linux cooked v2 (20 bytes,
-//! the protocol first) and BSD null/loopback (a 4-byte address family in either byte
-//! order) are read here, as etherparse has no reader for them.
+//! etherparse reads Ethernet II, 802.1Q/802.1ad VLAN tags, IPv4 (with options), IPv6
+//! (with extension headers) and TCP. The Linux cooked headers are read here: etherparse
+//! 0.21 has no reader for v2 (20 bytes, the protocol first), and its v1 reader refuses
+//! the loopback device's (ARPHRD 772), the one `tcpdump -i any` records most. BSD
+//! null/loopback (a 4-byte address family in either byte order) is read here too.
 
 use std::net::IpAddr;
 
 use etherparse::err::{Layer, LenError};
-use etherparse::{
-    Ethernet2HeaderSlice, IpNumber, IpSlice, LinuxSllHeaderSlice, LinuxSllProtocolType,
-    SingleVlanHeaderSlice, TcpSlice,
-};
+use etherparse::{Ethernet2HeaderSlice, IpNumber, IpSlice, SingleVlanHeaderSlice, TcpSlice};
 
 /// The link layer in front of the IP header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,16 +159,24 @@ fn strip_link(link: Link, bytes: &[u8]) -> Result<Net, String> {
             Ok(by_ether_type(ether_type, at))
         }
         Link::LinuxSll => {
-            let header = LinuxSllHeaderSlice::from_slice(bytes).map_err(|e| match e {
-                etherparse::err::linux_sll::HeaderSliceError::Len(len) => len_message(&len),
-                other => format!("linux cooked v1 header: {}", lowercase(&other.to_string())),
+            // Packet type (2, 0 to 4), ARPHRD type (2), address length (2, at most 8),
+            // address (8), protocol (2).
+            let header = bytes.get(..16).ok_or_else(|| {
+                format!(
+                    "linux cooked v1 header: 16 bytes needed, {} present",
+                    bytes.len()
+                )
             })?;
-            match header.protocol_type() {
-                LinuxSllProtocolType::EtherType(ether_type) => {
-                    Ok(by_ether_type(ether_type.0, header.slice().len()))
-                }
-                _ => Ok(Net::Other(0)),
+            if header[0] != 0 || header[1] > 4 || header[4] != 0 || header[5] > 8 {
+                return Err(
+                    "linux cooked v1 header: packet type or address length out of range"
+                        .to_string(),
+                );
             }
+            Ok(by_ether_type(
+                u16::from_be_bytes([header[14], header[15]]),
+                16,
+            ))
         }
         Link::LinuxSll2 => {
             // Protocol (2), reserved (2, zero), interface index (4), ARPHRD type (2),
@@ -227,7 +233,6 @@ fn strip_link(link: Link, bytes: &[u8]) -> Result<Net, String> {
 fn len_message(e: &LenError) -> String {
     let layer = match e.layer {
         Layer::Ethernet2Header => "ethernet header".to_string(),
-        Layer::LinuxSllHeader => "linux cooked v1 header".to_string(),
         other => lowercase(&other.to_string()),
     };
     format!(
