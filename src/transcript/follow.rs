@@ -17,9 +17,11 @@
 //! bytes (an extra space after the eighth) and the bytes as text; a chunk starts a
 //! new line. Wireshark's dialog writes the same lines, the server's indented by four
 //! spaces instead of a tab. Node 0 is the side that sent first, taken as the client.
+//! tshark shows bytes lost from the capture as a chunk of text, `[13 bytes missing in
+//! capture file]`: such a chunk is read as a [`Gap`], not as data.
 
 use super::lines::{byte_at, first_non_blank, leading_hex_digits, lines, Line};
-use super::{directions_phrase, Form};
+use super::{directions_phrase, Form, Gap};
 use crate::bytes::Located;
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 
@@ -201,6 +203,7 @@ pub(crate) fn parse(text: &str, shape: Shape) -> Result<(Transcript, Form), Loca
             }
         }
     }
+    take_missing_markers(&mut transcript);
     if closed && all.any(|line| !line.is_blank()) {
         transcript
             .notes
@@ -220,6 +223,36 @@ pub(crate) fn parse(text: &str, shape: Shape) -> Result<(Transcript, Form), Loca
     };
     transcript.format = format!("{tool}, {mode_name}, {}", directions_phrase(&transcript));
     Ok((transcript, form))
+}
+
+/// tshark writes a hole in the stream as data: the text `[13 bytes missing in capture
+/// file]` (with a final NUL byte in tshark 4.0). Such a chunk becomes a [`Gap`].
+fn take_missing_markers(transcript: &mut Transcript) {
+    let mut written = [0u64; 2];
+    let mut gaps = Vec::new();
+    transcript.chunks.retain(|chunk| {
+        let d = chunk.direction;
+        if let Some(missing) = missing_marker(&chunk.bytes) {
+            gaps.push(Gap {
+                direction: d,
+                offset: written[d.index()],
+                missing,
+                packet: None,
+            });
+            return false;
+        }
+        written[d.index()] += chunk.bytes.len() as u64;
+        true
+    });
+    transcript.gaps.extend(gaps);
+}
+
+fn missing_marker(bytes: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(bytes.strip_suffix(&[0]).unwrap_or(bytes)).ok()?;
+    let count = text
+        .strip_prefix('[')?
+        .strip_suffix(" bytes missing in capture file]")?;
+    count.parse().ok()
 }
 
 fn neither(line: &Line<'_>) -> Located {
@@ -341,12 +374,30 @@ fn read_hex_line(line: &Line<'_>, indent: usize) -> Result<(u64, Vec<u8>), Locat
         }
         let gap = if bytes.len() == 8 { 2 } else { 1 };
         let next = at + 2 + gap;
-        if s.get(at + 2..next)
-            .is_some_and(|g| g.iter().all(|&b| b == b' '))
-        {
-            at = next;
-        } else {
-            break;
+        let spaced = s
+            .get(at + 2..next)
+            .is_some_and(|g| g.iter().all(|&b| b == b' '));
+        match s.get(next) {
+            // The text column is after three spaces or more: here a byte must follow.
+            Some(&b) if spaced && b != b' ' => {
+                if byte_at(s, next).is_none() {
+                    let bad = if b.is_ascii_hexdigit() {
+                        next + 1
+                    } else {
+                        next
+                    };
+                    return Err(Located::new(
+                        line.at(indent + bad),
+                        format_args!(
+                            "follow output: invalid hex digit {} in line {}",
+                            crate::bytes::quote_char_at(line.text, indent + bad),
+                            line.number
+                        ),
+                    ));
+                }
+                at = next;
+            }
+            _ => break,
         }
     }
     Ok((offset, bytes))

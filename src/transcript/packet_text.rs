@@ -82,13 +82,11 @@ pub(crate) fn split(text: &str, kind: Kind) -> Split {
         packets: Vec::new(),
         current: None,
     };
-    let error = match kind {
-        Kind::Columns { .. } => reader.columns(text).err(),
-        Kind::Tcpdump => reader.tcpdump(text).err(),
+    let read = match kind {
+        Kind::Columns { .. } => reader.columns(text),
+        Kind::Tcpdump => reader.tcpdump(text),
     };
-    if error.is_none() {
-        reader.finish();
-    }
+    let error = read.and_then(|()| reader.end()).err();
     Split {
         kind,
         packets: reader.packets,
@@ -148,14 +146,6 @@ impl Reader {
             self.packets.push(current.packet);
         }
         Ok(())
-    }
-
-    fn finish(&mut self) {
-        if let Some(current) = self.current.take() {
-            if !current.packet.bytes.is_empty() {
-                self.packets.push(current.packet);
-            }
-        }
     }
 
     /// `tshark -x` and Wireshark's "Copy as Hex Dump".
