@@ -226,6 +226,8 @@ export interface Conversation extends ConversationPart {
   format: string;
   client: { address: string; port: number } | null;
   server: { address: string; port: number } | null;
+  /** What reading the input skipped or assumed, for people ("link layer: ethernet", "packet 7: another tcp connection ..., skipped"). */
+  notes: string[];
 }
 
 export interface ConversationOptions { maxMessageSize?: number }

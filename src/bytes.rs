@@ -11,7 +11,7 @@ mod base64;
 mod detect;
 mod dump;
 mod escaped;
-mod hex;
+pub(crate) mod hex;
 
 use std::fmt;
 
@@ -75,7 +75,10 @@ pub struct ParsedBytes {
     /// `"spaced hex"`, `"0x hex"`, `"\x hex"`, `"xxd"`, `"hexdump -C"`,
     /// `"wireshark hex dump"`, `"c array"`, `"js array"`, `"go array"`,
     /// `"decimal array"`, `"node buffer"`, `"base64"`, `"base64url"`,
-    /// `"escapes"`, `"text"` or `"empty"`.
+    /// `"escapes"`, `"text"` or `"empty"`; for the conversation forms of
+    /// [`parse_transcript`](crate::parse_transcript), `"tshark follow raw"`,
+    /// `"tshark follow hex"`, `"wireshark follow hex dump"`,
+    /// `"wireshark follow c arrays"` or `"packet dump"`.
     pub detail: &'static str,
 }
 
@@ -123,7 +126,7 @@ impl Located {
         }
     }
 
-    fn into_parse_error(self, text: &str) -> ParseError {
+    pub(crate) fn into_parse_error(self, text: &str) -> ParseError {
         let mut at = self.at.min(text.len());
         while !text.is_char_boundary(at) {
             at -= 1;
@@ -187,6 +190,13 @@ pub(crate) fn quote_char(c: char) -> String {
 /// [`Format::Auto`] looks at the shape only, in this order, and then reads the
 /// text in the format chosen, so a malformed dump still gets the hex error:
 ///
+/// 0. a text form of both directions of a connection that
+///    [`parse_transcript`](crate::parse_transcript) reads (Follow TCP Stream output,
+///    a packet dump whose bytes start with link, IP and TCP headers): the bytes of
+///    all its chunks, in the order the text gives them, [`Format::Hex`], detail
+///    `"tshark follow raw"`, `"tshark follow hex"`, `"wireshark follow hex dump"`,
+///    `"wireshark follow c arrays"` or `"packet dump"`; such a text that is broken
+///    is an error (a hex dump that is not a packet dump stays a hex dump);
 /// 1. blank text: no bytes, [`Format::Hex`], detail `"empty"`;
 /// 2. the first non-blank line is an xxd, `hexdump -C`, Wireshark or plain
 ///    `hexdump` line (an offset of 4 to 16 hex digits followed by `: `, or by
@@ -219,6 +229,11 @@ pub(crate) fn quote_char(c: char) -> String {
 /// assert_eq!(error.offset, 10);
 /// ```
 pub fn parse_bytes(text: &str, format: Format) -> Result<ParsedBytes, ParseError> {
+    if format == Format::Auto {
+        if let Some(parsed) = detect::transcript(text).map_err(|e| e.into_parse_error(text))? {
+            return Ok(parsed);
+        }
+    }
     let format = match format {
         Format::Auto => detect::detect(text),
         chosen => chosen,

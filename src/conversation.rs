@@ -197,6 +197,32 @@ impl Conversation {
         out
     }
 
+    /// Says that `missing` bytes of a direction never came (segments a capture lost):
+    /// what that direction decoded ends at the hole, as a stream ends, and nothing is
+    /// glued across it (a notice says where).
+    pub fn gap(&mut self, direction: Direction, missing: u64) -> ConversationOutput {
+        let mut out = ConversationOutput::default();
+        if self.ended {
+            return out;
+        }
+        let side = &mut self.sides[direction.index()];
+        let known = matches!(side.head, HeadStatus::Unknown);
+        let decoded = side.gap(missing);
+        if known && !matches!(side.head, HeadStatus::Unknown) {
+            self.head_resolved(direction, &mut out);
+        } else {
+            let notices: Vec<Notice> = self.sides[direction.index()].notices.drain(..).collect();
+            for n in notices {
+                self.notice(direction, n, &mut out);
+            }
+        }
+        if let Some(decoded) = decoded {
+            self.emit(direction, decoded, &mut out);
+        }
+        self.try_plan(&mut out);
+        out
+    }
+
     /// Ends both directions: unfinished heads, truncated tails, messages left open.
     pub fn end(&mut self) -> ConversationOutput {
         let mut out = ConversationOutput::default();

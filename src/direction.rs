@@ -101,4 +101,10 @@ pub struct Transcript {
     pub server: Option<Endpoint>,
     /// The bytes, in the input's order; each direction's chunks in stream order.
     pub chunks: Vec<DirectedChunk>,
+    /// What was skipped or assumed while reading, for people, lowercase: `"packet 7:
+    /// another tcp connection (127.0.0.1:40000 -> 127.0.0.1:80), skipped"`.
+    pub notes: Vec<String>,
+    /// Holes in a direction's bytes (a packet dump that lost segments), in the order
+    /// they come in each direction.
+    pub gaps: Vec<crate::transcript::Gap>,
 }

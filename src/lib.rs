@@ -53,7 +53,7 @@ pub use mask::{unmask, unmask_bytewise};
 pub use output::{
     DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
 };
-pub use transcript::parse_transcript;
+pub use transcript::{parse_transcript, Gap};
 pub use utf8::{validate_utf8, Utf8Validator};
 pub use violation::{Violation, ViolationId};
 

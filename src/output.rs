@@ -195,12 +195,15 @@ pub enum NoticeId {
     FlashPolicyAnswer,
     /// A direction's head has not ended, or its frames wait for a head that never came.
     HeadIncomplete,
+    /// Bytes of a direction are missing from the input (segments lost by the capture):
+    /// nothing is glued across the hole.
+    Gap,
 }
 
 impl NoticeId {
     /// "flash-policy-request", "protocol-detected", "role-detected", "unknown-extension",
     /// "message-left-open", "compression-assumed", "handshake-missing", "roles-from-mask",
-    /// "not-websocket", "head-unreadable", "flash-policy-answer", "head-incomplete".
+    /// "not-websocket", "head-unreadable", "flash-policy-answer", "head-incomplete", "gap".
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeId::FlashPolicyRequest => "flash-policy-request",
@@ -215,6 +218,7 @@ impl NoticeId {
             NoticeId::HeadUnreadable => "head-unreadable",
             NoticeId::FlashPolicyAnswer => "flash-policy-answer",
             NoticeId::HeadIncomplete => "head-incomplete",
+            NoticeId::Gap => "gap",
         }
     }
 }

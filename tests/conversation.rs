@@ -555,3 +555,58 @@ fn max_message_size_holds_in_both_directions() {
     let v = ids(&out.violations, |v| v.id.as_str().to_string());
     assert_eq!(v, vec!["client:message-too-big", "server:message-too-big"]);
 }
+
+#[test]
+fn nothing_is_glued_across_a_gap() {
+    let mut client = request("");
+    let head = client.len();
+    let first = encode_frame(&FrameSpec::text("before").masked([1, 2, 3, 4]));
+    let second = encode_frame(&FrameSpec::text("lost").masked([1, 2, 3, 4]));
+    let third = encode_frame(&FrameSpec::text("after").masked([1, 2, 3, 4]));
+    client.extend(&first);
+    client.extend(&second[..4]);
+    let server = response("");
+    let chunk = |direction, bytes: &[u8]| DirectedChunk {
+        direction,
+        bytes: bytes.to_vec(),
+        meta: ChunkMeta::default(),
+    };
+    let t = Transcript {
+        format: "test".into(),
+        chunks: vec![
+            chunk(Direction::Client, &client),
+            chunk(Direction::Server, &server),
+            chunk(Direction::Client, &third),
+        ],
+        gaps: vec![wsinspect::Gap {
+            direction: Direction::Client,
+            offset: client.len() as u64,
+            missing: (second.len() - 4) as u64,
+            packet: None,
+        }],
+        ..Transcript::default()
+    };
+    let r = decode_transcript(&t, &ConversationOptions::default());
+    assert_eq!(r.violations, vec![]);
+    let texts = ids(&r.messages, |m| m.text.clone().unwrap_or_default());
+    assert_eq!(
+        texts,
+        vec!["client:before"],
+        "nothing after the hole is decoded"
+    );
+    let gap = r
+        .notices
+        .iter()
+        .find(|n| n.item.id.as_str() == "gap")
+        .expect("a gap notice");
+    assert_eq!(
+        (gap.direction, gap.item.offset),
+        (Direction::Client, client.len() as u64)
+    );
+    let tail = r
+        .incomplete
+        .iter()
+        .find(|i| i.direction == Direction::Client)
+        .expect("the cut frame");
+    assert_eq!(tail.item.offset, (head + first.len()) as u64);
+}

@@ -2,7 +2,23 @@
 //! order documented on [`parse_bytes`](super::parse_bytes).
 
 use super::hex::{all_hex_digits, is_ascii_separator, is_hex_digit};
-use super::{array, base64, dump, Format};
+use super::{array, base64, dump, Format, Located, ParsedBytes};
+
+/// The conversation forms (Follow TCP Stream output, packet dumps), read by
+/// [`crate::transcript`]: both directions' bytes in the text's order.
+pub(crate) fn transcript(text: &str) -> Result<Option<ParsedBytes>, Located> {
+    Ok(
+        crate::transcript::read(text)?.map(|(transcript, form)| ParsedBytes {
+            bytes: transcript
+                .chunks
+                .iter()
+                .flat_map(|chunk| chunk.bytes.iter().copied())
+                .collect(),
+            format: Format::Hex,
+            detail: form.detail(),
+        }),
+    )
+}
 
 pub(crate) fn detect(text: &str) -> Format {
     // Hex text has no brackets, so checking it before arrays changes nothing

@@ -41,6 +41,8 @@ pub struct ConversationResult {
     pub incomplete: Vec<Sided<Incomplete>>,
     /// How the conversation closed.
     pub close: CloseSummary,
+    /// What reading the input skipped or assumed, for people (`"link layer: ethernet"`).
+    pub notes: Vec<String>,
 }
 
 /// Decodes a transcript of both directions.
@@ -71,11 +73,36 @@ pub fn decode_transcript(t: &Transcript, options: &ConversationOptions) -> Conve
     let direction_of = |d: Direction| if swapped { d.other() } else { d };
     let mut conversation = Conversation::new(options.clone());
     let mut out = ConversationOutput::default();
+    // Each gap is applied once its direction has been fed up to the gap's offset.
+    let mut fed = [0u64; 2];
+    let mut gaps: Vec<&crate::transcript::Gap> = t.gaps.iter().collect();
+    let mut apply_gaps =
+        |d: Direction, fed: u64, c: &mut Conversation, out: &mut ConversationOutput, all: bool| {
+            gaps.retain(|g| {
+                let due = g.direction == d && (all || g.offset <= fed);
+                if due {
+                    out.append(c.gap(direction_of(d), g.missing));
+                }
+                !due
+            });
+        };
     for c in chunks {
+        apply_gaps(
+            c.direction,
+            fed[c.direction.index()],
+            &mut conversation,
+            &mut out,
+            false,
+        );
         out.append(conversation.push(direction_of(c.direction), &c.bytes, c.meta));
+        fed[c.direction.index()] += c.bytes.len() as u64;
+    }
+    for d in Direction::BOTH {
+        apply_gaps(d, fed[d.index()], &mut conversation, &mut out, true);
     }
     out.append(conversation.end());
     let mut result = finish(t.format.clone(), conversation, out);
+    result.notes = t.notes.clone();
     result.client = client;
     result.server = server;
     for message in extra {
@@ -210,6 +237,7 @@ fn finish(format: String, c: Conversation, out: ConversationOutput) -> Conversat
         notices: out.notices,
         incomplete: out.incomplete,
         close: CloseSummary::default(),
+        notes: Vec::new(),
     };
     timeline(&mut r.frames);
     timeline(&mut r.messages);

@@ -45,6 +45,8 @@ pub(crate) struct Side {
     metas: Vec<(u64, ChunkMeta)>,
     /// Notices raised before decoding (the policy answer).
     pub notices: Vec<Notice>,
+    /// Where bytes went missing: nothing from there on is decoded.
+    cut: Option<u64>,
 }
 
 /// The prefixes that open a head in each direction.
@@ -79,6 +81,7 @@ impl Side {
             received: 0,
             metas: Vec::new(),
             notices: Vec::new(),
+            cut: None,
         }
     }
 
@@ -100,7 +103,51 @@ impl Side {
             self.metas.push((self.received, meta));
         }
         self.received += chunk.len() as u64;
+        if self.cut.is_some() {
+            return None;
+        }
         self.feed(chunk)
+    }
+
+    /// `missing` bytes never came (a hole in a capture): what was decoded before the hole
+    /// ends there, as a stream ends, and nothing after it is decoded.
+    pub fn gap(&mut self, missing: u64) -> Option<DecodeOutput> {
+        if self.cut.is_some() {
+            self.received += missing;
+            return None;
+        }
+        let at = self.received;
+        self.cut = Some(at);
+        self.received += missing;
+        self.notices.push(Notice {
+            id: NoticeId::Gap,
+            offset: at,
+            message: format!(
+                "{missing} byte{} of the {}'s stream missing from the input: nothing after them is decoded",
+                if missing == 1 { "" } else { "s" },
+                self.direction
+            ),
+        });
+        if matches!(
+            self.stage,
+            Stage::Start(_) | Stage::Head(_) | Stage::PolicyAnswer(_)
+        ) {
+            self.finish_head();
+        }
+        self.end_at_cut()
+    }
+
+    /// After a gap, a decoder that runs ends (its tail is incomplete) and stops.
+    fn end_at_cut(&mut self) -> Option<DecodeOutput> {
+        match &mut self.stage {
+            Stage::Decoding { from, decoder } if self.cut.is_some() => {
+                let mut out = decoder.end();
+                out.shift(*from);
+                self.stage = Stage::Skipped;
+                Some(out)
+            }
+            _ => None,
+        }
     }
 
     fn feed(&mut self, chunk: &[u8]) -> Option<DecodeOutput> {
@@ -262,6 +309,9 @@ impl Side {
         let mut out = decoder.push(&bytes);
         out.shift(from);
         self.stage = Stage::Decoding { from, decoder };
+        if let Some(tail) = self.end_at_cut() {
+            out.append(tail);
+        }
         Some(out)
     }
 
@@ -275,6 +325,9 @@ impl Side {
 
     /// Ends the decoder: the truncated tail and any message left open.
     pub fn end(&mut self) -> Option<DecodeOutput> {
+        if self.cut.is_some() {
+            return None;
+        }
         match &mut self.stage {
             Stage::Decoding { from, decoder } => {
                 let mut out = decoder.end();

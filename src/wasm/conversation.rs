@@ -175,6 +175,7 @@ pub fn result_to_js(r: ConversationResult) -> JsValue {
         .set("extensions", or_null(r.extensions.as_deref()))
         .set("protocol", or_null(r.protocol.as_deref()))
         .set("close", close_to_js(&r.close))
+        .set("notes", array(&r.notes, |n| JsValue::from(n.as_str())))
         .into()
 }
 
