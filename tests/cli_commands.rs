@@ -145,14 +145,110 @@ fn decode_after_a_handshake_head_takes_role_and_extensions_from_it() {
     let o = run(&["decode", "--format", "raw", "--json"], &input);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["handshake"]["kind"], "response");
-    assert_eq!(v["frames_start"], head);
-    assert_eq!(v["decoded"]["role"], "server");
+    // A conversation of one direction: the response is its head, its frames the server's.
+    assert_eq!(v["response"]["kind"], "response");
+    assert_eq!(v["response"]["headLength"], head);
+    assert_eq!(v["request"], serde_json::Value::Null);
+    assert_eq!(v["extensions"], "permessage-deflate");
+    assert_eq!(v["frames"][0]["direction"], "server");
+    assert_eq!(v["frames"][0]["masked"], false);
     assert_eq!(
-        v["decoded"]["frames"][0]["offset"], head,
-        "offsets count from the input's start"
+        v["frames"][0]["offset"], head,
+        "offsets count from the direction's first byte, head included"
     );
-    assert_eq!(v["decoded"]["messages"][0]["text"], "Hello");
+    assert_eq!(v["messages"][0]["text"], "Hello");
+    assert_eq!(v["violations"].as_array().unwrap().len(), 0);
+}
+
+/// The bytes of a tshark Follow TCP Stream (raw) text, as tshark prints it.
+fn follow_raw(client: &[u8], server: &[u8]) -> String {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    format!(
+        "\n===================================================================\nFollow: tcp,raw\n\
+         Filter: tcp.stream eq 0\nNode 0: 127.0.0.1:40000\nNode 1: 127.0.0.1:8765\n{}\n\t{}\n\
+         ===================================================================\n",
+        hex(client),
+        hex(server)
+    )
+}
+
+const REQUEST_DEFLATE: &[u8] =
+    b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+const RESPONSE_DEFLATE: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+/// "Hello" compressed (RFC 7692 §7.2.3.1), masked with 01 02 03 04.
+const MASKED_COMPRESSED_HELLO: [u8; 13] = [
+    0xc1, 0x87, 1, 2, 3, 4, 0xf3, 0x4a, 0xce, 0xcd, 0xc8, 0x05, 0x03,
+];
+
+#[test]
+fn decode_of_follow_text_is_a_conversation_of_both_directions() {
+    let mut client = REQUEST_DEFLATE.to_vec();
+    client.extend(MASKED_COMPRESSED_HELLO);
+    let text = follow_raw(&client, RESPONSE_DEFLATE);
+    let o = run(&["decode"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("read as tshark follow, raw, 2 directions"),
+        "{out}"
+    );
+    assert!(
+        out.contains("client 127.0.0.1:40000, server 127.0.0.1:8765"),
+        "{out}"
+    );
+    assert!(out.contains("every pair check passed"), "{out}");
+    assert!(out.contains("\"Hello\""), "{out}");
+    assert!(out.contains("0 violation(s)"), "{out}");
+
+    let o = run(&["decode", "--json"], text.as_bytes());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "tshark follow, raw, 2 directions");
+    assert_eq!(v["client"]["port"], 40000);
+    let f = &v["frames"][0];
+    assert_eq!(f["direction"], "client");
+    assert_eq!(f["masked"], true, "the JS API's name, not `mask`");
+    assert_eq!(f["maskingKey"], "01020304");
+    assert_eq!(f["offset"], REQUEST_DEFLATE.len());
+    assert_eq!(v["messages"][0]["text"], "Hello");
+    assert_eq!(v["messages"][0]["compressed"], true);
+
+    let o = run(&["decode", "--jsonl"], text.as_bytes());
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["type"], "conversation");
+    assert_eq!(lines[1]["type"], "frame");
+    assert_eq!(lines[1]["direction"], "client");
+}
+
+#[test]
+fn decode_of_the_client_direction_alone_takes_the_offer_as_agreed() {
+    // Before conversations: rsv1 and the compressed bytes as text were 2 false violations.
+    let mut client = REQUEST_DEFLATE.to_vec();
+    client.extend(MASKED_COMPRESSED_HELLO);
+    let o = run(&["decode", "--format", "raw"], &client);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("0 violation(s)"), "{out}");
+    assert!(
+        out.contains("compression-assumed") || out.contains("permessage-deflate assumed"),
+        "{out}"
+    );
+    assert!(out.contains("\"Hello\""), "{out}");
+}
+
+#[test]
+fn decode_of_broken_follow_text_says_which_line() {
+    let mut text = follow_raw(REQUEST_DEFLATE, RESPONSE_DEFLATE);
+    text = text.replace("\n\t", "\nnot hex at all\n\t");
+    let o = run(&["decode"], text.as_bytes());
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("line 8"), "{}", stderr(&o));
 }
 
 #[test]

@@ -7,17 +7,21 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use wsinspect::{
-    parse_handshake, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
+    decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
+    ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
 };
 
+use super::conversation;
 use super::input::{self, InputFormat};
 use super::json;
 use super::stream::{self, Stream};
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// The bytes: a file, or `-` (or nothing) for standard input. A stream that starts with
-    /// an HTTP handshake head is decoded after it.
+    /// The bytes: a file, or `-` (or nothing) for standard input. Both directions of a
+    /// connection (tshark or Wireshark Follow TCP Stream text, `tshark -x` or `tcpdump -xx`
+    /// packet dumps), or one direction that opens with its handshake head, are decoded as a
+    /// conversation: the heads, what they agreed, then one table of both directions.
     pub file: Option<PathBuf>,
     /// How the input spells its bytes.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
@@ -60,7 +64,32 @@ pub enum ProtocolArg {
 
 /// Exit status: 0 clean, 1 a rule broken, 2 unreadable input.
 pub fn run(args: &DecodeArgs) -> ExitCode {
-    let read = input::read(args.file.as_deref()).and_then(|raw| input::to_bytes(raw, args.format));
+    let raw = match input::read(args.file.as_deref()) {
+        Ok(raw) => raw,
+        Err(e) => {
+            eprintln!("wsinspect decode: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ConversationOptions {
+        max_message_size: args.max_message,
+    };
+    // Both directions (Follow TCP Stream text, a packet dump): a conversation.
+    if matches!(args.format, InputFormat::Auto | InputFormat::Hex) {
+        if let Ok(text) = std::str::from_utf8(&raw) {
+            match parse_transcript(text.trim_start_matches('\u{feff}')) {
+                Ok(Some(t)) => {
+                    return conversation_out(args, raw.len(), &decode_transcript(&t, &options))
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    eprintln!("wsinspect decode: cannot read the input: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    let read = input::to_bytes(raw, args.format);
     let (bytes, read_as) = match read {
         Ok(pair) => pair,
         Err(e) => {
@@ -68,6 +97,15 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // One direction that opens with its head: a conversation too, unless told otherwise.
+    let told = args.role != RoleArg::Auto
+        || args.protocol != ProtocolArg::Auto
+        || args.extensions.is_some();
+    if starts_with_head(&bytes) && !told {
+        let mut r = decode_conversation(&bytes, &options);
+        r.format = format!("{read_as}, 1 direction");
+        return conversation_out(args, bytes.len(), &r);
+    }
     let head = starts_with_head(&bytes).then(|| parse_handshake(&bytes));
     let (start, mut options) = match &head {
         Some(h) => after_head(h),
@@ -139,6 +177,23 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Writes a conversation; the exit status as for a stream.
+fn conversation_out(args: &DecodeArgs, length: usize, r: &ConversationResult) -> ExitCode {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let written = conversation::write(&mut w, length, r, args.json, args.jsonl)
+        .and_then(|outcome| w.flush().map(|()| outcome));
+    match written {
+        Ok(o) if o.violations == 0 && !o.head_failed => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) if stream::reader_gone(&e) => ExitCode::from(141),
+        Err(e) => {
+            eprintln!("wsinspect decode: cannot write the output: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

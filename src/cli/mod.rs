@@ -1,6 +1,7 @@
 //! The command line: `wsinspect serve | decode | accept | hixie76 | handshake`.
 
 mod accept;
+mod conversation;
 mod decode;
 mod handshake;
 mod hixie76;

@@ -1,0 +1,427 @@
+//! `wsinspect decode` of a conversation (both directions from Follow TCP Stream text or a
+//! packet dump, or one direction that opens with its head): the handshake pair, then one
+//! table of both directions; `--json` and `--jsonl` with the JS API's field names.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+use wsinspect::handshake::Check;
+use wsinspect::{
+    CloseEvent, ConversationResult, Frame, Handshake, Incomplete, Message, Notice, Sided, Violation,
+};
+
+use super::decode::{payload, preview_hex, quote};
+use super::json::hex;
+
+/// What the exit status needs: rules broken in frames, and in the heads.
+pub struct Outcome {
+    pub violations: usize,
+    pub head_failed: bool,
+}
+
+fn stamp<T>(s: &Sided<T>, mut value: Value) -> Value {
+    if let Some(map) = value.as_object_mut() {
+        map.insert("direction".into(), s.direction.as_str().into());
+        map.insert("time".into(), json!(s.time));
+        map.insert("packet".into(), json!(s.packet));
+    }
+    value
+}
+
+/// A frame as the JS API's `Frame` (bytes as hex strings).
+pub fn frame(f: &Frame) -> Value {
+    let mut v = json!({
+        "index": f.index, "offset": f.offset, "headerLength": f.header_length, "length": f.length,
+        "fin": f.fin, "rsv1": f.rsv1, "rsv2": f.rsv2, "rsv3": f.rsv3,
+        "opcode": f.opcode, "kind": f.kind.as_str(), "masked": f.masked,
+        "maskingKey": f.masking_key.map(|k| hex(&k)),
+        "payloadLength": f.payload_len, "lengthEncoding": f.length_encoding.as_str(),
+        "payloadOffset": f.payload_offset, "payload": hex(&f.payload),
+        "fields": f.fields.iter().map(|x| json!({"name": x.name, "offset": x.offset, "length": x.length})).collect::<Vec<_>>(),
+    });
+    let map = v.as_object_mut().expect("an object");
+    if let Some(code) = f.close_code {
+        map.insert("closeCode".into(), code.into());
+    }
+    if let Some(name) = f.close_code_name {
+        map.insert("closeCodeName".into(), name.into());
+    }
+    if let Some(reason) = &f.close_reason {
+        map.insert("closeReason".into(), reason.as_str().into());
+    }
+    v
+}
+
+/// A message as the JS API's `Message` (`data` as a hex string).
+pub fn message(m: &Message) -> Value {
+    json!({
+        "index": m.index, "kind": m.kind.as_str(), "frames": m.frames, "offset": m.offset,
+        "compressed": m.compressed, "wireLength": m.wire_length, "inflatedLength": m.data.len(),
+        "complete": m.complete, "data": hex(&m.data), "text": m.text,
+    })
+}
+
+pub fn violation(v: &Violation) -> Value {
+    json!({
+        "id": v.id.as_str(), "offset": v.offset, "frame": v.frame, "rfc": v.rfc(),
+        "closeCode": v.close_code(), "message": v.to_string(),
+    })
+}
+
+pub fn notice(n: &Notice) -> Value {
+    json!({"id": n.id.as_str(), "offset": n.offset, "message": n.to_string()})
+}
+
+pub fn incomplete(i: &Incomplete) -> Value {
+    json!({
+        "offset": i.offset, "needed": i.needed, "minNeeded": i.min_needed, "have": i.have,
+        "frame": i.frame, "partial": i.partial.as_ref().map(frame), "message": i.to_string(),
+    })
+}
+
+pub fn check(c: &Check) -> Value {
+    json!({
+        "id": c.id, "passed": c.passed, "message": c.message, "rfc": c.rfc,
+        "offset": c.offset, "header": c.header,
+    })
+}
+
+/// A head as the JS API's `Handshake`.
+pub fn handshake(h: &Handshake) -> Value {
+    let mut v = json!({
+        "kind": h.kind.as_str(),
+        "generation": h.generation.name(),
+        "generationDescription": h.generation.description(),
+        "complete": h.is_complete(),
+        "startLineOffset": h.start_line_offset,
+        "startLineLength": h.start_line_length,
+        "headers": h.headers.iter().map(|x| json!({
+            "name": x.name, "value": x.value, "offset": x.offset, "length": x.length,
+            "valueOffset": x.value_offset, "valueLength": x.value_length,
+        })).collect::<Vec<_>>(),
+        "headLength": h.head_length,
+        "trailing": hex(&h.trailing),
+        "incomplete": h.incomplete.map(|i| json!({"offset": i.offset, "needed": i.needed})),
+        "error": h.error.as_ref().map(|e| json!({"id": e.id, "offset": e.offset, "message": e.message})),
+        "checks": h.checks.iter().map(check).collect::<Vec<_>>(),
+    });
+    let map = v.as_object_mut().expect("an object");
+    let optional = [
+        ("method", h.method.as_deref().map(Value::from)),
+        ("path", h.path.as_deref().map(Value::from)),
+        ("version", h.version.as_deref().map(Value::from)),
+        ("status", h.status.map(Value::from)),
+        ("reason", h.reason.as_deref().map(Value::from)),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            map.insert(key.into(), value);
+        }
+    }
+    v
+}
+
+fn close_event(e: &CloseEvent) -> Value {
+    json!({
+        "direction": e.direction.as_str(), "frame": e.frame, "offset": e.offset,
+        "code": e.code, "reason": e.reason, "time": e.time, "packet": e.packet,
+    })
+}
+
+/// The members of the result other than its item lists.
+fn members(r: &ConversationResult) -> Map<String, Value> {
+    let endpoint = |e: &Option<wsinspect::Endpoint>| {
+        e.as_ref()
+            .map(|e| json!({"address": e.address, "port": e.port}))
+    };
+    let tail = |d: wsinspect::Direction| {
+        r.incomplete
+            .iter()
+            .find(|i| i.direction == d)
+            .map(|i| stamp(i, incomplete(&i.item)))
+    };
+    let mut m = Map::new();
+    m.insert("format".into(), r.format.as_str().into());
+    m.insert("client".into(), json!(endpoint(&r.client)));
+    m.insert("server".into(), json!(endpoint(&r.server)));
+    m.insert("request".into(), json!(r.request.as_ref().map(handshake)));
+    m.insert("response".into(), json!(r.response.as_ref().map(handshake)));
+    m.insert(
+        "pairChecks".into(),
+        r.pair_checks.iter().map(check).collect(),
+    );
+    m.insert("extensions".into(), json!(r.extensions));
+    m.insert("protocol".into(), json!(r.protocol));
+    m.insert(
+        "incomplete".into(),
+        json!({"client": tail(wsinspect::Direction::Client), "server": tail(wsinspect::Direction::Server)}),
+    );
+    m.insert(
+        "close".into(),
+        json!({
+            "first": r.close.first.as_ref().map(close_event),
+            "reply": r.close.reply.as_ref().map(close_event),
+            "dataAfterClose": r.close.data_after_close.iter().map(|l| json!({"direction": l.direction.as_str(), "frame": l.frame})).collect::<Vec<_>>(),
+        }),
+    );
+    m.insert("notes".into(), json!(r.notes));
+    m
+}
+
+fn list<T>(w: &mut dyn Write, items: &[Sided<T>], to_json: impl Fn(&T) -> Value) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (i, item) in items.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        serde_json::to_writer(&mut *w, &stamp(item, to_json(&item.item)))?;
+    }
+    w.write_all(if items.is_empty() { b"]" } else { b"\n]" })
+}
+
+/// `--json`: the JS API's `Conversation` object, each item written as it is rendered.
+pub fn write_json(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> {
+    w.write_all(b"{\n")?;
+    for (key, value) in members(r) {
+        write!(w, "{}: ", Value::from(key))?;
+        serde_json::to_writer(&mut *w, &value)?;
+        w.write_all(b",\n")?;
+    }
+    w.write_all(b"\"frames\": ")?;
+    list(w, &r.frames, frame)?;
+    w.write_all(b",\n\"messages\": ")?;
+    list(w, &r.messages, message)?;
+    w.write_all(b",\n\"violations\": ")?;
+    list(w, &r.violations, violation)?;
+    w.write_all(b",\n\"notices\": ")?;
+    list(w, &r.notices, notice)?;
+    w.write_all(b"\n}\n")
+}
+
+/// `--jsonl`: a `conversation` line with everything but the items, then one line per
+/// frame, message, violation and notice (`"type"` says which), in timeline order.
+pub fn write_jsonl(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> {
+    let mut line = |kind: &str, mut value: Value| -> io::Result<()> {
+        if let Some(map) = value.as_object_mut() {
+            map.insert("type".into(), kind.into());
+        }
+        serde_json::to_writer(&mut *w, &value)?;
+        w.write_all(b"\n")
+    };
+    line("conversation", Value::Object(members(r)))?;
+    for f in &r.frames {
+        line("frame", stamp(f, frame(&f.item)))?;
+    }
+    for m in &r.messages {
+        line("message", stamp(m, message(&m.item)))?;
+    }
+    for v in &r.violations {
+        line("violation", stamp(v, violation(&v.item)))?;
+    }
+    for n in &r.notices {
+        line("notice", stamp(n, notice(&n.item)))?;
+    }
+    Ok(())
+}
+
+fn when<T>(s: &Sided<T>) -> String {
+    match (s.time, s.packet) {
+        (Some(t), Some(p)) => format!("{t:.6} #{p}"),
+        (None, Some(p)) => format!("#{p}"),
+        (Some(t), None) => format!("{t:.6}"),
+        (None, None) => "-".into(),
+    }
+}
+
+fn head_line(w: &mut dyn Write, h: &Handshake) -> io::Result<()> {
+    let line = match (&h.method, &h.path, h.status) {
+        (Some(m), Some(p), _) => format!("request {m} {p}"),
+        (_, _, Some(s)) => format!("response {s} {}", h.reason.as_deref().unwrap_or("")),
+        _ => h.kind.as_str().to_string(),
+    };
+    write!(
+        w,
+        "{} ({}), {} bytes",
+        line.trim_end(),
+        h.generation.name(),
+        h.head_length.unwrap_or(0)
+    )?;
+    let failures: Vec<_> = h.failures().collect();
+    if let Some(e) = &h.error {
+        writeln!(w, ": {}: {e}", e.id)
+    } else if h.incomplete.is_some() {
+        writeln!(w, ": the head never ended")
+    } else if failures.is_empty() {
+        writeln!(w, ": every check passed")
+    } else {
+        writeln!(w, ": {} check(s) failed", failures.len())?;
+        for c in failures {
+            writeln!(w, "  {}: {}", c.id, c.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The readable report: the heads and what they agreed, then one table of both
+/// directions (a direction column; time and packet when known).
+pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> io::Result<()> {
+    writeln!(w, "input: {length} bytes, read as {}", r.format)?;
+    if let (Some(c), Some(s)) = (&r.client, &r.server) {
+        writeln!(w, "client {c}, server {s}")?;
+    }
+    for note in &r.notes {
+        writeln!(w, "input note: {note}")?;
+    }
+    for h in [&r.request, &r.response].into_iter().flatten() {
+        head_line(w, h)?;
+    }
+    if !r.pair_checks.is_empty() {
+        let failed: Vec<_> = r.pair_checks.iter().filter(|c| !c.passed).collect();
+        if failed.is_empty() {
+            writeln!(w, "request and response agree: every pair check passed")?;
+        } else {
+            writeln!(
+                w,
+                "request and response: {} pair check(s) failed",
+                failed.len()
+            )?;
+            for c in failed {
+                writeln!(w, "  {}: {}", c.id, c.message)?;
+            }
+        }
+    }
+    writeln!(
+        w,
+        "agreed: extensions {}, subprotocol {}\n",
+        r.extensions.as_deref().unwrap_or("none"),
+        r.protocol.as_deref().unwrap_or("none")
+    )?;
+    if !r.frames.is_empty() {
+        writeln!(
+            w,
+            "{:<6} {:>5} {:>8} {:>8} {:>18}  fin rsv  {:<16} {:<8}  payload",
+            "dir", "frame", "offset", "length", "time/packet", "opcode", "mask"
+        )?;
+    }
+    for s in &r.frames {
+        let f = &s.item;
+        writeln!(
+            w,
+            "{:<6} {:>5} {:>8} {:>8} {:>18}  {}   {}{}{}  {:<16} {:<8}  {}",
+            s.direction.as_str(),
+            f.index,
+            f.offset,
+            f.length,
+            when(s),
+            f.fin as u8,
+            f.rsv1 as u8,
+            f.rsv2 as u8,
+            f.rsv3 as u8,
+            format!("0x{:x} {}", f.opcode, f.kind.as_str()),
+            f.masking_key.map(|k| hex(&k)).unwrap_or_else(|| "-".into()),
+            payload(f),
+        )?;
+    }
+    if !r.messages.is_empty() {
+        w.write_all(b"\nmessages\n")?;
+    }
+    for s in &r.messages {
+        let m = &s.item;
+        let size = if m.compressed {
+            format!("{} bytes ({} compressed)", m.data.len(), m.wire_length)
+        } else {
+            format!("{} bytes", m.data.len())
+        };
+        let frames: Vec<String> = m.frames.iter().map(usize::to_string).collect();
+        let preview = match &m.text {
+            Some(t) => quote(t),
+            None => preview_hex(&m.data),
+        };
+        let open = if m.complete { "" } else { " (incomplete)" };
+        writeln!(
+            w,
+            "{:<6} {:>5} {:<6} {size}, frame {}{open}: {preview}",
+            s.direction.as_str(),
+            m.index,
+            m.kind.as_str(),
+            frames.join(",")
+        )?;
+    }
+    if !r.violations.is_empty() {
+        w.write_all(b"\nviolations\n")?;
+    }
+    for s in &r.violations {
+        let v = &s.item;
+        let frame = v.frame.map(|f| format!(", frame {f}")).unwrap_or_default();
+        let close = v
+            .close_code()
+            .map(|c| format!(", close {c}"))
+            .unwrap_or_default();
+        writeln!(w, "  {} {}: {v}{frame}{close}", s.direction, v.id)?;
+    }
+    for s in &r.notices {
+        writeln!(w, "note ({}): {}", s.direction, s.item)?;
+    }
+    for s in &r.incomplete {
+        writeln!(w, "{}: {}", s.direction, s.item)?;
+    }
+    match (&r.close.first, &r.close.reply) {
+        (Some(first), reply) => {
+            let code = |e: &CloseEvent| match (e.code, &e.reason) {
+                (Some(c), Some(reason)) if !reason.is_empty() => format!("{c} {}", quote(reason)),
+                (Some(c), _) => c.to_string(),
+                (None, _) => "no code".into(),
+            };
+            write!(
+                w,
+                "close: the {} closed first ({})",
+                first.direction,
+                code(first)
+            )?;
+            match reply {
+                Some(reply) => writeln!(w, ", the {} answered ({})", reply.direction, code(reply))?,
+                None => writeln!(w, ", the {} never answered", first.direction.other())?,
+            }
+            if !r.close.data_after_close.is_empty() {
+                writeln!(
+                    w,
+                    "  {} data frame(s) after the first close",
+                    r.close.data_after_close.len()
+                )?;
+            }
+        }
+        (None, _) => writeln!(w, "close: no close frame")?,
+    }
+    writeln!(
+        w,
+        "\n{} frame(s), {} message(s), {} violation(s)",
+        r.frames.len(),
+        r.messages.len(),
+        r.violations.len()
+    )
+}
+
+/// Writes the conversation in the form asked for.
+pub fn write(
+    w: &mut dyn Write,
+    length: usize,
+    r: &ConversationResult,
+    json: bool,
+    jsonl: bool,
+) -> io::Result<Outcome> {
+    if jsonl {
+        write_jsonl(w, r)?;
+    } else if json {
+        write_json(w, r)?;
+    } else {
+        write_table(w, length, r)?;
+    }
+    let failed = |h: &Option<Handshake>| {
+        h.as_ref()
+            .is_some_and(|h| h.error.is_some() || h.failures().next().is_some())
+    };
+    Ok(Outcome {
+        violations: r.violations.len(),
+        head_failed: failed(&r.request)
+            || failed(&r.response)
+            || r.pair_checks.iter().any(|c| !c.passed),
+    })
+}
