@@ -262,9 +262,13 @@ fn check_offset(line: &Line<'_>, offset: u64, packet: &Packet) -> Result<(), Loc
     ))
 }
 
-/// `Frame (74 bytes):`, `Reassembled TCP (1200 bytes):`: the name and the count.
+/// `Frame (74 bytes):`, `Reassembled TCP (1200 bytes):`, `Unmasked data (1 byte):`: the
+/// name and the count.
 fn section_heading(line: &str) -> Option<(&str, u64)> {
-    let inner = line.trim_end().strip_suffix(" bytes):")?;
+    let line = line.trim_end();
+    let inner = line
+        .strip_suffix(" bytes):")
+        .or_else(|| line.strip_suffix(" byte):"))?;
     let (name, count) = inner.rsplit_once(" (")?;
     let count = count.parse().ok()?;
     (!name.is_empty() && !name.starts_with([' ', '\t'])).then_some((name, count))
