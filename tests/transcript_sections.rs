@@ -28,3 +28,23 @@ fn a_one_byte_section_is_skipped_like_the_others() {
     let read = parse_transcript(&with_sections).unwrap().unwrap();
     assert_eq!(read.chunks, plain.chunks);
 }
+
+/// People copy tshark's header lines without the `=====` banner above them.
+#[test]
+fn follow_header_lines_without_the_banner_are_read() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/transcripts/lo4.follow-raw.txt"
+    ))
+    .unwrap();
+    let whole = parse_transcript(&text).unwrap().unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("====="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let read = parse_transcript(&without).unwrap().unwrap();
+    assert_eq!(read.chunks, whole.chunks);
+    assert_eq!((read.client, read.server), (whole.client, whole.server));
+    assert_eq!(read.format, whole.format);
+}

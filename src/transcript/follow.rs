@@ -45,7 +45,8 @@ enum Mode {
 /// The shape of follow output the text starts with, if any.
 pub(crate) fn recognise(text: &str) -> Option<Shape> {
     let first = first_non_blank(text)?;
-    if is_banner(first.text) {
+    // The banner, or the header lines copied without it.
+    if is_banner(first.text) || first.text.starts_with("Follow: ") {
         return Some(Shape::Banner);
     }
     if is_hex_line(first.text) {
@@ -111,11 +112,12 @@ pub(crate) fn parse(text: &str, shape: Shape) -> Result<(Transcript, Form), Loca
             (Mode::Hex, form)
         }
         Shape::Banner => {
-            // The banner, then the header lines up to the first data line.
-            for line in all.by_ref() {
-                if !line.is_blank() {
+            // The banner (when copied), then the header lines up to the first data line.
+            while let Some(line) = all.peek().copied() {
+                if !line.is_blank() && !is_banner(line.text) {
                     break;
                 }
+                all.next();
             }
             let mut mode = None;
             while let Some(line) = all.peek().copied() {
