@@ -3,6 +3,14 @@
 /** The one set-up call, the same in Node and browsers; in Node it reads the .wasm from the package. Safe to call twice. */
 export default function init(): Promise<void>;
 
+/**
+ * Loads the conversation module (a second .wasm, next to the first): decodeConversation,
+ * decodeConversationUtf8 and ConversationDecoder throw until it has loaded, and parseBytes
+ * reads the conversation forms (Follow TCP Stream text, packet dumps) once it has. In Node,
+ * init() loads it too. Safe to call twice.
+ */
+export function initConversations(): Promise<void>;
+
 export type Format = "auto" | "hex" | "base64" | "escaped";
 export type Role = "client" | "server" | "auto";
 export type Protocol = "rfc6455" | "hixie-76" | "auto";

@@ -1,14 +1,23 @@
-// The package entry for browsers and bundlers: init() fetches the .wasm next to the glue
-// (bundlers such as Vite rewrite that URL and copy the file).
+// The package entry for browsers and bundlers: init() fetches the decoding module's .wasm
+// next to its glue, initConversations() the conversation module's (bundlers such as Vite
+// rewrite those URLs and copy the files).
 import wasmInit from "../pkg/wsinspect.js";
+import { loadConversations } from "./conversation.js";
 
 export * from "../pkg/wsinspect.js";
-export { parseBytes } from "./parse.js";
-export { decodeConversation } from "./conversation.js";
+export { parseBytes, parseBytesUtf8 } from "./parse.js";
+export { decodeConversation, decodeConversationUtf8, ConversationDecoder } from "./conversation.js";
 
 let ready;
-/** The one set-up call; safe to call more than once. */
+/** The one set-up call of the decoding module; safe to call more than once. */
 export default function init() {
   ready ??= wasmInit();
   return ready.then(() => undefined);
+}
+
+let conversationsReady;
+/** Loads the conversation module (decodeConversation, ConversationDecoder); safe to call more than once. */
+export function initConversations() {
+  conversationsReady ??= loadConversations(undefined);
+  return conversationsReady.then(() => undefined);
 }

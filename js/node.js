@@ -1,17 +1,29 @@
-// The package entry for Node: init() reads the .wasm from the package folder
-// (Node's fetch cannot read file: URLs).
+// The package entry for Node: init() reads the .wasm files from the package folder (Node's
+// fetch cannot read file: URLs). Reading a file costs nothing like a download, so init()
+// loads the conversation module too: in Node, decodeConversation works after init().
 import { readFile } from "node:fs/promises";
 import wasmInit from "../pkg/wsinspect.js";
+import { loadConversations } from "./conversation.js";
 
 export * from "../pkg/wsinspect.js";
-export { parseBytes } from "./parse.js";
-export { decodeConversation } from "./conversation.js";
+export { parseBytes, parseBytesUtf8 } from "./parse.js";
+export { decodeConversation, decodeConversationUtf8, ConversationDecoder } from "./conversation.js";
+
+let conversationsReady;
+/** Loads the conversation module (decodeConversation, ConversationDecoder); safe to call more than once. */
+export function initConversations() {
+  conversationsReady ??= loadConversations(
+    readFile(new URL("../pkg/conversation/wsinspect_conversation_bg.wasm", import.meta.url)),
+  );
+  return conversationsReady.then(() => undefined);
+}
 
 let ready;
 /** The one set-up call; safe to call more than once. */
 export default function init() {
-  ready ??= readFile(new URL("../pkg/wsinspect_bg.wasm", import.meta.url)).then((bytes) =>
-    wasmInit({ module_or_path: bytes }),
-  );
+  ready ??= Promise.all([
+    readFile(new URL("../pkg/wsinspect_bg.wasm", import.meta.url)).then((bytes) => wasmInit({ module_or_path: bytes })),
+    initConversations(),
+  ]);
   return ready.then(() => undefined);
 }

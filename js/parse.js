@@ -1,8 +1,16 @@
 // parseBytes(text): the string goes into wasm as UTF-8 encoded by the engine's TextEncoder,
 // which is many times faster than wasm-bindgen's character-by-character copy of a string.
-import { parseBytesUtf8 } from "../pkg/wsinspect.js";
+// Once the conversation module is loaded (initConversations), its parser is used: it reads
+// the conversation forms (Follow TCP Stream text, packet dumps) too, as the CLI does.
+import { parseBytesUtf8 as parseOneDirection } from "../pkg/wsinspect.js";
+import { conversationsLoaded, parseBytesUtf8Full } from "./conversation.js";
 
 const encoder = new TextEncoder();
+
+/** parseBytes of text given as its UTF-8 bytes. */
+export function parseBytesUtf8(utf8, format) {
+  return conversationsLoaded() ? parseBytesUtf8Full(utf8, format) : parseOneDirection(utf8, format);
+}
 
 /** Bytes from pasted text: hex (many shapes), base64 or escaped text. */
 export function parseBytes(text, format) {

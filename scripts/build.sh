@@ -13,8 +13,21 @@ OUT_DIR=${OUT_DIR:-pkg}
 SIMD_FLAG="-C target-feature=+simd128"
 [ "${SIMD:-on}" = off ] && SIMD_FLAG=""
 export RUSTFLAGS="$SIMD_FLAG -Zunstable-options -Cpanic=immediate-abort"
-wasm-pack --quiet build --profile wasm --target web --no-pack --out-dir "$OUT_DIR" --out-name wsinspect . \
-  -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size
-# wasm-pack writes pkg/.gitignore ("*"), which would keep npm pack from including
-# pkg/snippets/ (the inline JS of src/wasm/decode.rs); the top .gitignore already has /pkg.
-rm -f "$OUT_DIR/.gitignore"
+# Two modules from one crate. The decoding module (pkg/wsinspect*) is built without the
+# `conversation` feature, within its size budget; the conversation module
+# (pkg/conversation/, everything including conversations and the text forms people copy
+# out of Wireshark) is what the package loads on first use of decodeConversation.
+build() { # out-dir out-name cargo-args...
+  local dir=$1 name=$2
+  shift 2
+  wasm-pack --quiet build --profile wasm --target web --no-pack --out-dir "$dir" --out-name "$name" . \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size "$@"
+  # wasm-pack writes .gitignore ("*"), which would keep npm pack from including the
+  # snippets/ folder (the inline JS of src/wasm/decode.rs); the top .gitignore has /pkg.
+  rm -f "$dir/.gitignore" "$dir/package.json" "$dir/README.md"
+}
+rm -rf "$OUT_DIR.conversation"
+build "$OUT_DIR.conversation" wsinspect_conversation
+build "$OUT_DIR" wsinspect --no-default-features
+rm -rf "$OUT_DIR/conversation"
+mv "$OUT_DIR.conversation" "$OUT_DIR/conversation"

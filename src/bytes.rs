@@ -229,6 +229,7 @@ pub(crate) fn quote_char(c: char) -> String {
 /// assert_eq!(error.offset, 10);
 /// ```
 pub fn parse_bytes(text: &str, format: Format) -> Result<ParsedBytes, ParseError> {
+    #[cfg(feature = "conversation")]
     if format == Format::Auto {
         if let Some(parsed) = detect::transcript(text).map_err(|e| e.into_parse_error(text))? {
             return Ok(parsed);

@@ -79,6 +79,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// Bytes one side sent, in the order the input gives them.
+#[cfg(feature = "conversation")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectedChunk {
     /// Who sent them.
@@ -91,6 +92,7 @@ pub struct DirectedChunk {
 
 /// Both directions of one connection, read from a text form people copy (Follow TCP
 /// Stream output, packet hex dumps): what [`crate::Conversation`] is fed.
+#[cfg(feature = "conversation")]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Transcript {
     /// Which form was read, for people: `"tshark follow, raw, 2 directions"`.

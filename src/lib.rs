@@ -6,6 +6,7 @@
 mod blocks;
 mod bytes;
 mod coding;
+#[cfg(feature = "conversation")]
 mod conversation;
 mod decoder;
 mod direction;
@@ -21,6 +22,7 @@ mod keys;
 mod mask;
 mod message;
 mod output;
+#[cfg(feature = "conversation")]
 mod transcript;
 mod utf8;
 mod violation;
@@ -28,12 +30,15 @@ pub mod wasm;
 
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
+#[cfg(feature = "conversation")]
 pub use conversation::{
     decode_conversation, decode_conversation_text, decode_transcript, CloseEvent, CloseSummary,
     Conversation, ConversationOptions, ConversationOutput, ConversationResult, LateFrame, Sided,
 };
 pub use decoder::{decode, Decoder, FLASH_POLICY_REQUEST};
-pub use direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
+pub use direction::{ChunkMeta, Direction, Endpoint};
+#[cfg(feature = "conversation")]
+pub use direction::{DirectedChunk, Transcript};
 pub use encode::{encode_frame, FrameSpec};
 pub use extensions::{
     negotiated_permessage_deflate, parse_extensions, ClientMaxWindowBits, Extension,
@@ -53,6 +58,7 @@ pub use mask::{unmask, unmask_bytewise};
 pub use output::{
     DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
 };
+#[cfg(feature = "conversation")]
 pub use transcript::{parse_transcript, Gap};
 pub use utf8::{validate_utf8, Utf8Validator};
 pub use violation::{Violation, ViolationId};

@@ -2,10 +2,13 @@
 //! order documented on [`parse_bytes`](super::parse_bytes).
 
 use super::hex::{all_hex_digits, is_ascii_separator, is_hex_digit};
-use super::{array, base64, dump, Format, Located, ParsedBytes};
+use super::{array, base64, dump, Format};
+#[cfg(feature = "conversation")]
+use super::{Located, ParsedBytes};
 
 /// The conversation forms (Follow TCP Stream output, packet dumps), read by
 /// [`crate::transcript`]: both directions' bytes in the text's order.
+#[cfg(feature = "conversation")]
 pub(crate) fn transcript(text: &str) -> Result<Option<ParsedBytes>, Located> {
     Ok(
         crate::transcript::read(text)?.map(|(transcript, form)| ParsedBytes {

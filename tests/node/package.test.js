@@ -37,8 +37,8 @@ test("the declarations name every runtime export and contain no `any`", async ()
 });
 
 // The decoding module's budget: the wasm and its JS glue (with the inline snippets),
-// gzipped, at most 100 KB. It was 80 KB for the wasm alone until conversations (both
-// directions, their heads and the text forms people copy) joined the one module.
+// gzipped, at most 100 KB. Conversations (both directions, their heads and the text forms
+// people copy) are a second module, loaded on first use: with them the one module was 135 KB.
 test("the packed wasm and its glue, gzipped, are at most 100 KB", async () => {
   const { readFile, readdir } = await import("node:fs/promises");
   const { gzipSync } = await import("node:zlib");
@@ -52,4 +52,42 @@ test("the packed wasm and its glue, gzipped, are at most 100 KB", async () => {
   for (const file of files) gzipped += gzipSync(await readFile(join(pkg, file)), { level: 9 }).length;
   assert.ok(files.length >= 3, `only ${files.join(", ")}`);
   assert.ok(gzipped <= 100_000, `the module is ${gzipped} bytes gzipped (${files.join(", ")})`);
+});
+
+// The conversation module is the whole core with conversations; it ships beside the first.
+test("the conversation module is packed, and gzipped is at most 140 KB", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { gzipSync } = await import("node:zlib");
+  const { join } = await import("node:path");
+  const dir = join(installed.dir, "node_modules/wsinspect/pkg/conversation");
+  let gzipped = 0;
+  for (const file of ["wsinspect_conversation_bg.wasm", "wsinspect_conversation.js"]) {
+    gzipped += gzipSync(await readFile(join(dir, file)), { level: 9 }).length;
+  }
+  assert.ok(gzipped > 50_000 && gzipped <= 140_000, `the conversation module is ${gzipped} bytes gzipped`);
+});
+
+// Without the conversation module, its calls say what to do; parseBytes reads one direction.
+test("decodeConversation before initConversations says to call it; after, it decodes", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { join } = await import("node:path");
+  const { writeFileSync } = await import("node:fs");
+  const file = join(installed.dir, "before-init.mjs");
+  writeFileSync(
+    file,
+    `import { readFileSync } from "node:fs";
+import { initSync, decodeConversation, ConversationDecoder, initConversations } from "wsinspect";
+initSync({ module: readFileSync(new URL("../pkg/wsinspect_bg.wasm", import.meta.resolve("wsinspect"))) });
+for (const call of [() => decodeConversation("81 05 48 65 6c 6c 6f"), () => new ConversationDecoder()]) {
+  try { call(); console.log("no error"); } catch (e) { console.log(e.message); }
+}
+await initConversations();
+console.log(decodeConversation("81 05 48 65 6c 6c 6f").messages[0].text);
+`,
+  );
+  const out = execFileSync(process.execPath, [file], { cwd: installed.dir, encoding: "utf8" }).trimEnd().split("\n");
+  assert.equal(out.length, 3, out.join("\n"));
+  assert.match(out[0], /^decodeConversation needs the conversation module: call `await initConversations\(\)` first/);
+  assert.match(out[1], /^ConversationDecoder needs the conversation module/);
+  assert.equal(out[2], "Hello");
 });
