@@ -51,7 +51,16 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(got.request, expected.request);
     assert_eq!(got.response, expected.response);
     assert_eq!(got.pair_checks, expected.pair_checks);
-    assert_eq!(conversation.close(), whole.close());
+    // Which close came first is the order of arrival, which the interleaving changes;
+    // the close frames themselves are per-direction facts.
+    let closes = |c: &Conversation| {
+        let summary = c.close();
+        let mut events: Vec<String> =
+            [&summary.first, &summary.reply].iter().filter_map(|e| e.as_ref()).map(|e| format!("{e:?}")).collect();
+        events.sort();
+        events
+    };
+    assert_eq!(closes(&conversation), closes(&whole));
 });
 
 /// One direction's items, as text: the order between directions may differ by

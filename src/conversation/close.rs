@@ -33,7 +33,11 @@ pub struct LateFrame {
     pub frame: usize,
 }
 
-/// How the conversation closed.
+/// How the conversation closed. Which Close was first, and so which data came after it,
+/// is decided by packet numbers or times when the input has them, and otherwise by the
+/// order in which the two directions' bytes were fed: with two Close frames in flight at
+/// once and no times, another interleaving can name the other side first (every
+/// per-direction fact stays the same).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CloseSummary {
     /// The first Close frame, from either side.
