@@ -37,8 +37,7 @@ export class ConversationView {
     this.root.hidden = !conv;
     if (!conv) return;
     const who = (e) => (e ? `${e.address}:${e.port}` : "?");
-    this.summary.textContent = `read as ${conv.format} · client ${who(conv.client)} · server ${who(conv.server)}`
-      + ` · ${conv.frames.length} frames · ${conv.messages.length} messages · ${conv.violations.length} violations`
+    this.summary.textContent = `client ${who(conv.client)} · server ${who(conv.server)}`
       + (conv.extensions ? ` · extensions: ${conv.extensions}` : "") + (conv.protocol ? ` · subprotocol: ${conv.protocol}` : "");
     fill(this.heads, [["request", conv.request], ["response", conv.response]].map(([kind, h]) =>
       el("div", { "data-testid": `conv-${kind}` }, el("h3", {}, kind), h ? headView(h) : el("p", { class: "hint" }, `no ${kind} head`))));

@@ -73,3 +73,13 @@ test("a server frame with a reserved opcode is a violation on the server side at
   assert.deepEqual(dialogs, []);
   assert.deepEqual(errors, []);
 });
+
+test("one direction that opens with its head goes through the conversation path with no false violation", async () => {
+  const { page, errors } = await open(env);
+  const lines = FOLLOW.split("\n").filter((l) => /^[0-9a-f]+$/.test(l));
+  const status = await decode(page, lines.join(""));
+  assert.match(status, /1 direction.*0 violations/);
+  assert.ok(await page.getByTestId("conv-frame").count() >= 5);
+  assert.equal(await page.getByTestId("conv-frame").first().getAttribute("data-direction"), "client");
+  assert.deepEqual(errors, []);
+});
