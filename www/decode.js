@@ -8,6 +8,7 @@ import { hex, hexByte, offset, printable, size } from "./format.js";
 import { incompleteText, messageItem, parseErrorText, summaryText, violationItem } from "./render.js";
 import { PagedList } from "./pagedlist.js";
 import { fieldLabel, fieldsAt, unmaskedByte } from "./fields.js";
+import { ConversationView } from "./conversation.js";
 
 /** Pastes and files longer than this stay out of the text box (rendering it would stall the page). */
 export const LARGE = 200_000;
@@ -30,6 +31,8 @@ export class DecodePanel {
     this.painting = false;
     this.table = new FrameTable(this.q("frames-table"), this.store, (i) => this.select(i));
     this.hex = new HexView(this.q("hexview"), this.q("hex-hover"), (o) => this.describe(o));
+    this.conversation = new ConversationView(this.q("conversation"));
+    this.conversation.show(null);
     this.wire();
   }
 
@@ -158,6 +161,8 @@ export class DecodePanel {
     fill(this.q("decode-notices"));
     this.violations.reset();
     this.messages.reset();
+    this.conversation.show(null);
+    this.q("decode-results").hidden = false;
   }
 
   setStatus(phase, text) {
@@ -184,6 +189,12 @@ export class DecodePanel {
       this.format = data.detail ?? data.format;
       this.table.reset(this.store, this.bytes);
       this.hex.setBytes(this.bytes);
+    } else if (data.type === "conversation") {
+      this.busy = false;
+      this.q("decode-results").hidden = true;
+      this.conversation.show(data.conv);
+      const c = data.conv;
+      this.setStatus("done", `read as ${c.format} · ${size(data.length)} decoded · ${c.frames.length} frames · ${c.messages.length} messages · ${c.violations.length} violations`);
     } else if (data.type === "progress") {
       this.onProgress(data);
     } else if (data.type === "done") {

@@ -1,6 +1,8 @@
 // The examples menu: each entry sets one panel's inputs (by their data-state keys) and shows
 // that panel. Bytes are the specifications' own worked examples, copied byte for byte.
 
+import { FOLLOW_RAW, TSHARK_X } from "./examples-conversations.js";
+
 const bytesHex = (prefix, n) => prefix + Array.from({ length: n }, (_, i) => (i & 0xff).toString(16).padStart(2, "0")).join("");
 
 const RFC6455_REQUEST = `GET /chat HTTP/1.1
@@ -67,6 +69,8 @@ export const EXAMPLES = [
     "h.k1": "4 @1  46546xW%0l 1 5", "h.k2": "12998 5 Y3 1  .P00", "h.k3": "^n:ds[4U",
   }],
   ["hixie-76", "text frames and the closing frame", "decode", decode("00 48 65 6c 6c 6f ff 00 77 6f 72 6c 64 ff ff 00", "auto", "", "hixie-76")],
+  ["conversations", "a recorded compressed chat (tshark Follow TCP Stream)", "decode", { "d.in": FOLLOW_RAW }],
+  ["conversations", "the same chat as tshark -x packet dumps", "decode", { "d.in": TSHARK_X }],
   ["more", "a client stream with several violations", "decode", decode(
     "c18537fa213d7f9f4d5158 838037fa213d 810548656c6c6f 098037fa213d 888237fa213d3417 818037fa213d", "client")],
 ];

@@ -34,6 +34,7 @@ function run({ job, text, format, options }) {
     self.postMessage({ job, type: "error", input: "extensions", message: e.message, offset: e.offset ?? null });
     return;
   }
+  if (conversation(job, text, parsed, options)) return;
   const bytes = parsed.bytes;
   const copy = bytes.slice();
   self.postMessage({ job, type: "parsed", format: parsed.format, detail: parsed.detail ?? null, bytes: copy }, [copy.buffer]);
@@ -85,4 +86,28 @@ function slimMessage(m) {
     compressed: m.compressed, wireLength: m.wireLength, inflatedLength: m.inflatedLength ?? full,
     data, dataLength: full, truncated, text,
   };
+}
+
+/** The forms parseBytes names when the text holds both directions of a connection. */
+const TWO_SIDED = new Set(["tshark follow raw", "tshark follow hex", "wireshark follow hex dump", "wireshark follow c arrays", "packet dump"]);
+
+/**
+ * Decodes the input as a conversation when it is one (both directions, or one direction
+ * that opens with its head; as `wsinspect decode` does, unless role, protocol or
+ * extensions were given): posts the core's result and returns true.
+ */
+function conversation(job, text, parsed, options) {
+  const told = (options.role ?? "auto") !== "auto" || (options.protocol ?? "auto") !== "auto" || options.extensions;
+  if (told) return false;
+  const twoSided = TWO_SIDED.has(parsed.detail);
+  const b = parsed.bytes;
+  const head = b.length > 4 && ((b[0] === 0x47 && b[1] === 0x45 && b[2] === 0x54 && b[3] === 0x20) || (b[0] === 0x48 && b[1] === 0x54 && b[2] === 0x54 && b[3] === 0x50));
+  if (!twoSided && !head) return false;
+  const o = options.maxMessageSize === undefined ? {} : { maxMessageSize: options.maxMessageSize };
+  const conv = twoSided ? ws.decodeConversation(text, o) : ws.decodeConversation(b, o);
+  if (!twoSided) conv.format = `${parsed.detail}, 1 direction`;
+  const sides = new Set(conv.frames.map((f) => f.direction));
+  if (!conv.request && !conv.response && sides.size < 2) return false;
+  self.postMessage({ job, type: "conversation", conv, length: b.length });
+  return true;
 }

@@ -1,0 +1,85 @@
+// The Decode panel with a whole conversation: a recorded chat (PyPI websockets both sides,
+// permessage-deflate) pasted as tshark Follow TCP Stream text and as tshark -x packet dumps.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { setup, open, decode, screenshot } from "../support/page-helpers.js";
+
+const FOLLOW = readFileSync("tests/fixtures/transcripts/lo4.follow-raw.txt", "utf8");
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.stop(); });
+
+test("the recorded Follow TCP Stream text shows a two-sided timeline, the inflated JSON and no violation", async () => {
+  const { page, errors } = await open(env);
+  const status = await decode(page, FOLLOW);
+  assert.match(status, /read as tshark follow.*2 directions.*0 violations/);
+  assert.equal(await page.getByTestId("conversation").isVisible(), true);
+  assert.equal(await page.getByTestId("decode-results").isVisible(), false);
+  const frames = page.getByTestId("conv-frame");
+  assert.ok(await frames.count() >= 10);
+  assert.equal(await frames.first().getAttribute("data-direction"), "client");
+  assert.equal(await frames.nth(1).getAttribute("data-direction"), "server");
+  assert.equal(await page.getByTestId("conv-violation").count(), 0);
+  assert.equal(await page.locator("[data-testid=conv-pair-check][data-passed=false]").count(), 0);
+  assert.ok(await page.getByTestId("conv-pair-check").count() > 0);
+  const json = await page.getByTestId("message-json").first().textContent();
+  assert.deepEqual(JSON.parse(json), { type: "hello", text: "hi there" });
+  assert.match(await page.getByTestId("message-sizes").first().textContent(), /compressed: \d+ bytes on the wire, 34 bytes inflated/);
+  // Filters: one direction, one opcode.
+  await page.getByTestId("conv-filter-direction").selectOption("server");
+  const dirs = await page.locator("[data-testid=conv-frame]").evaluateAll((els) => els.map((e) => e.dataset.direction));
+  assert.ok(dirs.length > 0 && dirs.every((d) => d === "server"), dirs.join());
+  await page.getByTestId("conv-filter-opcode").selectOption("pong");
+  assert.equal(await frames.count(), 1);
+  await page.getByTestId("conv-filter-direction").selectOption("");
+  await page.getByTestId("conv-filter-opcode").selectOption("");
+  await screenshot(page, "conversation", "docs/conversation.png");
+  assert.deepEqual(errors, []);
+});
+
+test("the packet dump example decodes as the same conversation", async () => {
+  const { page, errors } = await open(env);
+  await page.getByTestId("examples").locator("summary").click();
+  await page.locator('[data-testid=example][data-name="the same chat as tshark -x packet dumps"]').click();
+  await page.locator("[data-testid=decode-status][data-phase=done]").waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId("decode-status").textContent(), /packet dump.*0 violations/);
+  assert.ok(await page.getByTestId("conv-frame").count() >= 10);
+  assert.match(await page.getByTestId("conv-frame").first().textContent(), /packet \d+/);
+  assert.deepEqual(errors, []);
+});
+
+test("a server frame with a reserved opcode is a violation on the server side at its byte, and markup stays text", async () => {
+  const { page, errors } = await open(env);
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
+  // The recorded chat with one more server line: a text frame carrying markup, then opcode 0x3.
+  const markup = Buffer.from("<img src=x onerror=alert(1)>");
+  const extra = Buffer.concat([Buffer.from([0x81, markup.length]), markup, Buffer.from([0x83, 0x00])]).toString("hex");
+  const lines = FOLLOW.trimEnd().split("\n");
+  const end = lines.pop();
+  lines.splice(lines.length - 2, 0, `\t${extra}`);
+  const status = await decode(page, [...lines, end].join("\n") + "\n");
+  assert.match(status, /violation/);
+  const v = page.locator("[data-testid=conv-violation][data-id=reserved-opcode]");
+  assert.equal(await v.count(), 1);
+  assert.equal(await v.getAttribute("data-direction"), "server");
+  // The reserved frame follows the markup frame; its offset counts the server's bytes before it.
+  const before = lines.slice(0, lines.length - 2).filter((l) => l.startsWith("\t")).reduce((n, l) => n + l.trim().length / 2, 0);
+  assert.equal(Number(await v.getAttribute("data-offset")), before - extra.length / 2 + 2 + markup.length);
+  assert.ok((await page.getByTestId("conv-frame-preview").allTextContents()).includes(markup.toString()));
+  assert.equal(await page.locator("main img").count(), 0);
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
+});
+
+test("one direction that opens with its head goes through the conversation path with no false violation", async () => {
+  const { page, errors } = await open(env);
+  const lines = FOLLOW.split("\n").filter((l) => /^[0-9a-f]+$/.test(l));
+  const status = await decode(page, lines.join(""));
+  assert.match(status, /1 direction.*0 violations/);
+  assert.ok(await page.getByTestId("conv-frame").count() >= 5);
+  assert.equal(await page.getByTestId("conv-frame").first().getAttribute("data-direction"), "client");
+  assert.deepEqual(errors, []);
+});
