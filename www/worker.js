@@ -8,7 +8,8 @@ const CHUNK = 256 * 1024;
 /** The page lists this many messages and violations in full; the rest are counted. */
 const MAX_MESSAGES = 500, MAX_VIOLATIONS = 2000, MAX_MESSAGE_BYTES = 256 * 1024;
 
-const ready = init();
+// The conversation module too: parseBytes then reads the forms that hold both directions.
+const ready = Promise.all([init(), ws.initConversations()]);
 
 self.onmessage = async ({ data }) => {
   try {
