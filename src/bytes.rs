@@ -229,6 +229,29 @@ pub(crate) fn quote_char(c: char) -> String {
 /// assert_eq!(error.offset, 10);
 /// ```
 pub fn parse_bytes(text: &str, format: Format) -> Result<ParsedBytes, ParseError> {
+    // A byte order mark (a file saved by an editor that writes one) is not part of the
+    // bytes meant: hex, base64 and auto read the text after it; escaped text keeps it
+    // when auto detection chooses escaped text, as its UTF-8 bytes are then data.
+    if let Some(body) = text.strip_prefix('\u{FEFF}') {
+        if format != Format::Escaped {
+            match parse_after_bom(body, format) {
+                Ok(parsed) if parsed.format == Format::Escaped => {}
+                Ok(parsed) => return Ok(parsed),
+                Err(mut e) => {
+                    // Places count the mark: it is still in the text the user sees.
+                    e.offset += 1;
+                    if e.line == 1 {
+                        e.column += 1;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+    parse_after_bom(text, format)
+}
+
+fn parse_after_bom(text: &str, format: Format) -> Result<ParsedBytes, ParseError> {
     #[cfg(feature = "conversation")]
     if format == Format::Auto {
         if let Some(parsed) = detect::transcript(text).map_err(|e| e.into_parse_error(text))? {

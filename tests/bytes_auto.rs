@@ -174,3 +174,18 @@ fn format_names_round_trip() {
     }
     assert_eq!(Format::from_name("Hex"), None);
 }
+
+#[test]
+fn a_byte_order_mark_is_skipped_before_hex_and_base64_and_kept_in_text() {
+    // Auto used to read a BOM before hex as escaped text: garbage bytes.
+    assert_eq!(
+        auto("\u{FEFF}81 05 48 65 6c 6c 6f"),
+        (b"\x81\x05Hello".to_vec(), Format::Hex, "spaced hex")
+    );
+    assert_eq!(auto("\u{FEFF}SGVsbG8=").0, b"Hello");
+    // Text read as text keeps every character it has, the mark too.
+    assert_eq!(
+        auto("\u{FEFF}hello"),
+        ("\u{FEFF}hello".as_bytes().to_vec(), Format::Escaped, "text")
+    );
+}

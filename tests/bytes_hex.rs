@@ -177,3 +177,18 @@ fn error_display_is_message_then_place() {
     );
     assert_eq!(error.offset, 4);
 }
+
+#[test]
+fn a_byte_order_mark_before_hex_is_skipped() {
+    // A file saved with a BOM used to fail on its first character.
+    assert_eq!(hex("\u{FEFF}810548656c6c6f").0, HELLO);
+    assert_eq!(
+        hex("\u{FEFF}00000000: 8105 4865 6c6c 6f  ..Hello\n").0,
+        HELLO
+    );
+    // Places still count the mark, which is in the text the user sees.
+    let e = hex_error("\u{FEFF}81 6g");
+    assert_eq!((e.line, e.column, e.offset), (1, 5, 4));
+    let e = hex_error("\u{FEFF}81\n6g");
+    assert_eq!((e.line, e.column, e.offset), (2, 2, 4));
+}
