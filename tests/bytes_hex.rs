@@ -188,7 +188,7 @@ fn a_byte_order_mark_before_hex_is_skipped() {
     );
     // Places still count the mark, which is in the text the user sees.
     let e = hex_error("\u{FEFF}81 6g");
-    assert_eq!((e.line, e.column, e.offset), (1, 5, 4));
+    assert_eq!((e.line, e.column, e.offset), (1, 6, 5));
     let e = hex_error("\u{FEFF}81\n6g");
-    assert_eq!((e.line, e.column, e.offset), (2, 2, 4));
+    assert_eq!((e.line, e.column, e.offset), (2, 2, 5));
 }
