@@ -610,3 +610,28 @@ fn nothing_is_glued_across_a_gap() {
         .expect("the cut frame");
     assert_eq!(tail.item.offset, (head + first.len()) as u64);
 }
+
+/// Found by the conversation fuzz target: a request head broken inside its start line
+/// (a 0x80 where the line ending belongs) was judged by more or fewer bytes depending on
+/// the chunks; the head is the same whatever has arrived after its error.
+#[test]
+fn a_head_broken_in_its_start_line_is_the_same_in_any_chunks() {
+    let mut client = b"GET /chat HTTP/1.1\x80 rest of the line\r\nHost: a\r\n\r\n".to_vec();
+    client.extend_from_slice(&[0x81, 0x80, 1, 2, 3, 4]);
+    let whole = both(&client, b"");
+    let request = whole.request.clone().expect("the request is read");
+    assert_eq!(
+        request.error.as_ref().map(|e| (e.id, e.offset)),
+        Some(("malformed-http", 18))
+    );
+    assert_eq!(
+        request.start_line_length, 0,
+        "no line ending before the error"
+    );
+    for cut in 1..client.len() {
+        let meta = ChunkMeta::default();
+        let (a, b) = client.split_at(cut);
+        let split = run(&[(Direction::Client, a, meta), (Direction::Client, b, meta)]);
+        assert_eq!(split.request.as_ref(), Some(&request), "cut at {cut}");
+    }
+}

@@ -101,6 +101,10 @@ pub fn parse_handshake_with_max(bytes: &[u8], max_head: usize) -> Handshake {
         }
         Err(error) => {
             let offset = error_offset(bytes, kind, max);
+            // Only a line ending before the error ends the start line: what follows a
+            // malformed byte depends on how much has arrived (found by fuzzing the
+            // conversation in chunks), and a head is judged by the bytes up to its error.
+            handshake.start_line_length = start_line_length(&bytes[..offset.max(start)], start);
             handshake.headers = complete_lines_so_far(&bytes[..offset], kind, max);
             handshake.error = Some(malformed(error, offset, bytes.get(offset).copied()));
         }
