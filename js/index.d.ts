@@ -236,6 +236,8 @@ export interface Conversation extends ConversationPart {
   server: { address: string; port: number } | null;
   /** What reading the input skipped or assumed, for people ("link layer: ethernet", "packet 7: another tcp connection ..., skipped"). */
   notes: string[];
+  /** Each direction's bytes from its first byte to its first gap: what the offsets count in (for a hex view). */
+  streams: { client: Uint8Array; server: Uint8Array };
 }
 
 export interface ConversationOptions { maxMessageSize?: number }

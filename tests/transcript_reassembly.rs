@@ -132,3 +132,34 @@ fn a_lost_segment_is_a_gap_not_glue() {
     );
     assert_eq!(stream(&follow, Direction::Client), without);
 }
+
+/// The result's streams are each direction's bytes as tshark reassembled them, so a
+/// frame's offset and length point at its own bytes; a direction ends at its first gap.
+#[test]
+fn the_result_streams_are_tsharks_bytes_and_stop_at_a_gap() {
+    use wsinspect::{decode_transcript, ConversationOptions};
+    let r = decode_transcript(&read("lo4.tshark-x.txt"), &ConversationOptions::default());
+    assert_eq!(r.streams, tshark_streams("lo4.follow-raw.txt"));
+    assert!(!r.frames.is_empty());
+    for f in &r.frames {
+        let stream = &r.streams[f.direction.index()];
+        let first = stream[f.item.offset as usize];
+        assert_eq!(
+            first & 0x0f,
+            f.item.opcode,
+            "frame {} of the {}",
+            f.item.index,
+            f.direction
+        );
+        assert_eq!(first & 0x80 != 0, f.item.fin);
+        assert!(f.item.offset + f.item.length <= stream.len() as u64);
+    }
+    let transcript = read("gap4.tshark-x.txt");
+    let gap = transcript.gaps[0].clone();
+    let r = decode_transcript(&transcript, &ConversationOptions::default());
+    assert_eq!(r.streams[gap.direction.index()].len() as u64, gap.offset);
+    assert_eq!(
+        r.streams[gap.direction.index()][..],
+        stream(&transcript, gap.direction)[..gap.offset as usize]
+    );
+}

@@ -4,7 +4,7 @@
 // timeline, client → server on the left and server → client on the right, with filters.
 // Everything a peer sent goes in as text (el() builds text nodes), never as HTML.
 import { el, fill } from "./dom.js";
-import { size } from "./format.js";
+import { hex, size } from "./format.js";
 import { checkList, messageItem } from "./render.js";
 
 const ARROW = { client: "client → server", server: "server → client" };
@@ -27,8 +27,13 @@ export class ConversationView {
     this.close = el("p", { class: "notice", "data-testid": "conv-close" });
     this.timeline = el("ol", { class: "conv-timeline", "data-testid": "conv-timeline" });
     this.messages = el("ol", { class: "messages", "data-testid": "conv-messages" });
+    this.hex = el("pre", { class: "conv-hex", "data-testid": "conv-hex" }, "select a frame to see its bytes");
+    this.timeline.addEventListener("click", (e) => {
+      const row = e.target.closest("[data-testid=conv-frame][data-index]");
+      if (row) this.select(row.dataset.direction, Number(row.dataset.index));
+    });
     fill(root, this.summary, this.heads, this.pair, this.notices, this.close, el("h2", {}, "Timeline"), this.filters,
-      this.timeline, el("h2", {}, "Messages"), this.messages);
+      this.timeline, el("h2", {}, "Bytes"), this.hex, el("h2", {}, "Messages"), this.messages);
   }
 
   /** Shows a conversation (null hides the view). */
@@ -46,6 +51,7 @@ export class ConversationView {
       `${n.direction}: ${n.message}`)), ...conv.notes.map((n) => el("li", {}, n))]);
     this.close.textContent = closeText(conv.close);
     this.close.hidden = !conv.close.first;
+    this.hex.textContent = "select a frame to see its bytes";
     this.renderTimeline();
     fill(this.messages, conv.messages.map((m) => {
       const item = messageItem({ ...m, frameCount: m.frames.length, dataLength: m.data.length, truncated: false });
@@ -53,6 +59,16 @@ export class ConversationView {
       item.querySelector(".mhead").prepend(el("span", { class: `conv-dir conv-${m.direction}` }, ARROW[m.direction]), " · ");
       return item;
     }));
+  }
+
+  /** Shows one frame's bytes in its own direction's stream, offsets counted in that stream. */
+  select(direction, index) {
+    const f = this.conv?.frames.find((x) => x.direction === direction && x.index === index);
+    if (!f) return;
+    for (const row of this.timeline.querySelectorAll(".selected")) row.classList.remove("selected");
+    this.timeline.querySelector(`[data-direction=${direction}][data-index="${index}"]`)?.classList.add("selected");
+    this.hex.textContent = hexDump(this.conv.streams[direction], f.offset, f.length,
+      `${ARROW[direction]} frame #${index}: bytes ${f.offset}-${f.offset + f.length - 1} of the ${direction}'s stream`);
   }
 
   renderTimeline() {
@@ -116,4 +132,16 @@ function closeText(c) {
   const one = (e) => `${e.direction} sent close ${e.code ?? "(no code)"}${e.reason ? ` "${e.reason}"` : ""} at byte ${e.offset}`;
   return `closing handshake: ${one(c.first)}; ${c.reply ? `answered: ${one(c.reply)}` : "not answered"}`
     + (c.dataAfterClose.length ? `; ${c.dataAfterClose.length} data frames after it` : "");
+}
+
+/** Lines of 16 bytes with their offsets in the stream; at most 4 KiB of a long frame. */
+function hexDump(stream, offset, length, title) {
+  const SHOWN = 4096;
+  const end = Math.min(offset + length, offset + SHOWN, stream.length);
+  const lines = [title];
+  for (let at = offset; at < end; at += 16) {
+    lines.push(`${at.toString().padStart(8)}  ${hex(stream.subarray(at, Math.min(at + 16, end)))}`);
+  }
+  if (offset + length > end) lines.push(`… ${offset + length - end} more bytes`);
+  return lines.join("\n");
 }

@@ -43,6 +43,10 @@ pub struct ConversationResult {
     pub close: CloseSummary,
     /// What reading the input skipped or assumed, for people (`"link layer: ethernet"`).
     pub notes: Vec<String>,
+    /// Each direction's bytes (client, server), from its first byte to its first gap:
+    /// the bytes the offsets of its frames, messages and violations count in (nothing
+    /// after a gap is decoded), for a hex view of a selected frame.
+    pub streams: [Vec<u8>; 2],
 }
 
 /// Decodes a transcript of both directions.
@@ -103,6 +107,7 @@ pub fn decode_transcript(t: &Transcript, options: &ConversationOptions) -> Conve
     out.append(conversation.end());
     let mut result = finish(t.format.clone(), conversation, out);
     result.notes = t.notes.clone();
+    result.streams = streams(t, direction_of);
     result.client = client;
     result.server = server;
     for message in extra {
@@ -156,6 +161,27 @@ pub fn decode_conversation(bytes: &[u8], options: &ConversationOptions) -> Conve
         }
     }
     decode_stream(bytes, "bytes, 1 direction".into(), options)
+}
+
+/// Each direction's bytes up to its first gap, indexed by who sent them.
+fn streams(t: &Transcript, direction_of: impl Fn(Direction) -> Direction) -> [Vec<u8>; 2] {
+    let mut streams = [Vec::new(), Vec::new()];
+    for d in Direction::BOTH {
+        let end = t
+            .gaps
+            .iter()
+            .filter(|g| g.direction == d)
+            .map(|g| g.offset)
+            .min();
+        let stream = &mut streams[direction_of(d).index()];
+        for c in t.chunks.iter().filter(|c| c.direction == d) {
+            let room = end.map_or(usize::MAX, |e| {
+                e.saturating_sub(stream.len() as u64) as usize
+            });
+            stream.extend_from_slice(&c.bytes[..c.bytes.len().min(room)]);
+        }
+    }
+    streams
 }
 
 /// One direction's bytes: who sent them is told by the head they start with, or else
@@ -238,6 +264,7 @@ fn finish(format: String, c: Conversation, out: ConversationOutput) -> Conversat
         incomplete: out.incomplete,
         close: CloseSummary::default(),
         notes: Vec::new(),
+        streams: [Vec::new(), Vec::new()],
     };
     timeline(&mut r.frames);
     timeline(&mut r.messages);

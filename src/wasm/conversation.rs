@@ -176,6 +176,12 @@ pub fn result_to_js(r: ConversationResult) -> JsValue {
         .set("protocol", or_null(r.protocol.as_deref()))
         .set("close", close_to_js(&r.close))
         .set("notes", array(&r.notes, |n| JsValue::from(n.as_str())))
+        .set(
+            "streams",
+            Obj::new()
+                .set("client", bytes(&r.streams[0]))
+                .set("server", bytes(&r.streams[1])),
+        )
         .into()
 }
 

@@ -35,6 +35,7 @@ test("the recorded Follow TCP Stream text shows a two-sided timeline, the inflat
   assert.equal(await frames.count(), 1);
   await page.getByTestId("conv-filter-direction").selectOption("");
   await page.getByTestId("conv-filter-opcode").selectOption("");
+  await page.locator("[data-testid=conv-frame][data-direction=server][data-index='0']").click();
   await screenshot(page, "conversation", "docs/conversation.png");
   assert.deepEqual(errors, []);
 });
@@ -81,5 +82,25 @@ test("one direction that opens with its head goes through the conversation path 
   assert.match(status, /1 direction.*0 violations/);
   assert.ok(await page.getByTestId("conv-frame").count() >= 5);
   assert.equal(await page.getByTestId("conv-frame").first().getAttribute("data-direction"), "client");
+  assert.deepEqual(errors, []);
+});
+
+test("clicking a server frame shows its bytes at its offset in the server's stream, as tshark reassembled it", async () => {
+  // The server's stream read from tshark's follow text without our parser: the lines after a tab.
+  const server = FOLLOW.split("\n").filter((l) => l.startsWith("\t") && /^[0-9a-f]+$/.test(l.slice(1))).map((l) => l.slice(1)).join("");
+  const { page, errors } = await open(env);
+  await decode(page, FOLLOW);
+  const row = page.locator("[data-testid=conv-frame][data-direction=server][data-index='1']");
+  const offset = Number(await row.getAttribute("data-offset"));
+  await row.click();
+  const text = await page.getByTestId("conv-hex").textContent();
+  const lines = text.split("\n");
+  assert.match(lines[0], new RegExp(`server → client frame #1: bytes ${offset}-\\d+ of the server's stream`));
+  const [, at, bytes] = lines[1].match(/^\s*(\d+)\s+(.*)$/);
+  assert.equal(Number(at), offset);
+  const shown = bytes.replaceAll(" ", "");
+  assert.ok(shown.length >= 4, lines[1]);
+  assert.equal(shown, server.slice(offset * 2, offset * 2 + shown.length));
+  assert.equal(await row.evaluate((e) => e.classList.contains("selected")), true);
   assert.deepEqual(errors, []);
 });
