@@ -243,6 +243,14 @@ impl Conversation {
             if let Some(decoded) = self.sides[d.index()].end() {
                 self.emit(d, decoded, &mut out);
             }
+            if let Some((from, length @ 1..)) = self.sides[d.index()].not_decoded {
+                let n = Notice {
+                    id: NoticeId::NotWebSocket,
+                    offset: from,
+                    message: format!("{length} bytes after the {d}'s head are not decoded"),
+                };
+                self.notice(d, n, &mut out);
+            }
         }
         out
     }
@@ -323,18 +331,8 @@ impl Conversation {
         for d in Direction::BOTH {
             let mut notices = Vec::new();
             let options = plan.options[d.index()].clone();
-            let skipped = options.is_none();
-            let held = self.sides[d.index()].undecoded();
             let decoded = self.sides[d.index()].start(options, &mut notices);
             for n in notices {
-                self.notice(d, n, out);
-            }
-            if let (true, Some((from, length))) = (skipped, held) {
-                let n = Notice {
-                    id: NoticeId::NotWebSocket,
-                    offset: from,
-                    message: format!("{length} bytes after the {d}'s head are not decoded"),
-                };
                 self.notice(d, n, out);
             }
             if let Some(decoded) = decoded {

@@ -635,3 +635,39 @@ fn a_head_broken_in_its_start_line_is_the_same_in_any_chunks() {
         assert_eq!(split.request.as_ref(), Some(&request), "cut at {cut}");
     }
 }
+
+/// Found by the conversation fuzz target: the count of bytes not decoded after a refused
+/// upgrade was what had come when the response arrived; it is all that came.
+#[test]
+fn bytes_not_decoded_are_counted_to_the_end_in_any_interleaving() {
+    let request = request("");
+    let refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    let mut client = request.clone();
+    client.extend_from_slice(&[0x81, 0x80, 1, 2, 3, 4, 0x81, 0x80, 5, 6, 7, 8]);
+    let meta = ChunkMeta::default();
+    let head = request.len();
+    let early = run(&[
+        (Direction::Client, &client[..head + 3], meta),
+        (Direction::Server, refused, meta),
+        (Direction::Client, &client[head + 3..], meta),
+    ]);
+    let late = both(&client, refused);
+    for out in [&early, &late] {
+        let said: Vec<_> = out
+            .notices
+            .iter()
+            .filter(|n| {
+                n.item.id == wsinspect::NoticeId::NotWebSocket && n.direction == Direction::Client
+            })
+            .map(|n| (n.item.offset, n.item.message.clone()))
+            .collect();
+        assert_eq!(
+            said,
+            [(
+                head as u64,
+                "12 bytes after the client's head are not decoded".to_string()
+            )]
+        );
+        assert!(out.frames.is_empty());
+    }
+}

@@ -47,6 +47,10 @@ pub(crate) struct Side {
     pub notices: Vec<Notice>,
     /// Where bytes went missing: nothing from there on is decoded.
     cut: Option<u64>,
+    /// Where the bytes the plan said not to decode start, and how many have come: said
+    /// once at the end, so the count does not depend on how much had come when the plan
+    /// was made.
+    pub not_decoded: Option<(u64, u64)>,
 }
 
 /// The prefixes that open a head in each direction.
@@ -82,6 +86,7 @@ impl Side {
             metas: Vec::new(),
             notices: Vec::new(),
             cut: None,
+            not_decoded: None,
         }
     }
 
@@ -179,7 +184,12 @@ impl Side {
                 out.shift(*from);
                 Some(out)
             }
-            Stage::Skipped => None,
+            Stage::Skipped => {
+                if let Some((_, length)) = &mut self.not_decoded {
+                    *length += chunk.len() as u64;
+                }
+                None
+            }
         }
     }
 
@@ -286,7 +296,10 @@ impl Side {
         let Stage::Held { from, bytes } = std::mem::replace(&mut self.stage, Stage::Skipped) else {
             return None;
         };
-        let options = options?;
+        let Some(options) = options else {
+            self.not_decoded = Some((from, bytes.len() as u64));
+            return None;
+        };
         let decoder = match Decoder::new(options.clone()) {
             Ok(d) => d,
             Err(e) => {
@@ -313,14 +326,6 @@ impl Side {
             out.append(tail);
         }
         Some(out)
-    }
-
-    /// Bytes that were never decoded because nothing said how: how many, from where.
-    pub fn undecoded(&self) -> Option<(u64, u64)> {
-        match &self.stage {
-            Stage::Held { from, bytes } if !bytes.is_empty() => Some((*from, bytes.len() as u64)),
-            _ => None,
-        }
     }
 
     /// Ends the decoder: the truncated tail and any message left open.
