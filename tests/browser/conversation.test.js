@@ -3,7 +3,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setup, open, decode, screenshot } from "../support/page-helpers.js";
+import { captureUnavailable, follow, record, streamOf, tool } from "../support/capture.js";
 
 const FOLLOW = readFileSync("tests/fixtures/transcripts/lo4.follow-raw.txt", "utf8");
 
@@ -103,4 +107,59 @@ test("clicking a server frame shows its bytes at its offset in the server's stre
   assert.equal(shown, server.slice(offset * 2, offset * 2 + shown.length));
   assert.equal(await row.evaluate((e) => e.classList.contains("selected")), true);
   assert.deepEqual(errors, []);
+});
+
+/** Runs in a blank page: Hello to /echo, then the server is asked over its tap to send a frame with a reserved opcode. */
+async function brokenConversation(base) {
+  const bounded = (p, what) => Promise.race([p, new Promise((_, r) => setTimeout(() => r(new Error(`no ${what} in 10 s`)), 10_000))]);
+  const tap = new WebSocket(`${base}/tap`);
+  const records = [];
+  const waiters = new Set();
+  tap.onmessage = (e) => { records.push(JSON.parse(e.data)); for (const w of [...waiters]) w(); };
+  const waitFor = (pred, what) => bounded(new Promise((resolve) => {
+    const check = () => { const r = records.find(pred); if (r) { waiters.delete(check); resolve(r); } };
+    waiters.add(check);
+    check();
+  }), what);
+  const session = (await waitFor((r) => r.type === "session", "tap session")).session;
+  const ws = new WebSocket(`${base}/echo?session=${session}`);
+  const closed = new Promise((resolve) => { ws.onclose = (e) => resolve(e.code); });
+  const echo = new Promise((resolve) => { ws.onmessage = (e) => resolve(e.data); });
+  await bounded(new Promise((resolve) => { ws.onopen = resolve; }), "open");
+  ws.send("Hello");
+  await bounded(echo, "echo");
+  tap.send(JSON.stringify({ id: 1, action: "violation", violation: "reserved-opcode" }));
+  const code = await bounded(closed, "close");
+  tap.close();
+  return code;
+}
+
+test("a frame broken on purpose by wsinspect serve, recorded with tcpdump, is a server violation at tshark's byte", async (t) => {
+  const unavailable = captureUnavailable();
+  if (unavailable) return t.skip(unavailable);
+  const dir = mkdtempSync(join(tmpdir(), "wsinspect-broken-"));
+  try {
+    const file = join(dir, "broken.pcap");
+    const url = new URL(env.server.url);
+    const blank = await env.browser.newPage();
+    await record(file, Number(url.port), () => blank.evaluate(brokenConversation, `ws://${url.host}`));
+    await blank.close();
+    const { stream } = streamOf(file, "/echo");
+    // tshark's own dissector: the frame with opcode 3, and where its segment starts in the
+    // server's stream (relative sequence numbers count from 1 after the SYN).
+    const fields = tool("tshark", ["-r", file, "-Y", `tcp.stream == ${stream} && websocket.opcode == 3`, "-T", "fields", "-e", "tcp.seq"]);
+    const offset = Number(fields.trim().split("\n")[0]) - 1;
+    assert.ok(offset > 100, `tshark: ${fields}`);
+    const { page, errors } = await open(env);
+    await decode(page, follow(file, "raw", stream));
+    const v = page.locator("[data-testid=conv-violation][data-id=reserved-opcode]");
+    assert.equal(await v.count(), 1);
+    assert.equal(await v.getAttribute("data-direction"), "server");
+    assert.equal(Number(await v.getAttribute("data-offset")), offset);
+    // Nothing else is wrong in that conversation.
+    assert.equal(await page.getByTestId("conv-violation").count(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
