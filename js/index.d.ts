@@ -29,8 +29,25 @@ export interface DecodeOptions {
   protocol?: Protocol;
   /** A Sec-WebSocket-Extensions response value, e.g. "permessage-deflate; server_no_context_takeover". */
   extensions?: string;
+  /**
+   * The largest message (inflated size) kept, in bytes: past it the decoder reports
+   * `message-too-big` once, keeps no more of that message and inflates no more of it.
+   * Default {@link DEFAULT_MAX_MESSAGE_SIZE} (64 MiB); `Infinity` lifts it.
+   */
   maxMessageSize?: number;
+  /**
+   * The most payload and message bytes one decode (one `decode` call, or one `Decoder` over
+   * all its pushes) returns. Past it the decoder stops, adds a notice naming the limit and the
+   * byte it stopped at, and returns nothing more. Default {@link DEFAULT_MAX_TOTAL_SIZE}
+   * (256 MiB); `Infinity` lifts it.
+   */
+  maxTotalSize?: number;
 }
+
+/** 64 MiB: the maximum message size when the options name none. */
+export const DEFAULT_MAX_MESSAGE_SIZE: number;
+/** 256 MiB: the budget of one decode when the options name none. */
+export const DEFAULT_MAX_TOTAL_SIZE: number;
 
 export interface Field { name: string; offset: number; length: number }
 
@@ -74,7 +91,14 @@ export interface Violation {
 export interface DecodeResult {
   frames: Frame[]; messages: Message[]; violations: Violation[];
   incomplete: {
-    offset: number; needed: number | null; minNeeded: number; have: number;
+    offset: number;
+    /**
+     * The bytes still missing; null while the header itself is incomplete (then `minNeeded`
+     * says how many at least). A count above 2^53 cannot be a JS number without rounding: it
+     * is the string "more than 2^53" (`message` gives the exact count).
+     */
+    needed: number | "more than 2^53" | null;
+    minNeeded: number; have: number;
     /** The index the truncated frame would have had, once its header was complete. */
     frame: number | null;
     /** The truncated frame as far as it came, once its header is complete: `length` and `payload` count the bytes present, `payloadLength` is the declared length. */
@@ -87,14 +111,23 @@ export interface DecodeResult {
   protocol: "rfc6455" | "hixie-76" | "unknown";
 }
 
-/** Decodes a whole capture; the same result as pushing it in any split and calling end(). */
+/**
+ * Decodes a whole capture; the same result as pushing it in any split and calling end().
+ * Throws a TypeError when `bytes` is not a Uint8Array.
+ */
 export function decode(bytes: Uint8Array, options?: DecodeOptions): DecodeResult;
 
-/** Incremental decoding: push() returns what that chunk completed; end() reports the incomplete tail. */
+/**
+ * Incremental decoding: push() returns what that chunk completed; end() reports the incomplete tail.
+ * push() throws a TypeError when `chunk` is not a Uint8Array (the decoder stays usable). If a
+ * call fails inside wasm, that error is thrown and the decoder is done: later calls throw, and
+ * free() is still safe.
+ */
 export class Decoder {
   constructor(options?: DecodeOptions);
   push(chunk: Uint8Array): DecodeResult;
   end(): DecodeResult;
+  /** Releases the wasm side; safe to call twice and after a failure. */
   free(): void;
 }
 

@@ -1,0 +1,196 @@
+// decode() and Decoder with the defaults that keep a tab alive: a maximum message size of
+// 64 MiB unless the caller chooses one (Infinity lifts it), and a budget for what one decode
+// returns in all (payload and message bytes), 256 MiB unless chosen. Over the budget the
+// decoder stops and says so in a notice; it never grows wasm memory until it traps. Bytes go
+// into wasm in steps small enough that one step cannot inflate past the budget by much
+// (DEFLATE expands at most about 1032 to 1). The limits themselves live in the core decoder;
+// this file only picks the defaults, counts what it hands back and checks its arguments.
+import { Decoder as WasmDecoder } from "../pkg/wsinspect.js";
+
+/** The maximum message size when the options do not name one. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+/** The most payload and message bytes one decode returns when the options do not name a budget. */
+export const DEFAULT_MAX_TOTAL_SIZE = 256 * 1024 * 1024;
+
+/** Bytes pushed into wasm at once: 1 MiB plain, 64 KiB when an extension may inflate. */
+const STEP = 1 << 20;
+const INFLATE_STEP = 64 << 10;
+const dispose = Symbol.dispose ?? Symbol.for("Symbol.dispose");
+
+const mib = (n) => (n % (1 << 20) === 0 ? `${n / (1 << 20)} MiB` : `${n} bytes`);
+
+/** Throws unless `value` is a Uint8Array (or another view of single bytes). */
+function checkBytes(value, what) {
+  if (!ArrayBuffer.isView(value) || value.BYTES_PER_ELEMENT !== 1) {
+    const got = value === null ? "null" : typeof value === "object" ? (value.constructor?.name ?? "an object") : typeof value;
+    throw new TypeError(`${what} needs a Uint8Array, got ${got}`);
+  }
+}
+
+/** The wasm decoder's options, the budget and the step, from the caller's options. */
+function settle(options) {
+  if (options !== undefined && options !== null && typeof options !== "object") {
+    throw new TypeError("the options must be an object");
+  }
+  const given = options ?? {};
+  const wasm = { ...given };
+  delete wasm.maxTotalSize;
+  let defaultLimit = false;
+  if (given.maxMessageSize === undefined || given.maxMessageSize === null) {
+    wasm.maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    defaultLimit = true;
+  } else if (given.maxMessageSize === Infinity) {
+    delete wasm.maxMessageSize;
+  }
+  let budget = given.maxTotalSize ?? DEFAULT_MAX_TOTAL_SIZE;
+  if (typeof budget !== "number" || !(budget >= 0)) {
+    throw new RangeError("maxTotalSize must be a number of bytes (0 or more), or Infinity");
+  }
+  const inflates = typeof given.extensions === "string" && given.extensions.trim() !== "";
+  return { wasm, budget, defaultLimit, step: inflates ? INFLATE_STEP : STEP };
+}
+
+const empty = (role = "unknown", protocol = "unknown") => ({
+  frames: [], messages: [], violations: [], incomplete: null, notices: [], role, protocol,
+});
+
+/** `later` appended to `out`, as the core's DecodeOutput::append does. */
+function append(out, later) {
+  for (const f of later.frames) out.frames.push(f);
+  for (const m of later.messages) out.messages.push(m);
+  for (const v of later.violations) out.violations.push(v);
+  for (const n of later.notices) out.notices.push(n);
+  if (later.incomplete) out.incomplete = later.incomplete;
+  out.role = later.role;
+  out.protocol = later.protocol;
+}
+
+/** The bytes a result holds: payloads, message data not shared with a payload, a partial frame's. */
+function heldBytes(r) {
+  let n = 0;
+  for (const f of r.frames) n += f.payload.length;
+  if (r.messages.length) {
+    const shared = new Set(r.frames.map((f) => f.payload));
+    for (const m of r.messages) if (!shared.has(m.data)) n += m.data.length;
+  }
+  if (r.incomplete?.partial) n += r.incomplete.partial.payload.length;
+  return n;
+}
+
+const TWO_53 = 2n ** 53n;
+
+/**
+ * A count of missing bytes above 2^53 cannot be a JS number without rounding: it becomes the
+ * string "more than 2^53" (the message keeps the exact count, from the core's u64).
+ */
+function exactNeeded(incomplete) {
+  if (incomplete && typeof incomplete.needed === "number" && incomplete.needed > Number.MAX_SAFE_INTEGER) {
+    const digits = /: (\d+) more byte/.exec(incomplete.message)?.[1];
+    if (!digits || BigInt(digits) > TWO_53) incomplete.needed = "more than 2^53";
+  }
+}
+
+/** Incremental decoding with the package's defaults; push() and end() as the core's Decoder. */
+export class Decoder {
+  #inner;
+  #step;
+  #budget;
+  #defaultLimit;
+  #held = 0;
+  #at = 0;
+  #stopped = false;
+  #toldLimit = false;
+  #role = "unknown";
+  #protocol = "unknown";
+
+  constructor(options) {
+    const { wasm, budget, defaultLimit, step } = settle(options);
+    this.#inner = new WasmDecoder(wasm);
+    this.#budget = budget;
+    this.#defaultLimit = defaultLimit;
+    this.#step = step;
+  }
+
+  /** Decodes a chunk; returns what it completed. */
+  push(chunk) {
+    checkBytes(chunk, "Decoder.push");
+    const inner = this.#live();
+    if (this.#stopped) return empty(this.#role, this.#protocol);
+    if (chunk.length <= this.#step) return this.#take(this.#call(() => inner.push(chunk)), chunk.length);
+    const out = empty(this.#role, this.#protocol);
+    for (let at = 0; at < chunk.length && !this.#stopped; at += this.#step) {
+      const part = chunk.subarray(at, at + this.#step);
+      append(out, this.#take(this.#call(() => inner.push(part)), part.length));
+    }
+    return out;
+  }
+
+  /** Ends the stream: the truncated tail and a message left open. */
+  end() {
+    const inner = this.#live();
+    if (this.#stopped) return empty(this.#role, this.#protocol);
+    const out = this.#take(this.#call(() => inner.end()), 0);
+    exactNeeded(out.incomplete);
+    return out;
+  }
+
+  /** Releases the wasm side; safe to call twice, and after a failure. */
+  free() {
+    const inner = this.#inner;
+    this.#inner = null;
+    try {
+      inner?.free();
+    } catch {
+      // A decoder whose call trapped stays borrowed forever; there is nothing left to free.
+    }
+  }
+
+  [dispose]() {
+    this.free();
+  }
+
+  #live() {
+    if (!this.#inner) throw new Error("this Decoder was freed (or failed) and takes no more input");
+    return this.#inner;
+  }
+
+  /** Runs a wasm call; if it throws (a trap), the decoder is done and the error is the caller's. */
+  #call(f) {
+    try {
+      return f();
+    } catch (e) {
+      this.free();
+      throw e;
+    }
+  }
+
+  /** Counts what a result holds against the budget; adds the notices the limits call for. */
+  #take(r, length) {
+    this.#at += length;
+    this.#role = r.role;
+    this.#protocol = r.protocol;
+    if (this.#defaultLimit && !this.#toldLimit && r.violations.some((v) => v.id === "message-too-big")) {
+      this.#toldLimit = true;
+      r.notices.push(`the default maximum message size of ${mib(DEFAULT_MAX_MESSAGE_SIZE)} applies; pass maxMessageSize (a larger number of bytes, or Infinity) to raise it`);
+    }
+    this.#held += heldBytes(r);
+    if (this.#held > this.#budget) {
+      this.#stopped = true;
+      r.notices.push(`decoding stopped at byte ${this.#at}: the results reached the budget of ${mib(this.#budget)} for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further`);
+    }
+    return r;
+  }
+}
+
+/** Decodes a whole capture: the same result as pushing it in any split and calling end(). */
+export function decode(bytes, options) {
+  checkBytes(bytes, "decode");
+  const decoder = new Decoder(options);
+  try {
+    const out = decoder.push(bytes);
+    append(out, decoder.end());
+    return out;
+  } finally {
+    decoder.free();
+  }
+}
