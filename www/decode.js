@@ -149,6 +149,12 @@ export class DecodePanel {
     this.worker.postMessage({ job, text, format: this.q("decode-format").value, options: this.options() });
   }
 
+  /** A worker whose decoder failed is not reused: the next decode gets a new one. */
+  dropWorker() {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
   reset() {
     this.store = new FrameStore();
     this.bytes = new Uint8Array(0);
@@ -173,9 +179,10 @@ export class DecodePanel {
   onWorker(data) {
     if (data.type === "error") {
       this.busy = false;
+      if (data.fatal) this.dropWorker();
       this.setStatus("error", "nothing decoded");
       const field = data.input === "extensions" ? this.q("decode-extensions") : this.large ? null : this.input;
-      showError(this.q("decode-error"), data.input === "extensions" ? `the negotiated extensions: ${data.message}` : parseErrorText(data));
+      showError(this.q("decode-error"), data.input === "extensions" ? `the negotiated extensions: ${data.message}` : data.fatal ? data.message : parseErrorText(data));
       if (field && data.offset !== null && data.offset !== undefined) {
         const show = el("button", { type: "button", class: "copy", "data-testid": "decode-error-show" }, "show me");
         show.addEventListener("click", () => {

@@ -52,9 +52,14 @@ function run({ job, text, format, options }) {
     const tail = decoder.end();
     post(job, tail, packer, totals, summary, bytes.length, bytes.length);
     summary.incomplete = tail.incomplete ?? null;
-  } finally {
+  } catch (e) {
+    // The decoder's own error is the one shown (a trap leaves wasm memory in no known state:
+    // `fatal` asks the page for a new worker). free() never throws over it.
     decoder.free();
+    self.postMessage({ job, type: "error", fatal: true, message: `the decoder failed: ${e?.message ?? e}` });
+    return;
   }
+  decoder.free();
   self.postMessage({ job, type: "done", ...summary, ...totals, length: bytes.length });
 }
 
