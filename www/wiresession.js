@@ -19,8 +19,17 @@ export class WireSession {
     this.closed = null;
   }
 
-  /** Applies one tap record (other connections of the session are left out). Returns true when frames changed. */
+  /**
+   * Applies one tap record (other connections of the session are left out). Returns true when
+   * frames changed. Records come from a server, which may be hostile: one of the wrong shape is
+   * shown as a notice and skipped, and the records after it still apply.
+   */
   record(r) {
+    const bad = recordProblem(r);
+    if (bad) {
+      this.view.notice?.(`a tap record was skipped: ${bad}`);
+      return false;
+    }
     if (r.conn !== null && r.conn !== undefined) {
       if (this.conn === null && r.type === "open") this.conn = r.conn;
       if (r.conn !== this.conn) return false;
@@ -158,4 +167,27 @@ export class WireSession {
   free() {
     for (const dir of ["in", "out"]) this.streams[dir].free();
   }
+}
+
+/** What each field of a tap record (src/server/records.rs) may hold, when present. */
+const FIELDS = {
+  type: ["string"], conn: ["number", "string"], t: ["number"], peer: ["string"], target: ["string"],
+  dir: ["string"], offset: ["number"], base64: ["string"], text: ["string"], reason: ["string"],
+  error: ["string"], ok: ["boolean"], id: ["number", "string"],
+};
+
+const kindOf = (v) => (Array.isArray(v) ? "an array" : typeof v === "object" ? "an object" : `a ${typeof v}`);
+
+/** Why a tap record cannot be applied, or null when its shape is right. */
+export function recordProblem(r) {
+  if (r === null || typeof r !== "object" || Array.isArray(r)) return "it is not an object";
+  if (typeof r.type !== "string") return "it has no type";
+  for (const [name, types] of Object.entries(FIELDS)) {
+    const value = r[name];
+    if (value !== undefined && value !== null && !types.includes(typeof value)) {
+      return `its ${name} is ${kindOf(value)}, not ${types.map((t) => `a ${t}`).join(" or ")}`;
+    }
+  }
+  if (r.type === "bytes" && !(Number.isSafeInteger(r.offset) && r.offset >= 0)) return "its offset is not a byte offset";
+  return null;
 }

@@ -57,6 +57,11 @@ export class WireView {
     this.q("wire-notices").append(el("li", { class: "error", "data-testid": "wire-gap", "data-dir": dir }, text));
   }
 
+  /** Something about the tap itself (a record skipped), not about either direction. */
+  notice(text) {
+    this.q("wire-notices").append(el("li", { class: "notice", "data-testid": "wire-notice" }, text));
+  }
+
   incomplete(dir, inc) {
     const need = inc.needed === null || inc.needed === undefined ? `at least ${inc.minNeeded}` : String(inc.needed);
     this.q("wire-notices").append(el("li", { class: "notice", "data-testid": "wire-incomplete", "data-dir": dir },
