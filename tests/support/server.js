@@ -5,10 +5,13 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Resolves to { url, pid, stop() } once the server prints its address (60 s at most, building included). */
-export function startServer(extraArgs = []) {
+/**
+ * Resolves to { url, pid, stop() } once the server prints its address (60 s at most, building
+ * included). `root` holds the www/, js/ and pkg/ served (the repository unless given).
+ */
+export function startServer(extraArgs = [], { root = repo } = {}) {
   execFileSync("cargo", ["build", "--quiet", "--bin", "wsinspect"], { cwd: repo, stdio: "inherit" });
-  const child = spawn(`${repo}target/debug/wsinspect`, ["serve", "--listen", "127.0.0.1:0", "--root", repo, ...extraArgs], {
+  const child = spawn(`${repo}target/debug/wsinspect`, ["serve", "--listen", "127.0.0.1:0", "--root", root, ...extraArgs], {
     cwd: repo, stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
