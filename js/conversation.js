@@ -3,6 +3,7 @@
 // core's `conversation` feature, so the decoding module stays small for pages that never
 // see a conversation. `initConversations()` loads it (once); the calls below need it.
 import * as conversations from "../pkg/conversation/wsinspect_conversation.js";
+import { withMessageLimit, defaultLimitNotice } from "./decode.js";
 
 const encoder = new TextEncoder();
 let loaded = false;
@@ -19,24 +20,40 @@ function need(name) {
   return conversations;
 }
 
-/** Both directions of a conversation from Follow TCP Stream text or a packet dump, or one direction's bytes. */
+/** A message-too-big under the default limit (not one the caller chose) gets a notice saying how to raise it. */
+function noteDefaultLimit(result, defaultLimit) {
+  const v = defaultLimit && result.violations.find((v) => v.id === "message-too-big");
+  if (v) {
+    const { direction, time, packet, offset } = v;
+    result.notices.push({ id: "default-message-limit", offset, message: defaultLimitNotice(), direction, time, packet });
+  }
+  return result;
+}
+
+/**
+ * Both directions of a conversation from Follow TCP Stream text or a packet dump, or one
+ * direction's bytes. The maximum message size defaults to 64 MiB, as decode()'s does.
+ */
 export function decodeConversation(input, options) {
   const m = need("decodeConversation");
+  const { wasm, defaultLimit } = withMessageLimit(options);
   // A string goes into wasm as UTF-8 encoded by the engine's TextEncoder (as parseBytes does).
-  if (typeof input === "string") return m.decodeConversationUtf8(encoder.encode(input), options);
-  return m.decodeConversation(input, options);
+  const result = typeof input === "string" ? m.decodeConversationUtf8(encoder.encode(input), wasm) : m.decodeConversation(input, wasm);
+  return noteDefaultLimit(result, defaultLimit);
 }
 
 /** decodeConversation of text given as its UTF-8 bytes. */
 export function decodeConversationUtf8(utf8, options) {
-  return need("decodeConversationUtf8").decodeConversationUtf8(utf8, options);
+  const m = need("decodeConversationUtf8");
+  const { wasm, defaultLimit } = withMessageLimit(options);
+  return noteDefaultLimit(m.decodeConversationUtf8(utf8, wasm), defaultLimit);
 }
 
-/** A conversation pushed in chunks: push(direction, chunk, meta), then end(). */
+/** A conversation pushed in chunks: push(direction, chunk, meta), then end(). Same default limit. */
 export class ConversationDecoder extends conversations.ConversationDecoder {
   constructor(options) {
     need("ConversationDecoder");
-    super(options);
+    super(withMessageLimit(options).wasm);
   }
 }
 

@@ -27,21 +27,33 @@ function checkBytes(value, what) {
   }
 }
 
-/** The wasm decoder's options, the budget and the step, from the caller's options. */
-function settle(options) {
+/**
+ * The options as the wasm side takes them, with the default maximum message size applied
+ * (missing: 64 MiB; Infinity: none), and whether the default was the one applied.
+ */
+export function withMessageLimit(options) {
   if (options !== undefined && options !== null && typeof options !== "object") {
     throw new TypeError("the options must be an object");
   }
-  const given = options ?? {};
-  const wasm = { ...given };
-  delete wasm.maxTotalSize;
-  let defaultLimit = false;
-  if (given.maxMessageSize === undefined || given.maxMessageSize === null) {
+  const wasm = { ...(options ?? {}) };
+  if (wasm.maxMessageSize === undefined || wasm.maxMessageSize === null) {
     wasm.maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
-    defaultLimit = true;
-  } else if (given.maxMessageSize === Infinity) {
-    delete wasm.maxMessageSize;
+    return { wasm, defaultLimit: true };
   }
+  if (wasm.maxMessageSize === Infinity) delete wasm.maxMessageSize;
+  return { wasm, defaultLimit: false };
+}
+
+/** The notice a result gets when the default limit (not one the caller chose) was hit. */
+export function defaultLimitNotice() {
+  return `the default maximum message size of ${mib(DEFAULT_MAX_MESSAGE_SIZE)} applies; pass maxMessageSize (a larger number of bytes, or Infinity) to raise it`;
+}
+
+/** The wasm decoder's options, the budget and the step, from the caller's options. */
+function settle(options) {
+  const { wasm, defaultLimit } = withMessageLimit(options);
+  const given = options ?? {};
+  delete wasm.maxTotalSize;
   let budget = given.maxTotalSize ?? DEFAULT_MAX_TOTAL_SIZE;
   if (typeof budget !== "number" || !(budget >= 0)) {
     throw new RangeError("maxTotalSize must be a number of bytes (0 or more), or Infinity");
@@ -171,7 +183,7 @@ export class Decoder {
     this.#protocol = r.protocol;
     if (this.#defaultLimit && !this.#toldLimit && r.violations.some((v) => v.id === "message-too-big")) {
       this.#toldLimit = true;
-      r.notices.push(`the default maximum message size of ${mib(DEFAULT_MAX_MESSAGE_SIZE)} applies; pass maxMessageSize (a larger number of bytes, or Infinity) to raise it`);
+      r.notices.push(defaultLimitNotice());
     }
     this.#held += heldBytes(r);
     if (this.#held > this.#budget) {

@@ -273,7 +273,15 @@ export interface Conversation extends ConversationPart {
   streams: { client: Uint8Array; server: Uint8Array };
 }
 
-export interface ConversationOptions { maxMessageSize?: number }
+export interface ConversationOptions {
+  /**
+   * The largest message either side may send, in bytes; past it the message is
+   * `message-too-big` and no more of it is kept or inflated. Default
+   * {@link DEFAULT_MAX_MESSAGE_SIZE} (64 MiB, with a notice `default-message-limit` when it
+   * is hit); `Infinity` lifts it.
+   */
+  maxMessageSize?: number;
+}
 
 /** Both directions from Follow TCP Stream text (tshark or Wireshark, raw, hex or C arrays) or a packet hex dump (tshark -x, tcpdump -xx), or one direction's bytes (a head first decides its side). A string is text (anything parseBytes reads); bytes are read as a text form when they are one. Throws an Error with line, column and offset when the text is a form but broken. */
 export function decodeConversation(input: Uint8Array | string, options?: ConversationOptions): Conversation;

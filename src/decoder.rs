@@ -221,7 +221,7 @@ impl Decoder {
                     NoticeId::MessageLeftOpen,
                     open.offset,
                     format!(
-                        "{} message {} has no final frame",
+                        "{} message {} did not end: the stream stops before its final frame is whole",
                         open.kind.as_str(),
                         open.index
                     ),

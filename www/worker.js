@@ -28,6 +28,12 @@ function run({ job, text, format, options }) {
     self.postMessage({ job, type: "error", message: e.message, line: e.line ?? null, column: e.column ?? null, offset: e.offset ?? null });
     return;
   }
+  try {
+    if (conversation(job, text, parsed, options)) return;
+  } catch (e) {
+    self.postMessage({ job, type: "error", fatal: true, message: `the decoder failed: ${e?.message ?? e}` });
+    return;
+  }
   let decoder;
   try {
     decoder = new ws.Decoder(options);
@@ -35,7 +41,6 @@ function run({ job, text, format, options }) {
     self.postMessage({ job, type: "error", input: "extensions", message: e.message, offset: e.offset ?? null });
     return;
   }
-  if (conversation(job, text, parsed, options)) return;
   const bytes = parsed.bytes;
   const copy = bytes.slice();
   self.postMessage({ job, type: "parsed", format: parsed.format, detail: parsed.detail ?? null, bytes: copy }, [copy.buffer]);

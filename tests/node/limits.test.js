@@ -29,20 +29,26 @@ function inChild(body) {
     import { deflateRawSync, constants } from "node:zlib";
     const ws = await import(${JSON.stringify(entry)});
     await ws.default();
-    // A permessage-deflate payload of n MiB of zeros, built 1 MiB at a time (each piece a
-    // sync-flushed deflate of its own; the decoder adds the final 00 00 FF FF back).
-    const piece = deflateRawSync(new Uint8Array(${MiB}), { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
+    // A permessage-deflate payload of n MiB of zeros, built 1 MiB at a time: each piece a
+    // sync-flushed deflate of its own, ending in an empty stored block (00 00 FF FF), so
+    // pieces join into one stream; the message's last four bytes go, as RFC 7692 §7.2.1
+    // says, and the decoder adds them back.
+    const piece = deflateRawSync(new Uint8Array(${MiB}), { finishFlush: constants.Z_SYNC_FLUSH });
     const bomb = (n) => {
       const out = new Uint8Array(piece.length * n);
       for (let i = 0; i < n; i++) out.set(piece, i * piece.length);
-      return out;
+      return out.subarray(0, -4);
     };
-    // One unmasked frame (as a server sends it) with the 64-bit length.
-    const frame = (b0, payload, declared = payload.length) => {
-      const out = new Uint8Array(10 + payload.length);
-      out[0] = b0; out[1] = 127;
-      new DataView(out.buffer).setBigUint64(2, BigInt(declared));
-      out.set(payload, 10);
+    // One unmasked frame (as a server sends it), its length in the shortest encoding.
+    const frame = (b0, payload) => {
+      const n = payload.length;
+      const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+      const out = new Uint8Array(head + n);
+      out[0] = b0;
+      if (head === 2) out[1] = n;
+      else if (head === 4) { out[1] = 126; new DataView(out.buffer).setUint16(2, n); }
+      else { out[1] = 127; new DataView(out.buffer).setBigUint64(2, BigInt(n)); }
+      out.set(payload, head);
       return out;
     };
     const run = async (ws, bomb, frame) => { ${body} };
@@ -84,7 +90,7 @@ test("many messages within the limit stop at the budget of one decode, with a no
     const one = frame(0xc2, bomb(48));
     const input = new Uint8Array(one.length * 16);
     for (let i = 0; i < 16; i++) input.set(one, i * one.length);
-    const r = ws.decode(input, { role: "server", extensions: "permessage-deflate" });
+    const r = ws.decode(input, { role: "server", protocol: "rfc6455", extensions: "permessage-deflate" });
     ${summary}
   `);
   console.log(`16 x 48 MiB, default budget: ${r.growthMiB} MiB of growth; ${r.messages} messages kept`);
@@ -137,7 +143,7 @@ test("the default maximum is 64 MiB; a number raises it and Infinity lifts it", 
     three[i * (MiB + 10) + 1] = 127;
     new DataView(three.buffer).setBigUint64(i * (MiB + 10) + 2, BigInt(MiB));
   }
-  const small = ws.decode(three, { role: "server", maxTotalSize: MiB + 1 });
+  const small = ws.decode(three, { role: "server", protocol: "rfc6455", maxTotalSize: MiB + 1 });
   assert.equal(small.frames.length, 2);
   assert.deepEqual(small.notices, [`decoding stopped at byte ${3 * MiB}: the results reached the budget of ${MiB + 1} bytes for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further`]);
   assert.equal(small.incomplete, null);
@@ -176,4 +182,27 @@ test("push and decode refuse what is not bytes, and the decoder stays usable", (
   d.free();
   d.free();
   assert.throws(() => d.push(new Uint8Array(1)), /freed/);
+});
+
+test("conversations have the same default maximum, with a notice on the side that passed it", () => {
+  // The server's head, then a binary frame announcing 1 GiB (only its header is here).
+  const head = new TextEncoder().encode("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+  const frame = new Uint8Array([0x82, 0x7f, 0, 0, 0, 0, 0x40, 0, 0, 0]);
+  const bytes = new Uint8Array(head.length + frame.length);
+  bytes.set(head);
+  bytes.set(frame, head.length);
+  const byDefault = ws.decodeConversation(bytes);
+  assert.deepEqual(byDefault.violations.map((v) => [v.id, v.direction, v.offset]), [["message-too-big", "server", head.length]]);
+  const notice = byDefault.notices.find((n) => n.id === "default-message-limit");
+  assert.equal(notice.direction, "server");
+  assert.match(notice.message, /default maximum message size of 64 MiB.*maxMessageSize/);
+  const lifted = ws.decodeConversation(bytes, { maxMessageSize: Infinity });
+  assert.deepEqual(lifted.violations, []);
+  assert.equal(lifted.notices.some((n) => n.id === "default-message-limit"), false);
+  const chosen = ws.decodeConversation(bytes, { maxMessageSize: 2 ** 31 });
+  assert.deepEqual(chosen.violations, []);
+  const d = new ws.ConversationDecoder();
+  d.push("server", bytes);
+  assert.deepEqual(d.end().violations.map((v) => v.id), ["message-too-big"]);
+  d.free();
 });

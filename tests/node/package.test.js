@@ -29,7 +29,7 @@ test("the declarations name every runtime export and contain no `any`", async ()
   const { join } = await import("node:path");
   const dts = await readFile(join(installed.dir, "node_modules/wsinspect/js/index.d.ts"), "utf8");
   assert.doesNotMatch(dts.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ""), /\bany\b/);
-  const declared = new Set([...dts.matchAll(/export (?:default )?(?:function|class) (\w+)/g)].map((m) => m[1]));
+  const declared = new Set([...dts.matchAll(/export (?:default )?(?:function|class|const) (\w+)/g)].map((m) => m[1]));
   for (const name of Object.keys(ws)) {
     if (name !== "default") assert.ok(declared.has(name), `${name} is exported but not declared`);
   }
