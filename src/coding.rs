@@ -1,6 +1,10 @@
 //! The RFC 6455 registries: opcodes (§5.2, §11.8) and close codes (§7.4, §11.7), with
 //! their names and whether a code may appear in a close frame.
 
+/// The largest control frame payload: RFC 6455 §5.5: "All control frames MUST have a payload
+/// length of 125 bytes or less". A close reason gets 123 of them, after the 2-byte code.
+pub const MAX_CONTROL_PAYLOAD: usize = 125;
+
 /// A frame opcode (RFC 6455 §5.2), named after the RFC.
 ///
 /// ```
