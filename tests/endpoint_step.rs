@@ -2,7 +2,7 @@
 //! decision out, one case per rule the server's loops rely on.
 
 use wsinspect::encode::{encode_frame, FrameSpec};
-use wsinspect::endpoint_step::{Decision, Event, Responder, Step};
+use wsinspect::endpoint_step::{truncate_utf8, Decision, Event, Responder, Step};
 use wsinspect::{DecodeOptions, Decoder, MessageKind, Protocol, Role, ViolationId};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -231,6 +231,9 @@ fn a_long_close_reason_is_cut_on_a_character_boundary() {
     let close = responder.close(Some(1000), &reason);
     assert_eq!(close.payload.len(), 2 + 122);
     assert!(std::str::from_utf8(&close.payload[2..]).is_ok());
+    assert_eq!(truncate_utf8("abc", 5), "abc");
+    assert_eq!(truncate_utf8("aé", 2), "a");
+    assert_eq!(truncate_utf8("aé", 3), "aé");
 }
 
 #[test]
