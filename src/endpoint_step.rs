@@ -32,7 +32,7 @@
 //! ```
 
 use crate::encode::FrameSpec;
-use crate::{DecodeOutput, Frame, FrameKind, Message, Protocol, Violation};
+use crate::{DecodeOutput, Frame, FrameKind, Message, Protocol, Violation, MAX_CLOSE_REASON};
 
 /// One thing to do, in wire order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,9 +234,6 @@ impl Responder {
         }
     }
 }
-
-/// The longest close reason: a control frame's payload less the two bytes of the code.
-const MAX_CLOSE_REASON: usize = crate::MAX_CONTROL_PAYLOAD - 2;
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub fn truncate_utf8(s: &str, max: usize) -> &str {

@@ -31,7 +31,8 @@ pub mod wasm;
 
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{
-    close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, MAX_CONTROL_PAYLOAD, OPCODES,
+    close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, MAX_CLOSE_REASON,
+    MAX_CONTROL_PAYLOAD, OPCODES,
 };
 #[cfg(feature = "conversation")]
 pub use conversation::{
