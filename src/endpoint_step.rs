@@ -31,6 +31,8 @@
 //! assert_eq!(step.decision, Decision::Open);
 //! ```
 
+use std::collections::HashMap;
+
 use crate::encode::FrameSpec;
 use crate::{DecodeOutput, Frame, FrameKind, Message, Protocol, Violation, MAX_CLOSE_REASON};
 
@@ -132,9 +134,11 @@ impl Responder {
             violations,
             ..
         } = out;
-        let mut messages: Vec<Option<Message>> = messages
+        // Complete messages by the index of their last frame.
+        let mut messages: HashMap<usize, Message> = messages
             .into_iter()
-            .map(|m| Some(m).filter(|m| m.complete))
+            .filter(|m| m.complete)
+            .filter_map(|m| Some((*m.frames.last()?, m)))
             .collect();
         for frame in &frames {
             if let Some(v) = violations.iter().find(|v| v.frame == Some(frame.index)) {
@@ -162,7 +166,7 @@ impl Responder {
         step
     }
 
-    fn walk(&mut self, frame: &Frame, messages: &mut [Option<Message>], step: &mut Step) {
+    fn walk(&mut self, frame: &Frame, messages: &mut HashMap<usize, Message>, step: &mut Step) {
         match frame.kind {
             // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
             // frame in response, unless it already received a Close frame."
@@ -199,11 +203,7 @@ impl Responder {
                     Decision::Closed(format!("the peer sent {said}; the server answered it"));
             }
             FrameKind::Text | FrameKind::Binary | FrameKind::Continuation if !self.sent_close => {
-                let ends_here = messages.iter_mut().find(|m| {
-                    m.as_ref()
-                        .is_some_and(|m| m.frames.last() == Some(&frame.index))
-                });
-                if let Some(message) = ends_here.and_then(Option::take) {
+                if let Some(message) = messages.remove(&frame.index) {
                     step.events.push(Event::Message(message));
                 }
             }
