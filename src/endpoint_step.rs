@@ -144,7 +144,7 @@ impl Responder {
             if let Some(v) = violations.iter().find(|v| v.frame == Some(frame.index)) {
                 self.fail(v, &mut step);
                 // A close that broke a rule is still the peer's close: no second one comes.
-                if frame.kind == FrameKind::Close && step.failed.is_some() {
+                if frame.kind == FrameKind::Close && step.decision == Decision::Closing {
                     self.received_close = true;
                     step.decision = Decision::Closed(format!(
                         "the peer's close broke a rule; the server closed with {}",

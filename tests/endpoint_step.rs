@@ -256,3 +256,23 @@ fn hixie76_echoes_the_closing_frame_and_closes_on_a_violation() {
     assert!(step.failed.is_some());
     assert!(matches!(step.decision, Decision::Closed(_)), "{step:?}");
 }
+
+#[test]
+fn a_second_violation_in_the_same_read_ends_the_connection_without_a_second_close() {
+    let mut server = Server::rfc6455();
+    let mut bytes = client(FrameSpec::new(0x3, *b"x"));
+    bytes.extend(client(FrameSpec::new(0x8, 1005u16.to_be_bytes())));
+    let step = server.push(&bytes);
+    assert_eq!(
+        step.events,
+        [Event::Send(FrameSpec::close(1002, "reserved-opcode"))]
+    );
+    assert_eq!(
+        step.failed.as_ref().map(|v| v.id),
+        Some(ViolationId::ReservedOpcode)
+    );
+    assert!(
+        matches!(&step.decision, Decision::Closed(why) if why.starts_with("invalid-close-code after the close")),
+        "{step:?}"
+    );
+}
