@@ -38,10 +38,28 @@ install_crate() { # name binary version
     cargo install "$1" --version "$3" --force
   fi
 }
+# The two installs run in the background while the system packages install. If this script
+# ends before waiting for them (a later step fails, or it is interrupted), they are stopped
+# with every process they started: nothing keeps compiling after setup has exited.
+kill_tree() { # pid: the process and all its descendants, children first
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+background=()
+stop_background() {
+  local pid
+  for pid in "${background[@]}"; do kill_tree "$pid"; done
+}
+trap stop_background EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 install_crate wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION" &
 bindgen_pid=$!
+background+=("$bindgen_pid")
 install_crate wasm-pack wasm-pack "$WASM_PACK_VERSION" &
 pack_pid=$!
+background+=("$pack_pid")
 
 # 3. Debian's chromium and chromedriver (a tool's own browser download fails here).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -87,4 +105,5 @@ fi
 
 wait "$bindgen_pid"
 wait "$pack_pid"
+background=()
 echo "setup: ready in $(( $(date +%s) - started )) s"

@@ -7,11 +7,24 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 
 names=() results=()
-# LAYERS="cargo-test browser-tests" npm test runs only those (setup and build always run).
+# Every layer this script runs, in order (setup and build always run first).
+LAYER_NAMES=(fmt clippy clippy-wasm32 cargo-test wasm-node wasm-chrome node-tests browser-tests)
+# LAYERS="cargo-test browser-tests" npm test runs only those. A name that is not a layer is an
+# error: a typo must not run nothing and pass.
 only=" ${LAYERS:-} "
+for want in ${LAYERS:-}; do
+  if [[ " ${LAYER_NAMES[*]} " != *" $want "* ]]; then
+    echo "test: unknown layer \"$want\" in LAYERS (layers: ${LAYER_NAMES[*]})" >&2
+    exit 2
+  fi
+done
 layer() { # name command...
   local name=$1 start status
   shift
+  if [ "$name" != setup ] && [ "$name" != build ] && [[ " ${LAYER_NAMES[*]} " != *" $name "* ]]; then
+    echo "test: layer \"$name\" is missing from LAYER_NAMES" >&2
+    exit 2
+  fi
   if [ "$only" != "  " ] && [ "$name" != setup ] && [ "$name" != build ] && [[ "$only" != *" $name "* ]]; then
     return 0
   fi

@@ -1,6 +1,13 @@
 //! The RFC 6455 registries: opcodes (§5.2, §11.8) and close codes (§7.4, §11.7), with
 //! their names and whether a code may appear in a close frame.
 
+/// The largest control frame payload: RFC 6455 §5.5: "All control frames MUST have a payload
+/// length of 125 bytes or less".
+pub const MAX_CONTROL_PAYLOAD: usize = 125;
+
+/// The longest close reason: a close frame's payload less the 2-byte status code (§5.5.1).
+pub const MAX_CLOSE_REASON: usize = MAX_CONTROL_PAYLOAD - 2;
+
 /// A frame opcode (RFC 6455 §5.2), named after the RFC.
 ///
 /// ```

@@ -7,6 +7,8 @@ use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOx
 use miniz_oxide::deflate::stream::deflate;
 use miniz_oxide::{MZError, MZFlush};
 
+use crate::coding::OpCode;
+
 /// Which payload length field carries the length (RFC 6455 §5.2 "Payload length").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LengthEncoding {
@@ -105,7 +107,23 @@ impl FrameSpec {
 
     /// A close frame (opcode 0x8) with a status code and reason, valid or not.
     pub fn close(code: u16, reason: &str) -> Self {
-        Self::new(0x8, encode_close_payload(code, reason))
+        Self::new(OpCode::Close.as_u8(), encode_close_payload(code, reason))
+    }
+
+    /// A close frame (opcode 0x8) with an empty payload: no status code (RFC 6455 §5.5.1).
+    pub fn close_empty() -> Self {
+        Self::new(OpCode::Close.as_u8(), Vec::new())
+    }
+
+    /// A ping frame (opcode 0x9) with this payload.
+    pub fn ping(payload: impl Into<Vec<u8>>) -> Self {
+        Self::new(OpCode::Ping.as_u8(), payload)
+    }
+
+    /// A pong frame (opcode 0xA) with this payload: the answer to a ping carries the ping's
+    /// "Application data" (RFC 6455 §5.5.3).
+    pub fn pong(payload: impl Into<Vec<u8>>) -> Self {
+        Self::new(OpCode::Pong.as_u8(), payload)
     }
 
     /// The same spec, masked with `key`.

@@ -2,7 +2,7 @@
 //! §5.5, RFC 7692 §6) and a close frame's payload (§5.5.1, §7.4, §8.1). Rules between
 //! frames (fragmentation, close ordering) live with the stream in `decoder`.
 
-use crate::coding::{close_code_name, close_code_valid_on_wire, OpCode};
+use crate::coding::{close_code_name, close_code_valid_on_wire, OpCode, MAX_CONTROL_PAYLOAD};
 use crate::frame::{Field, Header};
 use crate::output::{Role, Sink};
 use crate::utf8::validate_utf8;
@@ -92,12 +92,15 @@ pub(crate) fn check_header(
         ),
         _ => {}
     }
-    if op.is_control() && h.payload_len > 125 {
+    if op.is_control() && h.payload_len > MAX_CONTROL_PAYLOAD as u64 {
         sink.violation(
             ViolationId::ControlFrameTooLong,
             start + 1,
             at,
-            format!("{name} payload of {} bytes exceeds 125", h.payload_len),
+            format!(
+                "{name} payload of {} bytes exceeds {MAX_CONTROL_PAYLOAD}",
+                h.payload_len
+            ),
         );
     }
     // RFC 6455 §5.2: "in all cases, the minimal number of bytes MUST be used to

@@ -44,8 +44,15 @@ impl HandshakeKind {
     }
 
     /// The bytes hixie-76 puts after this head: the request's 8 key bytes (key3), the
-    /// response's 16-byte answer (draft-hixie-thewebsocketprotocol-76 §1.3).
-    pub(crate) fn hixie76_trailing_len(self) -> usize {
+    /// response's 16-byte answer (draft-hixie-thewebsocketprotocol-76 §1.3). The one source
+    /// of both lengths for every adapter.
+    ///
+    /// ```
+    /// use wsinspect::HandshakeKind;
+    /// assert_eq!(HandshakeKind::Request.hixie76_trailing_len(), 8);
+    /// assert_eq!(HandshakeKind::Response.hixie76_trailing_len(), 16);
+    /// ```
+    pub const fn hixie76_trailing_len(self) -> usize {
         match self {
             HandshakeKind::Request => 8,
             HandshakeKind::Response => 16,

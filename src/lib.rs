@@ -11,6 +11,7 @@ mod conversation;
 mod decoder;
 mod direction;
 pub mod encode;
+pub mod endpoint_step;
 mod extensions;
 mod frame;
 mod frame_rules;
@@ -29,7 +30,10 @@ mod violation;
 pub mod wasm;
 
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
-pub use coding::{close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, OPCODES};
+pub use coding::{
+    close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, MAX_CLOSE_REASON,
+    MAX_CONTROL_PAYLOAD, OPCODES,
+};
 #[cfg(feature = "conversation")]
 pub use conversation::{
     decode_conversation, decode_conversation_text, decode_transcript, CloseEvent, CloseSummary,
@@ -40,6 +44,7 @@ pub use direction::{ChunkMeta, Direction, Endpoint};
 #[cfg(feature = "conversation")]
 pub use direction::{DirectedChunk, Transcript};
 pub use encode::{encode_frame, FrameSpec};
+pub use endpoint_step::Responder;
 pub use extensions::{
     negotiated_permessage_deflate, parse_extensions, ClientMaxWindowBits, Extension,
     ExtensionError, ExtensionParam, Negotiation, PerMessageDeflateParams, PERMESSAGE_DEFLATE,

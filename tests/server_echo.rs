@@ -235,6 +235,31 @@ fn each_protocol_violation_is_answered_with_its_close_code() {
 }
 
 #[test]
+fn frames_after_a_violation_in_the_same_read_are_not_answered() {
+    // Frames are walked in wire order: the pong before the violation, the close for it, and
+    // nothing for the ping after it.
+    runtime().block_on(async {
+        let server = Server::start(&[]);
+        let mut client = Client::connect(server.addr, "/echo", &[]).await.unwrap();
+        let key = [1, 2, 3, 4];
+        let mut bytes = ws::client_frame(true, false, PING, b"first", key);
+        bytes.extend(ws::client_frame(true, false, 0x3, b"x", key));
+        bytes.extend(ws::client_frame(true, false, PING, b"late", key));
+        use tokio::io::AsyncWriteExt;
+        client.stream.write_all(&bytes).await.unwrap();
+        let pong = client.recv().await.unwrap();
+        assert_eq!(
+            (pong.opcode, pong.payload.as_slice()),
+            (PONG, &b"first"[..])
+        );
+        let close = client.recv().await.unwrap();
+        assert_eq!(close.close(), Some((1002, "reserved-opcode".to_owned())));
+        client.send(CLOSE, &1002u16.to_be_bytes()).await;
+        assert!(client.recv().await.is_none(), "nothing after the close");
+    });
+}
+
+#[test]
 fn a_message_over_the_limit_is_closed_with_1009_before_it_is_buffered() {
     runtime().block_on(async {
         let server = Server::start(&["--max-message", "1000"]);

@@ -335,3 +335,49 @@ fn a_tap_ending_ends_its_session_and_the_limit_on_sessions_holds() {
         let _c = Tap::open(&server).await;
     });
 }
+
+/// The next frame from the tap that is not a record (records are text; pings are answered).
+async fn next_control(client: &mut Client) -> Option<ws::Frame> {
+    loop {
+        let frame = client.recv().await?;
+        match frame.opcode {
+            TEXT => continue,
+            PING if frame.payload == b"tap" => client.send(PONG, &frame.payload).await,
+            _ => return Some(frame),
+        }
+    }
+}
+
+#[test]
+fn the_tap_answers_its_own_frames_as_echo_does() {
+    // The same endpoint step as /echo: a ping gets a pong with its payload, a close is echoed
+    // with its code and reason, a violation gets a close with its code.
+    runtime().block_on(async {
+        let server = Server::start(&[]);
+        let mut tap = Tap::open(&server).await;
+        tap.client.send(PING, b"hello tap").await;
+        let pong = next_control(&mut tap.client).await.expect("a pong");
+        assert_eq!(
+            (pong.opcode, pong.payload.as_slice()),
+            (PONG, &b"hello tap"[..])
+        );
+        let mut payload = 4000u16.to_be_bytes().to_vec();
+        payload.extend_from_slice(b"bye");
+        tap.client.send(CLOSE, &payload).await;
+        let close = next_control(&mut tap.client).await.expect("a close");
+        assert_eq!(close.close(), Some((4000, "bye".to_owned())));
+        assert!(tap.client.recv().await.is_none(), "the tap's TCP is closed");
+
+        let mut tap = Tap::open(&server).await;
+        use tokio::io::AsyncWriteExt;
+        // A reserved opcode, then a ping in the same write: the close only, no pong after it.
+        let mut bytes = ws::client_frame(true, false, 0x3, b"x", [1, 2, 3, 4]);
+        bytes.extend(ws::client_frame(true, false, PING, b"late", [1, 2, 3, 4]));
+        tap.client.stream.write_all(&bytes).await.unwrap();
+        let close = next_control(&mut tap.client).await.expect("a close");
+        assert_eq!(close.close(), Some((1002, "reserved-opcode".to_owned())));
+        // The server waits for the tap's close, then ends the connection.
+        tap.client.send(CLOSE, &1002u16.to_be_bytes()).await;
+        assert!(next_control(&mut tap.client).await.is_none());
+    });
+}

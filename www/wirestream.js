@@ -4,9 +4,6 @@
 // the server wrote.
 import * as ws from "/js/index.js";
 
-/** The longest head a server reads (RFC 6455 leaves it open; wsinspect serve answers 431 past it). */
-const MAX_HEAD = 8 * 1024;
-
 export class WireStream {
   /** `dir` is "in" or "out". */
   constructor(dir) {
@@ -37,7 +34,9 @@ export class WireStream {
     this.received += bytes.length;
     if (this.head === null) {
       const all = concat(this.headBytes, bytes);
-      const h = ws.parseHandshake(all.subarray(0, Math.min(all.length, MAX_HEAD + 1)));
+      // parseHandshake holds the core's one head limit (MAX_HEAD_LENGTH): a longer head is
+      // its error `head-too-large`, and the view stops there.
+      const h = ws.parseHandshake(all);
       if (h.error) {
         this.head = h;
         this.headBytes = all;

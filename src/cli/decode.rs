@@ -261,14 +261,18 @@ fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
     let hixie = h.generation == Generation::Hixie76;
     let mut options = DecodeOptions::default();
     let mut start = head as usize;
+    // A hixie-76 request's 8 key bytes, a response's 16-byte answer.
+    start += if hixie {
+        h.kind.hixie76_trailing_len()
+    } else {
+        0
+    };
     match h.kind {
         HandshakeKind::Request => {
             options.role = wsinspect::Role::Client;
-            start += if hixie { 8 } else { 0 };
         }
         HandshakeKind::Response => {
             options.role = wsinspect::Role::Server;
-            start += if hixie { 16 } else { 0 };
             options.extensions = h
                 .header("sec-websocket-extensions")
                 .map(|x| x.value.clone());

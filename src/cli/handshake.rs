@@ -85,7 +85,7 @@ fn second_head(first: &Handshake) -> Option<(usize, &[u8])> {
     }
     let head = first.head_length? as usize;
     let skip = if first.generation == Generation::Hixie76 {
-        8
+        first.kind.hixie76_trailing_len()
     } else {
         0
     };

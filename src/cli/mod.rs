@@ -69,27 +69,38 @@ pub struct ServeArgs {
     /// directory (or of the executable) that has www/index.html]
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Largest request head in bytes (64 to 65536); longer gets 431.
-    #[arg(long, default_value_t = 8 * 1024)]
+    /// Largest request head in bytes; longer gets 431.
+    #[arg(long, default_value_t = server::Limits::default().max_head, help = max_head_help())]
     pub max_head: usize,
     /// Largest message in bytes (after reassembly and inflation); larger gets close 1009.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = server::Limits::default().max_message)]
     pub max_message: usize,
     /// Seconds a WebSocket peer may stay silent before close 1001.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = server::Limits::default().idle.as_secs_f64())]
     pub idle_timeout: f64,
     /// Seconds a client has to send its complete handshake before it is dropped.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = server::Limits::default().handshake.as_secs_f64())]
     pub handshake_timeout: f64,
     /// Seconds to wait for the peer's close frame after sending ours.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = server::Limits::default().close_wait.as_secs_f64())]
     pub close_timeout: f64,
     /// Most tap sessions open at once.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = server::Limits::default().max_sessions)]
     pub max_sessions: usize,
     /// Most connections served at once (more wait in the listen queue).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = server::Limits::default().max_connections)]
     pub max_connections: usize,
+}
+
+/// The smallest `--max-head`: a smaller value is raised to it (a head needs a request line).
+const MIN_MAX_HEAD: usize = 64;
+
+/// `--max-head`'s help, with its range from the one definition of each bound.
+fn max_head_help() -> String {
+    format!(
+        "Largest request head in bytes ({MIN_MAX_HEAD} to {}); longer gets 431",
+        wsinspect::handshake::MAX_HEAD_CEILING
+    )
 }
 
 /// Parses the arguments and runs the subcommand; the exit status is the subcommand's.
@@ -129,7 +140,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             ));
         }
         Ok::<_, String>(server::Limits {
-            max_head: args.max_head.max(64),
+            max_head: args.max_head.max(MIN_MAX_HEAD),
             max_message: args.max_message,
             idle: seconds("idle-timeout", args.idle_timeout)?,
             handshake: seconds("handshake-timeout", args.handshake_timeout)?,
@@ -179,4 +190,25 @@ fn find_root() -> Option<PathBuf> {
             .find(|dir| dir.join("www/index.html").is_file())
             .map(PathBuf::from)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_defaults_are_the_servers_limits() {
+        let Command::Serve(args) = Cli::parse_from(["wsinspect", "serve"]).command else {
+            panic!("not serve");
+        };
+        let limits = server::Limits::default();
+        assert_eq!(args.max_head, limits.max_head);
+        assert_eq!(args.max_head, wsinspect::handshake::MAX_HEAD_LENGTH);
+        assert_eq!(args.max_message, limits.max_message);
+        assert_eq!(args.idle_timeout, limits.idle.as_secs_f64());
+        assert_eq!(args.handshake_timeout, limits.handshake.as_secs_f64());
+        assert_eq!(args.close_timeout, limits.close_wait.as_secs_f64());
+        assert_eq!(args.max_sessions, limits.max_sessions);
+        assert_eq!(args.max_connections, limits.max_connections);
+    }
 }

@@ -13,7 +13,7 @@
 
 use base64::Engine as _;
 use serde_json::Value;
-use wsinspect::close_code_valid_on_wire;
+use wsinspect::{close_code_valid_on_wire, MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD};
 
 use super::sessions::ActionRequest;
 
@@ -68,8 +68,8 @@ fn parse_action(value: &Value) -> Result<Action, String> {
                 .as_bytes()
                 .to_vec();
             // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
-            if payload.len() > 125 {
-                return Err(format!("ping payload of {} bytes is over 125 (use the control-frame-too-long violation)", payload.len()));
+            if payload.len() > MAX_CONTROL_PAYLOAD {
+                return Err(format!("ping payload of {} bytes is over {MAX_CONTROL_PAYLOAD} (use the control-frame-too-long violation)", payload.len()));
             }
             Ok(Action::Ping(payload))
         }
@@ -118,9 +118,9 @@ fn parse_action(value: &Value) -> Result<Action, String> {
                 return Err("a close reason needs a code".into());
             }
             // §5.5: control payloads are at most 125 bytes, two of which hold the code.
-            if reason.len() > 123 {
+            if reason.len() > MAX_CLOSE_REASON {
                 return Err(format!(
-                    "close reason of {} bytes is over 123",
+                    "close reason of {} bytes is over {MAX_CLOSE_REASON}",
                     reason.len()
                 ));
             }

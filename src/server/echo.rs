@@ -1,12 +1,17 @@
 //! `/echo` over RFC 6455: every message back with its kind, pings answered, closes echoed,
 //! violations answered with their close code, idle peers closed with 1001, and the tap's
 //! actions carried out.
-
-use std::collections::HashMap;
+//!
+//! What to answer is decided by the core's endpoint step ([`wsinspect::endpoint_step`]),
+//! walking each read's frames in wire order; `/tap` and the hixie-76 echo use the same step.
+//! This loop only moves bytes: it reads, writes what the step says, echoes the messages it
+//! delivers, and keeps the idle and close timers.
 
 use tokio::sync::mpsc;
 use tokio::time::{timeout_at, Instant};
-use wsinspect::{DecodeOutput, FrameKind, Message, MessageKind, Violation};
+use wsinspect::encode::FrameSpec;
+use wsinspect::endpoint_step::{Decision, Event, Step};
+use wsinspect::MessageKind;
 
 use super::actions::Action;
 use super::broken;
@@ -67,8 +72,8 @@ async fn echo(
     limits: &Limits,
 ) -> String {
     if !rest.is_empty() {
-        let decoded = socket.decode_unrecorded(rest);
-        if let Flow::Stop(reason) = handle(socket, decoded).await {
+        let step = socket.receive_unrecorded(rest);
+        if let Flow::Stop(reason) = handle(socket, step).await {
             return reason;
         }
     }
@@ -92,7 +97,7 @@ async fn echo(
                     close_until = Some(Instant::now() + limits.close_wait);
                 }
                 Ok(Ok(0)) | Ok(Err(_)) => {
-                    return if socket.received_close || socket.sent_close {
+                    return if socket.received_close() || socket.sent_close() {
                         "the client closed the TCP connection".into()
                     } else {
                         "the client dropped the TCP connection without a close frame".into()
@@ -100,10 +105,10 @@ async fn echo(
                 }
                 Ok(Ok(n)) => {
                     idle_until = Instant::now() + limits.idle;
-                    let decoded = socket.decode(&buf[..n]).await;
-                    match handle(socket, decoded).await {
+                    let step = socket.receive(&buf[..n]).await;
+                    match handle(socket, step).await {
                         Flow::Stop(reason) => return reason,
-                        Flow::Go if socket.sent_close && close_until.is_none() => {
+                        Flow::Go if socket.sent_close() && close_until.is_none() => {
                             close_until = Some(Instant::now() + limits.close_wait);
                         }
                         Flow::Go => {}
@@ -116,7 +121,7 @@ async fn echo(
                     if let Some(tap) = socket.tap() {
                         tap.done(request.id, result).await;
                     }
-                    if socket.sent_close && close_until.is_none() {
+                    if socket.sent_close() && close_until.is_none() {
                         close_until = Some(Instant::now() + limits.close_wait);
                     }
                 }
@@ -135,87 +140,34 @@ async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<Act
     }
 }
 
-/// Acts on what one chunk completed, in wire order.
-async fn handle(socket: &mut Socket, out: DecodeOutput) -> Flow {
-    let mut messages: HashMap<usize, Message> = out
-        .messages
-        .into_iter()
-        .filter(|m| m.complete)
-        .filter_map(|m| Some((*m.frames.last()?, m)))
-        .collect();
-    for frame in &out.frames {
-        if let Some(v) = out.violations.iter().find(|v| v.frame == Some(frame.index)) {
-            return fail_on(socket, v).await;
+/// Carries out one step of the endpoint (see [`wsinspect::endpoint_step`]): its pongs and
+/// closes are written and each message it delivers is echoed, all in wire order.
+async fn handle(socket: &mut Socket, step: Step) -> Flow {
+    let Step {
+        events,
+        decision,
+        mut note,
+        ..
+    } = step;
+    for event in events {
+        let Event::Message(message) = event else {
+            if socket.reply(&event, &mut note).await.is_err() {
+                return Flow::Stop("the connection failed while answering".into());
+            }
+            continue;
+        };
+        let text = message.kind == MessageKind::Text;
+        if text && super::test_panic_on(&message.data) {
+            panic!("the test hook {} asked for a panic", super::TEST_PANIC_ENV);
         }
-        match frame.kind {
-            // RFC 6455 §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong
-            // frame in response, unless it already received a Close frame."
-            FrameKind::Ping if !socket.sent_close => {
-                let pong = wsinspect::encode::FrameSpec::new(0xA, frame.payload.clone());
-                if socket.send_frame(&pong).await.is_err() {
-                    return Flow::Stop("the connection failed while sending a pong".into());
-                }
-            }
-            FrameKind::Close => {
-                socket.received_close = true;
-                let code = frame.close_code;
-                let said = match code {
-                    Some(code) => format!("close {code}"),
-                    None => "close without a code".into(),
-                };
-                if socket.sent_close {
-                    return Flow::Stop(format!("the client answered with {said}"));
-                }
-                // RFC 6455 §5.5.1: "If an endpoint receives a Close frame and did not
-                // previously send a Close frame, the endpoint MUST send a Close frame in
-                // response. ... the endpoint typically echos the status code it received."
-                let reason = frame.close_reason.clone().unwrap_or_default();
-                let _ = socket.send_close(code, &reason).await;
-                return Flow::Stop(format!("the client sent {said}; the server echoed it"));
-            }
-            FrameKind::Text | FrameKind::Binary | FrameKind::Continuation if !socket.sent_close => {
-                if let Some(message) = messages.remove(&frame.index) {
-                    let text = message.kind == MessageKind::Text;
-                    if text && super::test_panic_on(&message.data) {
-                        panic!("the test hook {} asked for a panic", super::TEST_PANIC_ENV);
-                    }
-                    if socket.send_message(text, &message.data, 1).await.is_err() {
-                        return Flow::Stop("the connection failed while echoing".into());
-                    }
-                }
-            }
-            _ => {}
+        if socket.send_message(text, &message.data, 1).await.is_err() {
+            return Flow::Stop("the connection failed while echoing".into());
         }
     }
-    // Violations found in a frame's header (its payload still to come), or about no frame.
-    if let Some(v) = out.violations.first() {
-        return fail_on(socket, v).await;
+    match decision {
+        Decision::Closed(reason) => Flow::Stop(reason),
+        Decision::Open | Decision::Closing => Flow::Go,
     }
-    Flow::Go
-}
-
-/// RFC 6455 §7.1.7: "_Fail the WebSocket Connection_": send the violation's close code.
-async fn fail_on(socket: &mut Socket, v: &Violation) -> Flow {
-    fail(
-        socket,
-        v.close_code().unwrap_or(1002),
-        v.id.as_str(),
-        v.to_string(),
-    )
-    .await
-}
-
-async fn fail(socket: &mut Socket, code: u16, id: &str, text: String) -> Flow {
-    if socket.sent_close {
-        return Flow::Stop(format!("{id} after the close: {text}"));
-    }
-    socket
-        .note(format!("sent close {code}: {id}: {text}"))
-        .await;
-    if socket.send_close(Some(code), id).await.is_err() {
-        return Flow::Stop("the connection failed while closing".into());
-    }
-    Flow::Go
 }
 
 /// Carries out a tap action; the text says what went on the wire.
@@ -225,7 +177,7 @@ pub async fn perform(socket: &mut Socket, action: Action) -> Result<String, Stri
         Action::Ping(payload) => {
             let n = payload.len();
             socket
-                .send_frame(&wsinspect::encode::FrameSpec::new(0x9, payload))
+                .send_frame(&FrameSpec::ping(payload))
                 .await
                 .map_err(io)?;
             Ok(format!("sent ping ({n} bytes)"))

@@ -5,7 +5,8 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::{timeout_at, Instant};
 use wsinspect::encode::{encode_hixie_close, encode_hixie_length_prefixed, encode_hixie_text};
-use wsinspect::{FrameKind, MessageKind, Protocol};
+use wsinspect::endpoint_step::{Decision, Event, Step};
+use wsinspect::{MessageKind, Protocol};
 
 use super::actions::Action;
 use super::sessions::{ActionRequest, TapSink};
@@ -95,16 +96,24 @@ async fn recv(actions: &mut Option<mpsc::Receiver<ActionRequest>>) -> Option<Act
     }
 }
 
-/// Decodes a chunk (already recorded) and echoes what it completed; Some(reason) to stop.
+/// Decodes a chunk (already recorded) and carries out the endpoint step (see
+/// [`wsinspect::endpoint_step`]) in wire order: each message echoed as it came, the closing
+/// frame answered, a violation answered with the closing frame (hixie-76 has no close codes).
+/// Some(reason) to stop.
 async fn handle(socket: &mut Socket, chunk: &[u8]) -> Option<String> {
-    let out = socket.decode_unrecorded(chunk);
-    if let Some(v) = out.violations.first() {
-        // hixie-76 has no close codes: the connection is just closed.
-        socket.note(format!("closing: {v}")).await;
-        let _ = socket.write(&encode_hixie_close()).await;
-        return Some(format!("{}: {v}", v.id));
-    }
-    for message in out.messages.iter().filter(|m| m.complete) {
+    let Step {
+        events,
+        decision,
+        mut note,
+        ..
+    } = socket.receive_unrecorded(chunk);
+    for event in events {
+        let Event::Message(message) = event else {
+            if socket.reply(&event, &mut note).await.is_err() {
+                return Some("the connection failed while answering".into());
+            }
+            continue;
+        };
         let frame = match (message.kind, message.text.as_deref()) {
             (MessageKind::Text, Some(text)) => encode_hixie_text(text),
             _ => encode_hixie_length_prefixed(0x80, &message.data),
@@ -113,12 +122,10 @@ async fn handle(socket: &mut Socket, chunk: &[u8]) -> Option<String> {
             return Some("the connection failed while echoing".into());
         }
     }
-    if out.frames.iter().any(|f| f.kind == FrameKind::Close) {
-        // draft-hixie-76 §4.2: on the closing frame "the server ... must send a 0xFF 0x00".
-        let _ = socket.write(&encode_hixie_close()).await;
-        return Some("the client sent the closing frame; the server answered it".into());
+    match decision {
+        Decision::Closed(reason) => Some(reason),
+        Decision::Open | Decision::Closing => None,
     }
-    None
 }
 
 /// hixie-76 knows text messages and the closing frame only.

@@ -54,7 +54,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_head: 8 * 1024,
+            max_head: wsinspect::handshake::MAX_HEAD_LENGTH,
             max_message: 16 * 1024 * 1024,
             idle: Duration::from_secs(60),
             handshake: Duration::from_secs(10),

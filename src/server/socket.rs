@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use wsinspect::encode::{encode_frame, Deflater, FrameSpec};
-use wsinspect::{DecodeOptions, DecodeOutput, Decoder, PerMessageDeflateParams, Protocol, Role};
+use wsinspect::encode::{encode_frame, encode_hixie_close, Deflater, FrameSpec};
+use wsinspect::endpoint_step::{Event, Step};
+use wsinspect::{
+    DecodeOptions, Decoder, OpCode, PerMessageDeflateParams, Protocol, Responder, Role,
+};
 
 use super::sessions::{Dir, TapSink};
-
-/// Largest control frame payload (RFC 6455 §5.5).
-pub const MAX_CONTROL_PAYLOAD: usize = 125;
 
 /// Outgoing permessage-deflate, honouring what was negotiated.
 pub struct OutgoingDeflate {
@@ -57,12 +57,10 @@ pub struct Socket {
     writer: OwnedWriteHalf,
     pub tap: Option<TapSink>,
     decoder: Decoder,
+    /// What the endpoint answers to what the decoder read, and which closes went which way.
+    responder: Responder,
     deflate: Option<OutgoingDeflate>,
     write_timeout: Duration,
-    /// A close frame has been written.
-    pub sent_close: bool,
-    /// A close frame has been read.
-    pub received_close: bool,
 }
 
 impl Socket {
@@ -97,23 +95,23 @@ impl Socket {
             writer,
             tap,
             decoder,
+            responder: Responder::new(protocol),
             deflate: deflate.map(OutgoingDeflate::new),
             write_timeout,
-            sent_close: false,
-            received_close: false,
         }
     }
 
-    /// Reads once (cancel-safe, for `select!`); pass what it read to [`Socket::decode`].
+    /// Reads once (cancel-safe, for `select!`); pass what it read to [`Socket::receive`].
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.reader.read(buf).await
     }
 
-    /// Records bytes read and decodes them. The decoder holds the message limit: a message
-    /// past it is a `message-too-big` violation, and its bytes are not kept.
-    pub async fn decode(&mut self, bytes: &[u8]) -> DecodeOutput {
+    /// Records bytes read, decodes them and says what the endpoint does about them (see
+    /// [`wsinspect::endpoint_step`]). The decoder holds the message limit: a message past it
+    /// is a `message-too-big` violation, and its bytes are not kept.
+    pub async fn receive(&mut self, bytes: &[u8]) -> Step {
         self.record_in(bytes).await;
-        self.decode_unrecorded(bytes)
+        self.receive_unrecorded(bytes)
     }
 
     /// Records bytes read, without decoding them yet.
@@ -123,9 +121,46 @@ impl Socket {
         }
     }
 
-    /// Decodes bytes already recorded (those read along with the handshake head).
-    pub fn decode_unrecorded(&mut self, bytes: &[u8]) -> DecodeOutput {
-        self.decoder.push(bytes)
+    /// [`Socket::receive`] for bytes already recorded (those read along with the handshake
+    /// head).
+    pub fn receive_unrecorded(&mut self, bytes: &[u8]) -> Step {
+        let out = self.decoder.push(bytes);
+        let step = self.responder.step(out);
+        if self.responder.sent_close() {
+            // The step decided to close: nothing after it is kept or inflated.
+            self.decoder.discard_data();
+        }
+        step
+    }
+
+    /// Writes a frame a step decided on (a pong or a close). `note` (the step's) goes to the
+    /// tap just before the close it explains. A message event writes nothing: what to do with
+    /// a message is the caller's.
+    pub async fn reply(&mut self, event: &Event, note: &mut Option<String>) -> io::Result<()> {
+        let closes = match event {
+            Event::Send(spec) => spec.opcode == OpCode::Close.as_u8(),
+            Event::SendHixieClose => true,
+            Event::Message(_) => return Ok(()),
+        };
+        if closes {
+            if let Some(note) = note.take() {
+                self.note(note).await;
+            }
+        }
+        match event {
+            Event::Send(spec) => self.send_frame(spec).await,
+            _ => self.write(&encode_hixie_close()).await,
+        }
+    }
+
+    /// Whether a close has been written (or is being written).
+    pub fn sent_close(&self) -> bool {
+        self.responder.sent_close()
+    }
+
+    /// Whether the peer's close has been read.
+    pub fn received_close(&self) -> bool {
+        self.responder.received_close()
     }
 
     /// Writes bytes as they are, and records them.
@@ -165,12 +200,13 @@ impl Socket {
             let start = (i * size).min(payload.len());
             let end = ((i + 1) * size).min(payload.len());
             let opcode = if i > 0 {
-                0x0
+                OpCode::Continuation
             } else if text {
-                0x1
+                OpCode::Text
             } else {
-                0x2
-            };
+                OpCode::Binary
+            }
+            .as_u8();
             let mut spec = FrameSpec::new(opcode, &payload[start..end]);
             spec.fin = i + 1 == frames;
             // RFC 7692 §6.1: RSV1 is set on the first frame of a compressed message only.
@@ -180,20 +216,18 @@ impl Socket {
         self.write(&bytes).await
     }
 
-    /// Sends a close frame (no code: an empty payload) and remembers it.
+    /// Sends a close frame (no code: an empty payload; the reason cut to what a close frame
+    /// holds) and remembers it.
     pub async fn send_close(&mut self, code: Option<u16>, reason: &str) -> io::Result<()> {
+        let frame = self.responder.close(code, reason);
         self.closing();
-        let frame = match code {
-            Some(code) => FrameSpec::close(code, truncate_utf8(reason, MAX_CONTROL_PAYLOAD - 2)),
-            None => FrameSpec::new(0x8, Vec::new()),
-        };
         self.send_frame(&frame).await
     }
 
     /// A close has been (or is being) written: from now on only the peer's close matters, so
     /// the decoder keeps no data payload and inflates nothing.
     pub fn closing(&mut self) {
-        self.sent_close = true;
+        self.responder.closing();
         self.decoder.discard_data();
     }
 
@@ -224,35 +258,16 @@ impl Drop for Socket {
     /// is terminating the connection because it encountered an unexpected condition"), as
     /// far as the socket takes it without waiting.
     fn drop(&mut self) {
-        if std::thread::panicking() && !self.sent_close {
+        if std::thread::panicking() && !self.responder.sent_close() {
             let close = encode_frame(&FrameSpec::close(1011, "internal error"));
             let _ = self.writer.try_write(&close);
         }
     }
 }
 
-/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
-pub fn truncate_utf8(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncation_keeps_whole_characters() {
-        assert_eq!(truncate_utf8("abc", 5), "abc");
-        assert_eq!(truncate_utf8("aé", 2), "a");
-        assert_eq!(truncate_utf8("aé", 3), "aé");
-    }
 
     #[test]
     fn a_small_window_sends_long_messages_uncompressed() {

@@ -4,6 +4,11 @@
 //! thing that happened on the subject connection (see [`super::records`] for the format), and
 //! sends JSON actions (see [`super::actions`]) that the subject connection carries out.
 //!
+//! The tap's own frames are answered as on `/echo`, by the core's endpoint step
+//! ([`wsinspect::endpoint_step`]), in wire order: pings get pongs, a close is echoed, a
+//! violation gets a close with its code (then the tap's close is awaited for the close
+//! timeout), and each complete message is a command.
+//!
 //! A browser cannot send pings from script, so the server pings the tap every half idle
 //! period; a tap that answers nothing for a whole idle period is closed with 1001.
 
@@ -11,7 +16,9 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio::time::{sleep_until, timeout_at, Instant};
-use wsinspect::{FrameKind, MessageKind};
+use wsinspect::encode::FrameSpec;
+use wsinspect::endpoint_step::{Decision, Event, Step};
+use wsinspect::MessageKind;
 
 use super::actions;
 use super::records;
@@ -63,6 +70,9 @@ pub async fn run(
                 Ok(true) => {}
                 Ok(false) | Err(()) => break,
             }
+            if socket.sent_close() && close_until.is_none() {
+                close_until = Some(Instant::now() + limits.close_wait);
+            }
         }
         let until = close_until.unwrap_or(heard + limits.idle);
         tokio::select! {
@@ -90,46 +100,36 @@ pub async fn run(
             },
             _ = sleep_until(next_ping), if close_until.is_none() => {
                 next_ping = Instant::now() + limits.idle / 2;
-                let ping = wsinspect::encode::FrameSpec::new(0x9, b"tap".to_vec());
+                let ping = FrameSpec::ping(*b"tap");
                 if socket.send_frame(&ping).await.is_err() {
                     break;
                 }
             }
         }
-        if socket.sent_close && socket.received_close {
+        if socket.sent_close() && socket.received_close() {
             break;
         }
     }
     socket.shutdown().await;
 }
 
-/// Decodes bytes from the tap and hands each command to the session. `Ok(false)` when the
-/// tap closed (or broke a rule and was closed).
+/// Decodes bytes from the tap and carries out the endpoint step (see
+/// [`wsinspect::endpoint_step`]) in wire order: pongs and closes are written, each message is
+/// a command handed to the session. `Ok(false)` when the connection is over (the tap's close
+/// came); a violation sends a close with its code, and the tap's close is then awaited as on
+/// `/echo`.
 async fn read_commands(socket: &mut Socket, session: &Session, chunk: &[u8]) -> Result<bool, ()> {
-    let out = socket.decode(chunk).await;
-    if let Some(v) = out.violations.first() {
-        let _ = socket
-            .send_close(Some(v.close_code().unwrap_or(1002)), v.id.as_str())
-            .await;
-        return Ok(false);
-    }
-    for frame in &out.frames {
-        match frame.kind {
-            FrameKind::Ping if !socket.sent_close => {
-                let pong = wsinspect::encode::FrameSpec::new(0xA, frame.payload.clone());
-                socket.send_frame(&pong).await.map_err(|_| ())?;
-            }
-            FrameKind::Close => {
-                socket.received_close = true;
-                if !socket.sent_close {
-                    let _ = socket.send_close(frame.close_code, "").await;
-                }
-                return Ok(false);
-            }
-            _ => {}
-        }
-    }
-    for message in out.messages.iter().filter(|m| m.complete) {
+    let Step {
+        events,
+        decision,
+        mut note,
+        ..
+    } = socket.receive(chunk).await;
+    for event in events {
+        let Event::Message(message) = event else {
+            socket.reply(&event, &mut note).await.map_err(|_| ())?;
+            continue;
+        };
         let reply = match (message.kind, message.text.as_deref()) {
             (MessageKind::Text, Some(text)) => match actions::parse(text) {
                 Ok(request) => {
@@ -151,5 +151,5 @@ async fn read_commands(socket: &mut Socket, session: &Session, chunk: &[u8]) -> 
                 .map_err(|_| ())?;
         }
     }
-    Ok(true)
+    Ok(!matches!(decision, Decision::Closed(_)))
 }

@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::timeout_at;
 use wsinspect::handshake::parse_handshake_with_max;
-use wsinspect::{Generation, Protocol};
+use wsinspect::{Generation, HandshakeKind, Protocol};
 
 use super::connection::query_param;
 use super::head::Head;
@@ -21,7 +21,7 @@ use super::socket::Socket;
 use super::{echo, hixie, reply, tap, State};
 
 /// Bytes a hixie-76 client sends after its head (draft-hixie-76 §4.1: "key3").
-const HIXIE76_KEY3: usize = 8;
+const HIXIE76_KEY3: usize = HandshakeKind::Request.hixie76_trailing_len();
 /// Largest message a tap may send (actions carry at most 1 MiB, base64 inflates it by 4/3).
 const TAP_MAX_MESSAGE: usize = 2 * 1024 * 1024;
 
