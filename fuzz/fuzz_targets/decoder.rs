@@ -1,5 +1,7 @@
-//! The stream decoder on arbitrary bytes under options chosen by the first bytes: it
-//! must never panic; pushing the stream in random chunks (empty ones included) must give
+//! The stream decoder on arbitrary bytes under options chosen by the first bytes, the
+//! extension string among them (any text: a peer's Sec-WebSocket-Extensions answer): it
+//! must never panic; an extension string is refused by `decode` exactly when
+//! `Decoder::new` refuses it; pushing the stream in random chunks (empty ones included) must give
 //! exactly the one-shot decode; frames must tile the stream up to the incomplete tail;
 //! and no offset or span may point past the input.
 #![no_main]
@@ -9,28 +11,34 @@ use wsinspect::{
     decode, DecodeOptions, DecodeOutput, Decoder, NoticeId, Protocol, Role, FLASH_POLICY_REQUEST,
 };
 
-const EXTENSIONS: [Option<&str>; 7] = [
-    None,
-    Some("permessage-deflate"),
-    Some("permessage-deflate; server_no_context_takeover"),
-    Some("permessage-deflate; client_no_context_takeover"),
-    Some("permessage-deflate; client_max_window_bits=9"),
-    Some("x-webkit-deflate-frame"),
-    Some("permessage-deflate, x-unknown"),
-];
-
 fuzz_target!(|data: &[u8]| {
-    let [modes, extension, max, seed, bytes @ ..] = data else {
+    let [modes, extension, max, seed, rest @ ..] = data else {
         return;
+    };
+    // The second byte is the extension string's length plus one (0: no extensions); the
+    // string is the bytes after the fourth, the stream what follows it.
+    let (extensions, bytes) = match usize::from(*extension) {
+        0 => (None, rest),
+        n => {
+            let (text, bytes) = rest.split_at((n - 1).min(rest.len()));
+            (Some(String::from_utf8_lossy(text).into_owned()), bytes)
+        }
     };
     let options = DecodeOptions {
         role: [Role::Client, Role::Server, Role::Auto][usize::from(modes % 3)],
         protocol: [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto][usize::from(modes / 3 % 3)],
-        extensions: EXTENSIONS[usize::from(extension % 7)].map(str::to_string),
+        extensions,
         max_message_size: (max & 0x80 != 0).then(|| u64::from(max & 0x7F) * 3),
+        assume_deflate: modes / 9 % 2 == 1,
     };
     let max = options.max_message_size;
-    let whole = decode(bytes, options.clone()).expect("the extension values are all valid");
+    let whole = match decode(bytes, options.clone()) {
+        Ok(whole) => whole,
+        Err(e) => {
+            assert!(Decoder::new(options).is_err(), "decode refuses what Decoder::new takes: {e}");
+            return;
+        }
+    };
     check_offsets(&whole, bytes, max);
 
     // Chunk sizes from a xorshift seeded by the fourth byte: 0 (an empty push) to 64.

@@ -72,6 +72,7 @@ fuzz_target!(|data: &[u8]| {
         protocol: [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto][usize::from(modes / 3 % 3)],
         extensions: EXTENSIONS[usize::from(choice / 6 % 4)].map(str::to_string),
         max_message_size: Some(max),
+        assume_deflate: false,
     };
     let chunk = usize::from(*chunk).max(1);
     let base = LIVE.load(Relaxed);
