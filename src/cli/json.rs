@@ -88,7 +88,7 @@ pub fn incomplete(i: &Incomplete) -> Value {
 
 pub fn check(c: &Check) -> Value {
     json!({
-        "id": c.id, "passed": c.passed, "message": c.message, "rfc": c.rfc,
+        "id": c.id.as_str(), "rule": c.rule(), "passed": c.passed, "message": c.message, "rfc": c.rfc,
         "offset": c.offset, "header": c.header,
     })
 }
@@ -111,7 +111,7 @@ pub fn handshake(h: &Handshake) -> Value {
             "value_offset": x.value_offset, "value_length": x.value_length,
         })).collect::<Vec<_>>(),
         "incomplete": h.incomplete.map(|i| json!({"offset": i.offset, "needed": i.needed})),
-        "error": h.error.as_ref().map(|e| json!({"id": e.id, "offset": e.offset, "message": e.message})),
+        "error": h.error.as_ref().map(|e| json!({"id": e.id.as_str(), "offset": e.offset, "message": e.message})),
         "checks": h.checks.iter().map(check).collect::<Vec<_>>(),
         "trailing_length": h.trailing.len(),
     })
