@@ -1,7 +1,8 @@
 //! The specifications' own handshakes: RFC 6455 §1.3 and draft-hixie-76 §1.3, parsed,
 //! located, classified and checked as a pair.
 
-use wsinspect::{check_pair, parse_handshake, Generation, HandshakeKind};
+use wsinspect::handshake::Check;
+use wsinspect::{check_pair, parse_handshake, CheckId, Generation, HandshakeKind};
 
 const RFC6455_REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\n\
 Host: server.example.com\r\n\
@@ -257,4 +258,53 @@ fn hixie76_frames_after_the_key_bytes_are_trailing_too() {
     }
     let request = parse_handshake(&[HIXIE76_REQUEST, b"\x00Hello\xff"].concat());
     assert_eq!(request.hixie76_key3(), Some(&b"^n:ds[4U"[..]));
+}
+
+/// Every handshake rule in `CheckId::ALL` is one these examples and a few broken heads
+/// reach, each check cites its rule's own section (a repeated header a narrower one), and
+/// no check carries an id the enum does not list.
+#[test]
+fn every_handshake_rule_is_reached_and_each_check_cites_its_rule() {
+    let request = parse_handshake(RFC6455_REQUEST);
+    let response = parse_handshake(RFC6455_RESPONSE);
+    let hixie_request = parse_handshake(HIXIE76_REQUEST);
+    let hixie_response = parse_handshake(HIXIE76_RESPONSE);
+    let repeated = parse_handshake(
+        &[
+            &RFC6455_RESPONSE[..RFC6455_RESPONSE.len() - 2],
+            b"Sec-WebSocket-Accept: x\r\n\r\n",
+        ]
+        .concat(),
+    );
+    let mut seen = Vec::new();
+    let mut checks: Vec<Check> = Vec::new();
+    for h in [
+        &request,
+        &response,
+        &hixie_request,
+        &hixie_response,
+        &repeated,
+    ] {
+        checks.extend(h.checks.iter().cloned());
+    }
+    checks.extend(check_pair(&request, &response));
+    checks.extend(check_pair(&hixie_request, &hixie_response));
+    for c in &checks {
+        seen.push(c.id);
+        assert_eq!(c.rule(), c.id.rule());
+        if c.id == CheckId::DuplicateHeader && !c.passed {
+            assert!(c.rfc.starts_with("RFC 6455 §11.3."), "{c:?}");
+        } else {
+            assert_eq!(c.rfc, c.id.rfc(), "{c:?}");
+        }
+    }
+    assert!(checks
+        .iter()
+        .any(|c| c.id == CheckId::DuplicateHeader && !c.passed));
+    for broken in [&b"GET / HTTP/1.1\r\nHost a\r\n\r\n"[..], &[b'a'; 9000][..]] {
+        seen.extend(parse_handshake(broken).error.map(|e| e.id));
+    }
+    for id in CheckId::ALL {
+        assert!(seen.contains(&id), "no example reaches {id}");
+    }
 }

@@ -371,6 +371,10 @@ fn version_check(h: &Handshake, checks: &mut Checks) {
     }
 }
 
+/// Draft-76 §5.2: "If either /key-number_1/ or /key-number_2/ is greater than
+/// 4,294,967,295, then abort the WebSocket connection. ... If either /spaces_1/ or
+/// /spaces_2/ is zero, then abort the WebSocket connection. ... If /key-number_1/ is not
+/// an integral multiple of /spaces_1/, then abort the WebSocket connection."
 fn hixie76_key_check(h: &Handshake, id: CheckId, name: &'static str, checks: &mut Checks) {
     let Some(key) = h.header(name) else {
         return checks.missing(h, id, name);
