@@ -8,8 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use wsinspect::{
-    decode, DecodeOptions, DecodeOutput, Decoder, NoticeId, Protocol, Role, ViolationId,
-    FLASH_POLICY_REQUEST,
+    decode, DecodeOptions, DecodeOutput, Decoder, Frame, LengthEncoding, NoticeId, Protocol, Role,
+    ViolationId, FLASH_POLICY_REQUEST,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -66,13 +66,14 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// A frame's payload holds every byte of it (`whole` of them), or is cut short within the
-/// maximum message size with a `message-too-big` violation saying so.
-fn kept_whole_or_cut(kept: usize, whole: u64, out: &DecodeOutput, max: Option<u64>) -> bool {
+/// maximum message size. A `message-too-big` violation says so for a message's frame; a
+/// hixie-76 frame of an invalid type (no message) is cut without one.
+fn kept_whole_or_cut(frame: &Frame, kept: usize, whole: u64, out: &DecodeOutput, max: Option<u64>) -> bool {
     let kept = kept as u64;
-    kept == whole
-        || (kept < whole
-            && max.is_some_and(|m| kept <= m)
-            && out.violations.iter().any(|v| v.id == ViolationId::MessageTooBig))
+    let said = out.violations.iter().any(|v| v.id == ViolationId::MessageTooBig)
+        || (frame.length_encoding == LengthEncoding::HixieSentinel && frame.opcode != 0x00)
+        || frame.length_encoding == LengthEncoding::HixieLength;
+    kept == whole || (kept < whole && max.is_some_and(|m| kept <= m) && said)
 }
 
 fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
@@ -85,7 +86,7 @@ fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
         assert_eq!(frame.offset, at, "frame {} does not follow the previous one", frame.index);
         assert!(frame.length >= frame.header_length);
         assert_eq!(frame.payload_offset, frame.offset + frame.header_length);
-        assert!(kept_whole_or_cut(frame.payload.len(), frame.payload_len, out, max));
+        assert!(kept_whole_or_cut(frame, frame.payload.len(), frame.payload_len, out, max));
         assert!(frame.payload_offset + frame.payload_len <= frame.offset + frame.length);
         for field in &frame.fields {
             assert!(
