@@ -8,8 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use wsinspect::{
-    decode, DecodeOptions, DecodeOutput, Decoder, Frame, LengthEncoding, NoticeId, Protocol, Role,
-    ViolationId, FLASH_POLICY_REQUEST,
+    decode, DecodeOptions, DecodeOutput, Decoder, Frame, NoticeId, Protocol, Role, ViolationId,
+    FLASH_POLICY_REQUEST,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -67,12 +67,12 @@ fuzz_target!(|data: &[u8]| {
 
 /// A frame's payload holds every byte of it (`whole` of them), or is cut short within the
 /// maximum message size. A `message-too-big` violation says so for a message's frame; a
-/// hixie-76 frame of an invalid type (no message) is cut without one.
+/// frame of no message (a reserved opcode, a hixie-76 frame of an invalid type or with a
+/// length prefix) is cut without one.
 fn kept_whole_or_cut(frame: &Frame, kept: usize, whole: u64, out: &DecodeOutput, max: Option<u64>) -> bool {
     let kept = kept as u64;
     let said = out.violations.iter().any(|v| v.id == ViolationId::MessageTooBig)
-        || (frame.length_encoding == LengthEncoding::HixieSentinel && frame.opcode != 0x00)
-        || frame.length_encoding == LengthEncoding::HixieLength;
+        || !out.messages.iter().any(|m| m.frames.contains(&frame.index));
     kept == whole || (kept < whole && max.is_some_and(|m| kept <= m) && said)
 }
 
