@@ -155,7 +155,8 @@ export function hixie76GenerateKeys(seed: number): { key1: string; key2: string;
 export interface HandshakeHeader { name: string; value: string; offset: number; length: number; valueOffset: number; valueLength: number }
 
 /** One rule of RFC 6455 §4.1/§4.2 (or hixie-76), passed or failed, with the offending header's offset. */
-export interface HandshakeCheck { id: string; passed: boolean; message: string; rfc: string; offset: number | null; header: string | null }
+/** One handshake rule, passed or failed: `id` names what goes wrong when it fails, `rule` states it in the specification's words (reference().handshakeRules lists them all). */
+export interface HandshakeCheck { id: string; rule: string; passed: boolean; message: string; rfc: string; offset: number | null; header: string | null }
 
 export interface Handshake {
   kind: "request" | "response";
@@ -209,9 +210,11 @@ export interface Reference {
   opcodes: { opcode: number; name: string; meaning: string; control: boolean; reserved: boolean }[];
   closeCodes: { code: number; name: string; validOnWire: boolean }[];
   violations: { id: string; rfc: string; closeCode: number | null; rule: string }[];
+  /** Every handshake check id (parse errors' too: malformed-http, head-too-large) with its section and rule. */
+  handshakeRules: { id: string; rfc: string; rule: string }[];
 }
 
-/** The tables behind a reference panel: opcodes, named close codes, every violation id with its rule. */
+/** The tables behind a reference panel: opcodes, named close codes, every violation id and every handshake rule with its rule text. */
 export function reference(): Reference;
 
 /** A close code's name ("normal closure", "registered" for 3000-3999, "private" for 4000-4999), or undefined. */

@@ -127,7 +127,9 @@ pub struct Frame {
     /// Stream offset of the payload's first byte.
     pub payload_offset: u64,
     /// The payload, unmasked (still compressed under permessage-deflate); cut short in a
-    /// frame past the maximum message size (a `message-too-big` violation says so).
+    /// frame past the maximum message size (a `message-too-big` violation says so when the
+    /// frame is part of a message; a frame of no message, such as one with a reserved
+    /// opcode or a hixie-76 frame of an invalid type, is cut without one).
     pub payload: Vec<u8>,
     /// Close frames: the status code, when the payload has 2 bytes or more.
     pub close_code: Option<u16>,

@@ -5,6 +5,7 @@
 //! Running out of input is not an error: a head that has not ended yet, or a hixie-76
 //! head still waiting for its key bytes, is reported as incomplete.
 
+mod check_id;
 mod generation;
 mod lists;
 pub(crate) mod nonce;
@@ -12,6 +13,7 @@ mod pair;
 mod parse;
 mod rules;
 
+pub use check_id::CheckId;
 pub use generation::Generation;
 pub use nonce::generate_key;
 pub use pair::check_pair;
@@ -118,8 +120,8 @@ pub struct Incomplete {
 /// The bytes are not an HTTP head at all, or too long a one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandshakeError {
-    /// `malformed-http` or `head-too-large`.
-    pub id: &'static str,
+    /// [`CheckId::MalformedHttp`] or [`CheckId::HeadTooLarge`].
+    pub id: CheckId,
     /// Byte offset of the first byte that cannot be parsed (for `head-too-large`, the
     /// first byte past [`MAX_HEAD_LENGTH`]).
     pub offset: u64,
@@ -138,18 +140,25 @@ impl std::error::Error for HandshakeError {}
 /// The outcome of one handshake rule. Every rule that applies is listed, passed or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// Stable id naming what goes wrong when the rule fails (`missing-host`).
-    pub id: &'static str,
+    /// Which rule; its id names what goes wrong when the rule fails (`missing-host`).
+    pub id: CheckId,
     /// Whether the handshake follows the rule.
     pub passed: bool,
     /// Lowercase; a failure says what was found, at which byte, and the rule.
     pub message: String,
-    /// The section that states the rule (`RFC 6455 §4.1`).
+    /// The section this check cites: the rule's own (`RFC 6455 §4.1`) or a narrower one.
     pub rfc: &'static str,
     /// The offending header's offset, or the start line's when the header is missing.
     pub offset: Option<u64>,
     /// The header the rule is about, lowercase.
     pub header: Option<String>,
+}
+
+impl Check {
+    /// The rule, in the specification's words: what a passed check shows.
+    pub fn rule(&self) -> &'static str {
+        self.id.rule()
+    }
 }
 
 /// A parsed opening handshake.

@@ -364,6 +364,7 @@ impl HixieDecoder {
                     None,
                     payload,
                     *seen,
+                    *seen,
                 )),
             }),
             State::Length {
@@ -399,6 +400,7 @@ impl HixieDecoder {
                     *frame_type,
                     Some(*groups),
                     payload,
+                    *seen,
                     seen + remaining,
                 )),
             }),
@@ -418,13 +420,16 @@ fn keep(payload: &mut Vec<u8>, seen: &mut u64, data: &[u8], max: Option<u64>) {
 }
 
 /// A truncated frame as far as it came: its type byte, its length groups when it has
-/// them (`groups`), and the payload bytes present.
+/// them (`groups`), and the `present` payload bytes that arrived, of which `payload`
+/// keeps those within the maximum message size. Its `length` and payload field count
+/// every byte present, kept or not, as an RFC 6455 frame's do.
 fn partial_frame(
     start: u64,
     index: usize,
     frame_type: u8,
     groups: Option<u64>,
     payload: &[u8],
+    present: u64,
     payload_len: u64,
 ) -> Frame {
     let header_length = 1 + groups.unwrap_or(0);
@@ -432,12 +437,8 @@ fn partial_frame(
     if let Some(groups) = groups {
         fields.push(field("length", start + 1, groups));
     }
-    if !payload.is_empty() {
-        fields.push(field(
-            "payload",
-            start + header_length,
-            payload.len() as u64,
-        ));
+    if present > 0 {
+        fields.push(field("payload", start + header_length, present));
     }
     let (kind, length_encoding) = match groups {
         None if frame_type == 0x00 => (FrameKind::Text, LengthEncoding::HixieSentinel),
@@ -448,7 +449,7 @@ fn partial_frame(
         index,
         offset: start,
         header_length,
-        length: header_length + payload.len() as u64,
+        length: header_length + present,
         opcode: frame_type,
         kind,
         payload_len,

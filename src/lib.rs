@@ -51,7 +51,8 @@ pub use extensions::{
 };
 pub use frame::{Field, Frame, FrameKind, LengthEncoding};
 pub use handshake::{
-    check_pair, generate_key, parse_handshake, Generation, Handshake, HandshakeError, HandshakeKind,
+    check_pair, generate_key, parse_handshake, CheckId, Generation, Handshake, HandshakeError,
+    HandshakeKind,
 };
 pub use hixie76::{
     hixie76_answer, hixie76_generate_keys, hixie76_key_steps, hixie76_steps, Hixie76Error,

@@ -148,7 +148,8 @@ pub fn encode_close_payload(code: u16, reason: &str) -> Vec<u8> {
 
 fn check_to_js(check: &Check) -> JsValue {
     Obj::new()
-        .set("id", check.id)
+        .set("id", check.id.as_str())
+        .set("rule", check.rule())
         .set("passed", check.passed)
         .set("message", check.message.as_str())
         .set("rfc", check.rfc)
@@ -178,7 +179,7 @@ fn handshake_to_js(h: &Handshake) -> JsValue {
     let error_value = h.error.as_ref().map(|e| {
         JsValue::from(
             Obj::new()
-                .set("id", e.id)
+                .set("id", e.id.as_str())
                 .set("offset", num(e.offset))
                 .set("message", e.message.as_str()),
         )
@@ -282,7 +283,8 @@ pub fn parse_bytes_utf8(utf8: &[u8], format: Option<String>) -> Result<JsValue, 
         .into())
 }
 
-/// The tables behind the page's reference panel: opcodes, close codes, violation ids.
+/// The tables behind the page's reference panel: opcodes, close codes, violation ids and
+/// handshake rules.
 #[wasm_bindgen]
 pub fn reference() -> JsValue {
     let opcodes = array(crate::OPCODES, |(opcode, meaning)| {
@@ -310,10 +312,18 @@ pub fn reference() -> JsValue {
             .set("rule", id.rule())
             .into()
     });
+    let handshake_rules = array(crate::CheckId::ALL, |id| {
+        Obj::new()
+            .set("id", id.as_str())
+            .set("rfc", id.rfc())
+            .set("rule", id.rule())
+            .into()
+    });
     Obj::new()
         .set("opcodes", opcodes)
         .set("closeCodes", close_codes)
         .set("violations", violations)
+        .set("handshakeRules", handshake_rules)
         .into()
 }
 

@@ -98,3 +98,28 @@ fn a_compressed_message_within_the_maximum_still_inflates() {
     assert!(out.violations.is_empty(), "{:?}", out.violations);
     assert_eq!(out.messages[0].data, data);
 }
+
+/// A truncated hixie-76 frame past the maximum keeps no more than the maximum, yet its
+/// `length` and payload field count every byte present, as the incomplete tail does (the
+/// decoder fuzz target found `length` counting only the bytes kept).
+#[test]
+fn a_truncated_hixie_frame_past_the_maximum_counts_every_byte_present() {
+    let mut sentinel = vec![0x00];
+    sentinel.extend_from_slice(&[b'a'; 50]);
+    let mut prefixed = vec![0x80, 0x7F];
+    prefixed.extend_from_slice(&[b'b'; 50]);
+    for (bytes, header) in [(sentinel, 1), (prefixed, 2)] {
+        let options = DecodeOptions {
+            protocol: wsinspect::Protocol::Hixie76,
+            ..options(36, None)
+        };
+        let out = wsinspect::decode(&bytes, options).unwrap();
+        let tail = out.incomplete.unwrap();
+        assert_eq!((tail.offset, tail.have), (0, bytes.len() as u64));
+        let partial = tail.partial.unwrap();
+        assert_eq!(partial.length, tail.have);
+        assert_eq!(partial.payload.len(), 36);
+        let field = partial.fields.iter().find(|f| f.name == "payload").unwrap();
+        assert_eq!((field.offset, field.length), (header, 50));
+    }
+}

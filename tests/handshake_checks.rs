@@ -44,7 +44,7 @@ fn assert_fails(text: &str, id: &str, offset: u64) -> Check {
     assert_eq!(h.error, None);
     assert_eq!(h.incomplete, None);
     let check = only_failure(&h).clone();
-    assert_eq!(check.id, id, "{check:?}");
+    assert_eq!(check.id.as_str(), id, "{check:?}");
     assert_eq!(check.offset, Some(offset), "{check:?}");
     assert!(
         check.message.contains(&format!("at byte {offset}")),
@@ -242,7 +242,7 @@ fn accept_mismatch() {
     );
     let failures = pair_failures(REQUEST, &response);
     assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!(failures[0].id, "accept-mismatch");
+    assert_eq!(failures[0].id.as_str(), "accept-mismatch");
     assert_eq!(
         failures[0].offset,
         Some(offset_of(&response, "Sec-WebSocket-Accept"))
@@ -256,7 +256,7 @@ fn accept_mismatch() {
         "",
     );
     let failures = pair_failures(REQUEST, &response);
-    assert_eq!(failures[0].id, "accept-mismatch");
+    assert_eq!(failures[0].id.as_str(), "accept-mismatch");
     assert_eq!(failures[0].offset, Some(0));
 }
 
@@ -265,12 +265,12 @@ fn unoffered_subprotocol() {
     let response = edit(RESPONSE, "Protocol: chat", "Protocol: superduper");
     let failures = pair_failures(REQUEST, &response);
     assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!(failures[0].id, "unoffered-subprotocol");
+    assert_eq!(failures[0].id.as_str(), "unoffered-subprotocol");
     assert_eq!(failures[0].offset, Some(offset_of(&response, "superduper")));
     // Subprotocols compare exactly.
     let response = edit(RESPONSE, "Protocol: chat", "Protocol: Chat");
     assert_eq!(
-        pair_failures(REQUEST, &response)[0].id,
+        pair_failures(REQUEST, &response)[0].id.as_str(),
         "unoffered-subprotocol"
     );
 }
@@ -284,7 +284,7 @@ fn unoffered_extension() {
     );
     let failures = pair_failures(REQUEST, &response);
     assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!(failures[0].id, "unoffered-extension");
+    assert_eq!(failures[0].id.as_str(), "unoffered-extension");
     assert_eq!(failures[0].offset, Some(offset_of(&response, "x-webkit")));
     assert!(failures[0].message.contains("\"x-webkit-deflate-frame\""));
     // Without it, permessage-deflate with other parameters was offered.
@@ -345,7 +345,7 @@ fn offsets_inside_values_count_input_bytes_even_past_bytes_that_are_not_utf8() {
     );
     let response = parse_handshake(&bytes);
     let failed = only_failure(&response);
-    assert_eq!(failed.id, "multiple-subprotocols");
+    assert_eq!(failed.id.as_str(), "multiple-subprotocols");
     assert_eq!(failed.offset, Some(position(&bytes, b"chat")));
     // A subprotocol never offered, after a lone continuation byte and a cut sequence.
     let bytes = with_bytes(
@@ -357,7 +357,7 @@ fn offsets_inside_values_count_input_bytes_even_past_bytes_that_are_not_utf8() {
     let response = parse_handshake(&bytes);
     let unoffered: Vec<_> = check_pair(&request, &response)
         .into_iter()
-        .filter(|c| c.id == "unoffered-subprotocol" && !c.passed)
+        .filter(|c| c.id.as_str() == "unoffered-subprotocol" && !c.passed)
         .collect();
     assert_eq!(unoffered.len(), 2, "{unoffered:#?}");
     assert_eq!(unoffered[1].offset, Some(position(&bytes, b"bogus")));
@@ -368,7 +368,7 @@ Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 \xe6\xe6 4294967 295\r\n\
 Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U";
     let h = parse_handshake(request);
     let failed = only_failure(&h);
-    assert_eq!(failed.id, "bad-key1");
+    assert_eq!(failed.id.as_str(), "bad-key1");
     // 4 4294967 2 = 442949672 fits; one more digit, 9, does not.
     assert_eq!(failed.offset, Some(position(request, b"95\r\n")));
 }

@@ -1,7 +1,8 @@
 //! The specifications' own handshakes: RFC 6455 §1.3 and draft-hixie-76 §1.3, parsed,
 //! located, classified and checked as a pair.
 
-use wsinspect::{check_pair, parse_handshake, Generation, HandshakeKind};
+use wsinspect::handshake::Check;
+use wsinspect::{check_pair, parse_handshake, CheckId, Generation, HandshakeKind};
 
 const RFC6455_REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\n\
 Host: server.example.com\r\n\
@@ -75,7 +76,7 @@ fn rfc6455_request_parses_with_offsets_and_passes_every_check() {
     let key = h.header("SEC-WEBSOCKET-KEY").unwrap();
     assert_eq!(key.value, "dGhlIHNhbXBsZSBub25jZQ==");
     assert_eq!(key.offset, 87);
-    let ids: Vec<_> = h.checks.iter().map(|c| c.id).collect();
+    let ids: Vec<_> = h.checks.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
         ids,
         [
@@ -104,7 +105,7 @@ fn rfc6455_response_parses_and_pairs_with_its_request() {
 
     let request = parse_handshake(RFC6455_REQUEST);
     let pair = check_pair(&request, &h);
-    let ids: Vec<_> = pair.iter().map(|c| c.id).collect();
+    let ids: Vec<_> = pair.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
         ids,
         [
@@ -127,11 +128,15 @@ fn hixie76_request_carries_its_key3_after_the_head() {
     assert_eq!(h.trailing, b"^n:ds[4U");
     assert_eq!(h.hixie76_key3(), Some(&b"^n:ds[4U"[..]));
     assert_eq!(h.incomplete, None);
-    let ids: Vec<_> = h.checks.iter().map(|c| c.id).collect();
+    let ids: Vec<_> = h.checks.iter().map(|c| c.id.as_str()).collect();
     assert!(ids.contains(&"bad-key1") && ids.contains(&"bad-key2"));
     assert!(!ids.contains(&"bad-key") && !ids.contains(&"bad-version"));
     assert!(h.is_valid(), "{:?}", h.failures().collect::<Vec<_>>());
-    let key1 = h.checks.iter().find(|c| c.id == "bad-key1").unwrap();
+    let key1 = h
+        .checks
+        .iter()
+        .find(|c| c.id.as_str() == "bad-key1")
+        .unwrap();
     assert!(key1.message.contains("829309203"), "{}", key1.message);
 }
 
@@ -147,7 +152,10 @@ fn hixie76_response_answer_matches_the_request() {
     );
     let request = parse_handshake(HIXIE76_REQUEST);
     let pair = check_pair(&request, &response);
-    let answer = pair.iter().find(|c| c.id == "bad-hixie76-answer").unwrap();
+    let answer = pair
+        .iter()
+        .find(|c| c.id.as_str() == "bad-hixie76-answer")
+        .unwrap();
     assert!(answer.passed, "{}", answer.message);
     assert_eq!(answer.offset, Some(HIXIE76_RESPONSE.len() as u64 - 16));
     assert!(pair.iter().all(|c| c.passed), "{pair:?}");
@@ -159,7 +167,10 @@ fn hixie76_wrong_answer_fails_the_pair() {
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
     let pair = check_pair(&parse_handshake(HIXIE76_REQUEST), &parse_handshake(&bytes));
-    let answer = pair.iter().find(|c| c.id == "bad-hixie76-answer").unwrap();
+    let answer = pair
+        .iter()
+        .find(|c| c.id.as_str() == "bad-hixie76-answer")
+        .unwrap();
     assert!(!answer.passed);
     assert_eq!(answer.offset, Some(bytes.len() as u64 - 16));
     // Expected is 8jKS'y:G*Co,Wxa- in hex.
@@ -247,4 +258,53 @@ fn hixie76_frames_after_the_key_bytes_are_trailing_too() {
     }
     let request = parse_handshake(&[HIXIE76_REQUEST, b"\x00Hello\xff"].concat());
     assert_eq!(request.hixie76_key3(), Some(&b"^n:ds[4U"[..]));
+}
+
+/// Every handshake rule in `CheckId::ALL` is one these examples and a few broken heads
+/// reach, each check cites its rule's own section (a repeated header a narrower one), and
+/// no check carries an id the enum does not list.
+#[test]
+fn every_handshake_rule_is_reached_and_each_check_cites_its_rule() {
+    let request = parse_handshake(RFC6455_REQUEST);
+    let response = parse_handshake(RFC6455_RESPONSE);
+    let hixie_request = parse_handshake(HIXIE76_REQUEST);
+    let hixie_response = parse_handshake(HIXIE76_RESPONSE);
+    let repeated = parse_handshake(
+        &[
+            &RFC6455_RESPONSE[..RFC6455_RESPONSE.len() - 2],
+            b"Sec-WebSocket-Accept: x\r\n\r\n",
+        ]
+        .concat(),
+    );
+    let mut seen = Vec::new();
+    let mut checks: Vec<Check> = Vec::new();
+    for h in [
+        &request,
+        &response,
+        &hixie_request,
+        &hixie_response,
+        &repeated,
+    ] {
+        checks.extend(h.checks.iter().cloned());
+    }
+    checks.extend(check_pair(&request, &response));
+    checks.extend(check_pair(&hixie_request, &hixie_response));
+    for c in &checks {
+        seen.push(c.id);
+        assert_eq!(c.rule(), c.id.rule());
+        if c.id == CheckId::DuplicateHeader && !c.passed {
+            assert!(c.rfc.starts_with("RFC 6455 §11.3."), "{c:?}");
+        } else {
+            assert_eq!(c.rfc, c.id.rfc(), "{c:?}");
+        }
+    }
+    assert!(checks
+        .iter()
+        .any(|c| c.id == CheckId::DuplicateHeader && !c.passed));
+    for broken in [&b"GET / HTTP/1.1\r\nHost a\r\n\r\n"[..], &[b'a'; 9000][..]] {
+        seen.extend(parse_handshake(broken).error.map(|e| e.id));
+    }
+    for id in CheckId::ALL {
+        assert!(seen.contains(&id), "no example reaches {id}");
+    }
 }

@@ -88,7 +88,7 @@ WebSocket-Location: ws://example.com/demo\r\nWebSocket-Protocol: sample\r\n\r\n"
         "{:?}",
         response.failures().collect::<Vec<_>>()
     );
-    assert!(!request.checks.iter().any(|c| c.id == "bad-key"));
+    assert!(!request.checks.iter().any(|c| c.id.as_str() == "bad-key"));
 }
 
 #[test]

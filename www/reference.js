@@ -1,5 +1,5 @@
-// The Reference panel: opcodes, close codes and violation ids from the package's ws.reference(),
-// each pointing at the RFC section that defines it.
+// The Reference panel: opcodes, close codes, violation ids and handshake rules from the
+// package's ws.reference(), each pointing at the RFC section that defines it.
 import * as ws from "/js/index.js";
 import { byTestId, el, fill } from "./dom.js";
 import { closeCodeText, rfcLink } from "./render.js";
@@ -16,4 +16,7 @@ export function renderReference(root) {
   fill(q("ref-violations"), ref.violations.map((v) => el("tr", { "data-testid": "ref-violation", id: `violation-${v.id}` },
     el("td", {}, el("code", {}, v.id)), el("td", {}, closeCodeText(v.closeCode)),
     el("td", {}, `${v.rule} `, el("span", { class: "hint" }, "(", rfcLink(v.rfc), ")")))));
+  fill(q("ref-handshake-rules"), ref.handshakeRules.map((r) => el("tr", { "data-testid": "ref-handshake-rule", id: `handshake-rule-${r.id}` },
+    el("td", {}, el("code", {}, r.id)),
+    el("td", {}, `${r.rule} `, el("span", { class: "hint" }, "(", rfcLink(r.rfc), ")")))));
 }

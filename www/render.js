@@ -107,10 +107,13 @@ export function parseErrorText(e) {
   return `could not read the paste: ${e.message}${e.message.includes("line") ? "" : where}`;
 }
 
-/** A handshake's rule checks, passed or failed, each with its id, message, header and RFC. */
+/** A handshake's rule checks: a passed one shows the rule it follows, a failed one the id of
+ *  what went wrong; both then say what was found, the header and the RFC section. */
 export function checkList(checks, testid) {
   return el("ul", { class: "checks" }, checks.map((c) => el("li", {
     class: c.passed ? "pass" : "fail", "data-testid": testid, "data-id": c.id, "data-passed": String(c.passed),
   }, el("span", { class: "mark", "aria-label": c.passed ? "passed" : "failed" }, c.passed ? "✓" : "✗"), " ",
-  el("code", {}, c.id), " ", c.message, c.header ? ` · ${c.header}` : "", c.rfc ? ` · ${c.rfc}` : "")));
+  c.passed ? el("span", { class: "rule", "data-testid": "check-rule" }, c.rule) : el("code", { "data-testid": "check-id" }, c.id),
+  " ", c.passed ? el("span", { class: "found" }, `(${c.message})`) : c.message,
+  c.header ? ` · ${c.header}` : "", c.rfc ? ` · ${c.rfc}` : "")));
 }

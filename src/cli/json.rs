@@ -66,7 +66,7 @@ pub fn incomplete(i: &Incomplete) -> Value {
 
 pub fn check(c: &Check) -> Value {
     json!({
-        "id": c.id, "passed": c.passed, "message": c.message, "rfc": c.rfc,
+        "id": c.id.as_str(), "rule": c.rule(), "passed": c.passed, "message": c.message, "rfc": c.rfc,
         "offset": c.offset, "header": c.header,
     })
 }
@@ -87,7 +87,7 @@ pub fn handshake(h: &Handshake) -> Value {
         "headLength": h.head_length,
         "trailing": hex(&h.trailing),
         "incomplete": h.incomplete.map(|i| json!({"offset": i.offset, "needed": i.needed})),
-        "error": h.error.as_ref().map(|e| json!({"id": e.id, "offset": e.offset, "message": e.message})),
+        "error": h.error.as_ref().map(|e| json!({"id": e.id.as_str(), "offset": e.offset, "message": e.message})),
         "checks": h.checks.iter().map(check).collect::<Vec<_>>(),
     });
     let map = v.as_object_mut().expect("an object");

@@ -4,12 +4,9 @@
 use super::generation::Generation;
 use super::lists::{extension_name, split_list};
 use super::rules::Checks;
-use super::{Check, Handshake, HandshakeKind};
+use super::{Check, CheckId, Handshake, HandshakeKind};
 use crate::hixie76::hixie76_answer;
 use crate::keys::accept_key;
-
-const RFC_4_1: &str = "RFC 6455 §4.1";
-const DRAFT_76: &str = "draft-hixie-thewebsocketprotocol-76 §4.1";
 
 /// Checks a response against the request it answers. Offsets are in the response's
 /// bytes. Returns nothing until both heads have ended and they are a request and a
@@ -41,7 +38,7 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
     offered_checks(
         request,
         response,
-        "unoffered-subprotocol",
+        CheckId::UnofferedSubprotocol,
         "sec-websocket-protocol",
         |item| item,
         &mut checks,
@@ -49,7 +46,7 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
     offered_checks(
         request,
         response,
-        "unoffered-extension",
+        CheckId::UnofferedExtension,
         "sec-websocket-extensions",
         extension_name,
         &mut checks,
@@ -58,7 +55,7 @@ pub fn check_pair(request: &Handshake, response: &Handshake) -> Vec<Check> {
 }
 
 fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
-    const ID: &str = "accept-mismatch";
+    const ID: CheckId = CheckId::AcceptMismatch;
     const NAME: &str = "sec-websocket-accept";
     // RFC 6455 §4.1: "If the response lacks a |Sec-WebSocket-Accept| header field or the
     // |Sec-WebSocket-Accept| contains a value other than the base64-encoded SHA-1 of the
@@ -68,7 +65,6 @@ fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) 
     let Some(key) = request.header("sec-websocket-key") else {
         return checks.fail_unlocated(
             ID,
-            RFC_4_1,
             "sec-websocket-key",
             format_args!("the request has no sec-websocket-key to compare with"),
         );
@@ -77,21 +73,18 @@ fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) 
     match response.header(NAME) {
         Some(accept) if accept.value.trim() == expected => checks.pass(
             ID,
-            RFC_4_1,
             Some(accept.offset),
             Some(NAME),
             format_args!("{NAME} is {expected}, as expected"),
         ),
         Some(accept) => checks.fail(
             ID,
-            RFC_4_1,
             accept.offset,
             Some(NAME),
             format_args!("{NAME} is {}, expected {expected}", accept.value),
         ),
         None => checks.fail(
             ID,
-            RFC_4_1,
             response.start_line_offset,
             Some(NAME),
             format_args!("no {NAME} header, expected {expected}"),
@@ -100,7 +93,7 @@ fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) 
 }
 
 fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
-    const ID: &str = "bad-hixie76-answer";
+    const ID: CheckId = CheckId::BadHixie76Answer;
     let key1 = request
         .header("sec-websocket-key1")
         .map_or("", |h| h.value.as_str());
@@ -110,7 +103,6 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
     let Some(key3) = request.hixie76_key3() else {
         return checks.fail_unlocated(
             ID,
-            DRAFT_76,
             "sec-websocket-key1",
             format_args!(
                 "the request has {} of its 8 key bytes",
@@ -123,7 +115,6 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
         Err(error) => {
             return checks.fail_unlocated(
                 ID,
-                DRAFT_76,
                 "sec-websocket-key1",
                 format_args!("request: {error}"),
             )
@@ -136,21 +127,18 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
     match response.trailing.get(..16) {
         Some(answer) if answer == expected => checks.pass(
             ID,
-            DRAFT_76,
             Some(at),
             None,
             format_args!("answer is {}, as expected", hex(&expected)),
         ),
         Some(answer) => checks.fail(
             ID,
-            DRAFT_76,
             at,
             None,
             format_args!("answer is {}, expected {}", hex(answer), hex(&expected)),
         ),
         None => checks.fail(
             ID,
-            DRAFT_76,
             at,
             None,
             format_args!(
@@ -169,7 +157,7 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
 fn offered_checks(
     request: &Handshake,
     response: &Handshake,
-    id: &'static str,
+    id: CheckId,
     name: &'static str,
     key: fn(&str) -> &str,
     out: &mut Checks,
@@ -188,7 +176,6 @@ fn offered_checks(
             if !offered.contains(&chosen) {
                 out.fail(
                     id,
-                    RFC_4_1,
                     header.value_stream_offset(item.offset),
                     Some(name),
                     format_args!("the server picked {chosen:?}, which the client never offered"),
@@ -201,7 +188,6 @@ fn offered_checks(
         if picked.is_empty() {
             out.pass(
                 id,
-                RFC_4_1,
                 offset,
                 Some(name),
                 format_args!("the server picked no {name} value"),
@@ -210,7 +196,6 @@ fn offered_checks(
             let picked = picked.join(", ");
             out.pass(
                 id,
-                RFC_4_1,
                 offset,
                 Some(name),
                 format_args!("the server picked {picked}, all offered"),

@@ -5,7 +5,9 @@
 use httparse::Status;
 
 use super::generation::{detect, Generation};
-use super::{rules, Handshake, HandshakeError, HandshakeKind, Header, Incomplete, MAX_HEAD_LENGTH};
+use super::{
+    rules, CheckId, Handshake, HandshakeError, HandshakeKind, Header, Incomplete, MAX_HEAD_LENGTH,
+};
 
 /// Headers tried first; a head with more is parsed again with room for as many
 /// headers as [`MAX_HEAD_LENGTH`] bytes can hold.
@@ -38,7 +40,7 @@ pub fn parse_handshake(bytes: &[u8]) -> Handshake {
 /// let mut request = b"GET / HTTP/1.1\r\nHost: a\r\nX: ".to_vec();
 /// request.resize(10_000, b'x');
 /// request.extend_from_slice(b"\r\n\r\n");
-/// assert_eq!(wsinspect::parse_handshake(&request).error.unwrap().id, "head-too-large");
+/// assert_eq!(wsinspect::parse_handshake(&request).error.unwrap().id.as_str(), "head-too-large");
 /// let handshake = wsinspect::handshake::parse_handshake_with_max(&request, 16384);
 /// assert!(handshake.error.is_none());
 /// ```
@@ -291,7 +293,7 @@ fn malformed(error: httparse::Error, offset: usize, byte: Option<u8>) -> Handsha
         None => String::new(),
     };
     HandshakeError {
-        id: "malformed-http",
+        id: CheckId::MalformedHttp,
         offset: offset as u64,
         message: format!("{what} at byte {offset}{found} ({rfc})"),
     }
@@ -299,7 +301,7 @@ fn malformed(error: httparse::Error, offset: usize, byte: Option<u8>) -> Handsha
 
 fn head_too_large(max: usize) -> HandshakeError {
     HandshakeError {
-        id: "head-too-large",
+        id: CheckId::HeadTooLarge,
         offset: max as u64,
         message: format!(
             "handshake head is longer than {max} bytes, a server answers 431 (RFC 6585 §5)"

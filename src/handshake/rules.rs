@@ -8,11 +8,9 @@ use base64::Engine as _;
 
 use super::generation::Generation;
 use super::lists::{contains_token, split_list};
-use super::{Check, Handshake, HandshakeKind};
+use super::{Check, CheckId, Handshake, HandshakeKind};
 use crate::hixie76::hixie76_key_steps;
 
-const RFC_4_1: &str = "RFC 6455 §4.1";
-const RFC_4_2_2: &str = "RFC 6455 §4.2.2";
 const DRAFT_76: &str = "draft-hixie-thewebsocketprotocol-76 §5.2";
 
 /// Every rule that applies to this handshake, in the order the RFC lists them.
@@ -38,8 +36,7 @@ impl Checks {
     #[inline(never)]
     pub(crate) fn pass(
         &mut self,
-        id: &'static str,
-        rfc: &'static str,
+        id: CheckId,
         offset: Option<u64>,
         header: Option<&str>,
         what: fmt::Arguments<'_>,
@@ -48,7 +45,7 @@ impl Checks {
             id,
             passed: true,
             message: fmt::format(what),
-            rfc,
+            rfc: id.rfc(),
             offset,
             header: header.map(str::to_ascii_lowercase),
         });
@@ -57,13 +54,8 @@ impl Checks {
     /// Records a rule broken where no byte of this head can be pointed at (a pair check
     /// missing something from the request); the message gains the rule.
     #[inline(never)]
-    pub(crate) fn fail_unlocated(
-        &mut self,
-        id: &'static str,
-        rfc: &'static str,
-        header: &str,
-        what: fmt::Arguments<'_>,
-    ) {
+    pub(crate) fn fail_unlocated(&mut self, id: CheckId, header: &str, what: fmt::Arguments<'_>) {
+        let rfc = id.rfc();
         self.0.push(Check {
             id,
             passed: false,
@@ -75,10 +67,22 @@ impl Checks {
     }
 
     /// Records a rule the handshake breaks; the message gains the offset and the rule.
-    #[inline(never)]
     pub(crate) fn fail(
         &mut self,
-        id: &'static str,
+        id: CheckId,
+        offset: u64,
+        header: Option<&str>,
+        what: fmt::Arguments<'_>,
+    ) {
+        self.fail_citing(id, id.rfc(), offset, header, what);
+    }
+
+    /// [`Checks::fail`] citing a narrower section than the rule's own (a repeated
+    /// Sec-WebSocket-Key cites RFC 6455 §11.3.1).
+    #[inline(never)]
+    pub(crate) fn fail_citing(
+        &mut self,
+        id: CheckId,
         rfc: &'static str,
         offset: u64,
         header: Option<&str>,
@@ -95,10 +99,9 @@ impl Checks {
     }
 
     /// Records a broken rule about a header that is missing: located at the start line.
-    fn missing(&mut self, h: &Handshake, id: &'static str, rfc: &'static str, name: &str) {
+    fn missing(&mut self, h: &Handshake, id: CheckId, name: &str) {
         self.fail(
             id,
-            rfc,
             h.start_line_offset,
             Some(name),
             format_args!("no {name} header"),
@@ -114,16 +117,14 @@ fn request_checks(h: &Handshake, checks: &mut Checks) {
     let method = h.method.as_deref().unwrap_or("");
     if method == "GET" {
         checks.pass(
-            "method-not-get",
-            RFC_4_1,
+            CheckId::MethodNotGet,
             Some(line),
             None,
             format_args!("method is GET"),
         );
     } else {
         checks.fail(
-            "method-not-get",
-            RFC_4_1,
+            CheckId::MethodNotGet,
             line,
             None,
             format_args!("method is {method}, it must be GET"),
@@ -137,32 +138,30 @@ fn request_checks(h: &Handshake, checks: &mut Checks) {
     // contains /host/ plus optionally ":" followed by /port/".
     match h.header("host") {
         Some(host) if !host.value.is_empty() => checks.pass(
-            "missing-host",
-            RFC_4_1,
+            CheckId::MissingHost,
             Some(host.offset),
             Some("host"),
             format_args!("host is {}", host.value),
         ),
         Some(host) => checks.fail(
-            "missing-host",
-            RFC_4_1,
+            CheckId::MissingHost,
             host.offset,
             Some("host"),
             format_args!("host is empty"),
         ),
-        None => checks.missing(h, "missing-host", RFC_4_1, "host"),
+        None => checks.missing(h, CheckId::MissingHost, "host"),
     }
 
     // RFC 6455 §4.1: "The request MUST contain an |Upgrade| header field whose value
     // MUST include the "websocket" keyword."
-    token_check(h, "bad-upgrade", "upgrade", "websocket", checks);
+    token_check(h, CheckId::BadUpgrade, "upgrade", "websocket", checks);
     // RFC 6455 §4.1: "The request MUST contain a |Connection| header field whose value
     // MUST include the "Upgrade" token."
-    token_check(h, "bad-connection", "connection", "upgrade", checks);
+    token_check(h, CheckId::BadConnection, "connection", "upgrade", checks);
 
     if h.generation == Generation::Hixie76 {
-        hixie76_key_check(h, "bad-key1", "sec-websocket-key1", checks);
-        hixie76_key_check(h, "bad-key2", "sec-websocket-key2", checks);
+        hixie76_key_check(h, CheckId::BadKey1, "sec-websocket-key1", checks);
+        hixie76_key_check(h, CheckId::BadKey2, "sec-websocket-key2", checks);
     } else if h.generation != Generation::Hixie75 {
         key_check(h, checks);
         version_check(h, checks);
@@ -193,8 +192,7 @@ fn response_checks(h: &Handshake, checks: &mut Checks) {
     let status_offset = h.start_line_offset + "HTTP/1.1 ".len() as u64;
     match h.status {
         Some(101) => checks.pass(
-            "bad-status",
-            RFC_4_1,
+            CheckId::BadStatus,
             Some(status_offset),
             None,
             format_args!("status is 101"),
@@ -202,8 +200,7 @@ fn response_checks(h: &Handshake, checks: &mut Checks) {
         status => {
             let status = status.map_or_else(|| "missing".to_string(), |s| s.to_string());
             checks.fail(
-                "bad-status",
-                RFC_4_1,
+                CheckId::BadStatus,
                 status_offset,
                 None,
                 format_args!("status is {status}, the handshake only succeeds with 101"),
@@ -217,25 +214,23 @@ fn response_checks(h: &Handshake, checks: &mut Checks) {
     // value "websocket", the client MUST _Fail the WebSocket Connection_."
     match h.header("upgrade") {
         Some(u) if u.value.eq_ignore_ascii_case("websocket") => checks.pass(
-            "bad-upgrade",
-            RFC_4_1,
+            CheckId::BadUpgrade,
             Some(u.offset),
             Some("upgrade"),
             format_args!("upgrade is {}", u.value),
         ),
         Some(u) => checks.fail(
-            "bad-upgrade",
-            RFC_4_1,
+            CheckId::BadUpgrade,
             u.offset,
             Some("upgrade"),
             format_args!("upgrade is {:?}, it must be websocket", u.value),
         ),
-        None => checks.missing(h, "bad-upgrade", RFC_4_1, "upgrade"),
+        None => checks.missing(h, CheckId::BadUpgrade, "upgrade"),
     }
     // RFC 6455 §4.1: "If the response lacks a |Connection| header field or the
     // |Connection| header field doesn't contain a token that is an ASCII case-insensitive
     // match for the value "Upgrade", the client MUST _Fail the WebSocket Connection_."
-    token_check(h, "bad-connection", "connection", "upgrade", checks);
+    token_check(h, CheckId::BadConnection, "connection", "upgrade", checks);
 
     if !matches!(h.generation, Generation::Hixie75 | Generation::Hixie76) {
         // RFC 6455 §4.1: "If the response lacks a |Sec-WebSocket-Accept| header field
@@ -244,13 +239,12 @@ fn response_checks(h: &Handshake, checks: &mut Checks) {
         const NAME: &str = "sec-websocket-accept";
         match h.header(NAME) {
             Some(a) => checks.pass(
-                "missing-accept",
-                RFC_4_1,
+                CheckId::MissingAccept,
                 Some(a.offset),
                 Some(NAME),
                 format_args!("{NAME} is {}", a.value),
             ),
-            None => checks.missing(h, "missing-accept", RFC_4_1, NAME),
+            None => checks.missing(h, CheckId::MissingAccept, NAME),
         }
         // RFC 6455 §4.2.2: "/subprotocol/ Either a single value representing the
         // subprotocol the server is ready to use or null."
@@ -274,15 +268,13 @@ fn response_checks(h: &Handshake, checks: &mut Checks) {
 fn http_version_check(h: &Handshake, offset: u64, checks: &mut Checks) {
     match h.version.as_deref() {
         Some("HTTP/1.1") => checks.pass(
-            "bad-http-version",
-            RFC_4_1,
+            CheckId::BadHttpVersion,
             Some(offset),
             None,
             format_args!("http version is HTTP/1.1"),
         ),
         other => checks.fail(
-            "bad-http-version",
-            RFC_4_1,
+            CheckId::BadHttpVersion,
             offset,
             None,
             format_args!(
@@ -294,19 +286,12 @@ fn http_version_check(h: &Handshake, offset: u64, checks: &mut Checks) {
 }
 
 /// A header, possibly repeated, whose comma-separated items must include `token`.
-fn token_check(
-    h: &Handshake,
-    id: &'static str,
-    name: &'static str,
-    token: &str,
-    checks: &mut Checks,
-) {
+fn token_check(h: &Handshake, id: CheckId, name: &'static str, token: &str, checks: &mut Checks) {
     let mut first = None;
     for header in h.headers_named(name) {
         if contains_token(&header.value, token) {
             return checks.pass(
                 id,
-                RFC_4_1,
                 Some(header.offset),
                 Some(name),
                 format_args!("{name} is {}", header.value),
@@ -317,36 +302,33 @@ fn token_check(
     match first {
         Some(first) => checks.fail(
             id,
-            RFC_4_1,
             first.offset,
             Some(name),
             format_args!("{name} is {:?}, it must include {token}", first.value),
         ),
-        None => checks.missing(h, id, RFC_4_1, name),
+        None => checks.missing(h, id, name),
     }
 }
 
 fn key_check(h: &Handshake, checks: &mut Checks) {
-    const ID: &str = "bad-key";
+    const ID: CheckId = CheckId::BadKey;
     const NAME: &str = "sec-websocket-key";
     // RFC 6455 §4.1: "The request MUST include a header field with the name
     // |Sec-WebSocket-Key|. The value of this header field MUST be a nonce consisting of
     // a randomly selected 16-byte value that has been base64-encoded (see Section 4 of
     // [RFC4648])."
     let Some(key) = h.header(NAME) else {
-        return checks.missing(h, ID, RFC_4_1, NAME);
+        return checks.missing(h, ID, NAME);
     };
     match base64::engine::general_purpose::STANDARD.decode(key.value.as_bytes()) {
         Ok(bytes) if bytes.len() == 16 => checks.pass(
             ID,
-            RFC_4_1,
             Some(key.offset),
             Some(NAME),
             format_args!("{NAME} is base64 of 16 bytes"),
         ),
         Ok(bytes) => checks.fail(
             ID,
-            RFC_4_1,
             key.offset,
             Some(NAME),
             format_args!(
@@ -357,7 +339,6 @@ fn key_check(h: &Handshake, checks: &mut Checks) {
         ),
         Err(_) => checks.fail(
             ID,
-            RFC_4_1,
             key.offset,
             Some(NAME),
             format_args!("{NAME} {:?} is not base64", key.value),
@@ -366,18 +347,14 @@ fn key_check(h: &Handshake, checks: &mut Checks) {
 }
 
 fn version_check(h: &Handshake, checks: &mut Checks) {
-    const ID: &str = "bad-version";
+    const ID: CheckId = CheckId::BadVersion;
     const NAME: &str = "sec-websocket-version";
     // RFC 6455 §4.1: "The request MUST include a header field with the name
     // |Sec-WebSocket-Version|. The value of this header field MUST be 13."
     match h.header(NAME) {
-        Some(v) if v.value == "13" => checks.pass(
-            ID,
-            RFC_4_1,
-            Some(v.offset),
-            Some(NAME),
-            format_args!("{NAME} is 13"),
-        ),
+        Some(v) if v.value == "13" => {
+            checks.pass(ID, Some(v.offset), Some(NAME), format_args!("{NAME} is 13"))
+        }
         Some(v) => {
             let (open, era, close) = match h.generation {
                 Generation::Hybi { .. } => (" (", h.generation.description(), ")"),
@@ -385,24 +362,26 @@ fn version_check(h: &Handshake, checks: &mut Checks) {
             };
             checks.fail(
                 ID,
-                RFC_4_1,
                 v.offset,
                 Some(NAME),
                 format_args!("{NAME} is {:?}{open}{era}{close}, it must be 13", v.value),
             )
         }
-        None => checks.missing(h, ID, RFC_4_1, NAME),
+        None => checks.missing(h, ID, NAME),
     }
 }
 
-fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str, checks: &mut Checks) {
+/// Draft-76 §5.2: "If either /key-number_1/ or /key-number_2/ is greater than
+/// 4,294,967,295, then abort the WebSocket connection. ... If either /spaces_1/ or
+/// /spaces_2/ is zero, then abort the WebSocket connection. ... If /key-number_1/ is not
+/// an integral multiple of /spaces_1/, then abort the WebSocket connection."
+fn hixie76_key_check(h: &Handshake, id: CheckId, name: &'static str, checks: &mut Checks) {
     let Some(key) = h.header(name) else {
-        return checks.missing(h, id, DRAFT_76, name);
+        return checks.missing(h, id, name);
     };
     match hixie76_key_steps(&key.value) {
         Ok(steps) => checks.pass(
             id,
-            DRAFT_76,
             Some(key.offset),
             Some(name),
             format_args!(
@@ -414,24 +393,17 @@ fn hixie76_key_check(h: &Handshake, id: &'static str, name: &'static str, checks
             let offset = error
                 .offset()
                 .map_or(key.offset, |o| key.value_stream_offset(o));
-            checks.fail(
-                id,
-                DRAFT_76,
-                offset,
-                Some(name),
-                format_args!("{name}: {error}"),
-            )
+            checks.fail(id, offset, Some(name), format_args!("{name}: {error}"))
         }
     }
 }
 
 fn single_subprotocol_check(h: &Handshake, checks: &mut Checks) {
-    const ID: &str = "multiple-subprotocols";
+    const ID: CheckId = CheckId::MultipleSubprotocols;
     const NAME: &str = "sec-websocket-protocol";
     let Some(header) = h.header(NAME) else {
         return checks.pass(
             ID,
-            RFC_4_2_2,
             None,
             Some(NAME),
             format_args!("the server picked no subprotocol"),
@@ -441,7 +413,6 @@ fn single_subprotocol_check(h: &Handshake, checks: &mut Checks) {
     if items.len() <= 1 {
         checks.pass(
             ID,
-            RFC_4_2_2,
             Some(header.offset),
             Some(NAME),
             format_args!("the server picked {}", header.value),
@@ -449,7 +420,6 @@ fn single_subprotocol_check(h: &Handshake, checks: &mut Checks) {
     } else {
         checks.fail(
             ID,
-            RFC_4_2_2,
             header.value_stream_offset(items[1].offset),
             Some(NAME),
             format_args!(
@@ -464,8 +434,8 @@ fn duplicate_checks(h: &Handshake, names: &[(&'static str, &'static str)], check
     let before = checks.0.len();
     for &(name, rfc) in names {
         for repeat in h.headers_named(name).skip(1) {
-            checks.fail(
-                "duplicate-header",
+            checks.fail_citing(
+                CheckId::DuplicateHeader,
                 rfc,
                 repeat.offset,
                 Some(name),
@@ -475,8 +445,7 @@ fn duplicate_checks(h: &Handshake, names: &[(&'static str, &'static str)], check
     }
     if checks.0.len() == before {
         checks.pass(
-            "duplicate-header",
-            "RFC 6455 §11.3",
+            CheckId::DuplicateHeader,
             None,
             None,
             format_args!("no header that must appear once is repeated"),

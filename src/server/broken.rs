@@ -2,24 +2,25 @@
 //! can see what the browser does with each (the close code it answers, the error it fires).
 
 use wsinspect::encode::{encode_frame, FrameSpec, LengthEncoding};
+use wsinspect::ViolationId;
 
-/// The violation ids a server can send, in the order of the core's table.
-pub const VIOLATIONS: [&str; 15] = [
-    "reserved-bits",
-    "reserved-opcode",
-    "masked-server-frame",
-    "control-frame-too-long",
-    "fragmented-control-frame",
-    "non-minimal-length",
-    "length-too-large",
-    "unexpected-continuation",
-    "expected-continuation",
-    "close-payload-too-short",
-    "invalid-close-code",
-    "invalid-utf8",
-    "invalid-rsv1",
-    "inflate-failed",
-    "data-after-close",
+/// The violations a server can commit, in the order of the core's table.
+pub const VIOLATIONS: [ViolationId; 15] = [
+    ViolationId::ReservedBits,
+    ViolationId::ReservedOpcode,
+    ViolationId::MaskedServerFrame,
+    ViolationId::ControlFrameTooLong,
+    ViolationId::FragmentedControlFrame,
+    ViolationId::NonMinimalLength,
+    ViolationId::LengthTooLarge,
+    ViolationId::UnexpectedContinuation,
+    ViolationId::ExpectedContinuation,
+    ViolationId::ClosePayloadTooShort,
+    ViolationId::InvalidCloseCode,
+    ViolationId::InvalidUtf8,
+    ViolationId::InvalidRsv1,
+    ViolationId::InflateFailed,
+    ViolationId::DataAfterClose,
 ];
 
 /// The bytes to send for a violation, what they are, and whether they include a close frame.
@@ -30,38 +31,46 @@ pub struct Broken {
     pub closes: bool,
 }
 
-/// The frames that break rule `id`; `deflate` tells whether permessage-deflate is in force
-/// (two rules exist only under it).
-pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
+/// The frames that break the rule named `name` (a violation id, as the tap's `violation`
+/// action gives it); `deflate` tells whether permessage-deflate is in force (two rules
+/// exist only under it).
+pub fn frames(name: &str, deflate: bool) -> Result<Broken, String> {
+    let Some(id) = ViolationId::from_name(name) else {
+        let names: Vec<&str> = VIOLATIONS.iter().map(|v| v.as_str()).collect();
+        return Err(format!(
+            "unknown violation {name:?}; one of {}",
+            names.join(", ")
+        ));
+    };
     let frame = |spec: FrameSpec| encode_frame(&spec);
     let text = |s: &str| FrameSpec::text(s);
     let (bytes, what, closes) = match id {
-        "reserved-bits" => {
+        ViolationId::ReservedBits => {
             let mut spec = text("rsv2 set");
             spec.rsv2 = true;
             (frame(spec), "a text frame with rsv2 set", false)
         }
-        "reserved-opcode" => (
+        ViolationId::ReservedOpcode => (
             frame(FrameSpec::new(0x3, b"opcode 3".to_vec())),
             "a frame with reserved opcode 0x3",
             false,
         ),
-        "masked-server-frame" => (
+        ViolationId::MaskedServerFrame => (
             frame(text("masked").masked([0x37, 0xfa, 0x21, 0x3d])),
             "a masked text frame from the server",
             false,
         ),
-        "control-frame-too-long" => (
+        ViolationId::ControlFrameTooLong => (
             frame(FrameSpec::new(0x9, vec![b'p'; 126])),
             "a ping with a 126-byte payload",
             false,
         ),
-        "fragmented-control-frame" => {
+        ViolationId::FragmentedControlFrame => {
             let mut spec = FrameSpec::new(0x9, b"half".to_vec());
             spec.fin = false;
             (frame(spec), "a ping with fin clear", false)
         }
-        "non-minimal-length" => {
+        ViolationId::NonMinimalLength => {
             let mut spec = text("Hello");
             spec.length_encoding = Some(LengthEncoding::Bits16);
             (
@@ -70,7 +79,7 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
                 false,
             )
         }
-        "length-too-large" => {
+        ViolationId::LengthTooLarge => {
             let mut spec = text("Hello");
             spec.length_encoding = Some(LengthEncoding::Bits64);
             spec.declared_length = Some((1 << 63) | 5);
@@ -80,12 +89,12 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
                 false,
             )
         }
-        "unexpected-continuation" => (
+        ViolationId::UnexpectedContinuation => (
             frame(FrameSpec::new(0x0, b"no message".to_vec())),
             "a continuation frame with no message open",
             false,
         ),
-        "expected-continuation" => {
+        ViolationId::ExpectedContinuation => {
             let mut first = text("first half");
             first.fin = false;
             let mut bytes = frame(first);
@@ -96,22 +105,22 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
                 false,
             )
         }
-        "close-payload-too-short" => (
+        ViolationId::ClosePayloadTooShort => (
             frame(FrameSpec::new(0x8, vec![0x03])),
             "a close frame with a 1-byte payload",
             true,
         ),
-        "invalid-close-code" => (
+        ViolationId::InvalidCloseCode => (
             frame(FrameSpec::close(1005, "")),
             "a close frame with code 1005",
             true,
         ),
-        "invalid-utf8" => (
+        ViolationId::InvalidUtf8 => (
             frame(FrameSpec::new(0x1, vec![b'o', b'k', 0xC3, 0x28])),
             "a text frame with invalid utf-8",
             false,
         ),
-        "invalid-rsv1" if deflate => {
+        ViolationId::InvalidRsv1 if deflate => {
             let mut spec = FrameSpec::new(0x9, b"rsv1".to_vec());
             spec.rsv1 = true;
             (
@@ -120,7 +129,7 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
                 false,
             )
         }
-        "inflate-failed" if deflate => {
+        ViolationId::InflateFailed if deflate => {
             let mut spec = FrameSpec::new(0x1, vec![0xFF, 0xFF, 0xFF, 0xFF]);
             spec.rsv1 = true;
             (
@@ -129,28 +138,32 @@ pub fn frames(id: &str, deflate: bool) -> Result<Broken, String> {
                 false,
             )
         }
-        "invalid-rsv1" | "inflate-failed" => {
+        ViolationId::InvalidRsv1 | ViolationId::InflateFailed => {
             return Err(format!(
                 "{id} needs permessage-deflate on this connection (connect without ?deflate=0)"
             ))
         }
-        "data-after-close" => {
+        ViolationId::DataAfterClose => {
             let mut bytes = frame(FrameSpec::close(1000, ""));
             bytes.extend_from_slice(&frame(text("after close")));
             (bytes, "a close frame and then a text frame", true)
         }
-        "unmasked-client-frame" => {
+        ViolationId::UnmaskedClientFrame => {
             return Err("unmasked-client-frame is a client's rule: a server cannot break it".into())
         }
-        "message-too-big" => {
+        ViolationId::MessageTooBig => {
             return Err(
                 "message-too-big depends on the receiver's limit, and browsers set none".into(),
             )
         }
-        other => {
+        // hixie-76 framing has no masks, opcodes or close codes to break: the hixie
+        // endpoint refuses these itself, and an RFC 6455 connection cannot carry them.
+        ViolationId::HixieInvalidFrameType
+        | ViolationId::HixieInvalidUtf8
+        | ViolationId::HixieLengthOverflow
+        | ViolationId::HixieDataAfterClose => {
             return Err(format!(
-                "unknown violation {other:?}; one of {}",
-                VIOLATIONS.join(", ")
+                "{id} is a hixie-76 framing rule, not one of RFC 6455"
             ))
         }
     };
@@ -171,8 +184,8 @@ mod tests {
     #[test]
     fn each_broken_frame_breaks_its_rule_according_to_the_core() {
         for id in VIOLATIONS {
-            let deflate = matches!(id, "invalid-rsv1" | "inflate-failed");
-            let broken = frames(id, deflate).unwrap();
+            let deflate = matches!(id, ViolationId::InvalidRsv1 | ViolationId::InflateFailed);
+            let broken = frames(id.as_str(), deflate).unwrap();
             let options = DecodeOptions {
                 role: Role::Server,
                 protocol: Protocol::Rfc6455,
@@ -181,7 +194,7 @@ mod tests {
                 ..DecodeOptions::default()
             };
             let out = decode(&broken.bytes, options).unwrap();
-            let ids: Vec<&str> = out.violations.iter().map(|v| v.id.as_str()).collect();
+            let ids: Vec<ViolationId> = out.violations.iter().map(|v| v.id).collect();
             assert!(ids.contains(&id), "{id}: {ids:?}");
             let has_close = out.frames.iter().any(|f| f.opcode == 0x8);
             assert_eq!(has_close, broken.closes, "{id}");
@@ -202,5 +215,8 @@ mod tests {
         assert!(frames("nonsense", false)
             .unwrap_err()
             .contains("unknown violation"));
+        assert!(frames("hixie-invalid-utf8", false)
+            .unwrap_err()
+            .contains("hixie-76"));
     }
 }

@@ -158,5 +158,15 @@ mod tests {
             block_on(read_all_from(&[b"GET / HT"], 8192)).unwrap_err(),
             HeadError::Closed
         );
+        // Closed before a single byte, whatever the limit (found by the server_head fuzz
+        // target, whose expectation was wrong: the limit is checked after each read).
+        assert_eq!(
+            block_on(read_all_from(&[], 0)).unwrap_err(),
+            HeadError::Closed
+        );
+        assert_eq!(
+            block_on(read_all_from(&[b"G"], 0)).unwrap_err(),
+            HeadError::TooLarge { max: 0 }
+        );
     }
 }

@@ -83,6 +83,17 @@ test("a broken request fails its rules with the offending header highlighted", a
   assert.deepEqual(bad, ["Sec-WebSocket-Version: 8"]);
   assert.equal(await page.getByTestId("hs-expected-accept").getAttribute("data-match"), "false");
   assert.ok(await page.getByTestId("hs-pair-result").locator("[data-testid=hs-check][data-passed=false]").count() >= 1);
+  // A failed check shows the id of what went wrong, not the rule; a passed one the rule it
+  // follows, not an id that names a failure.
+  const version = req.locator("[data-testid=hs-check][data-id=bad-version]");
+  assert.equal(await version.getAttribute("data-passed"), "false");
+  assert.equal(await version.getByTestId("check-id").textContent(), "bad-version");
+  assert.equal(await version.getByTestId("check-rule").count(), 0);
+  const method = req.locator("[data-testid=hs-check][data-id=method-not-get]");
+  assert.equal(await method.getAttribute("data-passed"), "true");
+  assert.equal(await method.getByTestId("check-rule").textContent(), "The method of the request MUST be GET.");
+  assert.equal(await method.getByTestId("check-id").count(), 0);
+  assert.doesNotMatch(await method.textContent(), /method-not-get/);
   assert.deepEqual(errors, []);
 });
 

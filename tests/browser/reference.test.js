@@ -1,4 +1,4 @@
-// The Reference panel: opcodes, close codes and violation ids, each with its RFC section.
+// The Reference panel: opcodes, close codes, violation ids and handshake rules, each with its RFC section.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setup, open, showPanel, screenshot } from "../support/page-helpers.js";
@@ -11,6 +11,11 @@ const IDS = ["reserved-bits", "reserved-opcode", "unmasked-client-frame", "maske
   "control-frame-too-long", "fragmented-control-frame", "non-minimal-length", "length-too-large",
   "unexpected-continuation", "expected-continuation", "close-payload-too-short", "invalid-close-code",
   "invalid-utf8", "invalid-rsv1", "inflate-failed", "data-after-close", "message-too-big"];
+
+const HANDSHAKE_RULES = ["malformed-http", "head-too-large", "method-not-get", "bad-http-version", "missing-host",
+  "bad-upgrade", "bad-connection", "bad-key", "bad-version", "bad-key1", "bad-key2", "duplicate-header", "bad-status",
+  "missing-accept", "multiple-subprotocols", "accept-mismatch", "bad-hixie76-answer", "unoffered-subprotocol",
+  "unoffered-extension"];
 
 test("opcodes, close codes with the on-the-wire column, and every violation id with its RFC link", async () => {
   const { page, errors } = await open(env);
@@ -32,6 +37,13 @@ test("opcodes, close codes with the on-the-wire column, and every violation id w
   }
   // Each row quotes its rule: reserved-bits' is RFC 6455 §5.2's MUST sentence.
   assert.match(await page.locator("#violation-reserved-bits").textContent(), /MUST be 0/);
+  // Every handshake rule, request, response, pair and the head's own errors, with its text.
+  const hsRows = page.getByTestId("ref-handshake-rule");
+  const hsIds = await hsRows.locator("td:first-child").allTextContents();
+  assert.deepEqual([...hsIds].sort(), [...HANDSHAKE_RULES].sort());
+  assert.equal(await hsRows.locator("a").count(), hsIds.length, "one link per handshake rule");
+  assert.match(await page.locator("#handshake-rule-bad-version").textContent(), /MUST be 13/);
+  assert.match(await page.locator("#handshake-rule-accept-mismatch").textContent(), /258EAFA5-E914-47DA-95CA-C5AB0DC85B11/);
   await screenshot(page, "reference");
   assert.deepEqual(errors, []);
 });

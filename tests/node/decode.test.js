@@ -88,6 +88,33 @@ test("the reference lists every violation id with its rule", () => {
   assert.equal(ref.closeCodes.find((c) => c.code === 1005).validOnWire, false);
 });
 
+const HANDSHAKE_RULES = ["malformed-http", "head-too-large", "method-not-get", "bad-http-version", "missing-host",
+  "bad-upgrade", "bad-connection", "bad-key", "bad-version", "bad-key1", "bad-key2", "duplicate-header", "bad-status",
+  "missing-accept", "multiple-subprotocols", "accept-mismatch", "bad-hixie76-answer", "unoffered-subprotocol",
+  "unoffered-extension"];
+
+test("the reference lists every handshake rule, and each check carries its rule's text", () => {
+  const rules = ws.reference().handshakeRules;
+  assert.deepEqual(rules.map((r) => r.id).sort(), [...HANDSHAKE_RULES].sort());
+  for (const r of rules) {
+    assert.ok(r.rule.length > 30 && r.rule.endsWith("."), r.id);
+    assert.match(r.rfc, /^(RFC \d+ §[\d.]+|draft-hixie-thewebsocketprotocol-76 §[\d.]+)$/, r.id);
+  }
+  const request = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n";
+  const response = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n";
+  const checks = [...ws.parseHandshake(request).checks, ...ws.parseHandshake(response).checks,
+    ...ws.checkHandshakePair(request, response)];
+  assert.ok(checks.some((c) => c.passed) && checks.some((c) => !c.passed));
+  for (const c of checks) {
+    const listed = rules.find((r) => r.id === c.id);
+    assert.ok(listed, `${c.id} is not in reference().handshakeRules`);
+    assert.equal(c.rule, listed.rule, c.id);
+  }
+  assert.match(checks.find((c) => c.id === "bad-version").rule, /MUST be 13/);
+  assert.ok(HANDSHAKE_RULES.includes(ws.parseHandshake("GET / HTTP/1.1\r\nHost a\r\n\r\n").error.id));
+});
+
 test("a message of one uncompressed frame shares its frame's payload; others own their data", () => {
   const key = new Uint8Array([1, 2, 3, 4]);
   const bytes = new Uint8Array([
