@@ -142,7 +142,7 @@ impl OpenMessage {
                 self.utf8_failed = true;
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    bad,
+                    (bad.offset, bad.length),
                     Some(frag.index),
                     format!("invalid utf-8 in text message {}", self.index),
                 );
@@ -156,7 +156,7 @@ impl OpenMessage {
                 self.utf8_failed = true;
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    bad,
+                    (bad.offset, bad.length),
                     Some(frag.index),
                     format!(
                         "text message {} ends in the middle of a character",
@@ -176,6 +176,11 @@ impl OpenMessage {
         sink: &mut Sink,
     ) {
         let before = self.data.len();
+        // The whole frame, for a failure of its payload.
+        let frame_span = (
+            frag.start,
+            (frag.payload_offset - frag.start).saturating_add(frag.wire),
+        );
         // A message over the maximum is still inflated (its data no longer kept), so
         // the window is whole for the messages after it.
         let mut result = if self.inflate_failed {
@@ -197,7 +202,7 @@ impl OpenMessage {
                 self.inflate_failed = true;
                 sink.violation(
                     ViolationId::InflateFailed,
-                    frag.start,
+                    frame_span,
                     Some(frag.index),
                     format!("compressed message {} does not inflate: {why}", self.index),
                 );
@@ -206,7 +211,7 @@ impl OpenMessage {
                 self.too_big = true;
                 sink.violation(
                     ViolationId::MessageTooBig,
-                    frag.start,
+                    frame_span,
                     Some(frag.index),
                     format!(
                         "message {} inflates past the maximum of {} bytes",
@@ -227,11 +232,11 @@ impl OpenMessage {
                 // Inflated bytes have no stream offset: point at the frame's payload.
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    frag.payload_offset,
+                    (frag.payload_offset, frag.wire),
                     Some(frag.index),
                     format!(
-                        "invalid utf-8 in compressed text message {} at inflated byte {bad}",
-                        self.index
+                        "invalid utf-8 in compressed text message {} at inflated byte {}",
+                        self.index, bad.offset
                     ),
                 );
             }

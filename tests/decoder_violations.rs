@@ -122,7 +122,7 @@ fn cases() -> Vec<Case> {
             "close code 1005 on the wire",
             options(Role::Server),
             stream(&[ok.clone(), f(8, &[0x03, 0xed])]),
-            vec![(V::InvalidCloseCode, 4, Some(1))],
+            vec![(V::InvalidCloseCode, 6, Some(1))],
         ),
         c(
             "bad byte in the second fragment",
@@ -274,7 +274,7 @@ fn messages_read_like_the_style_guide() {
     let out = decode_all_splits(&stream(&[f(8, &[0x03, 0xed])]), &options(Role::Server));
     assert_eq!(
         out.violations[0].to_string(),
-        "close code 1005 (no status received) is not valid on the wire at byte 0 (RFC 6455 §7.4)"
+        "close code 1005 (no status received) is not valid on the wire at byte 2 (RFC 6455 §7.4)"
     );
 }
 

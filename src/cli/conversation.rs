@@ -63,7 +63,7 @@ pub fn message(m: &Message) -> Value {
 
 pub fn violation(v: &Violation) -> Value {
     json!({
-        "id": v.id.as_str(), "offset": v.offset, "frame": v.frame, "rfc": v.rfc(),
+        "id": v.id.as_str(), "offset": v.offset, "length": v.length, "frame": v.frame, "rfc": v.rfc(),
         "closeCode": v.close_code(), "message": v.to_string(),
     })
 }
@@ -355,7 +355,8 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
             .close_code()
             .map(|c| format!(", close {c}"))
             .unwrap_or_default();
-        writeln!(w, "  {} {}: {v}{frame}{close}", s.direction, v.id)?;
+        let span = super::stream::span(v);
+        writeln!(w, "  {} {}: {v}{span}{frame}{close}", s.direction, v.id)?;
     }
     for s in &r.notices {
         writeln!(w, "note ({}): {}", s.direction, s.item)?;

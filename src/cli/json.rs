@@ -52,6 +52,7 @@ pub fn violation(v: &Violation) -> Value {
     json!({
         "id": v.id.as_str(),
         "offset": v.offset,
+        "length": v.length,
         "frame": v.frame,
         "rfc": v.rfc(),
         "close_code": v.close_code(),

@@ -279,7 +279,7 @@ pub fn write_table(w: &mut dyn Write, stream: &Stream<'_>) -> io::Result<Summary
                 .close_code()
                 .map(|c| format!(", close {c}"))
                 .unwrap_or_default();
-            writeln!(w, "  {}: {v}{frame}{close}", v.id)?;
+            writeln!(w, "  {}: {v}{}{frame}{close}", v.id, span(v))?;
         }
         Ok(())
     })?;
@@ -352,5 +352,13 @@ mod tests {
         assert_eq!(types.last(), Some(&"end"));
         assert_eq!(types.iter().filter(|t| **t == "frame").count(), 5);
         assert_eq!(lines.last().unwrap()["incomplete"]["needed"], 4);
+    }
+}
+
+/// The bytes a violation spans, as the table says it: ", spanning 2 bytes".
+pub(crate) fn span(v: &wsinspect::Violation) -> String {
+    match v.length {
+        1 => ", spanning 1 byte".into(),
+        n => format!(", spanning {n} bytes"),
     }
 }
