@@ -66,7 +66,7 @@ test("the masked Hello shows every field where it sits", () => {
   assert.deepEqual([key.offset, key.length], [2, 4]);
 });
 
-test("every violation id is reported at its byte offset, in one shot and one byte at a time", () => {
+test("every violation id is reported at its byte offset with its span, in one shot and one byte at a time", () => {
   const cases = violationCases(ws);
   assert.equal(new Set(cases.map((c) => c.id)).size, 17);
   for (const c of cases) {
@@ -74,6 +74,8 @@ test("every violation id is reported at its byte offset, in one shot and one byt
     const v = r.violations.find((x) => x.id === c.id);
     assert.ok(v, `${c.id} not reported; got ${r.violations.map((x) => x.id).join(", ") || "none"}`);
     assert.equal(v.offset, c.offset, `${c.id}: ${v.message}`);
+    assert.equal(v.length, c.length, `${c.id}: the span's length`);
+    assert.ok(v.offset + v.length <= c.bytes.length, `${c.id}: span inside the input`);
     assert.match(v.message, /^[a-z0-9]/, "messages start lowercase");
     assert.match(v.rfc, /^RFC (6455|7692) §/);
     assert.ok([1002, 1007, 1009].includes(v.closeCode));
