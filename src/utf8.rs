@@ -178,8 +178,11 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    /// A verdict as (start, length) of the ill-formed subsequence.
+    type Verdict = Result<(), (usize, usize)>;
+
     /// Reference: the byte-at-a-time state machine alone.
-    fn slow(bytes: &[u8]) -> Result<(), (usize, usize)> {
+    fn slow(bytes: &[u8]) -> Verdict {
         let mut v = Utf8Validator::new();
         let span = |s: Utf8Span| (s.offset as usize, s.length as usize);
         for (i, &b) in bytes.iter().enumerate() {
@@ -188,7 +191,7 @@ mod tests {
         v.finish().map_err(span)
     }
 
-    fn whole(bytes: &[u8]) -> Result<(), (usize, usize)> {
+    fn whole(bytes: &[u8]) -> Verdict {
         validate_utf8(bytes).map_err(|s| (s.offset as usize, s.length as usize))
     }
 
@@ -197,7 +200,7 @@ mod tests {
     /// `try: b.decode("utf-8") except UnicodeDecodeError as e: (e.start, e.end - e.start)`.
     #[test]
     fn table_of_sequences_matches_python() {
-        let cases: &[(&[u8], Result<(), (usize, usize)>)] = &[
+        let cases: &[(&[u8], Verdict)] = &[
             (b"", Ok(())),
             (b"Hello", Ok(())),
             ("κόσμε".as_bytes(), Ok(())),

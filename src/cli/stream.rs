@@ -300,6 +300,14 @@ pub fn write_table(w: &mut dyn Write, stream: &Stream<'_>) -> io::Result<Summary
     Ok(summary)
 }
 
+/// The bytes a violation spans, as the table says it: ", spanning 2 bytes".
+pub(crate) fn span(v: &wsinspect::Violation) -> String {
+    match v.length {
+        1 => ", spanning 1 byte".into(),
+        n => format!(", spanning {n} bytes"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,13 +360,5 @@ mod tests {
         assert_eq!(types.last(), Some(&"end"));
         assert_eq!(types.iter().filter(|t| **t == "frame").count(), 5);
         assert_eq!(lines.last().unwrap()["incomplete"]["needed"], 4);
-    }
-}
-
-/// The bytes a violation spans, as the table says it: ", spanning 2 bytes".
-pub(crate) fn span(v: &wsinspect::Violation) -> String {
-    match v.length {
-        1 => ", spanning 1 byte".into(),
-        n => format!(", spanning {n} bytes"),
     }
 }
