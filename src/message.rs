@@ -229,10 +229,16 @@ impl OpenMessage {
             }
             if let Err(bad) = verdict {
                 self.utf8_failed = true;
-                // Inflated bytes have no stream offset: point at the frame's payload.
+                // Inflated bytes have no stream offset: point at the frame's payload (the
+                // whole frame when it has none).
+                let span = if frag.wire > 0 {
+                    (frag.payload_offset, frag.wire)
+                } else {
+                    frame_span
+                };
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    (frag.payload_offset, frag.wire),
+                    span,
                     Some(frag.index),
                     format!(
                         "invalid utf-8 in compressed text message {} at inflated byte {}",

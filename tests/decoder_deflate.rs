@@ -121,10 +121,30 @@ fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
         f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xff]).rsv(4),
     ]);
     let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
-    let v: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
-    assert_eq!(v, [(ViolationId::InvalidUtf8, 6)]);
+    let v: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.length))
+        .collect();
+    // The span is the frame's 6 payload bytes.
+    assert_eq!(v, [(ViolationId::InvalidUtf8, 6, 6)]);
     assert_eq!(out.messages[1].data, [0xff]);
     assert_eq!(out.messages[1].text, None);
+    // A message whose inflated text stops mid-character, found out at an empty final
+    // frame: the span is that whole frame (its 2 header bytes), never empty.
+    let bytes = stream(&[
+        f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xe2])
+            .rsv(4)
+            .fin(false),
+        f(0, b""),
+    ]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    let v: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.length))
+        .collect();
+    assert_eq!(v, [(ViolationId::InvalidUtf8, 8, 2)]);
 }
 
 #[test]
