@@ -108,6 +108,12 @@ impl Utf8Validator {
         }
     }
 
+    /// The position of the first byte of the character the text so far ends in the
+    /// middle of, if it does.
+    pub fn pending_start(&self) -> Option<u64> {
+        (self.need > 0).then_some(self.start)
+    }
+
     /// Whether the text so far ends in the middle of a character.
     pub fn in_character(&self) -> bool {
         self.need > 0

@@ -9,6 +9,15 @@ mod common;
 use common::{decode_all_splits, f, hex, hixie_options, options, stream};
 use wsinspect::{Role, ViolationId};
 
+/// (offset, length, frame) of each violation with `id`.
+fn located(out: &wsinspect::DecodeOutput, id: ViolationId) -> Vec<(u64, u64, Option<usize>)> {
+    out.violations
+        .iter()
+        .filter(|v| v.id == id)
+        .map(|v| (v.offset, v.length, v.frame))
+        .collect()
+}
+
 /// (offset, length) of each violation with `id`.
 fn spans(out: &wsinspect::DecodeOutput, id: ViolationId) -> Vec<(u64, u64)> {
     out.violations
@@ -73,7 +82,7 @@ fn a_sequence_split_over_fragments_points_into_the_first() {
     // ED | A0 80: the surrogate's lead byte is the whole subpart, in frame 0 (byte 2).
     let bytes = stream(&[f(1, &[0xED]).fin(false), f(0, &[0xA0, 0x80])]);
     let out = decode_all_splits(&bytes, &options(Role::Server));
-    assert_eq!(spans(&out, ViolationId::InvalidUtf8), [(2, 1)]);
+    assert_eq!(located(&out, ViolationId::InvalidUtf8), [(2, 1, Some(0))]);
     // E2 | 82 | 41: the subpart E2 82 spans two frames, and the frame header between
     // them (E2 at 2, 82 at 5).
     let bytes = stream(&[
@@ -82,7 +91,22 @@ fn a_sequence_split_over_fragments_points_into_the_first() {
         f(0, &[0x41]),
     ]);
     let out = decode_all_splits(&bytes, &options(Role::Server));
-    assert_eq!(spans(&out, ViolationId::InvalidUtf8), [(2, 4)]);
+    assert_eq!(located(&out, ViolationId::InvalidUtf8), [(2, 4, Some(0))]);
+    // "a" | F0 9F (frame 1) | empty | 98 (frame 3), ending the message unfinished: the
+    // character began in frame 1: F0 at byte 5 to 98 at byte 11, the headers between
+    // included.
+    let bytes = stream(&[
+        f(1, b"a").fin(false),
+        f(0, &[0xF0, 0x9F]).fin(false),
+        f(0, b"").fin(false),
+        f(0, &[0x98]),
+    ]);
+    let out = decode_all_splits(&bytes, &options(Role::Server));
+    assert_eq!(located(&out, ViolationId::InvalidUtf8), [(5, 7, Some(1))]);
+    // Within one frame the frame is that one.
+    let bytes = stream(&[f(1, b"a").fin(false), f(0, &[0xE2, 0x82, 0x41])]);
+    let out = decode_all_splits(&bytes, &options(Role::Server));
+    assert_eq!(located(&out, ViolationId::InvalidUtf8), [(5, 2, Some(1))]);
     // Masked client fragments: the same offsets as the bytes on the wire.
     let bytes = stream(&[
         f(1, &[0x61, 0xED]).fin(false).key([1, 2, 3, 4]),

@@ -128,9 +128,10 @@ fn cases() -> Vec<Case> {
             "bad byte in the second fragment",
             options(Role::Server),
             stream(&[f(1, &[0x48, 0xE2, 0x82]).fin(false), f(0, &[0x41])]),
-            // The maximal ill-formed subsequence E2 82 starts in the first frame (byte 3);
-            // the 41 of the second frame is a valid "A" that shows it unfinished.
-            vec![(V::InvalidUtf8, 3, Some(1))],
+            // The maximal ill-formed subsequence E2 82 starts in the first frame (byte 3),
+            // which the violation names; the 41 of the second frame is a valid "A" that
+            // shows it unfinished.
+            vec![(V::InvalidUtf8, 3, Some(0))],
         ),
         c(
             "text ends mid-character",
