@@ -183,12 +183,13 @@ export class Decoder {
     this.#protocol = r.protocol;
     if (this.#defaultLimit && !this.#toldLimit && r.violations.some((v) => v.id === "message-too-big")) {
       this.#toldLimit = true;
-      r.notices.push(defaultLimitNotice());
+      const over = r.violations.find((v) => v.id === "message-too-big");
+      r.notices.push({ id: "default-message-limit", offset: over.offset, message: defaultLimitNotice() });
     }
     this.#held += heldBytes(r);
     if (this.#held > this.#budget) {
       this.#stopped = true;
-      r.notices.push(`decoding stopped at byte ${this.#at}: the results reached the budget of ${mib(this.#budget)} for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further`);
+      r.notices.push({ id: "budget-reached", offset: this.#at, message: `decoding stopped at byte ${this.#at}: the results reached the budget of ${mib(this.#budget)} for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further` });
     }
     return r;
   }

@@ -93,6 +93,9 @@ export interface Violation {
   message: string;
 }
 
+/** Something worth knowing that is not a violation; `id` is stable ("role-detected", "default-message-limit", "budget-reached", ...). */
+export interface Notice { id: string; offset: number; message: string }
+
 export interface DecodeResult {
   frames: Frame[]; messages: Message[]; violations: Violation[];
   incomplete: {
@@ -110,8 +113,8 @@ export interface DecodeResult {
     partial: Frame | null;
     message: string;
   } | null;
-  /** Informational lines, e.g. a Flash policy request at the start. */
-  notices: string[];
+  /** What the decoder noticed that breaks no rule: a Flash policy request at the start, the role or protocol it detected, the default limit applied. */
+  notices: Notice[];
   role: "client" | "server" | "unknown";
   protocol: "rfc6455" | "hixie-76" | "unknown";
 }
@@ -232,7 +235,7 @@ export type ConversationFrame = Frame & Stamp;
 export type ConversationMessage = Message & Stamp;
 export type ConversationViolation = Violation & Stamp;
 /** An informational note, every assumption made among them (ids such as "handshake-missing", "compression-assumed", "roles-from-mask", "not-websocket"). */
-export interface ConversationNotice extends Stamp { id: string; offset: number; message: string }
+export interface ConversationNotice extends Notice, Stamp {}
 export type Incomplete = NonNullable<DecodeResult["incomplete"]>;
 
 /** One Close frame of the closing handshake. */

@@ -28,6 +28,15 @@ impl Role {
         }
     }
 
+    /// The role as a result names it: "client", "server", or "unknown" while it is still
+    /// undecided (no frame seen).
+    pub fn result_name(self) -> &'static str {
+        match self {
+            Role::Auto => "unknown",
+            decided => decided.as_str(),
+        }
+    }
+
     /// The role named "client", "server" or "auto".
     pub fn from_name(name: &str) -> Option<Role> {
         [Role::Client, Role::Server, Role::Auto]
@@ -55,6 +64,15 @@ impl Protocol {
             Protocol::Rfc6455 => "rfc6455",
             Protocol::Hixie76 => "hixie-76",
             Protocol::Auto => "auto",
+        }
+    }
+
+    /// The protocol as a result names it: "rfc6455", "hixie-76", or "unknown" while it is
+    /// still undecided (no byte seen).
+    pub fn result_name(self) -> &'static str {
+        match self {
+            Protocol::Auto => "unknown",
+            decided => decided.as_str(),
         }
     }
 

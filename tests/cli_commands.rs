@@ -51,16 +51,16 @@ fn decode_json_carries_every_field_and_the_violations_with_offsets() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let frames = v["decoded"]["frames"].as_array().unwrap();
     assert_eq!(frames.len(), 2);
-    assert_eq!(frames[0]["masking_key"], "37fa213d");
-    assert_eq!(frames[0]["payload_hex"], "48656c6c6f");
-    assert_eq!(frames[0]["length_encoding"], "7");
+    assert_eq!(frames[0]["maskingKey"], "37fa213d");
+    assert_eq!(frames[0]["payload"], "48656c6c6f");
+    assert_eq!(frames[0]["lengthEncoding"], "7");
     assert_eq!(v["decoded"]["messages"][0]["text"], "Hello");
     let violation = &v["decoded"]["violations"][0];
     assert_eq!(violation["id"], "reserved-opcode");
     assert_eq!(violation["offset"], 11);
     // The opcode is in byte 0 of the frame: a span of 1 byte.
     assert_eq!(violation["length"], 1);
-    assert_eq!(violation["close_code"], 1002);
+    assert_eq!(violation["closeCode"], 1002);
     assert_eq!(v["input"]["length"], 17);
 }
 
@@ -167,7 +167,7 @@ fn decode_reads_raw_bytes_base64_and_files() {
     // Not text: auto takes the bytes as they are.
     let o = run(&["decode", "--json"], &raw);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["input"]["read_as"], "raw bytes (not text)");
+    assert_eq!(v["input"]["readAs"], "raw bytes (not text)");
     let o = run(&["decode", "--format", "base64", "--json"], b"gQJoaQ==");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["decoded"]["messages"][0]["text"], "hi");
@@ -365,7 +365,7 @@ fn hixie76_gives_the_draft_example_answer_and_refuses_bad_keys() {
         b"",
     );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["answer_hex"], "386a4b5327793a472a436f2c5778612d");
+    assert_eq!(v["answer"], "386a4b5327793a472a436f2c5778612d");
     assert_eq!(v["key1"]["quotient"], 829309203);
     let o = run(&["hixie76", "1234", "12998 5 Y3 1  .P00", "^n:ds[4U"], b"");
     assert_eq!(o.status.code(), Some(1));
@@ -398,7 +398,7 @@ fn handshake_checks_a_request_and_a_pair() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["response"]["offset"], REQUEST.len());
-    assert!(v["pair_checks"]
+    assert!(v["pairChecks"]
         .as_array()
         .unwrap()
         .iter()

@@ -72,6 +72,8 @@ fuzz_target!(|data: &[u8]| {
         protocol: [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto][usize::from(modes / 3 % 3)],
         extensions: EXTENSIONS[usize::from(choice / 6 % 4)].map(str::to_string),
         max_message_size: Some(max),
+        // Permessage-deflate taken as agreed from the first RSV1 frame (no response seen).
+        assume_deflate: modes / 9 % 2 == 1,
     };
     let chunk = usize::from(*chunk).max(1);
     let base = LIVE.load(Relaxed);

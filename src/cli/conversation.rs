@@ -5,13 +5,10 @@
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
-use wsinspect::handshake::Check;
-use wsinspect::{
-    CloseEvent, ConversationResult, Frame, Handshake, Incomplete, Message, Notice, Sided, Violation,
-};
+use wsinspect::{CloseEvent, ConversationResult, Handshake, Sided};
 
 use super::decode::{payload, preview_hex, quote};
-use super::json::hex;
+use super::json::{check, frame, handshake, hex, incomplete, message, notice, violation};
 
 /// What the exit status needs: rules broken in frames, and in the heads.
 pub struct Outcome {
@@ -26,99 +23,6 @@ fn stamp<T>(s: &Sided<T>, mut value: Value) -> Value {
         map.insert("packet".into(), json!(s.packet));
     }
     value
-}
-
-/// A frame as the JS API's `Frame` (bytes as hex strings).
-pub fn frame(f: &Frame) -> Value {
-    let mut v = json!({
-        "index": f.index, "offset": f.offset, "headerLength": f.header_length, "length": f.length,
-        "fin": f.fin, "rsv1": f.rsv1, "rsv2": f.rsv2, "rsv3": f.rsv3,
-        "opcode": f.opcode, "kind": f.kind.as_str(), "masked": f.masked,
-        "maskingKey": f.masking_key.map(|k| hex(&k)),
-        "payloadLength": f.payload_len, "lengthEncoding": f.length_encoding.as_str(),
-        "payloadOffset": f.payload_offset, "payload": hex(&f.payload),
-        "fields": f.fields.iter().map(|x| json!({"name": x.name, "offset": x.offset, "length": x.length})).collect::<Vec<_>>(),
-    });
-    let map = v.as_object_mut().expect("an object");
-    if let Some(code) = f.close_code {
-        map.insert("closeCode".into(), code.into());
-    }
-    if let Some(name) = f.close_code_name {
-        map.insert("closeCodeName".into(), name.into());
-    }
-    if let Some(reason) = &f.close_reason {
-        map.insert("closeReason".into(), reason.as_str().into());
-    }
-    v
-}
-
-/// A message as the JS API's `Message` (`data` as a hex string).
-pub fn message(m: &Message) -> Value {
-    json!({
-        "index": m.index, "kind": m.kind.as_str(), "frames": m.frames, "offset": m.offset,
-        "compressed": m.compressed, "wireLength": m.wire_length, "inflatedLength": m.data.len(),
-        "complete": m.complete, "data": hex(&m.data), "text": m.text,
-    })
-}
-
-pub fn violation(v: &Violation) -> Value {
-    json!({
-        "id": v.id.as_str(), "offset": v.offset, "length": v.length, "frame": v.frame, "rfc": v.rfc(),
-        "closeCode": v.close_code(), "message": v.to_string(),
-    })
-}
-
-pub fn notice(n: &Notice) -> Value {
-    json!({"id": n.id.as_str(), "offset": n.offset, "message": n.to_string()})
-}
-
-pub fn incomplete(i: &Incomplete) -> Value {
-    json!({
-        "offset": i.offset, "needed": i.needed, "minNeeded": i.min_needed, "have": i.have,
-        "frame": i.frame, "partial": i.partial.as_ref().map(frame), "message": i.to_string(),
-    })
-}
-
-pub fn check(c: &Check) -> Value {
-    json!({
-        "id": c.id, "passed": c.passed, "message": c.message, "rfc": c.rfc,
-        "offset": c.offset, "header": c.header,
-    })
-}
-
-/// A head as the JS API's `Handshake`.
-pub fn handshake(h: &Handshake) -> Value {
-    let mut v = json!({
-        "kind": h.kind.as_str(),
-        "generation": h.generation.name(),
-        "generationDescription": h.generation.description(),
-        "complete": h.is_complete(),
-        "startLineOffset": h.start_line_offset,
-        "startLineLength": h.start_line_length,
-        "headers": h.headers.iter().map(|x| json!({
-            "name": x.name, "value": x.value, "offset": x.offset, "length": x.length,
-            "valueOffset": x.value_offset, "valueLength": x.value_length,
-        })).collect::<Vec<_>>(),
-        "headLength": h.head_length,
-        "trailing": hex(&h.trailing),
-        "incomplete": h.incomplete.map(|i| json!({"offset": i.offset, "needed": i.needed})),
-        "error": h.error.as_ref().map(|e| json!({"id": e.id, "offset": e.offset, "message": e.message})),
-        "checks": h.checks.iter().map(check).collect::<Vec<_>>(),
-    });
-    let map = v.as_object_mut().expect("an object");
-    let optional = [
-        ("method", h.method.as_deref().map(Value::from)),
-        ("path", h.path.as_deref().map(Value::from)),
-        ("version", h.version.as_deref().map(Value::from)),
-        ("status", h.status.map(Value::from)),
-        ("reason", h.reason.as_deref().map(Value::from)),
-    ];
-    for (key, value) in optional {
-        if let Some(value) = value {
-            map.insert(key.into(), value);
-        }
-    }
-    v
 }
 
 fn close_event(e: &CloseEvent) -> Value {

@@ -142,21 +142,21 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
     let mut w = std::io::BufWriter::new(stdout.lock());
     let written = if args.jsonl {
         let first = json!({
-            "input": { "length": bytes.len(), "read_as": read_as },
+            "input": { "length": bytes.len(), "readAs": read_as },
             "handshake": head.as_ref().map(json::handshake),
-            "frames_start": start,
+            "framesStart": start,
         });
         stream::write_jsonl(&mut w, &stream, first)
     } else if args.json {
         let mut after = serde_json::Map::new();
-        after.insert("frames_start".into(), start.into());
+        after.insert("framesStart".into(), start.into());
         after.insert(
             "handshake".into(),
             json!(head.as_ref().map(json::handshake)),
         );
         after.insert(
             "input".into(),
-            json!({ "length": bytes.len(), "read_as": read_as }),
+            json!({ "length": bytes.len(), "readAs": read_as }),
         );
         stream::write_json(&mut w, &stream, &after)
     } else {

@@ -49,7 +49,7 @@ pub fn run(args: &HandshakeArgs) -> ExitCode {
         let value = json!({
             "handshake": json::handshake(&first),
             "response": second.as_ref().map(|(at, h)| json!({"offset": at, "handshake": json::handshake(h)})),
-            "pair_checks": pair.iter().map(json::check).collect::<Vec<_>>(),
+            "pairChecks": pair.iter().map(json::check).collect::<Vec<_>>(),
             "passed": passed,
         });
         println!(

@@ -46,9 +46,9 @@ pub fn run(args: &Hixie76Args) -> ExitCode {
         let value = serde_json::json!({
             "key1": key(&steps.key1),
             "key2": key(&steps.key2),
-            "challenge_hex": json::hex(&steps.challenge),
-            "answer_hex": json::hex(&steps.answer),
-            "answer_escaped": escape(&steps.answer),
+            "challenge": json::hex(&steps.challenge),
+            "answer": json::hex(&steps.answer),
+            "answerEscaped": escape(&steps.answer),
         });
         println!(
             "{}",

@@ -88,8 +88,9 @@ fn json_array<T>(
     Ok(summary)
 }
 
-/// `--json`: the same document as before, written member by member. `head` holds the
-/// members that come after `decoded` (input, handshake, frames_start), already as JSON.
+/// `--json`: one document written member by member: `decoded` is the JS API's
+/// `DecodeResult`; `after` holds the members that come after it (input, handshake,
+/// framesStart), already as JSON.
 pub fn write_json(
     w: &mut dyn Write,
     stream: &Stream<'_>,
@@ -109,8 +110,8 @@ pub fn write_json(
     write!(
         w,
         ",\n  \"protocol\": \"{}\",\n  \"role\": \"{}\",\n  \"violations\": ",
-        summary.protocol.unwrap_or_default().as_str(),
-        summary.role.unwrap_or_default().as_str()
+        summary.protocol.unwrap_or_default().result_name(),
+        summary.role.unwrap_or_default().result_name()
     )?;
     json_array(w, stream, |o| &o.violations, json::violation)?;
     w.write_all(b"\n}")?;
@@ -158,8 +159,8 @@ pub fn write_jsonl(
         w,
         "end",
         json!({
-            "protocol": summary.protocol.unwrap_or_default().as_str(),
-            "role": summary.role.unwrap_or_default().as_str(),
+            "protocol": summary.protocol.unwrap_or_default().result_name(),
+            "role": summary.role.unwrap_or_default().result_name(),
             "incomplete": summary.incomplete.as_ref().map(json::incomplete),
             "frames": summary.frames,
             "messages": summary.messages,
@@ -329,13 +330,13 @@ mod tests {
                 shift: chunk_shift,
             };
             let mut after = serde_json::Map::new();
-            after.insert("frames_start".into(), chunk_shift.into());
+            after.insert("framesStart".into(), chunk_shift.into());
             let mut written = Vec::new();
             write_json(&mut written, &stream, &after).unwrap();
             let got: serde_json::Value = serde_json::from_slice(&written).unwrap();
             let mut whole = wsinspect::decode(&bytes, DecodeOptions::default()).unwrap();
             whole.shift(chunk_shift);
-            let want = json!({ "decoded": json::decoded(&whole), "frames_start": chunk_shift });
+            let want = json!({ "decoded": json::decoded(&whole), "framesStart": chunk_shift });
             assert_eq!(got, want);
         }
     }

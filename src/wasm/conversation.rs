@@ -2,7 +2,7 @@
 //! Frames, messages and violations are `decode()`'s objects plus `direction`, `time` and
 //! `packet`.
 
-use super::decode::{frame_to_js, incomplete_to_js, message_to_js, violation_to_js};
+use super::decode::{frame_to_js, incomplete_to_js, message_to_js, notice_to_js, violation_to_js};
 use super::js::{array, bytes, error, get, get_uint, num, or_null, Obj};
 use super::{check_to_js, handshake_to_js};
 use crate::{
@@ -113,16 +113,7 @@ fn parts(out: &ConversationOutput) -> Obj {
         let data = shared.unwrap_or_else(|| bytes(&m.item.data));
         stamped(m, message_to_js(&m.item, data))
     });
-    let notices = array(&out.notices, |n| {
-        stamped(
-            n,
-            Obj::new()
-                .set("id", n.item.id.as_str())
-                .set("offset", num(n.item.offset))
-                .set("message", n.item.to_string())
-                .into(),
-        )
-    });
+    let notices = array(&out.notices, |n| stamped(n, notice_to_js(&n.item)));
     let incomplete = |d: Direction| {
         or_null(
             out.incomplete

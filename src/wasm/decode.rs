@@ -2,8 +2,8 @@
 
 use super::js::{array, bytes, error, get_string, get_uint, num, or_null, Obj};
 use crate::{
-    DecodeOptions, DecodeOutput, ExtensionError, Frame, Incomplete, Message, Protocol, Role,
-    Violation,
+    DecodeOptions, DecodeOutput, ExtensionError, Frame, Incomplete, Message, Notice, Protocol,
+    Role, Violation,
 };
 use wasm_bindgen::prelude::*;
 
@@ -193,6 +193,15 @@ pub fn incomplete_to_js(i: &Incomplete) -> JsValue {
         .into()
 }
 
+/// A notice as `{id, offset, message}` (the message says where).
+pub fn notice_to_js(n: &Notice) -> JsValue {
+    Obj::new()
+        .set("id", n.id.as_str())
+        .set("offset", num(n.offset))
+        .set("message", n.to_string())
+        .into()
+}
+
 pub fn output_to_js(out: &DecodeOutput) -> JsValue {
     let incomplete = out.incomplete.as_ref().map(incomplete_to_js);
     // One Uint8Array per payload; a message of one uncompressed frame shares its frame's
@@ -217,17 +226,13 @@ pub fn output_to_js(out: &DecodeOutput) -> JsValue {
         };
         message_to_js(m, shared.unwrap_or_else(|| bytes(&m.data)))
     });
-    let resolved = |name: &'static str| if name == "auto" { "unknown" } else { name };
     Obj::new()
         .set("frames", frames)
         .set("messages", messages)
         .set("violations", array(&out.violations, violation_to_js))
         .set("incomplete", or_null(incomplete))
-        .set(
-            "notices",
-            array(&out.notices, |n| JsValue::from(n.to_string())),
-        )
-        .set("role", resolved(out.role.as_str()))
-        .set("protocol", resolved(out.protocol.as_str()))
+        .set("notices", array(&out.notices, notice_to_js))
+        .set("role", out.role.result_name())
+        .set("protocol", out.protocol.result_name())
         .into()
 }

@@ -67,7 +67,7 @@ function inChild(body) {
 const summary = `
   const ids = r.violations.map((v) => v.id);
   const kept = r.messages.reduce((n, m) => n + m.data.length, 0);
-  return { frames: r.frames.length, messages: r.messages.length, ids, notices: r.notices, kept };
+  return { frames: r.frames.length, messages: r.messages.length, ids, notices: r.notices.map((n) => n.message), noticeIds: r.notices.map((n) => n.id), kept };
 `;
 
 test("decode() of a 1 GiB deflate bomb stays under 600 MB with the default limit", () => {
@@ -145,7 +145,8 @@ test("the default maximum is 64 MiB; a number raises it and Infinity lifts it", 
   }
   const small = ws.decode(three, { role: "server", protocol: "rfc6455", maxTotalSize: MiB + 1 });
   assert.equal(small.frames.length, 2);
-  assert.deepEqual(small.notices, [`decoding stopped at byte ${3 * MiB}: the results reached the budget of ${MiB + 1} bytes for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further`]);
+  assert.deepEqual(small.notices.map((n) => n.id), ["budget-reached"]);
+  assert.deepEqual(small.notices.map((n) => n.message), [`decoding stopped at byte ${3 * MiB}: the results reached the budget of ${MiB + 1} bytes for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further`]);
   assert.equal(small.incomplete, null);
   assert.equal(ws.decode(three, { role: "server", maxTotalSize: Infinity }).frames.length, 3);
   const ten = new Uint8Array(10);
