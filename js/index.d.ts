@@ -82,7 +82,12 @@ export interface Message {
 
 export interface Violation {
   /** A stable id such as "reserved-opcode". */
-  id: string; offset: number; frame: number | null; rfc: string;
+  id: string;
+  /** Stream offset of the first byte that breaks the rule (for invalid-utf8: the first byte of the maximal ill-formed subsequence). */
+  offset: number;
+  /** How many bytes from `offset` break the rule: the span the page underlines (e.g. 2 for a close code, the extended length field for non-minimal-length). */
+  length: number;
+  frame: number | null; rfc: string;
   /** The close code a strict endpoint sends for it (null for hixie-76 rules: that protocol has no close codes). */
   closeCode: number | null;
   message: string;

@@ -4,7 +4,9 @@
 use std::fmt;
 
 use crate::coding::{close_code_name, OpCode};
-use crate::extensions::{negotiated_permessage_deflate, ExtensionError, PerMessageDeflateParams};
+use crate::extensions::{
+    negotiated_permessage_deflate, ClientMaxWindowBits, ExtensionError, PerMessageDeflateParams,
+};
 use crate::frame::{header_length, Header, MAX_HEADER};
 use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
@@ -413,7 +415,10 @@ impl Decoder {
         if let Some(close) = self.close_seen {
             self.sink.violation(
                 ViolationId::DataAfterClose,
-                start,
+                (
+                    start,
+                    (h.header_length as u64).saturating_add(h.payload_len),
+                ),
                 at,
                 format!("{name} frame after close frame {close}"),
             );
@@ -427,8 +432,12 @@ impl Decoder {
         {
             if let Some(why) = msg.over_limit(h.payload_len, max) {
                 msg.too_big = true;
-                self.sink
-                    .violation(ViolationId::MessageTooBig, start, at, why);
+                self.sink.violation(
+                    ViolationId::MessageTooBig,
+                    (start, h.header_length as u64),
+                    at,
+                    why,
+                );
             }
         }
 
@@ -481,7 +490,7 @@ impl Decoder {
                 if let Some(open) = self.message.take() {
                     self.sink.violation(
                         ViolationId::ExpectedContinuation,
-                        start,
+                        (start, 1),
                         at,
                         format!(
                             "{} frame while {} message {} awaits a continuation",
@@ -520,7 +529,7 @@ impl Decoder {
                 if self.message.is_none() {
                     self.sink.violation(
                         ViolationId::UnexpectedContinuation,
-                        start,
+                        (start, 1),
                         at,
                         "continuation frame with no message open".into(),
                     );
@@ -586,10 +595,18 @@ impl Decoder {
                 Role::Client => p.client_no_context_takeover,
                 _ => p.server_no_context_takeover,
             });
-            Some(
-                self.inflater
-                    .get_or_insert_with(|| Inflater::new(no_context_takeover)),
-            )
+            // RFC 7692 §7.1.2.1/§7.1.2.2: the sender's agreed max_window_bits bounds how
+            // far back it may copy; 15 (32 KiB, DEFLATE's own limit) when none was agreed.
+            let bits = self.pmd.and_then(|p| match self.role {
+                Role::Client => match p.client_max_window_bits {
+                    Some(ClientMaxWindowBits::Bits(b)) => Some(b),
+                    _ => None,
+                },
+                _ => p.server_max_window_bits,
+            });
+            Some(self.inflater.get_or_insert_with(|| {
+                Inflater::with_window_bits(no_context_takeover, bits.unwrap_or(15))
+            }))
         } else {
             None
         };

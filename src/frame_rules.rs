@@ -22,6 +22,14 @@ pub(crate) fn check_header(
     let op = h.opcode;
     let name = op.name();
     let at = Some(index);
+    // Spans: byte 0 (fin, rsv, opcode), byte 1 (mask, length), the extended length.
+    let byte0 = (start, 1);
+    let byte1 = (start + 1, 1);
+    let ext = match h.len7 {
+        126 => 2,
+        127 => 8,
+        _ => 0,
+    };
     // RFC 6455 §5.2: "MUST be 0 unless an extension is negotiated that defines
     // meanings for non-zero values. If a nonzero value is received and none of the
     // negotiated extensions defines the meaning of such a nonzero value, the
@@ -34,7 +42,7 @@ pub(crate) fn check_header(
     if !reserved.is_empty() && !unknown_extensions {
         sink.violation(
             ViolationId::ReservedBits,
-            start,
+            byte0,
             at,
             format!(
                 "{} set and no negotiated extension defines {}",
@@ -49,7 +57,7 @@ pub(crate) fn check_header(
     if h.rsv1 && pmd && (op.is_control() || op == OpCode::Continuation) {
         sink.violation(
             ViolationId::InvalidRsv1,
-            start,
+            byte0,
             at,
             format!("rsv1 set on a {name} frame under permessage-deflate"),
         );
@@ -59,7 +67,7 @@ pub(crate) fn check_header(
     if op.is_reserved() {
         sink.violation(
             ViolationId::ReservedOpcode,
-            start,
+            byte0,
             at,
             format!("reserved opcode 0x{:x}", op.as_u8()),
         );
@@ -69,7 +77,7 @@ pub(crate) fn check_header(
     if op.is_control() && !h.fin {
         sink.violation(
             ViolationId::FragmentedControlFrame,
-            start,
+            byte0,
             at,
             format!("{name} frame with fin clear"),
         );
@@ -80,13 +88,13 @@ pub(crate) fn check_header(
     match role {
         Role::Client if !h.masked => sink.violation(
             ViolationId::UnmaskedClientFrame,
-            start + 1,
+            byte1,
             at,
             format!("{name} frame from a client is not masked"),
         ),
         Role::Server if h.masked => sink.violation(
             ViolationId::MaskedServerFrame,
-            start + 1,
+            byte1,
             at,
             format!("{name} frame from a server is masked"),
         ),
@@ -95,7 +103,7 @@ pub(crate) fn check_header(
     if op.is_control() && h.payload_len > MAX_CONTROL_PAYLOAD as u64 {
         sink.violation(
             ViolationId::ControlFrameTooLong,
-            start + 1,
+            (start + 1, 1 + ext),
             at,
             format!(
                 "{name} payload of {} bytes exceeds {MAX_CONTROL_PAYLOAD}",
@@ -115,7 +123,7 @@ pub(crate) fn check_header(
     if let Some(suffice) = minimal {
         sink.violation(
             ViolationId::NonMinimalLength,
-            start + 2,
+            (start + 2, ext),
             at,
             format!(
                 "{}-bit length {} where {suffice}",
@@ -127,7 +135,7 @@ pub(crate) fn check_header(
     if h.len7 == 127 && h.payload_len >> 63 != 0 {
         sink.violation(
             ViolationId::LengthTooLarge,
-            start + 2,
+            (start + 2, 8),
             at,
             format!(
                 "64-bit length 0x{:016x} has its most significant bit set",
@@ -153,7 +161,7 @@ pub(crate) fn close_payload(
         [_] => {
             sink.violation(
                 ViolationId::ClosePayloadTooShort,
-                start,
+                (start, payload_offset + 1 - start),
                 at,
                 "close payload of 1 byte (a status code needs 2)".into(),
             );
@@ -177,7 +185,7 @@ pub(crate) fn close_payload(
                 let named = close_code_name(code).map_or(String::new(), |n| format!(" ({n})"));
                 sink.violation(
                     ViolationId::InvalidCloseCode,
-                    start,
+                    (payload_offset, 2),
                     at,
                     format!("close code {code}{named} is not valid on the wire"),
                 );
@@ -188,7 +196,7 @@ pub(crate) fn close_payload(
             if let Err(bad) = validate_utf8(reason) {
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    payload_offset + 2 + bad as u64,
+                    (payload_offset + 2 + bad.offset, bad.length),
                     at,
                     "invalid utf-8 in close reason".into(),
                 );

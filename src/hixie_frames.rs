@@ -76,7 +76,7 @@ impl HixieDecoder {
                     if let Some(closed) = self.closed_at {
                         sink.violation(
                             ViolationId::HixieDataAfterClose,
-                            start,
+                            (start, 1),
                             Some(index),
                             format!("frame type 0x{frame_type:02x} after closing frame {closed}"),
                         );
@@ -138,7 +138,7 @@ impl HixieDecoder {
                             if !*overflow {
                                 sink.violation(
                                     ViolationId::HixieLengthOverflow,
-                                    *start + 1,
+                                    (*start + 1, *groups),
                                     Some(*index),
                                     "frame length does not fit in 64 bits".into(),
                                 );
@@ -265,7 +265,7 @@ impl HixieDecoder {
             };
             sink.violation(
                 ViolationId::HixieInvalidFrameType,
-                start,
+                (start, header_length + seen + u64::from(sentinel)),
                 Some(index),
                 format!("frame type 0x{frame_type:02x} {what} (a receiver discards it)"),
             );
@@ -285,7 +285,7 @@ impl HixieDecoder {
             if let Some(max) = self.max_message_size.filter(|&max| payload_len > max) {
                 sink.violation(
                     ViolationId::MessageTooBig,
-                    start,
+                    (start, length),
                     Some(index),
                     format!(
                         "message {message_index} of {payload_len} bytes exceeds the maximum of {max}"
@@ -298,7 +298,7 @@ impl HixieDecoder {
                 // Cut at the maximum in the middle of a character: its beginning is valid.
                 Err(bad)
                     if cut
-                        && std::str::from_utf8(&payload[bad..])
+                        && std::str::from_utf8(&payload[bad.offset as usize..])
                             .is_err_and(|e| e.error_len().is_none()) =>
                 {
                     valid_prefix(&data)
@@ -306,7 +306,7 @@ impl HixieDecoder {
                 Err(bad) => {
                     sink.violation(
                         ViolationId::HixieInvalidUtf8,
-                        payload_offset + bad as u64,
+                        (payload_offset + bad.offset, bad.length),
                         Some(index),
                         "invalid utf-8 in text frame".into(),
                     );

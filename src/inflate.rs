@@ -44,8 +44,15 @@ pub enum InflateError {
 ///
 /// RFC 7692 §7.1.1.1: with server_no_context_takeover "the server MUST start compressing
 /// each new message with an empty LZ77 sliding window"; the receiver empties its window
-/// too, so a message that refers back past its own start fails to inflate. The window
-/// size parameters need no setting here: a 32 KiB window inflates any smaller one.
+/// too, so a message that refers back past its own start fails to inflate.
+///
+/// RFC 7692 §7.1.2.1/§7.1.2.2: with server_max_window_bits (client_max_window_bits) agreed,
+/// the sender "MUST NOT use an LZ77 sliding window longer than" 2^bits bytes. The inflater
+/// built by [`Inflater::with_window_bits`] keeps only that much history before each piece
+/// it is given (the decoder gives it one frame at a time), so a frame copying from further
+/// back fails as zlib fails it ("invalid distance too far back"), as both peers would.
+/// Within a piece its own output stays reachable (zlib's rule for one inflate call): a
+/// reference past the window into the same frame's earlier output is not caught.
 ///
 /// ```
 /// use wsinspect::Inflater;
@@ -62,6 +69,8 @@ pub struct Inflater {
     window: Vec<u8>,
     pos: usize,
     no_context_takeover: bool,
+    /// The agreed LZ77 window: the history kept before each piece.
+    window_size: usize,
     /// The stream ended (a block with BFINAL): the rest of the message is ignored.
     stream_ended: bool,
     /// The stream is broken (invalid data): restart at the next message.
@@ -72,6 +81,7 @@ impl std::fmt::Debug for Inflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inflater")
             .field("no_context_takeover", &self.no_context_takeover)
+            .field("window_size", &self.window_size)
             .field("history", &self.pos)
             .field("stream_ended", &self.stream_ended)
             .field("broken", &self.broken)
@@ -82,11 +92,31 @@ impl std::fmt::Debug for Inflater {
 impl Inflater {
     /// A fresh inflater; `no_context_takeover` empties the window after each message.
     pub fn new(no_context_takeover: bool) -> Self {
+        Inflater::with_window_bits(no_context_takeover, 15)
+    }
+
+    /// A fresh inflater for an agreed window of 2^`bits` bytes (RFC 7692 §7.1.2: 8 to 15;
+    /// other values are taken as 15, DEFLATE's own limit).
+    ///
+    /// ```
+    /// use wsinspect::Inflater;
+    /// // "Hello" twice, the second a back-reference of distance 5 into the first message.
+    /// let mut inflater = Inflater::with_window_bits(false, 8);
+    /// let mut out = Vec::new();
+    /// inflater.inflate(&[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00], &mut out, None).unwrap();
+    /// inflater.finish_message(&mut out, None).unwrap();
+    /// inflater.inflate(&[0xf2, 0x00, 0x11, 0x00, 0x00], &mut out, None).unwrap();
+    /// inflater.finish_message(&mut out, None).unwrap();
+    /// assert_eq!(out, b"HelloHello");
+    /// ```
+    pub fn with_window_bits(no_context_takeover: bool, bits: u8) -> Self {
+        let bits = if (8..=15).contains(&bits) { bits } else { 15 };
         Inflater {
             decompressor: Box::default(),
             window: Vec::new(),
             pos: 0,
             no_context_takeover,
+            window_size: 1 << bits,
             stream_ended: false,
             broken: false,
         }
@@ -102,6 +132,13 @@ impl Inflater {
         out: &mut Vec<u8>,
         limit: Option<usize>,
     ) -> Result<(), InflateError> {
+        // The agreed window: a back-reference from this piece reaches at most
+        // `window_size` bytes before it (miniz fails a distance past the buffer's start).
+        if self.window_size < WINDOW && self.pos > self.window_size {
+            self.window
+                .copy_within(self.pos - self.window_size..self.pos, 0);
+            self.pos = self.window_size;
+        }
         self.run(input, out, limit)
     }
 

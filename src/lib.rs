@@ -66,7 +66,7 @@ pub use output::{
 };
 #[cfg(feature = "conversation")]
 pub use transcript::{parse_transcript, Gap};
-pub use utf8::{validate_utf8, Utf8Validator};
+pub use utf8::{validate_utf8, Utf8Span, Utf8Validator};
 pub use violation::{Violation, ViolationId};
 
 // The wasm's allocator (see Cargo.toml); native builds keep the system allocator.

@@ -35,6 +35,10 @@ pub(crate) struct OpenMessage {
     frames: Vec<usize>,
     data: Vec<u8>,
     utf8: Utf8Validator,
+    /// The frame in which the character left unfinished by the last fragment begins: a
+    /// sequence that turns out ill-formed in a later frame is reported in this one, where
+    /// its first byte is.
+    utf8_pending_frame: usize,
     utf8_failed: bool,
     inflate_failed: bool,
 }
@@ -52,6 +56,7 @@ impl OpenMessage {
             frames: Vec::new(),
             data: Vec::new(),
             utf8: Utf8Validator::new(),
+            utf8_pending_frame: 0,
             utf8_failed: false,
             inflate_failed: false,
         }
@@ -137,13 +142,31 @@ impl OpenMessage {
         }
         // RFC 6455 §5.6: "Note that a particular text frame might include a partial
         // UTF-8 sequence; however, the whole message MUST contain valid UTF-8."
+        // The frame holding an ill-formed sequence's first byte: this one, or the one
+        // where a character left unfinished began.
+        let frame_of = |offset: u64, pending: usize| {
+            if offset < frag.payload_offset {
+                pending
+            } else {
+                frag.index
+            }
+        };
         if self.kind == MessageKind::Text && !self.utf8_failed {
-            if let Err(bad) = self.utf8.feed(frag.payload, frag.payload_offset) {
+            let verdict = self.utf8.feed(frag.payload, frag.payload_offset);
+            let pending = self.utf8_pending_frame;
+            if self
+                .utf8
+                .pending_start()
+                .is_some_and(|at| at >= frag.payload_offset)
+            {
+                self.utf8_pending_frame = frag.index;
+            }
+            if let Err(bad) = verdict {
                 self.utf8_failed = true;
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    bad,
-                    Some(frag.index),
+                    (bad.offset, bad.length),
+                    Some(frame_of(bad.offset, pending)),
                     format!("invalid utf-8 in text message {}", self.index),
                 );
             }
@@ -156,8 +179,8 @@ impl OpenMessage {
                 self.utf8_failed = true;
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    bad,
-                    Some(frag.index),
+                    (bad.offset, bad.length),
+                    Some(frame_of(bad.offset, self.utf8_pending_frame)),
                     format!(
                         "text message {} ends in the middle of a character",
                         self.index
@@ -176,6 +199,11 @@ impl OpenMessage {
         sink: &mut Sink,
     ) {
         let before = self.data.len();
+        // The whole frame, for a failure of its payload.
+        let frame_span = (
+            frag.start,
+            (frag.payload_offset - frag.start).saturating_add(frag.wire),
+        );
         // A message over the maximum is still inflated (its data no longer kept), so
         // the window is whole for the messages after it.
         let mut result = if self.inflate_failed {
@@ -197,7 +225,7 @@ impl OpenMessage {
                 self.inflate_failed = true;
                 sink.violation(
                     ViolationId::InflateFailed,
-                    frag.start,
+                    frame_span,
                     Some(frag.index),
                     format!("compressed message {} does not inflate: {why}", self.index),
                 );
@@ -206,7 +234,7 @@ impl OpenMessage {
                 self.too_big = true;
                 sink.violation(
                     ViolationId::MessageTooBig,
-                    frag.start,
+                    frame_span,
                     Some(frag.index),
                     format!(
                         "message {} inflates past the maximum of {} bytes",
@@ -224,14 +252,20 @@ impl OpenMessage {
             }
             if let Err(bad) = verdict {
                 self.utf8_failed = true;
-                // Inflated bytes have no stream offset: point at the frame's payload.
+                // Inflated bytes have no stream offset: point at the frame's payload (the
+                // whole frame when it has none).
+                let span = if frag.wire > 0 {
+                    (frag.payload_offset, frag.wire)
+                } else {
+                    frame_span
+                };
                 sink.violation(
                     ViolationId::InvalidUtf8,
-                    frag.payload_offset,
+                    span,
                     Some(frag.index),
                     format!(
-                        "invalid utf-8 in compressed text message {} at inflated byte {bad}",
-                        self.index
+                        "invalid utf-8 in compressed text message {} at inflated byte {}",
+                        self.index, bad.offset
                     ),
                 );
             }

@@ -324,13 +324,13 @@ impl Sink {
     pub fn violation(
         &mut self,
         id: ViolationId,
-        offset: u64,
+        (offset, length): (u64, u64),
         frame: Option<usize>,
         message: String,
     ) {
         self.out
             .violations
-            .push(Violation::new(id, offset, frame, message));
+            .push(Violation::new(id, offset, length, frame, message));
     }
 
     pub fn notice(&mut self, id: NoticeId, offset: u64, message: String) {

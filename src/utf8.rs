@@ -6,20 +6,42 @@
 
 use crate::blocks;
 
+/// An ill-formed sequence: where it starts and how many bytes it spans.
+///
+/// `offset` is the first byte of the maximal ill-formed subsequence (Unicode §3.9, "maximal
+/// subpart"; what Rust's `Utf8Error::valid_up_to` and Python's `UnicodeDecodeError.start`
+/// point at), `length` its length (`Utf8Error::error_len`, or the unfinished last
+/// character's bytes at the end of a text). Positions are in the caller's coordinates:
+/// when a character is split over pieces with a gap between them (a frame header), the
+/// span runs from its first byte to its last, gap included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Utf8Span {
+    /// Position of the first byte of the ill-formed subsequence.
+    pub offset: u64,
+    /// Positions it covers (at least 1).
+    pub length: u64,
+}
+
+impl Utf8Span {
+    fn new(offset: u64, length: u64) -> Self {
+        Utf8Span { offset, length }
+    }
+}
+
 /// Validates a text piece by piece; positions are in the caller's coordinates (`base` is
 /// the position of the first byte of each piece, usually its stream offset).
 ///
-/// The offset reported for a bad sequence is that of the first byte at which the text
-/// stops being the beginning of some valid UTF-8 text: for `E2 41` it is the `41`, for
-/// `C0` the `C0` itself.
+/// A bad sequence is reported from the first byte of its maximal ill-formed subsequence:
+/// for `E2 82 41` the `E2` (2 bytes: `E2 82`; the `41` is a valid `A`), for the overlong
+/// `E0 80 AF` and the surrogate `ED A0 80` the lead byte alone (1 byte), for `C0` the `C0`.
 ///
 /// ```
-/// use wsinspect::Utf8Validator;
+/// use wsinspect::{Utf8Span, Utf8Validator};
 /// let mut v = Utf8Validator::new();
 /// assert_eq!(v.feed(&[0x48, 0xE2, 0x82], 10), Ok(()));   // "H" and half of "€"
 /// assert_eq!(v.feed(&[0xAC], 13), Ok(()));               // the rest of "€"
 /// assert_eq!(v.finish(), Ok(()));
-/// assert_eq!(v.feed(&[0xE2, 0x41], 20), Err(21));
+/// assert_eq!(v.feed(&[0xE2, 0x82, 0x41], 20), Err(Utf8Span { offset: 20, length: 2 }));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Utf8Validator {
@@ -30,6 +52,8 @@ pub struct Utf8Validator {
     hi: u8,
     /// Position of the current character's first byte.
     start: u64,
+    /// Position of the current character's last byte so far.
+    last: u64,
 }
 
 impl Utf8Validator {
@@ -38,18 +62,16 @@ impl Utf8Validator {
         Utf8Validator::default()
     }
 
-    /// Validates the next piece of the text; `Err` holds the position of the first bad
-    /// byte. After an error the validator is back at a character boundary.
-    pub fn feed(&mut self, bytes: &[u8], base: u64) -> Result<(), u64> {
+    /// Validates the next piece of the text; `Err` holds the maximal ill-formed
+    /// subsequence. After an error the validator is back at a character boundary.
+    pub fn feed(&mut self, bytes: &[u8], base: u64) -> Result<(), Utf8Span> {
         let mut i = 0;
         // Finish a character begun in an earlier piece.
         while self.need > 0 {
             let Some(&b) = bytes.get(i) else {
                 return Ok(());
             };
-            if !self.step(b, base + i as u64) {
-                return Err(base + i as u64);
-            }
+            self.step(b, base + i as u64)?;
             i += 1;
         }
         let rest = &bytes[i..];
@@ -58,38 +80,38 @@ impl Utf8Validator {
         let i = i + ascii;
         match std::str::from_utf8(rest) {
             Ok(_) => Ok(()),
-            Err(e) => {
-                // Walk the bad or unfinished sequence byte by byte to find where it stops
-                // being a prefix of valid UTF-8 (or to remember the unfinished character).
-                let from = e.valid_up_to();
-                for (k, &b) in rest[from..].iter().enumerate() {
-                    let at = base + (i + from + k) as u64;
-                    if !self.step(b, at) {
-                        return Err(at);
+            // std's error_len is the maximal subpart's length (the Unicode practice).
+            Err(e) => match e.error_len() {
+                Some(len) => Err(Utf8Span::new(
+                    base + (i + e.valid_up_to()) as u64,
+                    len as u64,
+                )),
+                None => {
+                    // An unfinished last character: remember it.
+                    let from = e.valid_up_to();
+                    for (k, &b) in rest[from..].iter().enumerate() {
+                        self.step(b, base + (i + from + k) as u64)?;
                     }
-                    if self.need == 0 && e.error_len().is_some() {
-                        break;
-                    }
-                }
-                if e.error_len().is_none() {
                     Ok(())
-                } else {
-                    // Unreachable for std's definition of an error, kept total.
-                    self.need = 0;
-                    Err(base + (i + from) as u64)
                 }
-            }
+            },
         }
     }
 
-    /// Ends the text: `Err` holds the position of the first byte of a character left
-    /// unfinished (a message ending mid-character is invalid).
-    pub fn finish(&self) -> Result<(), u64> {
+    /// Ends the text: `Err` holds the character left unfinished (a message ending
+    /// mid-character is invalid).
+    pub fn finish(&self) -> Result<(), Utf8Span> {
         if self.need > 0 {
-            Err(self.start)
+            Err(Utf8Span::new(self.start, self.last + 1 - self.start))
         } else {
             Ok(())
         }
+    }
+
+    /// The position of the first byte of the character the text so far ends in the
+    /// middle of, if it does.
+    pub fn pending_start(&self) -> Option<u64> {
+        (self.need > 0).then_some(self.start)
     }
 
     /// Whether the text so far ends in the middle of a character.
@@ -97,22 +119,25 @@ impl Utf8Validator {
         self.need > 0
     }
 
-    /// One byte; false if it cannot continue a valid text (the state is then reset).
-    fn step(&mut self, b: u8, at: u64) -> bool {
+    /// One byte; `Err` if it cannot continue a valid text (the state is then reset). A
+    /// byte that breaks a character begun earlier is not part of the ill-formed
+    /// subsequence: that is the character's bytes before it.
+    fn step(&mut self, b: u8, at: u64) -> Result<(), Utf8Span> {
         if self.need > 0 {
             if b < self.lo || b > self.hi {
                 self.need = 0;
-                return false;
+                return Err(Utf8Span::new(self.start, self.last + 1 - self.start));
             }
             self.need -= 1;
             self.lo = 0x80;
             self.hi = 0xBF;
-            return true;
+            self.last = at;
+            return Ok(());
         }
         // RFC 3629 §4: the ranges of the second byte after E0, ED, F0 and F4 exclude
         // overlong forms, surrogates and code points over U+10FFFF.
         let (need, lo, hi) = match b {
-            0x00..=0x7F => return true,
+            0x00..=0x7F => return Ok(()),
             0xC2..=0xDF => (1, 0x80, 0xBF),
             0xE0 => (2, 0xA0, 0xBF),
             0xE1..=0xEC | 0xEE..=0xEF => (2, 0x80, 0xBF),
@@ -120,29 +145,29 @@ impl Utf8Validator {
             0xF0 => (3, 0x90, 0xBF),
             0xF1..=0xF3 => (3, 0x80, 0xBF),
             0xF4 => (3, 0x80, 0x8F),
-            _ => return false,
+            _ => return Err(Utf8Span::new(at, 1)),
         };
         self.need = need;
         self.lo = lo;
         self.hi = hi;
         self.start = at;
-        true
+        self.last = at;
+        Ok(())
     }
 }
 
-/// Validates a whole text; `Err` holds the index of the first bad byte (or of the first
-/// byte of an unfinished last character).
+/// Validates a whole text; `Err` holds the maximal ill-formed subsequence (or the
+/// unfinished last character), as indices into `bytes`.
 ///
 /// ```
+/// use wsinspect::Utf8Span;
 /// assert_eq!(wsinspect::validate_utf8("héllo".as_bytes()), Ok(()));
-/// assert_eq!(wsinspect::validate_utf8(&[0x61, 0xFF]), Err(1));
-/// assert_eq!(wsinspect::validate_utf8(&[0x61, 0xE2, 0x82]), Err(1));
+/// assert_eq!(wsinspect::validate_utf8(&[0x61, 0xFF]), Err(Utf8Span { offset: 1, length: 1 }));
+/// assert_eq!(wsinspect::validate_utf8(&[0x61, 0xE2, 0x82]), Err(Utf8Span { offset: 1, length: 2 }));
 /// ```
-pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
+pub fn validate_utf8(bytes: &[u8]) -> Result<(), Utf8Span> {
     let mut v = Utf8Validator::new();
-    v.feed(bytes, 0)
-        .and_then(|()| v.finish())
-        .map_err(|at| at as usize)
+    v.feed(bytes, 0).and_then(|()| v.finish())
 }
 
 /// Length of the all-ASCII prefix, checked a block at a time (see `blocks`).
@@ -159,47 +184,59 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    /// A verdict as (start, length) of the ill-formed subsequence.
+    type Verdict = Result<(), (usize, usize)>;
+
     /// Reference: the byte-at-a-time state machine alone.
-    fn slow(bytes: &[u8]) -> Result<(), usize> {
+    fn slow(bytes: &[u8]) -> Verdict {
         let mut v = Utf8Validator::new();
+        let span = |s: Utf8Span| (s.offset as usize, s.length as usize);
         for (i, &b) in bytes.iter().enumerate() {
-            if !v.step(b, i as u64) {
-                return Err(i);
-            }
+            v.step(b, i as u64).map_err(span)?;
         }
-        v.finish().map_err(|at| at as usize)
+        v.finish().map_err(span)
     }
 
+    fn whole(bytes: &[u8]) -> Verdict {
+        validate_utf8(bytes).map_err(|s| (s.offset as usize, s.length as usize))
+    }
+
+    /// Python's `bytes.decode("utf-8")`: (UnicodeDecodeError.start, .end - .start), for
+    /// the first error. Recorded with python3 for each case below:
+    /// `try: b.decode("utf-8") except UnicodeDecodeError as e: (e.start, e.end - e.start)`.
     #[test]
-    fn table_of_sequences() {
-        let cases: &[(&[u8], Result<(), usize>)] = &[
+    fn table_of_sequences_matches_python() {
+        let cases: &[(&[u8], Verdict)] = &[
             (b"", Ok(())),
             (b"Hello", Ok(())),
             ("κόσμε".as_bytes(), Ok(())),
             (&[0xF0, 0x9F, 0x98, 0x80], Ok(())),
             (&[0xF4, 0x8F, 0xBF, 0xBF], Ok(())),
-            (&[0xF4, 0x90, 0x80, 0x80], Err(1)),
-            (&[0xC0, 0x80], Err(0)),
-            (&[0xC1, 0xBF], Err(0)),
-            (&[0xE0, 0x80, 0x80], Err(1)),
-            (&[0xED, 0xA0, 0x80], Err(1)),
+            (&[0xF4, 0x90, 0x80, 0x80], Err((0, 1))),
+            (&[0xC0, 0x80], Err((0, 1))),
+            (&[0xC1, 0xBF], Err((0, 1))),
+            (&[0xE0, 0x80, 0x80], Err((0, 1))),
+            (&[0xE0, 0x80, 0xAF], Err((0, 1))),
+            (&[0xED, 0xA0, 0x80], Err((0, 1))),
             (&[0xED, 0x9F, 0xBF], Ok(())),
-            (&[0xF5], Err(0)),
-            (&[0xFF], Err(0)),
-            (&[0x80], Err(0)),
-            (&[0x61, 0xE2, 0x41], Err(2)),
-            (&[0x61, 0xE2, 0x82], Err(1)),
+            (&[0xF5], Err((0, 1))),
+            (&[0xFF], Err((0, 1))),
+            (&[0x80], Err((0, 1))),
+            (&[0xE2, 0x82, 0x41], Err((0, 2))),
+            (&[0x61, 0xE2, 0x41], Err((1, 1))),
+            (&[0x61, 0xE2, 0x82], Err((1, 2))),
+            (&[0x61, 0xF0, 0x9F, 0x98, 0x41], Err((1, 3))),
             (
                 &[0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xCE],
-                Err(8),
+                Err((8, 1)),
             ),
             (
                 &[0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0xFE],
-                Err(9),
+                Err((9, 1)),
             ),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(validate_utf8(bytes), *expected, "{bytes:02x?}");
+            assert_eq!(whole(bytes), *expected, "{bytes:02x?}");
             assert_eq!(slow(bytes), *expected, "{bytes:02x?}");
         }
     }
@@ -211,6 +248,8 @@ mod tests {
             &[0x61, 0xF0, 0x9F, 0x98, 0x41, 0x42],
             &[0xE2, 0x82, 0xAC, 0xED, 0xA0, 0x80],
             &[0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF],
+            &[0x61, 0xE2, 0x82, 0x41],
+            &[0xE0, 0x80, 0xAF],
         ];
         for text in texts {
             let expected = slow(text);
@@ -220,7 +259,7 @@ mod tests {
                     .feed(&text[..split], 100)
                     .and_then(|()| v.feed(&text[split..], 100 + split as u64))
                     .and_then(|()| v.finish())
-                    .map_err(|at| (at - 100) as usize);
+                    .map_err(|s| ((s.offset - 100) as usize, s.length as usize));
                 assert_eq!(r, expected, "{text:02x?} split at {split}");
             }
         }
@@ -241,13 +280,14 @@ mod tests {
                     [0x41, 0x80, 0xBF, 0xC2, 0xE0, 0xED, 0xF0, 0xF4, r][(r % 9) as usize]
                 })
                 .collect();
-            let r = validate_utf8(&bytes);
+            let r = whole(&bytes);
             assert_eq!(r, slow(&bytes), "{bytes:02x?}");
-            assert_eq!(
-                r.is_ok(),
-                std::str::from_utf8(&bytes).is_ok(),
-                "{bytes:02x?}"
-            );
+            // std: valid_up_to is the offset, error_len (or the rest) the length.
+            let std = std::str::from_utf8(&bytes).map(|_| ()).map_err(|e| {
+                let len = e.error_len().unwrap_or(bytes.len() - e.valid_up_to());
+                (e.valid_up_to(), len)
+            });
+            assert_eq!(r, std, "{bytes:02x?}");
         }
     }
 }

@@ -170,6 +170,57 @@ impl ViolationId {
         }
     }
 
+    /// Which bytes a violation of this rule spans (its `offset` and `length`), in words.
+    ///
+    /// ```
+    /// use wsinspect::ViolationId;
+    /// assert_eq!(ViolationId::NonMinimalLength.span(), "the extended payload length (2 or 8 bytes)");
+    /// ```
+    pub fn span(self) -> &'static str {
+        match self {
+            // "RSV1, RSV2, RSV3: 1 bit each ... MUST be 0": they are in byte 0.
+            ViolationId::ReservedBits | ViolationId::InvalidRsv1 => {
+                "byte 0 of the frame (fin, rsv1-3, opcode)"
+            }
+            // "Opcode: 4 bits": byte 0; a continuation's or a data frame's opcode is what
+            // breaks the fragmentation rules, and "FIN: 1 bit" too is in byte 0.
+            ViolationId::ReservedOpcode
+            | ViolationId::FragmentedControlFrame
+            | ViolationId::UnexpectedContinuation
+            | ViolationId::ExpectedContinuation => "byte 0 of the frame (fin, rsv1-3, opcode)",
+            // "Mask: 1 bit": the high bit of byte 1.
+            ViolationId::UnmaskedClientFrame | ViolationId::MaskedServerFrame => {
+                "byte 1 of the frame (mask, payload length)"
+            }
+            // "All control frames MUST have a payload length of 125 bytes or less".
+            ViolationId::ControlFrameTooLong => {
+                "the payload length field (byte 1 and any extended length)"
+            }
+            // "the minimal number of bytes MUST be used to encode the length".
+            ViolationId::NonMinimalLength => "the extended payload length (2 or 8 bytes)",
+            // "the most significant bit MUST be 0": of the 8-byte length.
+            ViolationId::LengthTooLarge => "the 8-byte extended payload length",
+            // "the first two bytes of the body MUST be a 2-byte unsigned integer".
+            ViolationId::ClosePayloadTooShort => "the whole close frame",
+            // "Status Code": the first two bytes of the close body.
+            ViolationId::InvalidCloseCode => "the close code's 2 bytes",
+            // Unicode §3.9 "maximal subpart of an ill-formed subsequence".
+            ViolationId::InvalidUtf8 | ViolationId::HixieInvalidUtf8 => {
+                "the maximal ill-formed subsequence (for a compressed message: the frame's payload)"
+            }
+            // "Decompress the resulting data using DEFLATE": the frame whose payload does not.
+            ViolationId::InflateFailed => "the whole frame whose payload does not inflate",
+            // "MUST NOT send any more data frames after sending a Close frame".
+            ViolationId::DataAfterClose => "the whole frame after the close",
+            ViolationId::MessageTooBig => {
+                "the header declaring the size (or the frame inflating past it)"
+            }
+            ViolationId::HixieInvalidFrameType => "the whole hixie-76 frame",
+            ViolationId::HixieLengthOverflow => "the length bytes read up to the overflow",
+            ViolationId::HixieDataAfterClose => "the frame type byte",
+        }
+    }
+
     /// The close code a strict RFC 6455 endpoint sends when it sees this violation; `None`
     /// for the hixie rules (hixie-76 has no close codes: the endpoint just closes).
     pub fn close_code(self) -> Option<u16> {
@@ -201,6 +252,9 @@ pub struct Violation {
     pub id: ViolationId,
     /// Absolute stream offset of the first byte of the field that breaks the rule.
     pub offset: u64,
+    /// How many bytes from `offset` break the rule (the span a viewer underlines); the
+    /// rule for each id is in [`ViolationId::span`].
+    pub length: u64,
     /// Index of the frame concerned, when there is one.
     pub frame: Option<usize>,
     /// What is wrong, lowercase, without the location.
@@ -208,10 +262,17 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub(crate) fn new(id: ViolationId, offset: u64, frame: Option<usize>, message: String) -> Self {
+    pub(crate) fn new(
+        id: ViolationId,
+        offset: u64,
+        length: u64,
+        frame: Option<usize>,
+        message: String,
+    ) -> Self {
         Violation {
             id,
             offset,
+            length,
             frame,
             message,
         }
@@ -262,6 +323,7 @@ mod tests {
         let v = Violation::new(
             ViolationId::ReservedOpcode,
             17,
+            1,
             Some(2),
             "reserved opcode 0x3".into(),
         );

@@ -58,8 +58,53 @@ fn decode_json_carries_every_field_and_the_violations_with_offsets() {
     let violation = &v["decoded"]["violations"][0];
     assert_eq!(violation["id"], "reserved-opcode");
     assert_eq!(violation["offset"], 11);
+    // The opcode is in byte 0 of the frame: a span of 1 byte.
+    assert_eq!(violation["length"], 1);
     assert_eq!(violation["closeCode"], 1002);
     assert_eq!(v["input"]["length"], 17);
+}
+
+#[test]
+fn decode_shows_each_violations_span_in_the_table_and_json() {
+    // A server's text E2 82 "A": the ill-formed subsequence E2 82 (Python's
+    // UnicodeDecodeError: start 0, end 2) at bytes 2-3; then a close with code 1005,
+    // whose two code bytes (7-8) break RFC 6455 §7.4.
+    let input = "81 03 e2 82 41 88 02 03 ed";
+    let o = run(&["decode", "-", "--role", "server"], input.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("invalid-utf8: invalid utf-8 in text message 0 at byte 2 (RFC 6455 §8.1), spanning 2 bytes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("at byte 7 (RFC 6455 §7.4), spanning 2 bytes"),
+        "{out}"
+    );
+    let o = run(
+        &["decode", "-", "--role", "server", "--json"],
+        input.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let spans: Vec<_> = v["decoded"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["id"].as_str().unwrap().to_owned(),
+                x["offset"].clone(),
+                x["length"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("invalid-utf8".to_owned(), 2.into(), 2.into()),
+            ("invalid-close-code".to_owned(), 7.into(), 2.into())
+        ]
+    );
 }
 
 #[test]

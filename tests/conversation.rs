@@ -671,3 +671,42 @@ fn bytes_not_decoded_are_counted_to_the_end_in_any_interleaving() {
         assert!(out.frames.is_empty());
     }
 }
+
+/// A conversation decodes with its own handshake's agreed window, and its violations keep
+/// their spans: the server's stream from the issue (its second message copies from 515
+/// bytes back, past server_max_window_bits=9's 512) fails to inflate at its second frame,
+/// and the client's masked E2 82 "A" is an ill-formed E2 82 (Python: start 0, end 2).
+#[test]
+fn violations_keep_their_span_and_the_agreed_window_holds() {
+    let ext = "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9\r\n";
+    let key = [1u8, 2, 3, 4];
+    let mut client =
+        request("Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9\r\n");
+    let head = client.len() as u64;
+    client.extend_from_slice(&[0x81, 0x83]);
+    client.extend_from_slice(&key);
+    client.extend([0xE2u8, 0x82, 0x41].iter().zip(key).map(|(b, k)| b ^ k));
+    let mut server = response(ext);
+    let server_head = server.len() as u64;
+    server.extend(common::hex("c2064a1c05a30000c2050226010000"));
+    let out = both(&client, &server);
+    let spans: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| {
+            (
+                v.direction,
+                v.item.id.as_str(),
+                v.item.offset,
+                v.item.length,
+            )
+        })
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (Direction::Client, "invalid-utf8", head + 6, 2),
+            (Direction::Server, "inflate-failed", server_head + 8, 7),
+        ]
+    );
+}

@@ -34,11 +34,16 @@ fn codes_names_and_validity() {
         let frame = &out.frames[0];
         assert_eq!(frame.close_code, Some(code));
         assert_eq!(frame.close_code_name, name, "{code}");
-        let flagged: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
+        let flagged: Vec<_> = out
+            .violations
+            .iter()
+            .map(|v| (v.id, v.offset, v.length))
+            .collect();
         if valid {
             assert!(flagged.is_empty(), "{code}: {flagged:?}");
         } else {
-            assert_eq!(flagged, [(ViolationId::InvalidCloseCode, 0)], "{code}");
+            // The span is the close code's two bytes, after the 2-byte header.
+            assert_eq!(flagged, [(ViolationId::InvalidCloseCode, 2, 2)], "{code}");
         }
     }
 }
@@ -94,12 +99,18 @@ fn one_byte_payload_is_too_short() {
 
 #[test]
 fn reason_must_be_utf8() {
-    // "h", "é" split by an invalid byte, at payload offset 2 + 2.
+    // "h", then C3 (a 2-byte lead) cut short by "(": the ill-formed subsequence is the
+    // C3 alone, at payloadOffset 2 + 2 + 1 (Python: b"h\xc3(".decode() fails with
+    // start 1, end 2).
     let out = close(b"\x03\xe8h\xc3\x28");
     assert_eq!(out.violations.len(), 1);
     assert_eq!(
-        (out.violations[0].id, out.violations[0].offset),
-        (ViolationId::InvalidUtf8, 6)
+        (
+            out.violations[0].id,
+            out.violations[0].offset,
+            out.violations[0].length
+        ),
+        (ViolationId::InvalidUtf8, 5, 1)
     );
     assert_eq!(out.frames[0].close_reason.as_deref(), Some("h\u{FFFD}("));
     // A reason ending mid-character is invalid too, located at the character's start.

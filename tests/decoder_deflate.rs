@@ -121,10 +121,30 @@ fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
         f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xff]).rsv(4),
     ]);
     let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
-    let v: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
-    assert_eq!(v, [(ViolationId::InvalidUtf8, 6)]);
+    let v: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.length))
+        .collect();
+    // The span is the frame's 6 payload bytes.
+    assert_eq!(v, [(ViolationId::InvalidUtf8, 6, 6)]);
     assert_eq!(out.messages[1].data, [0xff]);
     assert_eq!(out.messages[1].text, None);
+    // A message whose inflated text stops mid-character, found out at an empty final
+    // frame: the span is that whole frame (its 2 header bytes), never empty.
+    let bytes = stream(&[
+        f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xe2])
+            .rsv(4)
+            .fin(false),
+        f(0, b""),
+    ]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    let v: Vec<_> = out
+        .violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.length))
+        .collect();
+    assert_eq!(v, [(ViolationId::InvalidUtf8, 8, 2)]);
 }
 
 #[test]
@@ -224,4 +244,68 @@ fn a_compressed_message_cut_short_does_not_garble_the_next() {
     assert_eq!(got, [(ViolationId::ExpectedContinuation, 5)]);
     assert!(!out.messages[0].complete);
     assert_eq!(out.messages[1].text.as_deref(), Some("Hello"));
+}
+
+/// RFC 7692 §7.1.2.1: with server_max_window_bits=9 the server "MUST NOT use an LZ77
+/// sliding window longer than" 512 bytes. The stream's second message copies from 515
+/// bytes back. Python's zlib, the reference both peers use, agrees:
+/// `zlib.decompressobj(wbits=-9)` fails the second message with "invalid distance too far
+/// back", `wbits=-15` inflates it (517 bytes, then 3).
+#[test]
+fn a_copy_from_beyond_the_agreed_server_window_fails_to_inflate() {
+    let bytes = hex("c2064a1c05a30000c2050226010000");
+    let agreed = deflate_options(Role::Server, "permessage-deflate; server_max_window_bits=9");
+    let out = decode_all_splits(&bytes, &agreed);
+    assert_eq!(
+        violation_triples(&out),
+        [(ViolationId::InflateFailed, 8, Some(1))]
+    );
+    // The span is the offending frame: bytes 8 to the end.
+    assert_eq!(out.violations[0].length, 7);
+    assert_eq!(out.messages[0].data.len(), 517);
+    // The same bytes under the default 32 KiB window inflate cleanly.
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    assert!(out.violations.is_empty(), "{:?}", out.violations);
+    assert_eq!(out.messages[1].data, b"aaa");
+    // server_max_window_bits bounds the server's frames only: a client's are not held to it.
+    let masked = stream(&[
+        f(2, &bytes[2..8]).rsv(4).key([1, 2, 3, 4]),
+        f(2, &bytes[10..15]).rsv(4).key([5, 6, 7, 8]),
+    ]);
+    let out = decode_all_splits(
+        &masked,
+        &deflate_options(Role::Client, "permessage-deflate; server_max_window_bits=9"),
+    );
+    assert!(out.violations.is_empty(), "{:?}", out.violations);
+    // client_max_window_bits=9 holds the client to the same window.
+    let out = decode_all_splits(
+        &masked,
+        &deflate_options(Role::Client, "permessage-deflate; client_max_window_bits=9"),
+    );
+    assert_eq!(
+        violation_triples(&out),
+        [(ViolationId::InflateFailed, 12, Some(1))]
+    );
+}
+
+/// Two messages compressed by Python's zlib with a 512-byte window
+/// (`c = zlib.compressobj(wbits=-9)`; 8 times "the quick brown fox jumps over the lazy
+/// dog; ", then its first 100 bytes again, each flushed with Z_SYNC_FLUSH and its
+/// 00 00 ff ff dropped): the second copies from the first, within the window, and must
+/// inflate under server_max_window_bits=9 and up. zlib's copies here reach back 45 bytes
+/// (the text's period), so `zlib.decompressobj(wbits=-8)` inflates it too, as must we.
+#[test]
+fn a_copy_within_the_agreed_window_inflates() {
+    let first = hex(
+        "2ac94855282ccd4cce56482aca2fcf5348cbaf50c82acd2d2856c82f4b2d5228014ae72456552aa4e4a75b8379a38ac9520c00",
+    );
+    let second = hex("a287620000");
+    let bytes = stream(&[f(1, &first).rsv(4), f(1, &second).rsv(4)]);
+    let text = "the quick brown fox jumps over the lazy dog; ".repeat(8);
+    for bits in 8..=15 {
+        let extensions = format!("permessage-deflate; server_max_window_bits={bits}");
+        let out = decode_all_splits(&bytes, &deflate_options(Role::Server, &extensions));
+        assert!(out.violations.is_empty(), "{bits}: {:?}", out.violations);
+        assert_eq!(texts(&out), [Some(&text[..]), Some(&text[..100])], "{bits}");
+    }
 }

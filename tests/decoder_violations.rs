@@ -7,7 +7,7 @@ mod common;
 use common::{
     decode_all_splits, deflate_options, f, hex, hixie_options, options, stream, violation_triples,
 };
-use wsinspect::{DecodeOptions, Role, ViolationId as V};
+use wsinspect::{DecodeOptions, Frame, LengthEncoding, Role, ViolationId as V};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -122,13 +122,16 @@ fn cases() -> Vec<Case> {
             "close code 1005 on the wire",
             options(Role::Server),
             stream(&[ok.clone(), f(8, &[0x03, 0xed])]),
-            vec![(V::InvalidCloseCode, 4, Some(1))],
+            vec![(V::InvalidCloseCode, 6, Some(1))],
         ),
         c(
             "bad byte in the second fragment",
             options(Role::Server),
             stream(&[f(1, &[0x48, 0xE2, 0x82]).fin(false), f(0, &[0x41])]),
-            vec![(V::InvalidUtf8, 7, Some(1))],
+            // The maximal ill-formed subsequence E2 82 starts in the first frame (byte 3),
+            // which the violation names; the 41 of the second frame is a valid "A" that
+            // shows it unfinished.
+            vec![(V::InvalidUtf8, 3, Some(0))],
         ),
         c(
             "text ends mid-character",
@@ -251,6 +254,65 @@ fn each_case_reports_its_id_at_its_offset_in_every_split() {
     }
 }
 
+/// The span each rule's definition gives (`ViolationId::span`), worked out from the
+/// decoded frame the violation names: `None` where the span depends on more than the
+/// frame (the UTF-8 ones are checked byte by byte in tests/decoder_utf8.rs).
+fn span_by_rule(id: V, frame: &Frame) -> Option<(u64, u64)> {
+    let at = frame.offset;
+    let extended = match frame.length_encoding {
+        LengthEncoding::Bits16 => 2,
+        LengthEncoding::Bits64 => 8,
+        _ => 0,
+    };
+    Some(match id {
+        // Byte 0: FIN, RSV1-3, opcode.
+        V::ReservedBits
+        | V::InvalidRsv1
+        | V::ReservedOpcode
+        | V::FragmentedControlFrame
+        | V::UnexpectedContinuation
+        | V::ExpectedContinuation
+        | V::HixieDataAfterClose => (at, 1),
+        // Byte 1: MASK and the 7-bit length.
+        V::UnmaskedClientFrame | V::MaskedServerFrame => (at + 1, 1),
+        V::ControlFrameTooLong => (at + 1, 1 + extended),
+        V::NonMinimalLength | V::LengthTooLarge => (at + 2, extended),
+        V::InvalidCloseCode => (frame.payload_offset, 2),
+        V::ClosePayloadTooShort
+        | V::InflateFailed
+        | V::DataAfterClose
+        | V::HixieInvalidFrameType => (at, frame.length),
+        V::MessageTooBig | V::InvalidUtf8 | V::HixieInvalidUtf8 | V::HixieLengthOverflow => {
+            return None
+        }
+    })
+}
+
+#[test]
+fn every_violation_spans_the_bytes_its_rule_names_inside_the_input() {
+    let mut seen = Vec::new();
+    for case in cases() {
+        let out = decode_all_splits(&case.bytes, &case.options);
+        for v in &out.violations {
+            assert!(v.length >= 1, "{}: {v:?} spans nothing", case.name);
+            assert!(
+                v.offset + v.length <= case.bytes.len() as u64,
+                "{}: {v:?} runs past the {} input bytes",
+                case.name,
+                case.bytes.len()
+            );
+            let frame = out.frames.iter().find(|f| Some(f.index) == v.frame);
+            if let Some(expected) = frame.and_then(|f| span_by_rule(v.id, f)) {
+                assert_eq!((v.offset, v.length), expected, "{}: {v:?}", case.name);
+            }
+            seen.push(v.id);
+        }
+    }
+    for id in V::ALL {
+        assert!(seen.contains(&id), "no span checked for {}", id.as_str());
+    }
+}
+
 #[test]
 fn every_violation_id_has_a_case() {
     let cases = cases();
@@ -274,7 +336,7 @@ fn messages_read_like_the_style_guide() {
     let out = decode_all_splits(&stream(&[f(8, &[0x03, 0xed])]), &options(Role::Server));
     assert_eq!(
         out.violations[0].to_string(),
-        "close code 1005 (no status received) is not valid on the wire at byte 0 (RFC 6455 §7.4)"
+        "close code 1005 (no status received) is not valid on the wire at byte 2 (RFC 6455 §7.4)"
     );
 }
 

@@ -102,13 +102,13 @@ function frameRow(f, violations) {
   el("div", { class: "conv-fhead" }, el("strong", {}, `${ARROW[f.direction]} #${f.index}`), ` ${f.kind} 0x${f.opcode.toString(16)}`,
     ` · FIN ${+f.fin} · RSV ${rsv} · MASK ${+f.masked} · ${size(f.payloadLength)} · byte ${f.offset}`, when ? ` · ${when}` : ""),
   el("div", { class: "conv-preview", "data-testid": "conv-frame-preview" }, preview(f)),
-  violations.map((v) => el("div", { class: "vid", "data-testid": "conv-violation", "data-id": v.id, "data-offset": v.offset,
+  violations.map((v) => el("div", { class: "vid", "data-testid": "conv-violation", "data-id": v.id, "data-offset": v.offset, "data-length": v.length,
     "data-direction": v.direction }, `${v.id} at byte ${v.offset}: ${v.message}`)));
 }
 
 function violationRow(v) {
   return el("li", { class: `conv-frame conv-${v.direction} bad`, "data-testid": "conv-frame", "data-direction": v.direction },
-    el("div", { class: "vid", "data-testid": "conv-violation", "data-id": v.id, "data-offset": v.offset, "data-direction": v.direction },
+    el("div", { class: "vid", "data-testid": "conv-violation", "data-id": v.id, "data-offset": v.offset, "data-length": v.length, "data-direction": v.direction },
       `${v.id} at byte ${v.offset}: ${v.message}`));
 }
 

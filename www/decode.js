@@ -10,6 +10,9 @@ import { PagedList } from "./pagedlist.js";
 import { fieldLabel, fieldsAt, unmaskedByte } from "./fields.js";
 import { ConversationView } from "./conversation.js";
 
+/** The most bytes of one violation's span marked in the hex view. */
+const MARKED_SPAN = 4096;
+
 /** Pastes and files longer than this stay out of the text box (rendering it would stall the page). */
 export const LARGE = 200_000;
 
@@ -213,7 +216,12 @@ export class DecodePanel {
   /** A batch from the worker: stored now, shown at the next animation frame (batches can come fast). */
   onProgress({ done, total, batch, messages, violations }) {
     this.store.append(batch);
-    for (const v of violations) this.marks.set(v.offset, [...(this.marks.get(v.offset) ?? []), v.id]);
+    // Every byte of a violation's span (offset, length) is underlined and names it on
+    // hover; a span longer than MARKED_SPAN (a whole large frame) is marked that far.
+    for (const v of violations) {
+      const end = v.offset + Math.min(Math.max(1, v.length), MARKED_SPAN);
+      for (let o = v.offset; o < end; o++) this.marks.set(o, [...(this.marks.get(o) ?? []), v.id]);
+    }
     this.violations.add(violations);
     this.messages.add(messages);
     this.progress = { done, total };
@@ -264,7 +272,7 @@ export class DecodePanel {
 
   jump(v) {
     if (v.frame !== null && v.frame !== undefined && v.frame < this.store.count) this.select(v.frame, false);
-    this.hex.reveal(v.offset);
+    this.hex.reveal(v.offset, true, v.length);
     for (const li of this.q("violations").querySelectorAll(".violation.current")) li.classList.remove("current");
     this.q("violations").querySelector(`.violation[data-offset="${v.offset}"][data-id="${v.id}"]`)?.classList.add("current");
   }

@@ -22,6 +22,7 @@ export class HexView {
     this.selection = null;
     this.marks = new Map();
     this.current = -1;
+    this.currentEnd = -1;
     root.style.setProperty("--hx-line", `${LINE_HEIGHT}px`);
     this.list = new VirtualList(root, root.querySelector(".hx-inner"), root.querySelector(".hx-window"),
       LINE_HEIGHT, (line) => this.renderLine(line));
@@ -33,6 +34,7 @@ export class HexView {
     this.selection = null;
     this.marks = new Map();
     this.current = -1;
+    this.currentEnd = -1;
     this.root.scrollTop = 0;
     this.list.setCount(Math.ceil(bytes.length / PER_LINE));
   }
@@ -43,15 +45,16 @@ export class HexView {
     this.list.render();
   }
 
-  /** Marks the byte at each key of `marks` (offset → violation ids). */
+  /** Marks (underlines) the byte at each key of `marks` (offset → violation ids): every byte of each violation's span. */
   setMarks(marks) {
     this.marks = marks;
     this.list.schedule();
   }
 
-  /** Scrolls to the byte at `offset`; `mark` outlines it (a violation's byte). */
-  reveal(offset, mark = true) {
+  /** Scrolls to the byte at `offset`; `mark` outlines the `length` bytes from it (a violation's span). */
+  reveal(offset, mark = true, length = 1) {
     this.current = mark ? offset : -1;
+    this.currentEnd = mark ? offset + Math.max(1, length) : -1;
     this.list.scrollTo(Math.floor(offset / PER_LINE));
   }
 
@@ -87,7 +90,7 @@ export class HexView {
       let cls = "hx-b";
       if (field) cls += ` hx-sel hx-f-${fieldGroup(field.name)}`;
       if (this.marks.has(i)) cls += " hx-violation";
-      if (i === this.current) cls += " hx-current";
+      if (i >= this.current && i < this.currentEnd) cls += " hx-current";
       cell.className = cls;
       cell.dataset.offset = i;
       cell.textContent = hexByte(b);

@@ -29,9 +29,10 @@ export function closeCodeText(code) {
 export function violationItem(v, onJump) {
   const button = el("button", { type: "button", class: "jump", "data-testid": "violation-jump" },
     el("code", { class: "vid", "data-testid": "violation-id" }, v.id), " at byte ",
-    el("span", { "data-testid": "violation-offset" }, offset(v.offset)));
+    el("span", { "data-testid": "violation-offset" }, offset(v.offset)),
+    el("span", { class: "vlen", "data-testid": "violation-length" }, v.length === 1 ? " (1 byte)" : ` (${v.length} bytes)`));
   button.addEventListener("click", () => onJump(v));
-  return el("li", { class: "violation", "data-testid": "violation", "data-id": v.id, "data-offset": v.offset },
+  return el("li", { class: "violation", "data-testid": "violation", "data-id": v.id, "data-offset": v.offset, "data-length": v.length },
     button,
     el("span", { class: "vmsg", "data-testid": "violation-message" }, v.message),
     el("span", { class: "vmeta" },

@@ -76,7 +76,7 @@ function post(job, result, packer, totals, summary, done, total) {
   }
   const violations = [];
   for (const v of result.violations) {
-    if (totals.violations++ < MAX_VIOLATIONS) violations.push({ id: v.id, offset: v.offset, frame: v.frame ?? null, rfc: v.rfc, closeCode: v.closeCode, message: v.message });
+    if (totals.violations++ < MAX_VIOLATIONS) violations.push({ id: v.id, offset: v.offset, length: v.length, frame: v.frame ?? null, rfc: v.rfc, closeCode: v.closeCode, message: v.message });
   }
   for (const n of result.notices ?? []) if (!summary.notices.includes(n.message)) summary.notices.push(n.message);
   if (result.role) summary.role = result.role;

@@ -86,6 +86,27 @@ fn room(frame: &Frame, max: u64) -> u64 {
 
 fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
     let len = bytes.len() as u64;
+    for v in &out.violations {
+        assert!(v.offset < len, "violation {} at {} past {len}", v.id, v.offset);
+        // Its span lies inside the input: for data-after-close it is the whole frame, so
+        // a frame cut off in the tail may run past the end (the bytes it still needs).
+        assert!(v.length >= 1, "violation {} spans nothing", v.id);
+        let cut_off = v.id == ViolationId::DataAfterClose
+            && out.incomplete.as_ref().is_some_and(|t| t.frame == v.frame);
+        assert!(
+            cut_off || v.offset + v.length <= len,
+            "violation {} at {}+{} past {len}",
+            v.id,
+            v.offset,
+            v.length
+        );
+        assert!(!v.message.is_empty() && v.message == v.message.to_lowercase());
+        if let Some(i) = v.frame {
+            let in_frames = i < out.frames.len();
+            let in_tail = out.incomplete.as_ref().is_some_and(|t| t.frame == Some(i));
+            assert!(in_frames || in_tail, "violation {} names frame {i}", v.id);
+        }
+    }
     // Frames tile the stream from its start (or after a Flash policy request) to the
     // incomplete tail or the end.
     let policy = out.notices.iter().any(|n| n.id == NoticeId::FlashPolicyRequest);
@@ -133,15 +154,6 @@ fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
             panic!("bytes {at}..{len} are in no frame and not incomplete");
         }
         None => {}
-    }
-    for v in &out.violations {
-        assert!(v.offset < len, "violation {} at {} past {len}", v.id, v.offset);
-        assert!(!v.message.is_empty() && v.message == v.message.to_lowercase());
-        if let Some(i) = v.frame {
-            let in_frames = i < out.frames.len();
-            let in_tail = out.incomplete.as_ref().is_some_and(|t| t.frame == Some(i));
-            assert!(in_frames || in_tail, "violation {} names frame {i}", v.id);
-        }
     }
     for m in &out.messages {
         assert!(m.offset < len, "message {} at {} past {len}", m.index, m.offset);

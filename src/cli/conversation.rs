@@ -259,7 +259,8 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
             .close_code()
             .map(|c| format!(", close {c}"))
             .unwrap_or_default();
-        writeln!(w, "  {} {}: {v}{frame}{close}", s.direction, v.id)?;
+        let span = super::stream::span(v);
+        writeln!(w, "  {} {}: {v}{span}{frame}{close}", s.direction, v.id)?;
     }
     for s in &r.notices {
         writeln!(w, "note ({}): {}", s.direction, s.item)?;

@@ -48,7 +48,7 @@ pub fn message(m: &Message) -> Value {
 
 pub fn violation(v: &Violation) -> Value {
     json!({
-        "id": v.id.as_str(), "offset": v.offset, "frame": v.frame, "rfc": v.rfc(),
+        "id": v.id.as_str(), "offset": v.offset, "length": v.length, "frame": v.frame, "rfc": v.rfc(),
         "closeCode": v.close_code(), "message": v.to_string(),
     })
 }

@@ -280,7 +280,7 @@ pub fn write_table(w: &mut dyn Write, stream: &Stream<'_>) -> io::Result<Summary
                 .close_code()
                 .map(|c| format!(", close {c}"))
                 .unwrap_or_default();
-            writeln!(w, "  {}: {v}{frame}{close}", v.id)?;
+            writeln!(w, "  {}: {v}{}{frame}{close}", v.id, span(v))?;
         }
         Ok(())
     })?;
@@ -299,6 +299,14 @@ pub fn write_table(w: &mut dyn Write, stream: &Stream<'_>) -> io::Result<Summary
         summary.frames, summary.messages, summary.violations
     )?;
     Ok(summary)
+}
+
+/// The bytes a violation spans, as the table says it: ", spanning 2 bytes".
+pub(crate) fn span(v: &wsinspect::Violation) -> String {
+    match v.length {
+        1 => ", spanning 1 byte".into(),
+        n => format!(", spanning {n} bytes"),
+    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ export function makeMessage(n, kind, frames, data, text) {
   };
 }
 export function makeViolation(n, id, rfc, message) {
-  return { id, offset: n[0], frame: n[1] < 0 ? null : n[1], rfc, closeCode: n[2] < 0 ? null : n[2], message };
+  return { id, offset: n[0], length: n[3], frame: n[1] < 0 ? null : n[1], rfc, closeCode: n[2] < 0 ? null : n[2], message };
 }
 "#)]
 extern "C" {
@@ -168,6 +168,7 @@ pub fn violation_to_js(v: &Violation) -> JsValue {
         v.offset as f64,
         num_or_none(v.frame.map(|i| i as u32)),
         num_or_none(v.close_code()),
+        v.length as f64,
     ];
     make_violation(&nums, v.id.as_str(), v.rfc(), &v.to_string())
 }

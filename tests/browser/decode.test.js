@@ -33,43 +33,59 @@ test("pasting the RFC 6455 masked Hello shows MASK set, key 37fa213d and the tex
   assert.deepEqual(errors, []);
 });
 
-// One example per violation id, with the offset RFC-wise rules give (issue 3 §3): byte 0 for
-// reserved bits/opcode and fragmented control frames, byte 1 for mask and length rules, the
-// first extended-length byte for length encodings, the first bad byte for UTF-8, else byte 0.
+// One example per violation id, with the span RFC-wise rules give (ViolationId::span): byte 0
+// for reserved bits/opcode, fragmentation and fin rules; byte 1 for the mask bit; the length
+// field for control-frame-too-long (byte 1 and the extended length) and the extended length
+// for non-minimal-length and length-too-large; the close code's two bytes; the whole frame
+// for a close too short, a frame that does not inflate and data after close; the header for
+// message-too-big; the maximal ill-formed subsequence for UTF-8 (Python's
+// UnicodeDecodeError.start/end for "AB" FF: 2..3, for E2 82 "A": 0..2).
 const VIOLATIONS = [
-  ["reserved-bits", "a1 05 48656c6c6f", 0, { role: "server" }],
-  ["reserved-opcode", "83 00", 0, { role: "server" }],
-  ["unmasked-client-frame", "81 05 48656c6c6f", 1, { role: "client" }],
-  ["masked-server-frame", "81 85 37fa213d 7f9f4d5158", 1, { role: "server" }],
-  ["control-frame-too-long", "89 7e 007e " + "00".repeat(126), 1, { role: "server" }],
-  ["fragmented-control-frame", "09 00", 0, { role: "server" }],
-  ["non-minimal-length", "82 7e 0005 0102030405", 2, { role: "server" }],
-  ["length-too-large", "82 7f 8000000000000000", 2, { role: "server" }],
-  ["unexpected-continuation", "80 00", 0, { role: "server" }],
-  ["expected-continuation", "01 01 48 81 01 49", 3, { role: "server" }],
-  ["close-payload-too-short", "88 01 03", 0, { role: "server" }],
-  ["invalid-close-code", "88 02 03ed", 0, { role: "server" }],
-  ["invalid-utf8", "81 03 4142ff", 4, { role: "server" }],
-  ["invalid-rsv1", "c9 00", 0, { role: "server", extensions: "permessage-deflate" }],
-  ["inflate-failed", "c1 01 ff", 0, { role: "server", extensions: "permessage-deflate" }],
-  ["data-after-close", "88 00 81 00", 2, { role: "server" }],
-  ["message-too-big", "81 05 48656c6c6f", 0, { role: "server", max: 3 }],
+  ["reserved-bits", "a1 05 48656c6c6f", 0, 1, { role: "server" }],
+  ["reserved-opcode", "83 00", 0, 1, { role: "server" }],
+  ["unmasked-client-frame", "81 05 48656c6c6f", 1, 1, { role: "client" }],
+  ["masked-server-frame", "81 85 37fa213d 7f9f4d5158", 1, 1, { role: "server" }],
+  ["control-frame-too-long", "89 7e 007e " + "00".repeat(126), 1, 3, { role: "server" }],
+  ["fragmented-control-frame", "09 00", 0, 1, { role: "server" }],
+  ["non-minimal-length", "82 7e 0005 0102030405", 2, 2, { role: "server" }],
+  ["length-too-large", "82 7f 8000000000000000", 2, 8, { role: "server" }],
+  ["unexpected-continuation", "80 00", 0, 1, { role: "server" }],
+  ["expected-continuation", "01 01 48 81 01 49", 3, 1, { role: "server" }],
+  ["close-payload-too-short", "88 01 03", 0, 3, { role: "server" }],
+  ["invalid-close-code", "88 02 03ed", 2, 2, { role: "server" }],
+  ["invalid-utf8", "81 03 4142ff", 4, 1, { role: "server" }],
+  ["invalid-utf8", "81 03 e28241", 2, 2, { role: "server" }],
+  ["invalid-rsv1", "c9 00", 0, 1, { role: "server", extensions: "permessage-deflate" }],
+  ["inflate-failed", "c1 01 ff", 0, 3, { role: "server", extensions: "permessage-deflate" }],
+  ["data-after-close", "88 00 81 00", 2, 2, { role: "server" }],
+  ["message-too-big", "81 05 48656c6c6f", 0, 2, { role: "server", max: 3 }],
 ];
 
-for (const [id, hex, offset, options] of VIOLATIONS) {
-  test(`a ${id} example shows the id and highlights byte ${offset}`, async () => {
+for (const [id, hex, offset, length, options] of VIOLATIONS) {
+  test(`a ${id} example (${hex.slice(0, 14)}) shows the id and highlights bytes ${offset} to ${offset + length - 1}`, async () => {
     const { page, errors } = await open(env);
     await decode(page, hex, { format: "hex", ...options });
     const item = page.locator(`[data-testid=violation][data-id="${id}"]`);
     assert.equal(await item.count(), 1, `${id} listed once in: ${await page.getByTestId("violations").textContent()}`);
     assert.equal(await item.getAttribute("data-offset"), String(offset));
+    assert.equal(await item.getAttribute("data-length"), String(length));
     assert.match(await item.getByTestId("violation-offset").textContent(), new RegExp(`^${offset} \\(0x`));
     assert.match(await item.getByTestId("violation-rfc").textContent(), /RFC (6455|7692)/);
     assert.match(await item.getByTestId("violation-close").textContent(), /^10\d\d$/);
-    // Every violation's byte is marked; clicking the violation outlines its byte.
-    assert.match(await hexByte(page, offset).getAttribute("class"), /hx-violation/);
+    // Every byte of the violation's span is underlined; clicking the violation outlines
+    // exactly that span: not the byte before it, not the byte after it.
+    for (let o = offset; o < offset + length; o++) {
+      assert.match(await hexByte(page, o).getAttribute("class"), /hx-violation/, `byte ${o}`);
+    }
     await item.getByTestId("violation-jump").click();
-    assert.match(await hexByte(page, offset).getAttribute("class"), /hx-current/);
+    for (let o = offset; o < offset + length; o++) {
+      assert.match(await hexByte(page, o).getAttribute("class"), /hx-current/, `byte ${o}`);
+    }
+    const bytes = hex.replace(/\s/g, "").length / 2;
+    if (offset > 0) assert.doesNotMatch(await hexByte(page, offset - 1).getAttribute("class"), /hx-current/);
+    if (offset + length < bytes) {
+      assert.doesNotMatch(await hexByte(page, offset + length).getAttribute("class"), /hx-current/);
+    }
     assert.match(await item.getAttribute("class"), /current/);
     assert.deepEqual(errors, []);
   });

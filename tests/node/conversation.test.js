@@ -261,7 +261,7 @@ const SCHEMA = {
   frames: { scalars: ["index", "offset", "headerLength", "length", "fin", "rsv1", "rsv2", "rsv3", "opcode", "kind", "masked",
     "payloadLength", "lengthEncoding", "payloadOffset", "closeCode", "closeReason"], bytes: ["maskingKey", "payload"] },
   messages: { scalars: ["index", "kind", "frames", "compressed", "wireLength", "inflatedLength", "offset", "complete", "text"], bytes: ["data"] },
-  violations: { scalars: ["id", "offset", "frame", "rfc", "closeCode", "message"], bytes: [] },
+  violations: { scalars: ["id", "offset", "length", "frame", "rfc", "closeCode", "message"], bytes: [] },
 };
 
 /**

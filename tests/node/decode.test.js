@@ -66,7 +66,7 @@ test("the masked Hello shows every field where it sits", () => {
   assert.deepEqual([key.offset, key.length], [2, 4]);
 });
 
-test("every violation id is reported at its byte offset, in one shot and one byte at a time", () => {
+test("every violation id is reported at its byte offset with its span, in one shot and one byte at a time", () => {
   const cases = violationCases(ws);
   assert.equal(new Set(cases.map((c) => c.id)).size, 17);
   for (const c of cases) {
@@ -74,6 +74,8 @@ test("every violation id is reported at its byte offset, in one shot and one byt
     const v = r.violations.find((x) => x.id === c.id);
     assert.ok(v, `${c.id} not reported; got ${r.violations.map((x) => x.id).join(", ") || "none"}`);
     assert.equal(v.offset, c.offset, `${c.id}: ${v.message}`);
+    assert.equal(v.length, c.length, `${c.id}: the span's length`);
+    assert.ok(v.offset + v.length <= c.bytes.length, `${c.id}: span inside the input`);
     assert.match(v.message, /^[a-z0-9]/, "messages start lowercase");
     assert.match(v.rfc, /^RFC (6455|7692) §/);
     assert.ok([1002, 1007, 1009].includes(v.closeCode));
@@ -185,4 +187,33 @@ test("bad input throws errors that say what and where", () => {
   assert.throws(() => new ws.Decoder({ role: "peer" }), /role/);
   assert.equal(Buffer.from(ws.parseBytes("gYU3+iE9f59NUVg=").bytes).toString("hex"), "818537fa213d7f9f4d5158");
   assert.equal(ws.parseBytes("0x81, 0x05").format, "hex");
+});
+
+// Where an invalid UTF-8 sequence starts: the first byte of the maximal ill-formed
+// subsequence, as Python's UnicodeDecodeError gives (start, end - start), recorded with
+// python3: b"\xe0\x80\xaf" (0, 1), b"\xed\xa0\x80" (0, 1), b"\xe2\x82A" (0, 2).
+test("invalid-utf8 points at the start of the ill-formed sequence, with its length", () => {
+  const cases = [
+    ["8103e080af", [2, 1]], // overlong
+    ["8103eda080", [2, 1]], // surrogate
+    ["8103e28241", [2, 2]], // truncated before ASCII
+    ["0101ed 8002a080", [2, 1]], // ED | A0 80 over two fragments: the ED in the first
+    ["8806 03e8 61e28241", [5, 2]], // a close reason: payloadOffset 2 + 2 + 1
+  ];
+  for (const [hex, [offset, length]] of cases) {
+    const r = ws.decode(Buffer.from(hex.replace(/ /g, ""), "hex"), { role: "server" });
+    const spans = r.violations.filter((v) => v.id === "invalid-utf8").map((v) => [v.offset, v.length]);
+    assert.deepEqual(spans, [[offset, length]], hex);
+  }
+});
+
+// RFC 7692 §7.1.2.1: the issue's stream copies from 515 bytes back; with
+// server_max_window_bits=9 (512 bytes) zlib fails it ("invalid distance too far back").
+test("a copy from beyond the agreed window is inflate-failed, spanning its frame", () => {
+  const bytes = Buffer.from("c2064a1c05a30000c2050226010000", "hex");
+  const r = ws.decode(bytes, { role: "server", extensions: "permessage-deflate; server_max_window_bits=9" });
+  assert.deepEqual(r.violations.map((v) => [v.id, v.offset, v.length, v.frame]), [["inflate-failed", 8, 7, 1]]);
+  const wide = ws.decode(bytes, { role: "server", extensions: "permessage-deflate" });
+  assert.deepEqual(wide.violations, []);
+  assert.equal(wide.messages[1].inflatedLength, 3);
 });
