@@ -6,6 +6,7 @@
 import { el, fill } from "./dom.js";
 import { hex, size } from "./format.js";
 import { checkList, messageItem } from "./render.js";
+import { handshakeView } from "./handshake.js";
 
 const ARROW = { client: "client → server", server: "server → client" };
 
@@ -45,7 +46,7 @@ export class ConversationView {
     this.summary.textContent = `client ${who(conv.client)} · server ${who(conv.server)}`
       + (conv.extensions ? ` · extensions: ${conv.extensions}` : "") + (conv.protocol ? ` · subprotocol: ${conv.protocol}` : "");
     fill(this.heads, [["request", conv.request], ["response", conv.response]].map(([kind, h]) =>
-      el("div", { "data-testid": `conv-${kind}` }, el("h3", {}, kind), h ? headView(h) : el("p", { class: "hint" }, `no ${kind} head`))));
+      el("div", { "data-testid": `conv-${kind}` }, el("h3", {}, kind), h ? headView(h, conv.streams[kind === "request" ? "client" : "server"]) : el("p", { class: "hint" }, `no ${kind} head`))));
     fill(this.pair, conv.pairChecks.length ? [el("h3", {}, "The pair"), checkList(conv.pairChecks, "conv-pair-check")] : null);
     fill(this.notices, [...conv.notices.map((n) => el("li", { "data-testid": "conv-notice", "data-id": n.id, "data-direction": n.direction },
       `${n.direction}: ${n.message}`)), ...conv.notes.map((n) => el("li", {}, n))]);
@@ -119,12 +120,10 @@ function preview(f) {
   return text + (f.payload.length > 80 ? "…" : "");
 }
 
-function headView(h) {
-  const what = h.kind === "request" ? `${h.method ?? ""} ${h.path ?? ""}` : `${h.status ?? ""} ${h.reason ?? ""}`;
-  return [el("p", { class: "hs-summary" }, `${h.generation} · ${what.trim()}${h.complete ? "" : " · incomplete"}`),
-    h.error ? el("p", { class: "error" }, h.error.message) : null,
-    el("pre", { class: "hs-head" }, h.headers.map((x) => `${x.name}: ${x.value}\n`).join("")),
-    checkList(h.checks, "conv-check")];
+/** A head as the Handshake panel shows it, its lines from the direction's own bytes. */
+function headView(h, stream) {
+  const bytes = stream.subarray(0, h.headLength ?? stream.length);
+  return handshakeView(h, new TextDecoder("latin1").decode(bytes), "conv");
 }
 
 function closeText(c) {

@@ -147,14 +147,19 @@ function header(h, name) {
   return found ? found.value : null;
 }
 
-/** The head, a line each, with the lines a failed check points at highlighted; then the checks. */
-function handshakeView(h, wire) {
+/**
+ * The head, a line each, with the lines a failed check points at highlighted; then the
+ * checks. `wire` is the head's text, one character a byte (the conversation view decodes it
+ * as latin1), so offsets count bytes. `id` prefixes the test ids ("hs", or "conv" for the
+ * Decode panel's conversation view).
+ */
+export function handshakeView(h, wire, id = "hs") {
   const failed = h.checks.filter((c) => !c.passed);
   const badOffsets = failed.map((c) => c.offset).filter((o) => o !== null && o !== undefined);
   if (h.error) badOffsets.push(h.error.offset);
   const badNames = failed.map((c) => c.header?.toLowerCase()).filter(Boolean);
   const head = h.headLength === null || h.headLength === undefined ? wire : wire.slice(0, h.headLength);
-  const pre = el("pre", { class: "hs-head", "data-testid": "hs-head" });
+  const pre = el("pre", { class: "hs-head", "data-testid": `${id}-head` });
   let at = 0;
   for (const line of head.split("\r\n")) {
     const start = at;
@@ -162,25 +167,25 @@ function handshakeView(h, wire) {
     if (!line && start >= head.length - 2) continue;
     const name = line.includes(":") ? line.slice(0, line.indexOf(":")).trim().toLowerCase() : null;
     const bad = badOffsets.some((o) => o >= start && o < at) || (name && badNames.includes(name));
-    pre.append(el("span", { class: bad ? "hs-line bad" : "hs-line", "data-testid": "hs-line", "data-bad": bad }, line), "\n");
+    pre.append(el("span", { class: bad ? "hs-line bad" : "hs-line", "data-testid": `${id}-line`, "data-bad": bad }, line), "\n");
   }
   const what = h.kind === "request" ? `${h.method ?? ""} ${h.path ?? ""}` : `${h.status ?? ""} ${h.reason ?? ""}`;
   const nodes = [
     el("p", { class: "hs-summary" }, `${h.kind} · `,
-      el("strong", { "data-testid": "hs-generation", title: h.generationDescription ?? null }, h.generation),
+      el("strong", { "data-testid": `${id}-generation`, title: h.generationDescription ?? null }, h.generation),
       h.generationDescription ? el("span", { class: "hint" }, ` (${h.generationDescription})`) : null,
       ` · ${what.trim()}${h.complete ? "" : " · incomplete"}`),
   ];
-  if (h.error) nodes.push(el("p", { class: "error", "data-testid": "hs-error" }, h.error.message));
+  if (h.error) nodes.push(el("p", { class: "error", "data-testid": `${id}-error` }, h.error.message));
   if (h.incomplete) {
     const need = h.incomplete.needed === null ? "more bytes" : `${h.incomplete.needed} more bytes`;
-    nodes.push(el("p", { class: "notice", "data-testid": "hs-incomplete" }, `incomplete: ${need} needed at byte ${h.incomplete.offset}`));
+    nodes.push(el("p", { class: "notice", "data-testid": `${id}-incomplete` }, `incomplete: ${need} needed at byte ${h.incomplete.offset}`));
   }
   nodes.push(pre);
   if (h.trailing?.length) {
-    nodes.push(el("p", { class: "hint", "data-testid": "hs-trailing" },
+    nodes.push(el("p", { class: "hint", "data-testid": `${id}-trailing` },
       `${h.trailing.length} bytes after the head: `, el("code", {}, escaped(h.trailing)), ` (hex ${hex(h.trailing)})`));
   }
-  nodes.push(checkList(h.checks, "hs-check"));
+  nodes.push(checkList(h.checks, `${id}-check`));
   return nodes;
 }

@@ -28,6 +28,18 @@ test("the recorded Follow TCP Stream text shows a two-sided timeline, the inflat
   assert.equal(await page.getByTestId("conv-violation").count(), 0);
   assert.equal(await page.locator("[data-testid=conv-pair-check][data-passed=false]").count(), 0);
   assert.ok(await page.getByTestId("conv-pair-check").count() > 0);
+  // The heads as the Handshake panel shows them: a line each, read from the direction's own
+  // bytes (the request's first line is the start line tshark's follow text holds), checks below.
+  const request = page.getByTestId("conv-request");
+  const lines = await request.getByTestId("conv-line").allTextContents();
+  const sent = Buffer.from(FOLLOW.split("\n").find((l) => /^[0-9a-f]+$/.test(l)), "hex").toString("latin1");
+  assert.equal(lines[0], sent.split("\r\n")[0]);
+  assert.match(lines[0], /^GET \S+ HTTP\/1\.1$/);
+  assert.ok(lines.some((l) => /^Sec-WebSocket-Extensions: permessage-deflate/i.test(l)), lines.join("|"));
+  assert.equal(await request.getByTestId("conv-generation").textContent(), "rfc6455");
+  assert.ok(await request.getByTestId("conv-check").count() >= 3);
+  assert.equal(await page.locator("[data-testid=conv-check][data-passed=false]").count(), 0);
+  assert.equal(await page.getByTestId("conv-response").getByTestId("conv-line").first().textContent(), "HTTP/1.1 101 Switching Protocols");
   const json = await page.getByTestId("message-json").first().textContent();
   assert.deepEqual(JSON.parse(json), { type: "hello", text: "hi there" });
   assert.match(await page.getByTestId("message-sizes").first().textContent(), /compressed: \d+ bytes on the wire, 34 bytes inflated/);
