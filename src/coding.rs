@@ -170,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn close_code_table_matches_the_issue() {
+    fn close_code_table_matches_rfc_6455_section_7_4() {
         let valid: Vec<u16> = (0..=u16::MAX)
             .filter(|c| close_code_valid_on_wire(*c))
             .collect();

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-/// The stable machine id of a rule (the table of issue 3 §3, plus the hixie framing rules).
+/// The stable machine id of a rule: each RFC 6455 / RFC 7692 MUST a decoder can check, plus the hixie framing rules.
 ///
 /// ```
 /// use wsinspect::ViolationId;

@@ -81,7 +81,7 @@ fn blank_text_is_no_bytes() {
 }
 
 #[test]
-fn the_issue_example_error() {
+fn a_bad_digit_is_named_with_its_line_column_and_offset() {
     let error = hex_error("81 05\n48 6g");
     assert_eq!(
         error.to_string(),

@@ -1,4 +1,4 @@
-//! One case per violation id (issue 3 §3): each triggers the rule after a harmless first
+//! One case per violation id: each triggers the rule after a harmless first
 //! frame (so offsets are not trivially 0), checks the id, offset and frame index, and is
 //! decoded in every split and one byte at a time.
 

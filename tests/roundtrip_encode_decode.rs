@@ -1,4 +1,4 @@
-//! Property (issue 3 §7): streams built with `encode_frame` decode back to the same
+//! Property: streams built with `encode_frame` decode back to the same
 //! frames (every field and span), the same messages (inflated where compressed) and
 //! exactly the violations broken on purpose, at their offsets; in one shot, in random
 //! splits and, for a subset, one byte at a time. A cut stream reports its tail as

@@ -29,8 +29,8 @@ async function api() {
     return { module, installed };
   })();
   const { module } = await packed;
-  assert.equal(typeof module.decodeConversation, "function", "the package exports decodeConversation (issue 11)");
-  assert.equal(typeof module.ConversationDecoder, "function", "the package exports ConversationDecoder (issue 11)");
+  assert.equal(typeof module.decodeConversation, "function", "the package exports decodeConversation");
+  assert.equal(typeof module.ConversationDecoder, "function", "the package exports ConversationDecoder");
   return module;
 }
 after(() => installed?.cleanup()); // also when the import failed
@@ -255,7 +255,7 @@ function comparable(items, direction) {
   return JSON.stringify(items.filter((x) => x.direction === direction).map(norm));
 }
 
-// The fields the JS API and `--json` share (issue 11: the same names everywhere), with byte
+// The fields the JS API and `--json` share (the same names everywhere), with byte
 // fields as hex whatever JSON carried them as.
 const SCHEMA = {
   frames: { scalars: ["index", "offset", "headerLength", "length", "fin", "rsv1", "rsv2", "rsv3", "opcode", "kind", "masked",

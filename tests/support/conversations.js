@@ -1,4 +1,4 @@
-// The real conversations issue 11's tests decode: peers nobody here wrote, recorded on
+// The real conversations the tests decode: peers nobody here wrote, recorded on
 // loopback by the test itself (tests/support/capture.js), each saying tests/interop/script.js.
 //
 // A recording is { name, file, port, stream, clientPort, client: log, server: log | null, host },
@@ -17,7 +17,7 @@ const peerCommand = {
   websockets: (role, args) => [python(), [PY_PEER, role, ...args]],
 };
 
-/** The scenarios of issue 11's tests: name, client, server, permessage-deflate, address. */
+/** The recorded scenarios: name, client, server, permessage-deflate, address. */
 export const scenarios = [
   { name: "ws client, websockets server, deflate on", client: "ws", server: "websockets", deflate: "on", host: "127.0.0.1" },
   { name: "ws client, websockets server, deflate off", client: "ws", server: "websockets", deflate: "off", host: "127.0.0.1" },
