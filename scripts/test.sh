@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR=never
 
 names=() results=()
 # Every layer this script runs, in order (setup and build always run first).
-LAYER_NAMES=(fmt clippy clippy-wasm32 cargo-test wasm-node wasm-chrome node-tests browser-tests)
+LAYER_NAMES=(fmt clippy clippy-wasm32 doc cargo-test wasm-node wasm-chrome node-tests browser-tests)
 # LAYERS="cargo-test browser-tests" npm test runs only those. A name that is not a layer is an
 # error: a typo must not run nothing and pass.
 only=" ${LAYERS:-} "
@@ -58,6 +58,8 @@ fi
 layer fmt cargo fmt --all -- --check
 layer clippy cargo clippy --all-targets --quiet -- -D warnings
 layer clippy-wasm32 cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
+# The docs, private items too, build without a warning: every intra-doc link resolves.
+layer doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --quiet
 layer cargo-test cargo test --quiet
 layer wasm-node wasm-pack test --node -- --test wasm_node
 layer wasm-chrome wasm-pack test --headless --chrome -- --test wasm_browser

@@ -1,9 +1,9 @@
 //! Bytes from text: what people paste (hex dumps, arrays, base64, escaped strings)
 //! turned into the bytes it stands for, or an error that says where it went wrong.
 //!
-//! One file per notation: [`hex`] (plain hex in all its spellings), [`array`]
+//! One file per notation: [`hex`] (plain hex in all its spellings), [`array`](mod@array)
 //! (C, JS, Go and Node arrays), [`dump`] (xxd, `hexdump -C`, Wireshark dumps),
-//! [`base64`](self::base64), [`escaped`] (escaped strings), and [`detect`] (how
+//! [`base64`](mod@self::base64), [`escaped`] (escaped strings), and [`detect`] (how
 //! [`Format::Auto`] chooses).
 
 mod array;
