@@ -41,15 +41,29 @@ install_crate() { # name binary version
 # The two installs run in the background while the system packages install. If this script
 # ends before waiting for them (a later step fails, or it is interrupted), they are stopped
 # with every process they started: nothing keeps compiling after setup has exited.
+killed=()
 kill_tree() { # pid: the process and all its descendants, children first
   local child
   for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
-  kill "$1" 2>/dev/null || true
+  kill "$1" 2>/dev/null && killed+=("$1")
+  return 0
 }
 background=()
 stop_background() {
-  local pid
+  local pid left _
   for pid in "${background[@]}"; do kill_tree "$pid"; done
+  # A signal is sent at once but taken when the process next runs: wait (2 s at most) until
+  # every process signalled has ended (a zombie has), so none outlives this script.
+  for _ in $(seq 20); do
+    left=0
+    for pid in "${killed[@]}"; do
+      if kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; then
+        left=1
+      fi
+    done
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
 }
 trap stop_background EXIT
 trap 'exit 130' INT
