@@ -5,7 +5,7 @@
 //! {"id": 2, "action": "send", "text": "hello"}              or "base64": "AAEC" for binary
 //! {"id": 3, "action": "fragmented", "text": "hello", "frames": 3}   or "base64"; 1-1024 frames
 //! {"id": 4, "action": "close", "code": 4000, "reason": "bye"}       code optional, valid on the wire
-//! {"id": 5, "action": "violation", "violation": "reserved-opcode"}  see `broken::VIOLATIONS`
+//! {"id": 5, "action": "violation", "violation": "reserved-opcode"}  see `broken::violations()`
 //! ```
 //!
 //! `id` is optional and may be any JSON value; the `done` record answering the action carries
