@@ -22,10 +22,10 @@ function need(name) {
 
 /** A message-too-big under the default limit (not one the caller chose) gets a notice saying how to raise it. */
 function noteDefaultLimit(result, defaultLimit) {
-  const v = defaultLimit && result.violations.find((v) => v.id === "message-too-big");
-  if (v) {
-    const { direction, time, packet, offset } = v;
-    result.notices.push({ id: "default-message-limit", offset, message: defaultLimitNotice(), direction, time, packet });
+  const notice = defaultLimit && defaultLimitNotice(result.violations);
+  if (notice) {
+    const { over, ...plain } = notice;
+    result.notices.push({ ...plain, direction: over.direction, time: over.time, packet: over.packet });
   }
   return result;
 }

@@ -44,9 +44,15 @@ export function withMessageLimit(options) {
   return { wasm, defaultLimit: false };
 }
 
-/** The notice a result gets when the default limit (not one the caller chose) was hit. */
-export function defaultLimitNotice() {
-  return `the default maximum message size of ${mib(DEFAULT_MAX_MESSAGE_SIZE)} applies; pass maxMessageSize (a larger number of bytes, or Infinity) to raise it`;
+/**
+ * The notice a result gets when the default limit (not one the caller chose) was hit: at
+ * the first message-too-big among `violations`, or null when there is none.
+ */
+export function defaultLimitNotice(violations) {
+  const over = violations.find((v) => v.id === "message-too-big");
+  if (!over) return null;
+  const message = `the default maximum message size of ${mib(DEFAULT_MAX_MESSAGE_SIZE)} applies; pass maxMessageSize (a larger number of bytes, or Infinity) to raise it`;
+  return { id: "default-message-limit", offset: over.offset, message, over };
 }
 
 /** The wasm decoder's options, the budget and the step, from the caller's options. */
@@ -181,10 +187,11 @@ export class Decoder {
     this.#at += length;
     this.#role = r.role;
     this.#protocol = r.protocol;
-    if (this.#defaultLimit && !this.#toldLimit && r.violations.some((v) => v.id === "message-too-big")) {
+    const notice = this.#defaultLimit && !this.#toldLimit && defaultLimitNotice(r.violations);
+    if (notice) {
       this.#toldLimit = true;
-      const over = r.violations.find((v) => v.id === "message-too-big");
-      r.notices.push({ id: "default-message-limit", offset: over.offset, message: defaultLimitNotice() });
+      const { over, ...plain } = notice;
+      r.notices.push(plain);
     }
     this.#held += heldBytes(r);
     if (this.#held > this.#budget) {
