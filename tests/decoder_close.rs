@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{decode_all_splits, f, options, stream, violation_triples};
+use common::{decode_all_splits, f, options, stream, violation_spans, violation_triples};
 use wsinspect::{Role, ViolationId, CLOSE_CODES};
 
 fn close(payload: &[u8]) -> wsinspect::DecodeOutput {
@@ -34,11 +34,7 @@ fn codes_names_and_validity() {
         let frame = &out.frames[0];
         assert_eq!(frame.close_code, Some(code));
         assert_eq!(frame.close_code_name, name, "{code}");
-        let flagged: Vec<_> = out
-            .violations
-            .iter()
-            .map(|v| (v.id, v.offset, v.length))
-            .collect();
+        let flagged: Vec<_> = violation_spans(&out);
         if valid {
             assert!(flagged.is_empty(), "{code}: {flagged:?}");
         } else {

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{decode_all_splits, deflate_options, f, hex, stream, violation_triples};
+use common::{
+    decode_all_splits, deflate_options, f, hex, stream, violation_spans, violation_triples,
+};
 use wsinspect::{decode, DecodeOptions, Decoder, MessageKind, NoticeId, Role, ViolationId};
 
 /// RFC 7692 §7.2.3.2: "Hello" compressed, then "Hello" again referring to the first.
@@ -121,11 +123,7 @@ fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
         f(1, &[0x00, 0x01, 0x00, 0xfe, 0xff, 0xff]).rsv(4),
     ]);
     let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
-    let v: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.length))
-        .collect();
+    let v: Vec<_> = violation_spans(&out);
     // The span is the frame's 6 payload bytes.
     assert_eq!(v, [(ViolationId::InvalidUtf8, 6, 6)]);
     assert_eq!(out.messages[1].data, [0xff]);
@@ -139,11 +137,7 @@ fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
         f(0, b""),
     ]);
     let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
-    let v: Vec<_> = out
-        .violations
-        .iter()
-        .map(|v| (v.id, v.offset, v.length))
-        .collect();
+    let v: Vec<_> = violation_spans(&out);
     assert_eq!(v, [(ViolationId::InvalidUtf8, 8, 2)]);
 }
 

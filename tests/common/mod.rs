@@ -193,6 +193,14 @@ pub fn violation_triples(out: &DecodeOutput) -> Vec<(ViolationId, u64, Option<us
         .collect()
 }
 
+/// Each violation as (id, offset, length): where it is and the span that breaks the rule.
+pub fn violation_spans(out: &DecodeOutput) -> Vec<(ViolationId, u64, u64)> {
+    out.violations
+        .iter()
+        .map(|v| (v.id, v.offset, v.length))
+        .collect()
+}
+
 /// Each field of a frame as (name, offset, length).
 pub fn field_spans(frame: &Frame) -> Vec<(&'static str, u64, u64)> {
     frame
