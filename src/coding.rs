@@ -66,7 +66,7 @@ impl OpCode {
 
     /// The frame kind's name: continuation, text, binary, close, ping, pong or reserved.
     pub fn name(self) -> &'static str {
-        crate::frame::FrameKind::from(self).as_str()
+        FrameKind::from(self).as_str()
     }
 
     /// Control frames are identified by opcodes where the most significant bit of the
@@ -151,6 +151,54 @@ pub fn close_code_name(code: u16) -> Option<&'static str> {
 /// ```
 pub fn close_code_valid_on_wire(code: u16) -> bool {
     matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
+}
+
+/// What a frame is: the name of its opcode (or hixie frame type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameKind {
+    /// Opcode 0x0.
+    Continuation,
+    /// Opcode 0x1, or a hixie `0x00 ... 0xFF` frame.
+    Text,
+    /// Opcode 0x2.
+    Binary,
+    /// Opcode 0x8, or the hixie `0xFF 0x00` closing frame.
+    Close,
+    /// Opcode 0x9.
+    Ping,
+    /// Opcode 0xA.
+    Pong,
+    /// A reserved opcode, or a hixie frame type with no meaning.
+    Reserved,
+}
+
+impl FrameKind {
+    /// The lowercase name: continuation, text, binary, close, ping, pong, reserved.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameKind::Continuation => "continuation",
+            FrameKind::Text => "text",
+            FrameKind::Binary => "binary",
+            FrameKind::Close => "close",
+            FrameKind::Ping => "ping",
+            FrameKind::Pong => "pong",
+            FrameKind::Reserved => "reserved",
+        }
+    }
+}
+
+impl From<OpCode> for FrameKind {
+    fn from(op: OpCode) -> Self {
+        match op {
+            OpCode::Continuation => FrameKind::Continuation,
+            OpCode::Text => FrameKind::Text,
+            OpCode::Binary => FrameKind::Binary,
+            OpCode::Close => FrameKind::Close,
+            OpCode::Ping => FrameKind::Ping,
+            OpCode::Pong => FrameKind::Pong,
+            OpCode::ReservedData(_) | OpCode::ReservedControl(_) => FrameKind::Reserved,
+        }
+    }
 }
 
 #[cfg(test)]

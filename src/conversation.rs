@@ -22,7 +22,8 @@ pub use one_shot::{
 use crate::direction::{ChunkMeta, Direction};
 use crate::frame::Frame;
 use crate::handshake::{check_pair, Check, Handshake};
-use crate::output::{DecodeOutput, Incomplete, Message, Notice, NoticeId};
+use crate::message::Message;
+use crate::output::{DecodeOutput, Incomplete, Notice, NoticeId};
 use crate::violation::Violation;
 use negotiate::plan;
 use side::{HeadStatus, Side};

@@ -12,10 +12,9 @@ use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
 use crate::inflate::Inflater;
 use crate::mask::unmask;
-use crate::message::{Fragment, OpenMessage};
-use crate::output::{
-    DecodeOptions, DecodeOutput, Incomplete, MessageKind, NoticeId, Protocol, Role, Sink,
-};
+use crate::message::MessageKind;
+use crate::output::{DecodeOptions, DecodeOutput, Incomplete, NoticeId, Protocol, Role, Sink};
+use crate::reassembly::{Fragment, OpenMessage};
 use crate::violation::ViolationId;
 
 /// The Flash socket policy request: `<policy-file-request/>` and a NUL.

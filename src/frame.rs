@@ -1,54 +1,6 @@
 //! One decoded frame (RFC 6455 §5.2, or a hixie-76 frame) and the RFC 6455 header layout.
 
-use crate::coding::OpCode;
-
-/// What a frame is: the name of its opcode (or hixie frame type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FrameKind {
-    /// Opcode 0x0.
-    Continuation,
-    /// Opcode 0x1, or a hixie `0x00 ... 0xFF` frame.
-    Text,
-    /// Opcode 0x2.
-    Binary,
-    /// Opcode 0x8, or the hixie `0xFF 0x00` closing frame.
-    Close,
-    /// Opcode 0x9.
-    Ping,
-    /// Opcode 0xA.
-    Pong,
-    /// A reserved opcode, or a hixie frame type with no meaning.
-    Reserved,
-}
-
-impl FrameKind {
-    /// The lowercase name: continuation, text, binary, close, ping, pong, reserved.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FrameKind::Continuation => "continuation",
-            FrameKind::Text => "text",
-            FrameKind::Binary => "binary",
-            FrameKind::Close => "close",
-            FrameKind::Ping => "ping",
-            FrameKind::Pong => "pong",
-            FrameKind::Reserved => "reserved",
-        }
-    }
-}
-
-impl From<OpCode> for FrameKind {
-    fn from(op: OpCode) -> Self {
-        match op {
-            OpCode::Continuation => FrameKind::Continuation,
-            OpCode::Text => FrameKind::Text,
-            OpCode::Binary => FrameKind::Binary,
-            OpCode::Close => FrameKind::Close,
-            OpCode::Ping => FrameKind::Ping,
-            OpCode::Pong => FrameKind::Pong,
-            OpCode::ReservedData(_) | OpCode::ReservedControl(_) => FrameKind::Reserved,
-        }
-    }
-}
+use crate::coding::{FrameKind, OpCode};
 
 /// How the payload length was carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

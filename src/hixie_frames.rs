@@ -3,9 +3,11 @@
 //! (a type byte with the high bit set, then the length in 7-bit groups, high bit =
 //! "more").
 
-use crate::frame::{Field, Frame, FrameKind, LengthEncoding};
-use crate::message::valid_prefix;
-use crate::output::{Incomplete, Message, MessageKind, Sink};
+use crate::coding::FrameKind;
+use crate::frame::{Field, Frame, LengthEncoding};
+use crate::message::{Message, MessageKind};
+use crate::output::{Incomplete, Sink};
+use crate::reassembly::valid_prefix;
 use crate::utf8::validate_utf8;
 use crate::violation::ViolationId;
 

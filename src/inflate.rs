@@ -314,7 +314,7 @@ mod tests {
             .map(|_| (0..(next() % 12 + 2)).map(|_| next() as u8).collect())
             .collect();
         for no_context_takeover in [false, true] {
-            let mut deflater = crate::encode::Deflater::new(no_context_takeover);
+            let mut deflater = crate::deflate::Deflater::new(no_context_takeover);
             let mut inflater = Inflater::new(no_context_takeover);
             for message in 0..24 {
                 let length = [0, 1, 100, 5_000, 40_000, 100_000][message % 6];

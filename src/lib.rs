@@ -9,6 +9,7 @@ mod coding;
 #[cfg(feature = "conversation")]
 mod conversation;
 mod decoder;
+pub mod deflate;
 mod direction;
 pub mod encode;
 pub mod endpoint_step;
@@ -16,13 +17,14 @@ mod extensions;
 mod frame;
 mod frame_rules;
 pub mod handshake;
-pub mod hixie76;
+pub mod hixie76_keys;
 mod hixie_frames;
 mod inflate;
 mod keys;
 mod mask;
 mod message;
 mod output;
+mod reassembly;
 #[cfg(feature = "conversation")]
 mod transcript;
 mod utf8;
@@ -31,7 +33,7 @@ pub mod wasm;
 
 pub use bytes::{parse_bytes, Format, ParseError, ParsedBytes};
 pub use coding::{
-    close_code_name, close_code_valid_on_wire, OpCode, CLOSE_CODES, MAX_CLOSE_REASON,
+    close_code_name, close_code_valid_on_wire, FrameKind, OpCode, CLOSE_CODES, MAX_CLOSE_REASON,
     MAX_CONTROL_PAYLOAD, OPCODES,
 };
 #[cfg(feature = "conversation")]
@@ -49,21 +51,20 @@ pub use extensions::{
     negotiated_permessage_deflate, parse_extensions, ClientMaxWindowBits, Extension,
     ExtensionError, ExtensionParam, Negotiation, PerMessageDeflateParams, PERMESSAGE_DEFLATE,
 };
-pub use frame::{Field, Frame, FrameKind, LengthEncoding};
+pub use frame::{Field, Frame, LengthEncoding};
 pub use handshake::{
     check_pair, generate_key, parse_handshake, CheckId, Generation, Handshake, HandshakeError,
     HandshakeKind,
 };
-pub use hixie76::{
+pub use hixie76_keys::{
     hixie76_answer, hixie76_generate_keys, hixie76_key_steps, hixie76_steps, Hixie76Error,
     Hixie76Steps, KeyError, KeySteps,
 };
 pub use inflate::{InflateError, Inflater, DEFLATE_TRAILER};
 pub use keys::{accept_key, WEBSOCKET_GUID};
 pub use mask::{unmask, unmask_bytewise};
-pub use output::{
-    DecodeOptions, DecodeOutput, Incomplete, Message, MessageKind, Notice, NoticeId, Protocol, Role,
-};
+pub use message::{Message, MessageKind};
+pub use output::{DecodeOptions, DecodeOutput, Incomplete, Notice, NoticeId, Protocol, Role};
 #[cfg(feature = "conversation")]
 pub use transcript::{parse_transcript, Gap};
 pub use utf8::{validate_utf8, Utf8Span, Utf8Validator};

@@ -8,7 +8,7 @@ mod conversation_api;
 mod decode;
 mod js;
 
-use crate::encode::{encode_frame as encode_core, FrameSpec, LengthEncoding};
+use crate::encode::{encode_frame as encode_core, FrameSpec, LengthField};
 use crate::handshake::{Check, Handshake};
 use js::{
     array, bytes, bytes_or_text, error, get, get_bool, get_string, get_uint, num, or_null, Obj,
@@ -110,9 +110,9 @@ pub fn encode_frame(spec: JsValue) -> Result<Vec<u8>, JsValue> {
     };
     let length_encoding = match get_string(&spec, "lengthEncoding")?.as_deref() {
         None => None,
-        Some("7") => Some(LengthEncoding::Bits7),
-        Some("16") => Some(LengthEncoding::Bits16),
-        Some("64") => Some(LengthEncoding::Bits64),
+        Some("7") => Some(LengthField::Bits7),
+        Some("16") => Some(LengthField::Bits16),
+        Some("64") => Some(LengthField::Bits64),
         Some(other) => {
             return Err(error(
                 &format!("lengthEncoding must be \"7\", \"16\" or \"64\", got {other:?}"),
@@ -134,7 +134,7 @@ pub fn encode_frame(spec: JsValue) -> Result<Vec<u8>, JsValue> {
         opcode: opcode as u8,
         masking_key,
         payload,
-        length_encoding,
+        length_field: length_encoding,
         declared_length: get_uint(&spec, "declaredLength", u64::MAX >> 11)?,
         compress: get_bool(&spec, "compress", false)?,
     }))

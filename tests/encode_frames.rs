@@ -6,9 +6,10 @@ mod common;
 
 use common::{hex, Rng};
 use flate2::{Decompress, FlushDecompress};
+use wsinspect::deflate::Deflater;
 use wsinspect::encode::{
     encode_close_payload, encode_frame, encode_hixie_close, encode_hixie_length_prefixed,
-    encode_hixie_text, Deflater, FrameSpec, LengthEncoding,
+    encode_hixie_text, FrameSpec, LengthField,
 };
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
@@ -115,20 +116,20 @@ fn deflater_handles_empty_and_large_messages() {
 
 #[test]
 fn every_length_encoding_can_be_forced() {
-    let cases: [(usize, LengthEncoding, &str); 9] = [
-        (0, LengthEncoding::Bits7, "8200"),
-        (0, LengthEncoding::Bits16, "827e0000"),
-        (0, LengthEncoding::Bits64, "827f0000000000000000"),
-        (5, LengthEncoding::Bits16, "827e0005"),
-        (5, LengthEncoding::Bits64, "827f0000000000000005"),
-        (125, LengthEncoding::Bits7, "827d"),
-        (126, LengthEncoding::Bits64, "827f000000000000007e"),
-        (65535, LengthEncoding::Bits16, "827effff"),
-        (65535, LengthEncoding::Bits64, "827f000000000000ffff"),
+    let cases: [(usize, LengthField, &str); 9] = [
+        (0, LengthField::Bits7, "8200"),
+        (0, LengthField::Bits16, "827e0000"),
+        (0, LengthField::Bits64, "827f0000000000000000"),
+        (5, LengthField::Bits16, "827e0005"),
+        (5, LengthField::Bits64, "827f0000000000000005"),
+        (125, LengthField::Bits7, "827d"),
+        (126, LengthField::Bits64, "827f000000000000007e"),
+        (65535, LengthField::Bits16, "827effff"),
+        (65535, LengthField::Bits64, "827f000000000000ffff"),
     ];
     for (length, encoding, header) in cases {
         let mut spec = FrameSpec::binary(vec![1u8; length]);
-        spec.length_encoding = Some(encoding);
+        spec.length_field = Some(encoding);
         let frame = encode_frame(&spec);
         let header = hex(header);
         assert_eq!(
@@ -144,19 +145,19 @@ fn every_length_encoding_can_be_forced() {
 #[test]
 fn too_narrow_a_forced_encoding_is_widened() {
     let mut spec = FrameSpec::binary(vec![0u8; 200]);
-    spec.length_encoding = Some(LengthEncoding::Bits7);
+    spec.length_field = Some(LengthField::Bits7);
     assert_eq!(encode_frame(&spec)[..4], hex("827e00c8"));
     let mut spec = FrameSpec::binary(vec![0u8; 70000]);
-    spec.length_encoding = Some(LengthEncoding::Bits16);
+    spec.length_field = Some(LengthField::Bits16);
     assert_eq!(encode_frame(&spec)[..10], hex("827f0000000000011170"));
 }
 
 #[test]
 fn minimal_length_encoding_boundaries() {
-    assert_eq!(LengthEncoding::minimal(125), LengthEncoding::Bits7);
-    assert_eq!(LengthEncoding::minimal(126), LengthEncoding::Bits16);
-    assert_eq!(LengthEncoding::minimal(65535), LengthEncoding::Bits16);
-    assert_eq!(LengthEncoding::minimal(65536), LengthEncoding::Bits64);
+    assert_eq!(LengthField::minimal(125), LengthField::Bits7);
+    assert_eq!(LengthField::minimal(126), LengthField::Bits16);
+    assert_eq!(LengthField::minimal(65535), LengthField::Bits16);
+    assert_eq!(LengthField::minimal(65536), LengthField::Bits64);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! draft-hixie-thewebsocketprotocol-76 keys: the draft's worked example and the other
 //! examples in the shared vectors, every error, and generated keys.
 
-use wsinspect::hixie76::{hixie76_steps, KeyError};
+use wsinspect::hixie76_keys::{hixie76_steps, KeyError};
 use wsinspect::{hixie76_answer, hixie76_generate_keys, hixie76_key_steps, Hixie76Error};
 
 /// The "hixie76" array of shared/vectors/spec-examples.json, byte for byte.

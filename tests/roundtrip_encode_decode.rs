@@ -7,9 +7,10 @@
 mod common;
 
 use common::{decode_chunks, violation_triples, Rng};
+use wsinspect::deflate::Deflater;
 use wsinspect::encode::{
     encode_close_payload, encode_frame, encode_hixie_close, encode_hixie_length_prefixed,
-    encode_hixie_text, Deflater, FrameSpec, LengthEncoding as Forced,
+    encode_hixie_text, FrameSpec, LengthField as Forced,
 };
 use wsinspect::{
     decode, DecodeOptions, DecodeOutput, Frame, FrameKind, LengthEncoding, MessageKind, Protocol,
@@ -145,7 +146,7 @@ impl Case {
         let bytes = encode_frame(&spec);
         let length = wire.len() as u64;
         // A forced encoding too narrow for the length is widened to the minimal one.
-        let forced = spec.length_encoding.unwrap_or(Forced::Bits7);
+        let forced = spec.length_field.unwrap_or(Forced::Bits7);
         let encoding = if rank(forced) >= rank(minimal(length)) {
             forced
         } else {
@@ -214,7 +215,7 @@ impl Case {
             opcode,
             masking_key: masked.then(|| (rng.next() as u32).to_be_bytes()),
             payload,
-            length_encoding: if chance(rng, 6) {
+            length_field: if chance(rng, 6) {
                 Some(pick(rng, &[Forced::Bits7, Forced::Bits16, Forced::Bits64]))
             } else {
                 None

@@ -2,8 +2,9 @@
 //! with which code, whether and when the other side answered, and what data came after.
 
 use super::Sided;
+use crate::coding::FrameKind;
 use crate::direction::Direction;
-use crate::frame::{Frame, FrameKind};
+use crate::frame::Frame;
 
 /// One Close frame of the closing handshake.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,8 @@ use crate::bytes::{parse_bytes, Format, ParseError};
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 use crate::frame::Frame;
 use crate::handshake::{Check, Handshake};
-use crate::output::{Incomplete, Message, Notice, NoticeId};
+use crate::message::Message;
+use crate::output::{Incomplete, Notice, NoticeId};
 use crate::transcript::parse_transcript;
 use crate::violation::Violation;
 

@@ -5,7 +5,7 @@ use super::generation::Generation;
 use super::lists::{extension_name, split_list};
 use super::rules::Checks;
 use super::{Check, CheckId, Handshake, HandshakeKind};
-use crate::hixie76::hixie76_answer;
+use crate::hixie76_keys::hixie76_answer;
 use crate::keys::accept_key;
 
 /// Checks a response against the request it answers. Offsets are in the response's

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use super::generation::Generation;
 use super::lists::{contains_token, split_list};
 use super::{Check, CheckId, Handshake, HandshakeKind};
-use crate::hixie76::hixie76_key_steps;
+use crate::hixie76_keys::hixie76_key_steps;
 
 const DRAFT_76: &str = "draft-hixie-thewebsocketprotocol-76 §5.2";
 

@@ -1,7 +1,7 @@
 //! Deliberately broken server frames, one per violation id a server can commit, so the page
 //! can see what the browser does with each (the close code it answers, the error it fires).
 
-use wsinspect::encode::{encode_frame, FrameSpec, LengthEncoding};
+use wsinspect::encode::{encode_frame, FrameSpec, LengthField};
 use wsinspect::ViolationId;
 
 /// The violations a server can commit, in the order of the core's table: every id
@@ -62,7 +62,7 @@ pub fn frames(name: &str, deflate: bool) -> Result<Broken, String> {
         }
         ViolationId::NonMinimalLength => {
             let mut spec = text("Hello");
-            spec.length_encoding = Some(LengthEncoding::Bits16);
+            spec.length_field = Some(LengthField::Bits16);
             (
                 frame(spec),
                 "a text frame whose length 5 is written in 16 bits",
@@ -71,7 +71,7 @@ pub fn frames(name: &str, deflate: bool) -> Result<Broken, String> {
         }
         ViolationId::LengthTooLarge => {
             let mut spec = text("Hello");
-            spec.length_encoding = Some(LengthEncoding::Bits64);
+            spec.length_field = Some(LengthField::Bits64);
             spec.declared_length = Some((1 << 63) | 5);
             (
                 frame(spec),

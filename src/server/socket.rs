@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-use wsinspect::encode::{encode_frame, encode_hixie_close, Deflater, FrameSpec};
+use wsinspect::deflate::Deflater;
+use wsinspect::encode::{encode_frame, encode_hixie_close, FrameSpec};
 use wsinspect::endpoint_step::{Event, Step};
 use wsinspect::{
     DecodeOptions, Decoder, OpCode, PerMessageDeflateParams, Protocol, Responder, Role,
