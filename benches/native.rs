@@ -330,9 +330,9 @@ fn stream(args: &[String], file: Vec<u8>) -> Result<Work, String> {
             std::process::exit(1);
         }
         for m in &out.messages {
-            let is_text = m.kind == MessageKind::Text && m.text.is_some();
+            let is_text = m.kind == MessageKind::Text && m.text().is_some();
             if validity {
-                let non_empty = m.text.as_ref().is_some_and(|t| !t.is_empty());
+                let non_empty = m.text().is_some_and(|t| !t.is_empty());
                 sink.value(u8::from(non_empty));
             } else {
                 sink.message(&m.data, is_text);

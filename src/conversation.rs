@@ -116,7 +116,7 @@ impl ConversationOutput {
 /// assert!(first.frames.is_empty() && first.request.is_some());
 /// let second = c.push(Direction::Server, response, ChunkMeta { time: Some(1.5), packet: Some(4) });
 /// assert!(second.pair_checks.iter().all(|check| check.passed));
-/// assert_eq!(second.messages[0].item.text.as_deref(), Some("Hello"));
+/// assert_eq!(second.messages[0].item.text(), Some("Hello"));
 /// assert_eq!(second.frames[0].item.offset, request.len() as u64);
 /// assert!(c.end().violations.is_empty());
 /// ```

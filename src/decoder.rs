@@ -2,6 +2,7 @@
 //! it completed, with offsets absolute in the stream.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{
@@ -14,6 +15,7 @@ use crate::inflate::Inflater;
 use crate::mask::unmask;
 use crate::message::MessageKind;
 use crate::output::{DecodeOptions, DecodeOutput, Incomplete, NoticeId, Protocol, Role, Sink};
+use crate::payload::Payload;
 use crate::reassembly::{Fragment, OpenMessage};
 use crate::violation::ViolationId;
 
@@ -51,12 +53,21 @@ impl RfcState {
     }
 }
 
+/// Where a frame's kept payload bytes go while they arrive.
+enum Kept {
+    /// The arena of the push in progress, from this index on: no allocation per frame.
+    Arena(usize),
+    /// Its own buffer: the frame's payload spans pushes, so it leaves the arena (copied
+    /// once) when the push it began in returns.
+    Own(Vec<u8>),
+}
+
 /// A frame whose header is complete and whose payload is arriving.
 struct PendingFrame {
     header: Header,
     index: usize,
     start: u64,
-    payload: Vec<u8>,
+    kept: Kept,
     /// How many of its payload bytes to keep; the rest are counted and dropped.
     keep: u64,
     /// The frame carries a fragment of the open message.
@@ -71,7 +82,7 @@ struct PendingFrame {
 /// let first = d.push(&[0x81, 0x05, 0x48, 0x65]);
 /// assert!(first.frames.is_empty());
 /// let second = d.push(&[0x6c, 0x6c, 0x6f]);
-/// assert_eq!(second.messages[0].text.as_deref(), Some("Hello"));
+/// assert_eq!(second.messages[0].text(), Some("Hello"));
 /// assert_eq!(second.frames[0].payload_offset, 2);
 /// assert!(d.end().incomplete.is_none());
 /// ```
@@ -96,6 +107,9 @@ pub struct Decoder {
     ended: bool,
     /// Data frames' payloads are no longer kept nor inflated ([`Decoder::discard_data`]).
     discard_data: bool,
+    /// The unmasked payloads of the frames this push completes, one after another; each
+    /// frame's [`Payload`] is a range of it.
+    arena: Vec<u8>,
 }
 
 impl fmt::Debug for Decoder {
@@ -151,6 +165,7 @@ impl Decoder {
             sink,
             ended: false,
             discard_data: false,
+            arena: Vec::new(),
         })
     }
 
@@ -234,7 +249,18 @@ impl Decoder {
     }
 
     fn take_output(&mut self) -> DecodeOutput {
+        // A frame still arriving takes its bytes out of the arena: the arena is handed
+        // out with this push's results and never written again.
+        if let RfcState::Payload { frame, .. } = &mut self.rfc {
+            if let Kept::Arena(from) = frame.kept {
+                frame.kept = Kept::Own(self.arena.split_off(from));
+            }
+        }
         let mut out = std::mem::take(&mut self.sink.out);
+        if !self.arena.is_empty() {
+            let arena = Arc::new(std::mem::take(&mut self.arena));
+            out.seal(&arena);
+        }
         out.role = self.role;
         out.protocol = self.protocol;
         out
@@ -341,12 +367,17 @@ impl Decoder {
                 }
                 RfcState::Payload { frame, remaining } => {
                     let take = (*remaining).min(data.len() as u64) as usize;
-                    let old = frame.payload.len();
+                    // The buffer the frame's bytes go to, and where they begin in it.
+                    let (payload, from) = match &mut frame.kept {
+                        Kept::Arena(from) => (&mut self.arena, *from),
+                        Kept::Own(own) => (own, 0),
+                    };
+                    let old = payload.len() - from;
                     // Past what the frame keeps, bytes are counted, never stored.
                     let store = frame.keep.saturating_sub(old as u64).min(take as u64) as usize;
-                    frame.payload.extend_from_slice(&data[..store]);
+                    payload.extend_from_slice(&data[..store]);
                     if let Some(key) = frame.header.masking_key {
-                        unmask(&mut frame.payload[old..], key, old % 4);
+                        unmask(&mut payload[from + old..], key, old % 4);
                     }
                     *remaining -= take as u64;
                     data = &data[take..];
@@ -459,12 +490,12 @@ impl Decoder {
                 .map_or(h.payload_len, |max| h.payload_len.min(max))
         };
         // Capacity from the bytes at hand, never from the declared length alone.
-        let capacity = keep.min(available as u64) as usize;
+        self.arena.reserve(keep.min(available as u64) as usize);
         let frame = PendingFrame {
             header: h,
             index,
             start,
-            payload: Vec::with_capacity(capacity),
+            kept: Kept::Arena(self.arena.len()),
             keep,
             in_message,
         };
@@ -544,20 +575,26 @@ impl Decoder {
             header: h,
             index,
             start,
-            payload,
+            kept,
             in_message,
             ..
         } = frame;
+        let payload = match kept {
+            Kept::Arena(from) => Payload::pending(from..self.arena.len()),
+            Kept::Own(own) => Payload::new(own),
+        };
         let mut frame = h.frame(index, start, payload, h.payload_len);
+        // The arena is set aside while this frame's bytes are read from it, so the message
+        // can be handed `self`; putting it back moves three words, no byte.
+        let arena = std::mem::take(&mut self.arena);
+        let bytes: &[u8] = if frame.payload.is_pending() {
+            &arena[frame.payload.range()]
+        } else {
+            &frame.payload
+        };
         if h.opcode == OpCode::Close {
-            let (code, reason) = close_payload(
-                &frame.payload,
-                start,
-                frame.payload_offset,
-                index,
-                &mut frame.fields,
-                &mut self.sink,
-            );
+            let (code, reason) =
+                close_payload(bytes, start, frame.payload_offset, index, &mut self.sink);
             frame.close_code = code;
             frame.close_code_name = code.and_then(close_code_name);
             frame.close_reason = reason;
@@ -568,7 +605,8 @@ impl Decoder {
             }
         } else if in_message {
             self.message_fragment(&Fragment {
-                payload: &frame.payload,
+                payload: bytes,
+                handle: &frame.payload,
                 wire: h.payload_len,
                 fin: h.fin,
                 index,
@@ -576,6 +614,7 @@ impl Decoder {
                 payload_offset: frame.payload_offset,
             });
         }
+        self.arena = arena;
         if h.opcode == OpCode::Close && self.close_seen.is_none() {
             self.close_seen = Some(index);
         }
@@ -645,7 +684,11 @@ impl Decoder {
                 partial: Some(frame.header.frame(
                     frame.index,
                     frame.start,
-                    frame.payload.clone(),
+                    match &frame.kept {
+                        // Once, at the end: a copy keeps this apart from the arena's move.
+                        Kept::Arena(from) => Payload::new(self.arena[*from..].to_vec()),
+                        Kept::Own(own) => Payload::new(own.clone()),
+                    },
                     frame.header.payload_len - remaining,
                 )),
             }),
@@ -659,7 +702,7 @@ impl Decoder {
 /// ```
 /// use wsinspect::{decode, DecodeOptions};
 /// let out = decode(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], DecodeOptions::default()).unwrap();
-/// assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
+/// assert_eq!(out.messages[0].text(), Some("Hello"));
 /// assert_eq!(out.role, wsinspect::Role::Client);
 /// ```
 pub fn decode(bytes: &[u8], options: DecodeOptions) -> Result<DecodeOutput, ExtensionError> {

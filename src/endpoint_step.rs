@@ -172,7 +172,7 @@ impl Responder {
             // frame in response, unless it already received a Close frame."
             FrameKind::Ping if !self.sent_close && !self.received_close => {
                 step.events
-                    .push(Event::Send(FrameSpec::pong(frame.payload.clone())));
+                    .push(Event::Send(FrameSpec::pong(frame.payload.to_vec())));
             }
             FrameKind::Close => {
                 self.received_close = true;

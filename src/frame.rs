@@ -1,6 +1,7 @@
 //! One decoded frame (RFC 6455 §5.2, or a hixie-76 frame) and the RFC 6455 header layout.
 
 use crate::coding::{FrameKind, OpCode};
+use crate::payload::Payload;
 
 /// How the payload length was carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,7 +83,7 @@ pub struct Frame {
     /// frame past the maximum message size (a `message-too-big` violation says so when the
     /// frame is part of a message; a frame of no message, such as one with a reserved
     /// opcode or a hixie-76 frame of an invalid type, is cut without one).
-    pub payload: Vec<u8>,
+    pub payload: Payload,
     /// Close frames: the status code, when the payload has 2 bytes or more.
     pub close_code: Option<u16>,
     /// Close frames: the code's name, when it has one.
@@ -90,16 +91,81 @@ pub struct Frame {
     /// Close frames: the reason (invalid UTF-8 replaced by U+FFFD; an `invalid-utf8`
     /// violation says so).
     pub close_reason: Option<String>,
-    /// The byte span of each field.
-    pub fields: Vec<Field>,
 }
 
 impl Frame {
-    /// Moves the frame `by` bytes later in the stream (its fields too).
+    /// Moves the frame `by` bytes later in the stream.
     pub fn shift(&mut self, by: u64) {
         self.offset += by;
         self.payload_offset += by;
-        self.fields.iter_mut().for_each(|x| x.offset += by);
+    }
+
+    /// The payload bytes on the wire in this record: all of them once the frame is
+    /// complete, those that arrived in a truncated one.
+    fn payload_present(&self) -> u64 {
+        (self.length - self.header_length).min(self.payload_len)
+    }
+
+    /// The byte span of each field, computed from the record (nothing is stored per
+    /// field): RFC 6455 §5.2's header fields, the payload when it has bytes, a close
+    /// frame's code and reason (§5.5.1); for hixie frames the frame type, the length
+    /// groups, the payload and the 0xFF terminator.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut fields = Vec::with_capacity(12);
+        let mut field = |name, offset: u64, length| {
+            fields.push(Field {
+                name,
+                offset,
+                length,
+            })
+        };
+        let start = self.offset;
+        let present = self.payload_present();
+        match self.length_encoding {
+            LengthEncoding::HixieSentinel | LengthEncoding::HixieLength => {
+                field("frame_type", start, 1);
+                if self.length_encoding == LengthEncoding::HixieLength {
+                    field("length", start + 1, self.header_length - 1);
+                }
+                if present > 0 {
+                    field("payload", self.payload_offset, present);
+                }
+                if self.length_encoding == LengthEncoding::HixieSentinel
+                    && self.length > self.header_length + present
+                {
+                    field("terminator", self.payload_offset + present, 1);
+                }
+            }
+            LengthEncoding::Bits7 | LengthEncoding::Bits16 | LengthEncoding::Bits64 => {
+                for name in ["fin", "rsv1", "rsv2", "rsv3", "opcode"] {
+                    field(name, start, 1);
+                }
+                field("mask", start + 1, 1);
+                field("payload_len", start + 1, 1);
+                let ext = match self.length_encoding {
+                    LengthEncoding::Bits16 => 2,
+                    LengthEncoding::Bits64 => 8,
+                    _ => 0,
+                };
+                if ext > 0 {
+                    field("extended_payload_len", start + 2, ext);
+                }
+                if self.masked {
+                    field("masking_key", start + 2 + ext, 4);
+                }
+                if present > 0 {
+                    field("payload", self.payload_offset, present);
+                }
+                if self.close_code.is_some() {
+                    field("close_code", self.payload_offset, 2);
+                    let reason = self.payload.len().saturating_sub(2) as u64;
+                    if reason > 0 {
+                        field("close_reason", self.payload_offset + 2, reason);
+                    }
+                }
+            }
+        }
+        fields
     }
 }
 
@@ -192,17 +258,9 @@ impl Header {
     /// wire (all of them once the frame is complete) of which `payload` holds those kept
     /// (fewer past the maximum message size). Close code and reason are left for the
     /// caller.
-    pub(crate) fn frame(&self, index: usize, start: u64, payload: Vec<u8>, present: u64) -> Frame {
+    pub(crate) fn frame(&self, index: usize, start: u64, payload: Payload, present: u64) -> Frame {
         let header_length = self.header_length as u64;
         let payload_offset = start + header_length;
-        let mut fields = self.fields(start);
-        if present > 0 {
-            fields.push(Field {
-                name: "payload",
-                offset: payload_offset,
-                length: present,
-            });
-        }
         Frame {
             index,
             offset: start,
@@ -223,37 +281,7 @@ impl Header {
             close_code: None,
             close_code_name: None,
             close_reason: None,
-            fields,
         }
-    }
-
-    /// The header fields' spans, for a frame starting at `offset`.
-    pub(crate) fn fields(&self, offset: u64) -> Vec<Field> {
-        let mut fields = Vec::with_capacity(12);
-        let mut field = |name, at: u64, length| {
-            fields.push(Field {
-                name,
-                offset: offset + at,
-                length,
-            })
-        };
-        for name in ["fin", "rsv1", "rsv2", "rsv3", "opcode"] {
-            field(name, 0, 1);
-        }
-        field("mask", 1, 1);
-        field("payload_len", 1, 1);
-        let ext = match self.len7 {
-            126 => 2,
-            127 => 8,
-            _ => 0,
-        };
-        if ext > 0 {
-            field("extended_payload_len", 2, ext);
-        }
-        if self.masked {
-            field("masking_key", 2 + ext, 4);
-        }
-        fields
     }
 }
 
@@ -279,7 +307,8 @@ mod tests {
         assert_eq!(h.payload_len, 5);
         assert_eq!(h.masking_key, Some([0x37, 0xfa, 0x21, 0x3d]));
         assert_eq!(h.header_length, 6);
-        let names: Vec<_> = h.fields(10).iter().map(|f| (f.name, f.offset)).collect();
+        let frame = h.frame(0, 10, Payload::default(), 0);
+        let names: Vec<_> = frame.fields().iter().map(|f| (f.name, f.offset)).collect();
         assert_eq!(names.last(), Some(&("masking_key", 12)));
     }
 

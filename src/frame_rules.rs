@@ -3,7 +3,7 @@
 //! frames (fragmentation, close ordering) live with the stream in `decoder`.
 
 use crate::coding::{close_code_name, close_code_valid_on_wire, OpCode, MAX_CONTROL_PAYLOAD};
-use crate::frame::{Field, Header};
+use crate::frame::Header;
 use crate::output::{Role, Sink};
 use crate::utf8::validate_utf8;
 use crate::violation::ViolationId;
@@ -152,7 +152,6 @@ pub(crate) fn close_payload(
     start: u64,
     payload_offset: u64,
     index: usize,
-    fields: &mut Vec<Field>,
     sink: &mut Sink,
 ) -> (Option<u16>, Option<String>) {
     let at = Some(index);
@@ -169,18 +168,6 @@ pub(crate) fn close_payload(
         }
         [hi, lo, reason @ ..] => {
             let code = u16::from_be_bytes([*hi, *lo]);
-            fields.push(Field {
-                name: "close_code",
-                offset: payload_offset,
-                length: 2,
-            });
-            if !reason.is_empty() {
-                fields.push(Field {
-                    name: "close_reason",
-                    offset: payload_offset + 2,
-                    length: reason.len() as u64,
-                });
-            }
             if !close_code_valid_on_wire(code) {
                 let named = close_code_name(code).map_or(String::new(), |n| format!(" ({n})"));
                 sink.violation(

@@ -4,9 +4,10 @@
 //! "more").
 
 use crate::coding::FrameKind;
-use crate::frame::{Field, Frame, LengthEncoding};
-use crate::message::{Message, MessageKind};
+use crate::frame::{Frame, LengthEncoding};
+use crate::message::{FrameIndices, Message, MessageKind};
 use crate::output::{Incomplete, Sink};
+use crate::payload::Payload;
 use crate::reassembly::valid_prefix;
 use crate::utf8::validate_utf8;
 use crate::violation::ViolationId;
@@ -192,63 +193,41 @@ impl HixieDecoder {
     /// The frame in progress is complete; `next` is the offset of the byte after it.
     fn complete(&mut self, next: u64, sink: &mut Sink) {
         let done = std::mem::replace(&mut self.state, State::Type { start: next });
-        let (start, index, frame_type, payload, seen, header_length, encoding, mut fields) =
-            match done {
-                State::Sentinel {
-                    start,
-                    index,
-                    frame_type,
-                    payload,
-                    seen,
-                } => {
-                    let n = seen;
-                    let mut fields = vec![field("frame_type", start, 1)];
-                    if n > 0 {
-                        fields.push(field("payload", start + 1, n));
-                    }
-                    fields.push(field("terminator", start + 1 + n, 1));
-                    (
-                        start,
-                        index,
-                        frame_type,
-                        payload,
-                        seen,
-                        1,
-                        LengthEncoding::HixieSentinel,
-                        fields,
-                    )
-                }
-                State::Payload {
-                    start,
-                    index,
-                    frame_type,
-                    groups,
-                    payload,
-                    seen,
-                    ..
-                } => {
-                    let n = seen;
-                    let mut fields = vec![
-                        field("frame_type", start, 1),
-                        field("length", start + 1, groups),
-                    ];
-                    if n > 0 {
-                        fields.push(field("payload", start + 1 + groups, n));
-                    }
-                    (
-                        start,
-                        index,
-                        frame_type,
-                        payload,
-                        seen,
-                        1 + groups,
-                        LengthEncoding::HixieLength,
-                        fields,
-                    )
-                }
-                State::Type { .. } | State::Length { .. } => return,
-            };
-        fields.shrink_to_fit();
+        let (start, index, frame_type, payload, seen, header_length, encoding) = match done {
+            State::Sentinel {
+                start,
+                index,
+                frame_type,
+                payload,
+                seen,
+            } => (
+                start,
+                index,
+                frame_type,
+                payload,
+                seen,
+                1,
+                LengthEncoding::HixieSentinel,
+            ),
+            State::Payload {
+                start,
+                index,
+                frame_type,
+                groups,
+                payload,
+                seen,
+                ..
+            } => (
+                start,
+                index,
+                frame_type,
+                payload,
+                seen,
+                1 + groups,
+                LengthEncoding::HixieLength,
+            ),
+            State::Type { .. } | State::Length { .. } => return,
+        };
         let payload_offset = start + header_length;
         let sentinel = encoding == LengthEncoding::HixieSentinel;
         let kind = match (sentinel, frame_type, payload.len()) {
@@ -295,7 +274,7 @@ impl HixieDecoder {
                 );
                 data.truncate(usize::try_from(max).unwrap_or(usize::MAX));
             }
-            let text = match validate_utf8(&payload) {
+            let text_end = match validate_utf8(&payload) {
                 Ok(()) => valid_prefix(&data),
                 // Cut at the maximum in the middle of a character: its beginning is valid.
                 Err(bad)
@@ -318,12 +297,12 @@ impl HixieDecoder {
             sink.out.messages.push(Message {
                 index: message_index,
                 kind: MessageKind::Text,
-                frames: vec![index],
+                frames: FrameIndices::One(index),
                 offset: start,
                 compressed: false,
                 wire_length: payload_len,
-                data,
-                text,
+                data: Payload::new(data),
+                text_end,
                 complete: true,
             });
         }
@@ -337,8 +316,7 @@ impl HixieDecoder {
             payload_len,
             length_encoding: encoding,
             payload_offset,
-            payload,
-            fields,
+            payload: Payload::new(payload),
             ..unmasked_final_frame()
         });
     }
@@ -435,13 +413,6 @@ fn partial_frame(
     payload_len: u64,
 ) -> Frame {
     let header_length = 1 + groups.unwrap_or(0);
-    let mut fields = vec![field("frame_type", start, 1)];
-    if let Some(groups) = groups {
-        fields.push(field("length", start + 1, groups));
-    }
-    if present > 0 {
-        fields.push(field("payload", start + header_length, present));
-    }
     let (kind, length_encoding) = match groups {
         None if frame_type == 0x00 => (FrameKind::Text, LengthEncoding::HixieSentinel),
         None => (FrameKind::Reserved, LengthEncoding::HixieSentinel),
@@ -457,8 +428,7 @@ fn partial_frame(
         payload_len,
         length_encoding,
         payload_offset: start + header_length,
-        payload: payload.to_vec(),
-        fields,
+        payload: Payload::new(payload.to_vec()),
         ..unmasked_final_frame()
     }
 }
@@ -482,18 +452,9 @@ fn unmasked_final_frame() -> Frame {
         payload_len: 0,
         length_encoding: LengthEncoding::HixieSentinel,
         payload_offset: 0,
-        payload: Vec::new(),
+        payload: Payload::default(),
         close_code: None,
         close_code_name: None,
         close_reason: None,
-        fields: Vec::new(),
-    }
-}
-
-fn field(name: &'static str, offset: u64, length: u64) -> Field {
-    Field {
-        name,
-        offset,
-        length,
     }
 }

@@ -24,6 +24,7 @@ mod keys;
 mod mask;
 mod message;
 mod output;
+mod payload;
 mod reassembly;
 #[cfg(feature = "conversation")]
 mod transcript;
@@ -63,8 +64,9 @@ pub use hixie76_keys::{
 pub use inflate::{InflateError, Inflater, DEFLATE_TRAILER};
 pub use keys::{accept_key, WEBSOCKET_GUID};
 pub use mask::{unmask, unmask_bytewise};
-pub use message::{Message, MessageKind};
+pub use message::{FrameIndices, Message, MessageKind};
 pub use output::{DecodeOptions, DecodeOutput, Incomplete, Notice, NoticeId, Protocol, Role};
+pub use payload::Payload;
 #[cfg(feature = "conversation")]
 pub use transcript::{parse_transcript, Gap};
 pub use utf8::{validate_utf8, Utf8Span, Utf8Validator};

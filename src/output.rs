@@ -2,6 +2,7 @@
 //! and the options it takes.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::frame::Frame;
 use crate::message::Message;
@@ -252,6 +253,15 @@ impl DecodeOutput {
             if let Some(f) = &mut i.partial {
                 f.shift(by);
             }
+        }
+    }
+
+    /// Gives every payload that is a range of the push in progress its buffer.
+    pub(crate) fn seal(&mut self, arena: &Arc<Vec<u8>>) {
+        self.frames.iter_mut().for_each(|f| f.payload.seal(arena));
+        self.messages.iter_mut().for_each(|m| m.data.seal(arena));
+        if let Some(partial) = self.incomplete.as_mut().and_then(|i| i.partial.as_mut()) {
+            partial.payload.seal(arena);
         }
     }
 

@@ -2,8 +2,9 @@
 //! inflated (RFC 7692), text validated as it arrives, size bounded.
 
 use crate::inflate::{InflateError, Inflater};
-use crate::message::{Message, MessageKind};
+use crate::message::{FrameIndices, Message, MessageKind};
 use crate::output::Sink;
+use crate::payload::Payload;
 use crate::utf8::Utf8Validator;
 use crate::violation::ViolationId;
 
@@ -11,6 +12,8 @@ use crate::violation::ViolationId;
 pub(crate) struct Fragment<'a> {
     /// The unmasked payload as kept (cut short when the message is over the maximum).
     pub payload: &'a [u8],
+    /// The same bytes as the frame reports them: a message of this one frame shares it.
+    pub handle: &'a Payload,
     /// The payload length on the wire.
     pub wire: u64,
     pub fin: bool,
@@ -33,8 +36,10 @@ pub(crate) struct OpenMessage {
     pub too_big: bool,
     /// Frames seen so far, counted from their headers.
     pub fragments: u64,
-    frames: Vec<usize>,
+    frames: FrameIndices,
     data: Vec<u8>,
+    /// A message of one uncompressed frame: that frame's payload, not copied.
+    shared: Option<Payload>,
     utf8: Utf8Validator,
     /// The frame in which the character left unfinished by the last fragment begins: a
     /// sequence that turns out ill-formed in a later frame is reported in this one, where
@@ -54,8 +59,9 @@ impl OpenMessage {
             wire_length: 0,
             too_big: false,
             fragments: 0,
-            frames: Vec::new(),
+            frames: FrameIndices::default(),
             data: Vec::new(),
+            shared: None,
             utf8: Utf8Validator::new(),
             utf8_pending_frame: 0,
             utf8_failed: false,
@@ -117,11 +123,10 @@ impl OpenMessage {
         sink: &mut Sink,
     ) {
         // Bookkeeping stays bounded: past the limit, only the last frame's index is kept.
+        let first = self.frames.is_empty();
         match max {
             Some(max) if self.frames.len() as u64 >= max_fragments(max) => {
-                if let Some(last) = self.frames.last_mut() {
-                    *last = frag.index;
-                }
+                self.frames.set_last(frag.index)
             }
             _ => self.frames.push(frag.index),
         }
@@ -173,8 +178,13 @@ impl OpenMessage {
             }
         }
         let room = limit.map_or(frag.payload.len(), |l| l.saturating_sub(self.data.len()));
-        self.data
-            .extend_from_slice(&frag.payload[..frag.payload.len().min(room)]);
+        if first && frag.fin && room >= frag.payload.len() {
+            // One frame, uncompressed: the message's data is the frame's payload.
+            self.shared = Some(frag.handle.clone());
+        } else {
+            self.data
+                .extend_from_slice(&frag.payload[..frag.payload.len().min(room)]);
+        }
         if frag.fin && !self.too_big && self.kind == MessageKind::Text && !self.utf8_failed {
             if let Err(bad) = self.utf8.finish() {
                 self.utf8_failed = true;
@@ -275,10 +285,17 @@ impl OpenMessage {
 
     /// The message as reported; `complete` is false when it never got its final frame.
     pub fn finish(self, complete: bool) -> Message {
-        let text = if self.kind == MessageKind::Text && !self.utf8_failed && !self.inflate_failed {
-            valid_prefix(&self.data)
-        } else {
-            None
+        let text = self.kind == MessageKind::Text && !self.utf8_failed && !self.inflate_failed;
+        let (data, text_end) = match self.shared {
+            // A whole frame whose every byte the validator passed, to its end.
+            Some(shared) => {
+                let end = shared.size();
+                (shared, text.then_some(end))
+            }
+            None => {
+                let text_end = if text { valid_prefix(&self.data) } else { None };
+                (Payload::new(self.data), text_end)
+            }
         };
         Message {
             index: self.index,
@@ -287,8 +304,8 @@ impl OpenMessage {
             offset: self.offset,
             compressed: self.compressed,
             wire_length: self.wire_length,
-            data: self.data,
-            text,
+            data,
+            text_end,
             complete,
         }
     }
@@ -315,14 +332,12 @@ pub(crate) fn max_wire(max: u64, compressed: bool) -> u64 {
     }
 }
 
-/// The text of a UTF-8 message: the whole, or the valid beginning of one that was cut
-/// short (mid-character); `None` if a byte is invalid.
-pub(crate) fn valid_prefix(data: &[u8]) -> Option<String> {
+/// How much of a UTF-8 message is text: the whole, or the valid beginning of one that was
+/// cut short (mid-character); `None` if a byte is invalid.
+pub(crate) fn valid_prefix(data: &[u8]) -> Option<usize> {
     match std::str::from_utf8(data) {
-        Ok(s) => Some(s.to_owned()),
-        Err(e) if e.error_len().is_none() => {
-            Some(String::from_utf8_lossy(&data[..e.valid_up_to()]).into_owned())
-        }
+        Ok(_) => Some(data.len()),
+        Err(e) if e.error_len().is_none() => Some(e.valid_up_to()),
         Err(_) => None,
     }
 }
@@ -333,8 +348,8 @@ mod tests {
 
     #[test]
     fn valid_prefix_keeps_whole_characters_only() {
-        assert_eq!(valid_prefix(b"abc").as_deref(), Some("abc"));
-        assert_eq!(valid_prefix(&[0x61, 0xE2, 0x82]).as_deref(), Some("a"));
+        assert_eq!(valid_prefix(b"abc"), Some(3));
+        assert_eq!(valid_prefix(&[0x61, 0xE2, 0x82]), Some(1));
         assert_eq!(valid_prefix(&[0x61, 0xFF, 0x62]), None);
     }
 
@@ -346,6 +361,7 @@ mod tests {
         for (i, part) in parts.iter().enumerate() {
             let frag = Fragment {
                 payload: part,
+                handle: &Payload::default(),
                 wire: part.len() as u64,
                 fin: i == 1,
                 index: i,
@@ -356,7 +372,7 @@ mod tests {
         }
         assert!(sink.out.violations.is_empty());
         let msg = m.finish(true);
-        assert_eq!(msg.text.as_deref(), Some("a€"));
-        assert_eq!((msg.frames, msg.wire_length), (vec![0, 1], 4));
+        assert_eq!(msg.text(), Some("a€"));
+        assert_eq!((msg.frames.to_vec(), msg.wire_length), (vec![0, 1], 4));
     }
 }

@@ -156,6 +156,11 @@ impl Utf8Validator {
     }
 }
 
+/// `bytes` as text when they are valid UTF-8.
+pub(crate) fn as_str(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
+}
+
 /// Validates a whole text; `Err` holds the maximal ill-formed subsequence (or the
 /// unfinished last character), as indices into `bytes`.
 ///

@@ -122,10 +122,7 @@ fn the_response_decides_both_directions_compression() {
     assert_eq!(out.messages.len(), 8);
     for m in &out.messages {
         assert!(m.item.compressed);
-        assert!(
-            m.item.text.as_deref().unwrap().contains("héllo wörld"),
-            "{m:?}"
-        );
+        assert!(m.item.text().unwrap().contains("héllo wörld"), "{m:?}");
     }
     // Offsets count from the first byte of each direction, head included.
     let first_client = out
@@ -277,7 +274,7 @@ fn no_handshake_takes_roles_from_the_mask_and_compression_from_rsv1() {
     assert!(out
         .messages
         .iter()
-        .all(|m| m.item.text.as_deref().unwrap().contains("wörld")));
+        .all(|m| m.item.text().unwrap().contains("wörld")));
     let notices = ids(&out.notices, |n| n.id.as_str().to_string());
     assert!(
         notices.contains(&"client:handshake-missing".to_string()),
@@ -427,7 +424,7 @@ Sec-WebSocket-Location: ws://example.com/demo\r\nSec-WebSocket-Protocol: sample\
         out.pair_checks
     );
     assert_eq!(out.violations, vec![]);
-    let texts = ids(&out.messages, |m| m.text.clone().unwrap());
+    let texts = ids(&out.messages, |m| m.text().unwrap().to_owned());
     assert_eq!(texts, vec!["client:hi", "server:hello"]);
     assert_eq!(out.frames[0].item.offset, head);
 }
@@ -514,7 +511,7 @@ fn without_a_handshake_the_masking_side_is_the_client() {
     };
     let r = decode_transcript(&t, &ConversationOptions::default());
     assert_eq!(r.violations, vec![]);
-    let mut texts = ids(&r.messages, |m| m.text.clone().unwrap());
+    let mut texts = ids(&r.messages, |m| m.text().unwrap().to_owned());
     texts.sort();
     assert_eq!(texts, vec!["client:from client", "server:from server"]);
     assert!(r
@@ -588,7 +585,7 @@ fn nothing_is_glued_across_a_gap() {
     };
     let r = decode_transcript(&t, &ConversationOptions::default());
     assert_eq!(r.violations, vec![]);
-    let texts = ids(&r.messages, |m| m.text.clone().unwrap_or_default());
+    let texts = ids(&r.messages, |m| m.text().unwrap_or_default().to_owned());
     assert_eq!(
         texts,
         vec!["client:before"],

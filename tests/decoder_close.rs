@@ -52,7 +52,7 @@ fn reason_and_its_fields() {
     assert_eq!(frame.close_code_name, Some("going away"));
     assert_eq!(frame.close_reason.as_deref(), Some("bye"));
     let spans: Vec<_> = frame
-        .fields
+        .fields()
         .iter()
         .filter(|x| x.name.starts_with("close") || x.name == "payload")
         .map(|x| (x.name, x.offset, x.length))
@@ -134,5 +134,5 @@ fn close_between_fragments_then_data_after_it() {
     let v: Vec<_> = violation_triples(&out);
     assert_eq!(v, [(ViolationId::DataAfterClose, 7, Some(2))]);
     // The message still completes: an inspector shows what was sent.
-    assert_eq!(out.messages[0].text.as_deref(), Some("ab"));
+    assert_eq!(out.messages[0].text(), Some("ab"));
 }

@@ -13,7 +13,7 @@ const FIRST: &[u8] = &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
 const SECOND: &[u8] = &[0xf2, 0x00, 0x11, 0x00, 0x00];
 
 fn texts(out: &wsinspect::DecodeOutput) -> Vec<Option<&str>> {
-    out.messages.iter().map(|m| m.text.as_deref()).collect()
+    out.messages.iter().map(|m| m.text()).collect()
 }
 
 #[test]
@@ -47,14 +47,14 @@ fn server_no_context_takeover_empties_the_window() {
             "permessage-deflate; server_no_context_takeover",
         ),
     );
-    assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
+    assert_eq!(out.messages[0].text(), Some("Hello"));
     // RFC 7692 §7.1.1.1: "the server MUST start compressing each new message with an
     // empty LZ77 sliding window". The second message refers back to the first one's
     // "Hello": under server_no_context_takeover that reaches before its own start.
     let got: Vec<_> = violation_triples(&out);
     assert_eq!(got, [(ViolationId::InflateFailed, 9, Some(1))]);
     assert_eq!(out.violations[0].close_code(), Some(1007));
-    assert_eq!(out.messages[1].text, None);
+    assert_eq!(out.messages[1].text(), None);
     // A self-contained message after it inflates again.
     let bytes = [bytes, hex("c107f248cdc9c90700")].concat();
     let out = decode_all_splits(
@@ -64,7 +64,7 @@ fn server_no_context_takeover_empties_the_window() {
             "permessage-deflate; server_no_context_takeover",
         ),
     );
-    assert_eq!(out.messages[2].text.as_deref(), Some("Hello"));
+    assert_eq!(out.messages[2].text(), Some("Hello"));
 }
 
 #[test]
@@ -99,11 +99,11 @@ fn a_compressed_message_with_a_ping_between_its_fragments() {
     assert!(out.violations.is_empty(), "{:?}", out.violations);
     let m = &out.messages[0];
     assert_eq!(
-        (m.kind, m.compressed, m.frames.clone()),
+        (m.kind, m.compressed, m.frames.to_vec()),
         (MessageKind::Binary, true, vec![0, 2])
     );
     assert_eq!(m.data, b"Hello");
-    assert_eq!(m.text, None);
+    assert_eq!(m.text(), None);
     assert_eq!(m.wire_length, 7);
 }
 
@@ -127,7 +127,7 @@ fn invalid_utf8_after_inflating_points_at_the_frame_payload() {
     // The span is the frame's 6 payload bytes.
     assert_eq!(v, [(ViolationId::InvalidUtf8, 6, 6)]);
     assert_eq!(out.messages[1].data, [0xff]);
-    assert_eq!(out.messages[1].text, None);
+    assert_eq!(out.messages[1].text(), None);
     // A message whose inflated text stops mid-character, found out at an empty final
     // frame: the span is that whole frame (its 2 header bytes), never empty.
     let bytes = stream(&[
@@ -224,7 +224,7 @@ fn a_message_over_the_maximum_is_not_inflated_further() {
         violation_triples(&out),
         [(ViolationId::MessageTooBig, 0, Some(0))]
     );
-    assert_eq!(out.messages[1].text.as_deref(), Some("H"));
+    assert_eq!(out.messages[1].text(), Some("H"));
 }
 
 #[test]
@@ -237,7 +237,7 @@ fn a_compressed_message_cut_short_does_not_garble_the_next() {
     let got: Vec<_> = out.violations.iter().map(|v| (v.id, v.offset)).collect();
     assert_eq!(got, [(ViolationId::ExpectedContinuation, 5)]);
     assert!(!out.messages[0].complete);
-    assert_eq!(out.messages[1].text.as_deref(), Some("Hello"));
+    assert_eq!(out.messages[1].text(), Some("Hello"));
 }
 
 /// RFC 7692 §7.1.2.1: with server_max_window_bits=9 the server "MUST NOT use an LZ77

@@ -77,7 +77,7 @@ fn a_truncated_frame_stays_readable_as_far_as_it_came() {
     let partial = tail.partial.unwrap();
     assert_eq!((partial.payload_len, partial.length), (256, 4));
     assert!(partial.payload.is_empty());
-    assert!(partial.fields.iter().all(|f| f.name != "payload"));
+    assert!(partial.fields().iter().all(|f| f.name != "payload"));
     // An unfinished header has no frame to show.
     assert_eq!(incomplete(&hex("8185 37fa")).unwrap().partial, None);
 }
@@ -100,7 +100,7 @@ fn incomplete_reads_well() {
 fn everything_before_a_truncated_frame_is_shown() {
     let out = decode_all_splits(&hex("810548656c6c6f 890548 65"), &options(Role::Server));
     assert_eq!(out.frames.len(), 1);
-    assert_eq!(out.messages[0].text.as_deref(), Some("Hello"));
+    assert_eq!(out.messages[0].text(), Some("Hello"));
     assert!(out.violations.is_empty());
     assert_eq!(out.incomplete.unwrap().needed, Some(3));
 }
@@ -148,7 +148,7 @@ fn a_message_left_open_is_reported_at_the_end() {
     let m = &end.messages[0];
     assert!(!m.complete);
     assert_eq!(m.frames, [0, 2]);
-    assert_eq!(m.text.as_deref(), Some("Hell"));
+    assert_eq!(m.text(), Some("Hell"));
     assert_eq!(end.notices[0].id, NoticeId::MessageLeftOpen);
     assert_eq!(end.notices[0].offset, 0);
     // A finished decoder ignores further input.
@@ -163,7 +163,7 @@ fn an_unfinished_character_in_an_open_message_is_not_a_violation() {
         &options(Role::Server),
     );
     assert!(out.violations.is_empty());
-    assert_eq!(out.messages[0].text.as_deref(), Some("a"));
+    assert_eq!(out.messages[0].text(), Some("a"));
 }
 
 #[test]

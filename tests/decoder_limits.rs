@@ -119,7 +119,8 @@ fn a_truncated_hixie_frame_past_the_maximum_counts_every_byte_present() {
         let partial = tail.partial.unwrap();
         assert_eq!(partial.length, tail.have);
         assert_eq!(partial.payload.len(), 36);
-        let field = partial.fields.iter().find(|f| f.name == "payload").unwrap();
+        let fields = partial.fields();
+        let field = fields.iter().find(|f| f.name == "payload").unwrap();
         assert_eq!((field.offset, field.length), (header, 50));
     }
 }

@@ -156,7 +156,7 @@ fn every_frame_vector_decodes_as_the_spec_says() {
         assert_eq!(out.messages.len(), v.messages.len(), "{label}");
         for (m, (kind, text, compressed)) in out.messages.iter().zip(v.messages) {
             assert_eq!(m.kind, *kind, "{label}");
-            assert_eq!(m.text.as_deref(), Some(*text), "{label}");
+            assert_eq!(m.text(), Some(*text), "{label}");
             assert_eq!(m.data, text.as_bytes(), "{label}");
             assert_eq!(m.compressed, *compressed, "{label}");
             assert!(m.complete, "{label}");
@@ -165,7 +165,7 @@ fn every_frame_vector_decodes_as_the_spec_says() {
             .frames
             .iter()
             .filter(|f| f.opcode >= 8)
-            .map(|f| (f.kind, f.payload.clone()))
+            .map(|f| (f.kind, f.payload.to_vec()))
             .collect();
         let expected: Vec<_> = v.control.iter().map(|(k, p)| (*k, hex(p))).collect();
         assert_eq!(controls, expected, "{label}");
@@ -237,11 +237,11 @@ fn binary_256_bytes_with_16_bit_length() {
         (f.payload_len, f.header_length, f.length_encoding),
         (256, 4, LengthEncoding::Bits16)
     );
-    assert_eq!(f.fields[7].name, "extended_payload_len");
-    assert_eq!((f.fields[7].offset, f.fields[7].length), (2, 2));
+    assert_eq!(f.fields()[7].name, "extended_payload_len");
+    assert_eq!((f.fields()[7].offset, f.fields()[7].length), (2, 2));
     assert_eq!(out.messages[0].kind, MessageKind::Binary);
     assert_eq!(out.messages[0].data, payload);
-    assert_eq!(out.messages[0].text, None);
+    assert_eq!(out.messages[0].text(), None);
 }
 
 #[test]

@@ -350,7 +350,7 @@ fn decoding_goes_on_after_violations() {
     let ids: Vec<_> = out.violations.iter().map(|v| v.id).collect();
     assert_eq!(ids, [V::ReservedOpcode, V::UnmaskedClientFrame]);
     assert_eq!(out.messages.len(), 2);
-    assert_eq!(out.messages[1].text.as_deref(), Some("Hello"));
+    assert_eq!(out.messages[1].text(), Some("Hello"));
 }
 
 #[test]
@@ -376,7 +376,7 @@ fn an_interrupted_message_is_still_reported() {
     let out = decode_all_splits(&bytes, &options(Role::Server));
     assert_eq!(out.messages.len(), 2);
     assert!(!out.messages[0].complete);
-    assert_eq!(out.messages[0].text.as_deref(), Some("He"));
+    assert_eq!(out.messages[0].text(), Some("He"));
     assert_eq!(out.messages[0].frames, [0]);
     assert!(out.messages[1].complete);
     assert_eq!(out.messages[1].index, 1);
@@ -385,6 +385,6 @@ fn an_interrupted_message_is_still_reported() {
 #[test]
 fn invalid_text_has_no_text() {
     let out = decode_all_splits(&stream(&[f(1, &[0x61, 0xFF])]), &options(Role::Server));
-    assert_eq!(out.messages[0].text, None);
+    assert_eq!(out.messages[0].text(), None);
     assert_eq!(out.messages[0].data, [0x61, 0xFF]);
 }

@@ -46,7 +46,7 @@ fn messages(step: &Step) -> Vec<Vec<u8>> {
     step.events
         .iter()
         .filter_map(|e| match e {
-            Event::Message(m) => Some(m.data.clone()),
+            Event::Message(m) => Some(m.data.to_vec()),
             _ => None,
         })
         .collect()

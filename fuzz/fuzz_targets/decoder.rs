@@ -117,7 +117,7 @@ fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
         assert_eq!(frame.payload_offset, frame.offset + frame.header_length);
         assert!(kept_whole_or_cut(frame, frame.payload.len(), frame.payload_len, out, max));
         assert!(frame.payload_offset + frame.payload_len <= frame.offset + frame.length);
-        for field in &frame.fields {
+        for field in &frame.fields() {
             assert!(
                 field.offset >= frame.offset && field.offset + field.length <= frame.offset + frame.length,
                 "field {} outside frame {}",
@@ -143,7 +143,7 @@ fn check_offsets(out: &DecodeOutput, bytes: &[u8], max: Option<u64>) {
                 // ends, so no violation is asked for here.
                 let kept = partial.payload.len() as u64;
                 assert!(kept == present || (kept < present && max.is_some_and(|m| kept <= room(partial, m))));
-                for field in &partial.fields {
+                for field in &partial.fields() {
                     assert!(field.offset >= tail.offset && field.offset + field.length <= len);
                 }
             }

@@ -235,7 +235,7 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
             format!("{} bytes", m.data.len())
         };
         let frames: Vec<String> = m.frames.iter().map(usize::to_string).collect();
-        let preview = match &m.text {
+        let preview = match m.text() {
             Some(t) => quote(t),
             None => preview_hex(&m.data),
         };

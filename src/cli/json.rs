@@ -22,7 +22,7 @@ pub fn frame(f: &Frame) -> Value {
         "maskingKey": f.masking_key.map(|k| hex(&k)),
         "payloadLength": f.payload_len, "lengthEncoding": f.length_encoding.as_str(),
         "payloadOffset": f.payload_offset, "payload": hex(&f.payload),
-        "fields": f.fields.iter().map(|x| json!({"name": x.name, "offset": x.offset, "length": x.length})).collect::<Vec<_>>(),
+        "fields": f.fields().iter().map(|x| json!({"name": x.name, "offset": x.offset, "length": x.length})).collect::<Vec<_>>(),
     });
     let map = v.as_object_mut().expect("an object");
     if let Some(code) = f.close_code {
@@ -40,9 +40,9 @@ pub fn frame(f: &Frame) -> Value {
 /// A message as the JS API's `Message` (`data` as a hex string).
 pub fn message(m: &Message) -> Value {
     json!({
-        "index": m.index, "kind": m.kind.as_str(), "frames": m.frames, "offset": m.offset,
+        "index": m.index, "kind": m.kind.as_str(), "frames": &m.frames[..], "offset": m.offset,
         "compressed": m.compressed, "wireLength": m.wire_length, "inflatedLength": m.data.len(),
-        "complete": m.complete, "data": hex(&m.data), "text": m.text,
+        "complete": m.complete, "data": hex(&m.data), "text": m.text(),
     })
 }
 

@@ -114,7 +114,7 @@ async fn handle(socket: &mut Socket, chunk: &[u8]) -> Option<String> {
             }
             continue;
         };
-        let frame = match (message.kind, message.text.as_deref()) {
+        let frame = match (message.kind, message.text()) {
             (MessageKind::Text, Some(text)) => encode_hixie_text(text),
             _ => encode_hixie_length_prefixed(0x80, &message.data),
         };

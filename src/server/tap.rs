@@ -130,7 +130,7 @@ async fn read_commands(socket: &mut Socket, session: &Session, chunk: &[u8]) -> 
             socket.reply(&event, &mut note).await.map_err(|_| ())?;
             continue;
         };
-        let reply = match (message.kind, message.text.as_deref()) {
+        let reply = match (message.kind, message.text()) {
             (MessageKind::Text, Some(text)) => match actions::parse(text) {
                 Ok(request) => {
                     let id = request.id.clone();

@@ -98,7 +98,7 @@ fn parts(out: &ConversationOutput) -> Obj {
         stamped(f, frame_to_js(&f.item, p.clone()))
     });
     let messages = array(&out.messages, |m| {
-        let shared = match (m.item.compressed, m.item.frames.as_slice()) {
+        let shared = match (m.item.compressed, &m.item.frames[..]) {
             (false, &[only]) => out
                 .frames
                 .iter()

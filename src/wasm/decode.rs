@@ -129,8 +129,9 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
         num_or_none(f.close_code),
     ];
     let mut names = String::new();
-    let mut field_nums = Vec::with_capacity(2 * f.fields.len());
-    for (i, field) in f.fields.iter().enumerate() {
+    let fields = f.fields();
+    let mut field_nums = Vec::with_capacity(2 * fields.len());
+    for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             names.push(',');
         }
@@ -160,7 +161,7 @@ pub fn message_to_js(m: &Message, data: JsValue) -> JsValue {
         flag(m.complete),
     ];
     let frames: Vec<u32> = m.frames.iter().map(|&i| i as u32).collect();
-    make_message(&nums, m.kind.as_str(), &frames, data, m.text.as_deref())
+    make_message(&nums, m.kind.as_str(), &frames, data, m.text())
 }
 
 pub fn violation_to_js(v: &Violation) -> JsValue {
@@ -212,7 +213,7 @@ pub fn output_to_js(out: &DecodeOutput) -> JsValue {
     });
     let first_frame = out.frames.first().map_or(0, |f| f.index);
     let messages = array(&out.messages, |m| {
-        let shared = match (m.compressed, m.frames.as_slice()) {
+        let shared = match (m.compressed, &m.frames[..]) {
             // Frames in a result have consecutive indices, so `only` is found directly.
             (false, &[only]) => only
                 .checked_sub(first_frame)

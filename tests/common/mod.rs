@@ -204,7 +204,7 @@ pub fn violation_spans(out: &DecodeOutput) -> Vec<(ViolationId, u64, u64)> {
 /// Each field of a frame as (name, offset, length).
 pub fn field_spans(frame: &Frame) -> Vec<(&'static str, u64, u64)> {
     frame
-        .fields
+        .fields()
         .iter()
         .map(|x| (x.name, x.offset, x.length))
         .collect()
