@@ -13,9 +13,8 @@ use wsinspect::encode::FrameSpec;
 use wsinspect::endpoint_step::{Decision, Event, Step};
 use wsinspect::MessageKind;
 
-use super::actions::Action;
+use super::actions::{Action, ActionRequest};
 use super::broken;
-use super::sessions::ActionRequest;
 use super::socket::Socket;
 use super::Limits;
 

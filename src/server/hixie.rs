@@ -8,8 +8,8 @@ use wsinspect::encode::{encode_hixie_close, encode_hixie_length_prefixed, encode
 use wsinspect::endpoint_step::{Decision, Event, Step};
 use wsinspect::{MessageKind, Protocol};
 
-use super::actions::Action;
-use super::sessions::{ActionRequest, TapSink};
+use super::actions::{Action, ActionRequest};
+use super::sessions::TapSink;
 use super::socket::Socket;
 use super::Limits;
 

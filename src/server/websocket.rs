@@ -13,10 +13,11 @@ use tokio::time::timeout_at;
 use wsinspect::handshake::parse_handshake_with_max;
 use wsinspect::{Generation, HandshakeKind, Protocol};
 
+use super::actions::ActionRequest;
 use super::connection::query_param;
 use super::head::Head;
 use super::negotiate::{answer, Answer};
-use super::sessions::{is_session_id, ActionRequest, Dir, TapSink};
+use super::sessions::{is_session_id, Dir, TapSink};
 use super::socket::Socket;
 use super::{echo, hixie, reply, tap, State};
 
