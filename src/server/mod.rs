@@ -17,6 +17,7 @@ mod negotiate;
 mod prefixed;
 mod records;
 mod reply;
+mod request;
 mod sessions;
 mod socket;
 mod static_files;

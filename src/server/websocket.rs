@@ -14,9 +14,9 @@ use wsinspect::handshake::parse_handshake_with_max;
 use wsinspect::{Generation, HandshakeKind, Protocol};
 
 use super::actions::ActionRequest;
-use super::connection::query_param;
 use super::head::Head;
 use super::negotiate::{answer, Answer};
+use super::request::query_param;
 use super::sessions::{is_session_id, Dir, TapSink};
 use super::socket::Socket;
 use super::{echo, hixie, reply, tap, State};
