@@ -15,11 +15,8 @@ use wsinspect::MessageKind;
 
 use super::actions::{Action, ActionRequest};
 use super::broken;
-use super::socket::Socket;
+use super::socket::{Socket, READ_CHUNK};
 use super::Limits;
-
-/// Read buffer size; a read never takes more than this from the socket at once.
-pub(super) const READ_CHUNK: usize = 16 * 1024;
 
 /// What processing a decoded chunk decided.
 enum Flow {

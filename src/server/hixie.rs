@@ -10,7 +10,7 @@ use wsinspect::{MessageKind, Protocol};
 
 use super::actions::{Action, ActionRequest};
 use super::sessions::TapSink;
-use super::socket::Socket;
+use super::socket::{Socket, READ_CHUNK};
 use super::Limits;
 
 /// Runs a hixie-76 echo: writes the handshake `response` (head and MD5 answer), then echoes.
@@ -49,7 +49,7 @@ async fn echo(
     limits: &Limits,
 ) -> String {
     let mut pending = Some(rest.to_vec()).filter(|r| !r.is_empty());
-    let mut buf = vec![0u8; super::echo::READ_CHUNK];
+    let mut buf = vec![0u8; READ_CHUNK];
     let mut idle_until = Instant::now() + limits.idle;
     loop {
         if let Some(chunk) = pending.take() {
