@@ -9,7 +9,8 @@ use tokio::time::timeout_at;
 use super::head::{read_head, HeadError};
 use super::prefixed::Prefixed;
 use super::request::{is_upgrade, request_target};
-use super::{reply, static_files, websocket, State};
+use super::state::State;
+use super::{reply, static_files, websocket};
 
 /// Serves one connection to its end. Never panics on what the peer sends.
 pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {

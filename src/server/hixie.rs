@@ -9,9 +9,9 @@ use wsinspect::endpoint_step::{Decision, Event, Step};
 use wsinspect::{MessageKind, Protocol};
 
 use super::actions::{Action, ActionRequest};
+use super::limits::Limits;
 use super::sessions::TapSink;
 use super::socket::{Socket, READ_CHUNK};
-use super::Limits;
 
 /// Runs a hixie-76 echo: writes the handshake `response` (head and MD5 answer), then echoes.
 /// `rest` holds bytes read after the 8 key bytes (already recorded).

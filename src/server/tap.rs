@@ -24,7 +24,7 @@ use super::actions;
 use super::records;
 use super::sessions::{Queued, Session};
 use super::socket::{Socket, READ_CHUNK};
-use super::State;
+use super::state::State;
 
 /// Removes the session when the tap ends, however it ends.
 struct Registered<'a> {
