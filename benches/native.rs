@@ -25,7 +25,7 @@ const WARMUPS: usize = 10;
 const SAMPLES: usize = 15;
 const MIN_SAMPLE_MS: f64 = 20.0;
 
-/// Where outputs go: hashed for the check, only counted while timing (as in digest.mjs).
+/// Where outputs go: hashed for the check, only counted while timing (as in `bench/lib/digest.mjs`).
 trait Sink {
     fn message(&mut self, data: &[u8], is_text: bool);
     fn value(&mut self, v: u8);
@@ -88,7 +88,7 @@ impl Sink for HashSink {
         self.hash = fnv(self.hash, v);
     }
     fn text(&mut self, s: &str) {
-        // digest.mjs mixes each UTF-16 code unit's low byte; the texts hashed here are ASCII.
+        // `bench/lib/digest.mjs` mixes each UTF-16 code unit's low byte; the texts hashed here are ASCII.
         self.count += 1;
         self.len += s.len() as u64;
         for &b in s.as_bytes() {

@@ -15,8 +15,6 @@ use base64::Engine as _;
 use serde_json::Value;
 use wsinspect::{close_code_valid_on_wire, MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD};
 
-use super::sessions::ActionRequest;
-
 /// Most frames a `fragmented` action may split a message into.
 pub const MAX_FRAGMENTS: usize = 1024;
 /// Largest message an action may carry (the tap is not a bulk channel).
@@ -39,6 +37,15 @@ pub enum Action {
     Close { code: Option<u16>, reason: String },
     /// A frame (or frames) that break the rule with this violation id.
     Violation(String),
+}
+
+/// An action for the subject connection, asked for over the tap: what [`parse`] makes of a
+/// command, and what a tap session hands its subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionRequest {
+    /// Whatever the page sent as `id`, echoed back in the `done` record.
+    pub id: Value,
+    pub action: Action,
 }
 
 /// Parses one tap command; the error is a lowercase sentence for the `done` record.

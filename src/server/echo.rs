@@ -13,14 +13,10 @@ use wsinspect::encode::FrameSpec;
 use wsinspect::endpoint_step::{Decision, Event, Step};
 use wsinspect::MessageKind;
 
-use super::actions::Action;
+use super::actions::{Action, ActionRequest};
 use super::broken;
-use super::sessions::ActionRequest;
-use super::socket::Socket;
-use super::Limits;
-
-/// Read buffer size; a read never takes more than this from the socket at once.
-pub(super) const READ_CHUNK: usize = 16 * 1024;
+use super::limits::Limits;
+use super::socket::{Socket, READ_CHUNK};
 
 /// What processing a decoded chunk decided.
 enum Flow {
@@ -157,8 +153,8 @@ async fn handle(socket: &mut Socket, step: Step) -> Flow {
             continue;
         };
         let text = message.kind == MessageKind::Text;
-        if text && super::test_panic_on(&message.data) {
-            panic!("the test hook {} asked for a panic", super::TEST_PANIC_ENV);
+        if text && test_panic_on(&message.data) {
+            panic!("the test hook {} asked for a panic", TEST_PANIC_ENV);
         }
         if socket.send_message(text, &message.data, 1).await.is_err() {
             return Flow::Stop("the connection failed while echoing".into());
@@ -214,6 +210,22 @@ pub async fn perform(socket: &mut Socket, action: Action) -> Result<String, Stri
             Ok(format!("sent {}", broken.what))
         }
     }
+}
+
+/// For tests only: a text message equal to the value of this environment variable makes
+/// `/echo` panic, to show that a panic stays in its connection.
+pub const TEST_PANIC_ENV: &str = "WSINSPECT_TEST_PANIC_ON";
+
+/// Whether a text message is the one `TEST_PANIC_ENV` names (read once).
+fn test_panic_on(data: &[u8]) -> bool {
+    static ON: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    ON.get_or_init(|| {
+        std::env::var_os(TEST_PANIC_ENV)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.into_encoded_bytes())
+    })
+    .as_deref()
+    .is_some_and(|on| on == data)
 }
 
 fn kind(text: bool) -> &'static str {

@@ -8,10 +8,10 @@ use wsinspect::encode::{encode_hixie_close, encode_hixie_length_prefixed, encode
 use wsinspect::endpoint_step::{Decision, Event, Step};
 use wsinspect::{MessageKind, Protocol};
 
-use super::actions::Action;
-use super::sessions::{ActionRequest, TapSink};
-use super::socket::Socket;
-use super::Limits;
+use super::actions::{Action, ActionRequest};
+use super::limits::Limits;
+use super::sessions::TapSink;
+use super::socket::{Socket, READ_CHUNK};
 
 /// Runs a hixie-76 echo: writes the handshake `response` (head and MD5 answer), then echoes.
 /// `rest` holds bytes read after the 8 key bytes (already recorded).
@@ -49,7 +49,7 @@ async fn echo(
     limits: &Limits,
 ) -> String {
     let mut pending = Some(rest.to_vec()).filter(|r| !r.is_empty());
-    let mut buf = vec![0u8; super::echo::READ_CHUNK];
+    let mut buf = vec![0u8; READ_CHUNK];
     let mut idle_until = Instant::now() + limits.idle;
     loop {
         if let Some(chunk) = pending.take() {

@@ -2,10 +2,28 @@
 //!
 //! Every connection starts the same way: the server reads the request head itself (bounded,
 //! [`head`]), then either hands the connection to hyper for the static files
-//! ([`static_files`]) or, for `/echo` and `/tap`, answers the WebSocket handshake with the
-//! wsinspect core ([`upgrade`]) and runs the echo ([`echo`], [`hixie`]) or the wire tap
-//! ([`tap`]). Reading the head before hyper does is what lets the tap show the page the raw
-//! request exactly as it crossed the socket.
+//! ([`static_files`]) or, for `/echo` and `/tap` ([`websocket`]), answers the WebSocket
+//! handshake with the wsinspect core ([`negotiate`]) and runs the echo ([`echo`], [`hixie`])
+//! or the wire tap ([`tap`]). Reading the head before hyper does is what lets the tap show the
+//! page the raw request exactly as it crossed the socket.
+//!
+//! Which module uses which (each arrow points one way; nothing here uses this file):
+//!
+//! ```text
+//! mod.rs (run)  -> connection, limits, sessions, state
+//! connection    -> head, prefixed, reply, request, state, static_files, websocket
+//! websocket     -> actions, echo, head, hixie, negotiate, reply, request, sessions, socket,
+//!                  state, tap
+//! tap           -> actions, records, sessions, socket, state
+//! echo          -> actions, broken, limits, socket
+//! hixie         -> actions, limits, sessions, socket
+//! negotiate     -> reply, request
+//! state         -> limits, sessions
+//! records       -> sessions
+//! socket        -> sessions
+//! sessions      -> actions
+//! actions, broken, head, limits, prefixed, reply, request, static_files: none
+//! ```
 
 mod actions;
 mod broken;
@@ -13,12 +31,15 @@ mod connection;
 mod echo;
 mod head;
 mod hixie;
+mod limits;
 mod negotiate;
 mod prefixed;
 mod records;
 mod reply;
+mod request;
 mod sessions;
 mod socket;
+mod state;
 mod static_files;
 mod tap;
 mod websocket;
@@ -30,40 +51,9 @@ use std::time::Duration;
 
 use tokio::net::TcpSocket;
 
-pub use sessions::Sessions;
-
-/// What a connection may cost before the server drops it. Every one is a `serve` flag.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Largest request head, in bytes (beyond: 431).
-    pub max_head: usize,
-    /// Largest message, in bytes, after reassembly and inflation (beyond: close 1009).
-    pub max_message: usize,
-    /// Longest silence from a WebSocket peer (beyond: close 1001).
-    pub idle: Duration,
-    /// Longest time to receive a complete handshake (beyond: dropped).
-    pub handshake: Duration,
-    /// How long to wait for the peer's close frame after sending ours.
-    pub close_wait: Duration,
-    /// Most tap sessions open at once.
-    pub max_sessions: usize,
-    /// Most connections served at once; more wait in the listen queue.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_head: wsinspect::handshake::MAX_HEAD_LENGTH,
-            max_message: 16 * 1024 * 1024,
-            idle: Duration::from_secs(60),
-            handshake: Duration::from_secs(10),
-            close_wait: Duration::from_secs(5),
-            max_sessions: 1024,
-            max_connections: 10_000,
-        }
-    }
-}
+pub use limits::Limits;
+use sessions::Sessions;
+use state::State;
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -72,29 +62,6 @@ pub struct Config {
     /// The directory holding `www/`, `js/` and `pkg/`.
     pub root: PathBuf,
     pub limits: Limits,
-}
-
-/// For tests only: a text message equal to the value of this environment variable makes
-/// `/echo` panic, to show that a panic stays in its connection.
-pub const TEST_PANIC_ENV: &str = "WSINSPECT_TEST_PANIC_ON";
-
-/// Whether a text message is the one `TEST_PANIC_ENV` names (read once).
-fn test_panic_on(data: &[u8]) -> bool {
-    static ON: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
-    ON.get_or_init(|| {
-        std::env::var_os(TEST_PANIC_ENV)
-            .filter(|v| !v.is_empty())
-            .map(|v| v.into_encoded_bytes())
-    })
-    .as_deref()
-    .is_some_and(|on| on == data)
-}
-
-/// State shared by every connection.
-pub struct State {
-    pub root: Arc<PathBuf>,
-    pub limits: Limits,
-    pub sessions: Sessions,
 }
 
 /// Binds, prints `wsinspect: serving on http://ADDR/`, and serves until Ctrl-C.

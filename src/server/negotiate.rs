@@ -6,8 +6,8 @@ use wsinspect::{
     HandshakeKind, Negotiation, PerMessageDeflateParams,
 };
 
-use super::connection::query_param;
 use super::reply;
+use super::request::query_param;
 
 /// What to answer a WebSocket handshake with.
 #[derive(Debug, PartialEq, Eq)]

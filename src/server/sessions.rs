@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
+use super::actions::ActionRequest;
+
 /// Records a tap may have queued before the subject waits for it to catch up.
 const RECORD_QUEUE: usize = 1024;
 /// Bytes of records a tap may have queued (a record larger than this takes all of it): a tap
@@ -79,14 +81,6 @@ pub enum Record {
 pub struct Queued {
     pub record: Record,
     _permit: OwnedSemaphorePermit,
-}
-
-/// An action for the subject connection, asked for over the tap.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActionRequest {
-    /// Whatever the page sent as `id`, echoed back in the `done` record.
-    pub id: serde_json::Value,
-    pub action: super::actions::Action,
 }
 
 /// One tap session.
@@ -303,6 +297,7 @@ pub fn is_session_id(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::actions::Action;
     use super::*;
 
     #[test]
@@ -339,7 +334,7 @@ mod tests {
             assert!(session
                 .act(ActionRequest {
                     id: 1.into(),
-                    action: super::super::actions::Action::Ping(vec![])
+                    action: Action::Ping(vec![])
                 })
                 .is_err());
             let (mut first, _first_actions) = session.join();
@@ -358,7 +353,7 @@ mod tests {
             assert_eq!(offsets, [(Dir::In, 0), (Dir::Out, 0), (Dir::In, 3)]);
             let request = ActionRequest {
                 id: 7.into(),
-                action: super::super::actions::Action::Ping(b"x".to_vec()),
+                action: Action::Ping(b"x".to_vec()),
             };
             assert_eq!(session.act(request.clone()), Ok(2));
             assert_eq!(second_actions.try_recv().unwrap(), request);

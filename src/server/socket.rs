@@ -17,6 +17,16 @@ use wsinspect::{
 
 use super::sessions::{Dir, TapSink};
 
+/// The read buffer of every loop over a [`Socket`] (`/echo`, `/tap`, the hixie-76 echo, the
+/// drain after a close): a read never takes more than this from the socket at once.
+///
+/// 16 KiB: large enough that one read usually takes all a peer has sent (several full TCP
+/// segments), small enough that the buffer each connection keeps for its whole life stays
+/// cheap across `max_connections` connections. It bounds no frame and no message: a read's
+/// bytes go to the decoder and the tap as they are, and the decoder holds what a frame
+/// needs, up to the message limit.
+pub const READ_CHUNK: usize = 16 * 1024;
+
 /// Outgoing permessage-deflate, honouring what was negotiated.
 pub struct OutgoingDeflate {
     deflater: Deflater,

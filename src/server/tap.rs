@@ -23,8 +23,8 @@ use wsinspect::MessageKind;
 use super::actions;
 use super::records;
 use super::sessions::{Queued, Session};
-use super::socket::Socket;
-use super::State;
+use super::socket::{Socket, READ_CHUNK};
+use super::state::State;
 
 /// Removes the session when the tap ends, however it ends.
 struct Registered<'a> {
@@ -58,7 +58,7 @@ pub async fn run(
     {
         return;
     }
-    let mut buf = vec![0u8; super::echo::READ_CHUNK];
+    let mut buf = vec![0u8; READ_CHUNK];
     let mut pending = rest.to_vec();
     let mut heard = Instant::now();
     let mut next_ping = Instant::now() + limits.idle / 2;

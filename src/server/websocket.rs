@@ -1,6 +1,6 @@
 //! A request to `/echo` or `/tap`: join the tap session it names, finish reading the
 //! handshake (a hixie-76 client sends 8 key bytes after its head), answer it through the
-//! core's parser and checks ([`negotiate`]), then run the endpoint.
+//! core's parser and checks ([`super::negotiate`]), then run the endpoint.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,12 +13,14 @@ use tokio::time::timeout_at;
 use wsinspect::handshake::parse_handshake_with_max;
 use wsinspect::{Generation, HandshakeKind, Protocol};
 
-use super::connection::query_param;
+use super::actions::ActionRequest;
 use super::head::Head;
 use super::negotiate::{answer, Answer};
-use super::sessions::{is_session_id, ActionRequest, Dir, TapSink};
+use super::request::query_param;
+use super::sessions::{is_session_id, Dir, TapSink};
 use super::socket::Socket;
-use super::{echo, hixie, reply, tap, State};
+use super::state::State;
+use super::{echo, hixie, reply, tap};
 
 /// Bytes a hixie-76 client sends after its head (draft-hixie-76 §4.1: "key3").
 const HIXIE76_KEY3: usize = HandshakeKind::Request.hixie76_trailing_len();
