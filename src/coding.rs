@@ -173,6 +173,17 @@ pub enum FrameKind {
 }
 
 impl FrameKind {
+    /// Every kind, in a fixed order (the binding's records name a kind by its place here).
+    pub const ALL: [FrameKind; 7] = [
+        FrameKind::Continuation,
+        FrameKind::Text,
+        FrameKind::Binary,
+        FrameKind::Close,
+        FrameKind::Ping,
+        FrameKind::Pong,
+        FrameKind::Reserved,
+    ];
+
     /// The lowercase name: continuation, text, binary, close, ping, pong, reserved.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -19,6 +19,15 @@ pub enum LengthEncoding {
 }
 
 impl LengthEncoding {
+    /// Every encoding, in a fixed order (the binding's records name one by its place here).
+    pub const ALL: [LengthEncoding; 5] = [
+        LengthEncoding::Bits7,
+        LengthEncoding::Bits16,
+        LengthEncoding::Bits64,
+        LengthEncoding::HixieSentinel,
+        LengthEncoding::HixieLength,
+    ];
+
     /// "7", "16", "64", "sentinel" or "hixie-length".
     pub fn as_str(self) -> &'static str {
         match self {
@@ -111,6 +120,12 @@ impl Frame {
     /// frame's code and reason (§5.5.1); for hixie frames the frame type, the length
     /// groups, the payload and the 0xFF terminator.
     pub fn fields(&self) -> Vec<Field> {
+        self.fields_with_kept(self.payload.len())
+    }
+
+    /// [`Frame::fields`] for a record whose payload is held elsewhere: `kept` is how many
+    /// payload bytes it keeps (a close reason's span is what is kept of it).
+    pub fn fields_with_kept(&self, kept: usize) -> Vec<Field> {
         let mut fields = Vec::with_capacity(12);
         let mut field = |name, offset: u64, length| {
             fields.push(Field {
@@ -158,7 +173,7 @@ impl Frame {
                 }
                 if self.close_code.is_some() {
                     field("close_code", self.payload_offset, 2);
-                    let reason = self.payload.len().saturating_sub(2) as u64;
+                    let reason = kept.saturating_sub(2) as u64;
                     if reason > 0 {
                         field("close_reason", self.payload_offset + 2, reason);
                     }

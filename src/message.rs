@@ -15,6 +15,9 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    /// Both kinds, in a fixed order (the binding's records name a kind by its place here).
+    pub const ALL: [MessageKind; 2] = [MessageKind::Text, MessageKind::Binary];
+
     /// "text" or "binary".
     pub fn as_str(self) -> &'static str {
         match self {

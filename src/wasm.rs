@@ -7,6 +7,7 @@ mod conversation;
 mod conversation_api;
 mod decode;
 mod js;
+mod records;
 
 use crate::encode::{encode_frame as encode_core, FrameSpec, LengthField};
 use crate::handshake::{Check, Handshake};
@@ -218,6 +219,10 @@ pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = Decoder)]
 pub struct JsDecoder {
     inner: crate::Decoder,
+    /// The records of the last push, reused from push to push.
+    records: Vec<f64>,
+    /// Bytes written by JS through [`JsDecoder::writable`], decoded by `commit`.
+    intake: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = Decoder)]
@@ -226,7 +231,11 @@ impl JsDecoder {
     pub fn new(options: JsValue) -> Result<JsDecoder, JsValue> {
         let options = decode::options_from_js(&options)?;
         let inner = crate::Decoder::new(options).map_err(decode::extension_error)?;
-        Ok(JsDecoder { inner })
+        Ok(JsDecoder {
+            inner,
+            records: Vec::new(),
+            intake: Vec::new(),
+        })
     }
 
     /// Decodes a chunk (copied into wasm memory once).
@@ -238,6 +247,52 @@ impl JsDecoder {
     pub fn end(&mut self) -> JsValue {
         decode::output_to_js(&self.inner.end())
     }
+
+    /// `push`, with the results as records (js/records.js reads them): `[records, rare,
+    /// ...buffers]`.
+    #[wasm_bindgen(js_name = pushRecords)]
+    pub fn push_records(&mut self, chunk: &[u8]) -> js_sys::Array {
+        let out = self.inner.push(chunk);
+        records::to_js(&out, &mut self.records)
+    }
+
+    /// `end`, with the results as records.
+    #[wasm_bindgen(js_name = endRecords)]
+    pub fn end_records(&mut self) -> js_sys::Array {
+        let out = self.inner.end();
+        records::to_js(&out, &mut self.records)
+    }
+
+    /// A view of `n` bytes of wasm memory to read input into, decoded by `commitRecords`:
+    /// no copy on the way in. The view is valid until the next call on any wasm export (a
+    /// call may grow the memory, which detaches it).
+    pub fn writable(&mut self, n: usize) -> js_sys::Uint8Array {
+        self.intake.clear();
+        self.intake.resize(n, 0);
+        // SAFETY: the view aliases `intake`, which nothing touches until `commitRecords`
+        // or the next `writable`; JS is told the view lasts only until its next wasm call.
+        unsafe { js_sys::Uint8Array::view(&self.intake) }
+    }
+
+    /// Decodes the first `n` bytes written into the last `writable` view.
+    #[wasm_bindgen(js_name = commitRecords)]
+    pub fn commit_records(&mut self, n: usize) -> js_sys::Array {
+        let n = n.min(self.intake.len());
+        let out = self.inner.push(&self.intake[..n]);
+        records::to_js(&out, &mut self.records)
+    }
+}
+
+/// The names JS reads the decoder's records by.
+#[wasm_bindgen(js_name = recordLayout)]
+pub fn record_layout() -> JsValue {
+    records::layout()
+}
+
+/// The field spans of a frame given as its record.
+#[wasm_bindgen(js_name = recordFields)]
+pub fn record_fields(record: &[f64]) -> JsValue {
+    records::fields(record)
 }
 
 /// A `ParseError` as a JS `Error` with `line`, `column` and `offset`.
