@@ -7,7 +7,7 @@ use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{
     negotiated_permessage_deflate, ClientMaxWindowBits, ExtensionError, PerMessageDeflateParams,
 };
-use crate::frame::{header_length, Header, MAX_HEADER};
+use crate::frame::{header_length, Frame, Header, MAX_HEADER};
 use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
 use crate::inflate::Inflater;
@@ -62,6 +62,8 @@ struct PendingFrame {
     keep: u64,
     /// The frame carries a fragment of the open message.
     in_message: bool,
+    /// That message is compressed ([`crate::Frame::compressed`]).
+    compressed: bool,
 }
 
 /// The Sans-I/O decoder.
@@ -424,6 +426,9 @@ impl Decoder {
             );
         }
         let in_message = self.route(&h, start, at);
+        // RFC 7692 §6.1: RSV1 marks only a compressed message's first frame; its
+        // continuation frames are compressed all the same, and control frames never are.
+        let compressed = in_message && self.message.as_ref().is_some_and(|m| m.compressed);
         // RFC 6455 §10.4: "implementations SHOULD impose a limit on frame sizes and the
         // total message size after reassembly from multiple frames." Known from the
         // header, before any payload byte is stored.
@@ -468,6 +473,7 @@ impl Decoder {
             payload: Vec::with_capacity(capacity),
             keep,
             in_message,
+            compressed,
         };
         if h.payload_len == 0 {
             self.finish_frame(frame);
@@ -547,9 +553,11 @@ impl Decoder {
             start,
             payload,
             in_message,
+            compressed,
             ..
         } = frame;
         let mut frame = h.frame(index, start, payload, h.payload_len);
+        frame.compressed = compressed;
         if h.opcode == OpCode::Close {
             let (code, reason) = close_payload(
                 &frame.payload,
@@ -643,12 +651,15 @@ impl Decoder {
                 have: frame.header.header_length as u64 + (frame.header.payload_len - remaining),
                 needed: Some(*remaining),
                 min_needed: *remaining,
-                partial: Some(frame.header.frame(
-                    frame.index,
-                    frame.start,
-                    frame.payload.clone(),
-                    frame.header.payload_len - remaining,
-                )),
+                partial: Some(Frame {
+                    compressed: frame.compressed,
+                    ..frame.header.frame(
+                        frame.index,
+                        frame.start,
+                        frame.payload.clone(),
+                        frame.header.payload_len - remaining,
+                    )
+                }),
             }),
         };
     }

@@ -217,3 +217,19 @@ test("a copy from beyond the agreed window is inflate-failed, spanning its frame
   assert.deepEqual(wide.violations, []);
   assert.equal(wide.messages[1].inflatedLength, 3);
 });
+
+test("compressed marks every frame of a compressed message, continuations too, and no other", () => {
+  // RFC 7692 §7.2.3.1's "Hello" (f2 48 cd c9 c9 07 00) in three frames, RSV1 on the first
+  // only (§6.1), a ping between them, then a plain text message and a close.
+  const hex = "4102f248" + "890121" + "0002cdc9" + "8003c90700" + "8105706c61696e" + "880203e8";
+  const r = ws.decode(Buffer.from(hex, "hex"), { role: "server", extensions: "permessage-deflate" });
+  assert.deepEqual(r.violations, []);
+  assert.deepEqual(r.messages.map((m) => m.text), ["Hello", "plain"]);
+  assert.deepEqual(r.frames.map((f) => [f.kind, f.rsv1, f.compressed]), [
+    ["text", true, true], ["ping", false, false], ["continuation", false, true],
+    ["continuation", false, true], ["text", false, false], ["close", false, false],
+  ]);
+  // Without the extension RSV1 is a violation and nothing is compressed.
+  const plain = ws.decode(Buffer.from(hex, "hex"), { role: "server" });
+  assert.ok(plain.frames.every((f) => f.compressed === false));
+});
