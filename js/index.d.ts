@@ -55,6 +55,14 @@ export interface Frame {
   index: number; offset: number; headerLength: number; length: number;
   fin: boolean; rsv1: boolean; rsv2: boolean; rsv3: boolean;
   opcode: number; kind: "continuation" | "text" | "binary" | "close" | "ping" | "pong" | "reserved";
+  /**
+   * The frame carries part of a message sent compressed under permessage-deflate (RFC 7692
+   * §6): the message's first frame has RSV1 and the extension was agreed. True for its
+   * continuation frames too, which carry no RSV1 of their own; false for control frames,
+   * uncompressed messages and hixie-76 frames. `payload` is then DEFLATE data (the message
+   * has it inflated).
+   */
+  compressed: boolean;
   masked: boolean; maskingKey: Uint8Array | null;
   payloadLength: number;
   /** Which encoding carried the length; hixie-76 frames: "sentinel" (0x00 ... 0xFF) or "hixie-length". */
@@ -161,7 +169,11 @@ export interface HandshakeHeader { name: string; value: string; offset: number; 
 
 /** One rule of RFC 6455 §4.1/§4.2 (or hixie-76), passed or failed, with the offending header's offset. */
 /** One handshake rule, passed or failed: `id` names what goes wrong when it fails, `rule` states it in the specification's words (reference().handshakeRules lists them all). */
-export interface HandshakeCheck { id: string; rule: string; passed: boolean; message: string; rfc: string; offset: number | null; header: string | null }
+export interface HandshakeCheck {
+  id: string; rule: string; passed: boolean; message: string; rfc: string; offset: number | null; header: string | null;
+  /** What the rule calls for, worked out from the other head: the Sec-WebSocket-Accept the request's key calls for ("accept-mismatch", RFC 6455 §4.2.2) or hixie-76's answer in hex ("bad-hixie76-answer"); null for other checks. */
+  expected: string | null;
+}
 
 export interface Handshake {
   kind: "request" | "response";

@@ -63,6 +63,7 @@ export class Frame {
   get opcode() { return this.#n("opcode"); }
   get kind() { return layout.kinds[this.#n("kind")]; }
   get masked() { return this.#flag("masked"); }
+  get compressed() { return this.#flag("compressed"); }
   get maskingKey() {
     const key = this.#n("maskingKey");
     if (key < 0) return null;
@@ -88,7 +89,7 @@ export class Frame {
     const o = {
       index: this.index, offset: this.offset, headerLength: this.headerLength, length: this.length,
       fin: this.fin, rsv1: this.rsv1, rsv2: this.rsv2, rsv3: this.rsv3,
-      opcode: this.opcode, kind: this.kind, masked: this.masked,
+      opcode: this.opcode, kind: this.kind, masked: this.masked, compressed: this.compressed,
       maskingKey: this.maskingKey && toHex(this.maskingKey),
       payloadLength: this.payloadLength, lengthEncoding: this.lengthEncoding, payloadOffset: this.payloadOffset,
       payload: toHex(this.payload),

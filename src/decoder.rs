@@ -8,7 +8,7 @@ use crate::coding::{close_code_name, OpCode};
 use crate::extensions::{
     negotiated_permessage_deflate, ClientMaxWindowBits, ExtensionError, PerMessageDeflateParams,
 };
-use crate::frame::{header_length, Header, MAX_HEADER};
+use crate::frame::{header_length, Frame, Header, MAX_HEADER};
 use crate::frame_rules::{check_header, close_payload};
 use crate::hixie_frames::HixieDecoder;
 use crate::inflate::Inflater;
@@ -72,6 +72,8 @@ struct PendingFrame {
     keep: u64,
     /// The frame carries a fragment of the open message.
     in_message: bool,
+    /// That message is compressed ([`crate::Frame::compressed`]).
+    compressed: bool,
 }
 
 /// The Sans-I/O decoder.
@@ -454,6 +456,9 @@ impl Decoder {
             );
         }
         let in_message = self.route(&h, start, at);
+        // RFC 7692 §6.1: RSV1 marks only a compressed message's first frame; its
+        // continuation frames are compressed all the same, and control frames never are.
+        let compressed = in_message && self.message.as_ref().is_some_and(|m| m.compressed);
         // RFC 6455 §10.4: "implementations SHOULD impose a limit on frame sizes and the
         // total message size after reassembly from multiple frames." Known from the
         // header, before any payload byte is stored.
@@ -498,6 +503,7 @@ impl Decoder {
             kept: Kept::Arena(self.arena.len()),
             keep,
             in_message,
+            compressed,
         };
         if h.payload_len == 0 {
             self.finish_frame(frame);
@@ -577,6 +583,7 @@ impl Decoder {
             start,
             kept,
             in_message,
+            compressed,
             ..
         } = frame;
         let payload = match kept {
@@ -584,6 +591,7 @@ impl Decoder {
             Kept::Own(own) => Payload::new(own),
         };
         let mut frame = h.frame(index, start, payload, h.payload_len);
+        frame.compressed = compressed;
         // The arena is set aside while this frame's bytes are read from it, so the message
         // can be handed `self`; putting it back moves three words, no byte.
         let arena = std::mem::take(&mut self.arena);
@@ -681,16 +689,19 @@ impl Decoder {
                 have: frame.header.header_length as u64 + (frame.header.payload_len - remaining),
                 needed: Some(*remaining),
                 min_needed: *remaining,
-                partial: Some(frame.header.frame(
-                    frame.index,
-                    frame.start,
-                    match &frame.kept {
-                        // Once, at the end: a copy keeps this apart from the arena's move.
-                        Kept::Arena(from) => Payload::new(self.arena[*from..].to_vec()),
-                        Kept::Own(own) => Payload::new(own.clone()),
-                    },
-                    frame.header.payload_len - remaining,
-                )),
+                partial: Some(Frame {
+                    compressed: frame.compressed,
+                    ..frame.header.frame(
+                        frame.index,
+                        frame.start,
+                        match &frame.kept {
+                            // Once, at the end: a copy keeps this apart from the arena's move.
+                            Kept::Arena(from) => Payload::new(self.arena[*from..].to_vec()),
+                            Kept::Own(own) => Payload::new(own.clone()),
+                        },
+                        frame.header.payload_len - remaining,
+                    )
+                }),
             }),
         };
     }

@@ -77,6 +77,12 @@ pub struct Frame {
     pub opcode: u8,
     /// The opcode's name.
     pub kind: FrameKind,
+    /// The frame carries part of a message sent compressed under permessage-deflate: the
+    /// message's first frame has RSV1 set and the extension was agreed (RFC 7692 §6), and
+    /// every continuation frame of that message is compressed with it, though only the first
+    /// carries RSV1 (RFC 7692 §6.1). False for control frames, uncompressed messages and
+    /// hixie-76 frames. Its `payload` is then DEFLATE data; the message has it inflated.
+    pub compressed: bool,
     /// MASK bit.
     pub masked: bool,
     /// The masking key, when masked.
@@ -287,6 +293,7 @@ impl Header {
             rsv3: self.rsv3,
             opcode: self.opcode.as_u8(),
             kind: FrameKind::from(self.opcode),
+            compressed: false,
             masked: self.masked,
             masking_key: self.masking_key,
             payload_len: self.payload_len,

@@ -152,6 +152,11 @@ pub struct Check {
     pub offset: Option<u64>,
     /// The header the rule is about, lowercase.
     pub header: Option<String>,
+    /// What the rule calls for, where the check works it out from the other head: the
+    /// Sec-WebSocket-Accept the request's key calls for (`accept-mismatch`, RFC 6455
+    /// §4.2.2), or hixie-76's 16-byte answer in hex (`bad-hixie76-answer`); passed or
+    /// failed, so a viewer shows it without computing it again.
+    pub expected: Option<String>,
 }
 
 impl Check {

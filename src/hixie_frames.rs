@@ -434,7 +434,8 @@ fn partial_frame(
 }
 
 /// What every hixie frame shares: no FIN/RSV/mask bits on the wire (hixie has none, so
-/// they read as a final, unmasked frame) and no close code; callers fill in the rest.
+/// they read as a final, unmasked frame), no close code and nothing compressed (hixie-76
+/// has no extensions); callers fill in the rest.
 fn unmasked_final_frame() -> Frame {
     Frame {
         index: 0,
@@ -447,6 +448,7 @@ fn unmasked_final_frame() -> Frame {
         rsv3: false,
         opcode: 0,
         kind: FrameKind::Reserved,
+        compressed: false,
         masked: false,
         masking_key: None,
         payload_len: 0,

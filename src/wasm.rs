@@ -156,6 +156,7 @@ fn check_to_js(check: &Check) -> JsValue {
         .set("rfc", check.rfc)
         .set("offset", or_null(check.offset.map(num)))
         .set("header", or_null(check.header.as_deref()))
+        .set("expected", or_null(check.expected.as_deref()))
         .into()
 }
 

@@ -107,6 +107,65 @@ fn a_compressed_message_with_a_ping_between_its_fragments() {
     assert_eq!(m.wire_length, 7);
 }
 
+/// Each frame's `compressed` flag, in order.
+fn compressed_flags(out: &wsinspect::DecodeOutput) -> Vec<bool> {
+    out.frames.iter().map(|f| f.compressed).collect()
+}
+
+#[test]
+fn every_frame_of_a_compressed_message_is_compressed_and_no_other() {
+    // RFC 7692 §6.1: RSV1 is set on the first frame of a compressed message only, yet its
+    // continuation frames carry the rest of the same DEFLATE data. A ping between them
+    // (RFC 6455 §5.4: control frames may be injected) and a plain message after are not
+    // compressed.
+    let bytes = stream(&[
+        f(1, &FIRST[..2]).rsv(4).fin(false),
+        f(9, b"!"),
+        f(0, &FIRST[2..4]).fin(false),
+        f(10, b""),
+        f(0, &FIRST[4..]),
+        f(1, b"plain"),
+        f(2, b"a").fin(false),
+        f(0, b"b"),
+        f(8, &[0x03, 0xe8]),
+    ]);
+    let out = decode_all_splits(&bytes, &deflate_options(Role::Server, "permessage-deflate"));
+    assert!(out.violations.is_empty(), "{:?}", out.violations);
+    assert_eq!(texts(&out), [Some("Hello"), Some("plain"), None]);
+    assert_eq!(
+        compressed_flags(&out),
+        [true, false, true, false, true, false, false, false, false]
+    );
+    // RSV1 marks the first frame only: the flag is not the bit.
+    assert!(!out.frames[2].rsv1 && !out.frames[4].rsv1);
+}
+
+#[test]
+fn rsv1_without_the_extension_marks_nothing_compressed() {
+    // RFC 6455 §5.2: without a negotiated extension that defines it, RSV1 MUST be 0 (a
+    // reserved-bits violation), and nothing is inflated.
+    let bytes = stream(&[f(1, &FIRST[..2]).rsv(4).fin(false), f(0, &FIRST[2..])]);
+    let out = decode_all_splits(&bytes, &DecodeOptions::default());
+    assert_eq!(compressed_flags(&out), [false, false]);
+    assert!(out
+        .violations
+        .iter()
+        .any(|v| v.id == ViolationId::ReservedBits));
+}
+
+#[test]
+fn a_truncated_frame_of_a_compressed_message_is_compressed() {
+    let bytes = stream(&[f(1, &FIRST[..2]).rsv(4).fin(false), f(0, &FIRST[2..])]);
+    let cut = &bytes[..bytes.len() - 2];
+    let out = decode(cut, deflate_options(Role::Server, "permessage-deflate")).unwrap();
+    assert_eq!(compressed_flags(&out), [true]);
+    let partial = out
+        .incomplete
+        .and_then(|i| i.partial)
+        .expect("a partial frame");
+    assert!(partial.compressed && partial.kind == wsinspect::FrameKind::Continuation);
+}
+
 #[test]
 fn uncompressed_messages_still_work_under_permessage_deflate() {
     let bytes = stream(&[f(1, b"plain"), f(1, FIRST).rsv(4)]);

@@ -258,6 +258,54 @@ fn accept_mismatch() {
     let failures = pair_failures(REQUEST, &response);
     assert_eq!(failures[0].id.as_str(), "accept-mismatch");
     assert_eq!(failures[0].offset, Some(0));
+    assert_eq!(
+        failures[0].expected.as_deref(),
+        Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+    );
+}
+
+#[test]
+fn the_accept_check_carries_the_value_the_key_calls_for() {
+    // RFC 6455 §1.3's example: key dGhlIHNhbXBsZSBub25jZQ== calls for
+    // s3pPLMBiTxaQ9kYGzzhZRbK+xOo=. A viewer shows it from the check, passed or failed.
+    let pair = |response: &str| {
+        check_pair(
+            &parse_handshake(REQUEST.as_bytes()),
+            &parse_handshake(response.as_bytes()),
+        )
+        .into_iter()
+        .find(|c| c.id.as_str() == "accept-mismatch")
+        .expect("an accept check")
+    };
+    let passed = pair(RESPONSE);
+    assert!(passed.passed);
+    assert_eq!(
+        passed.expected.as_deref(),
+        Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+    );
+    let failed = pair(&edit(RESPONSE, "s3pPLMBi", "AAAAAAAA"));
+    assert!(!failed.passed);
+    assert_eq!(
+        failed.expected.as_deref(),
+        Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+    );
+    // Other checks work nothing out from the other head.
+    let request = parse_handshake(REQUEST.as_bytes());
+    assert!(request.checks.iter().all(|c| c.expected.is_none()));
+    // Without a key there is nothing to expect.
+    let no_key = edit(
+        REQUEST,
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
+        "",
+    );
+    let check = check_pair(
+        &parse_handshake(no_key.as_bytes()),
+        &parse_handshake(RESPONSE.as_bytes()),
+    )
+    .into_iter()
+    .find(|c| c.id.as_str() == "accept-mismatch")
+    .expect("an accept check");
+    assert!(!check.passed && check.expected.is_none());
 }
 
 #[test]

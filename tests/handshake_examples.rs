@@ -180,6 +180,10 @@ fn hixie76_wrong_answer_fails_the_pair() {
             .contains("expected 386a4b5327793a472a436f2c5778612d"),
         "{}",
         answer.message
+    ); // The check carries the answer it wanted, for a viewer to show as is.
+    assert_eq!(
+        answer.expected.as_deref(),
+        Some("386a4b5327793a472a436f2c5778612d")
     );
 }
 

@@ -115,15 +115,14 @@ function violationRow(v) {
 
 function preview(f) {
   if (f.closeCode !== undefined) return `close ${f.closeCode ?? ""} ${f.closeCodeName ?? ""} ${f.closeReason ?? ""}`.trim();
-  if (f.rsv1) return `${f.payload.length} compressed bytes (see the messages)`;
+  if (f.compressed) return `${f.payload.length} compressed bytes (see the messages)`;
   const text = new TextDecoder().decode(f.payload.subarray(0, 80));
   return text + (f.payload.length > 80 ? "…" : "");
 }
 
-/** A head as the Handshake panel shows it, its lines from the direction's own bytes. */
+/** A head as the Handshake panel shows it, its lines cut from the direction's own bytes at the core's offsets. */
 function headView(h, stream) {
-  const bytes = stream.subarray(0, h.headLength ?? stream.length);
-  return handshakeView(h, new TextDecoder("latin1").decode(bytes), "conv");
+  return handshakeView(h, stream.subarray(0, h.headLength ?? stream.length), "conv");
 }
 
 function closeText(c) {

@@ -257,7 +257,6 @@ export class DecodePanel {
       li.textContent = n;
       return li;
     }));
-    this.table.extensions = Boolean(this.q("decode-extensions").value.trim());
     this.table.list.render();
   }
 

@@ -41,8 +41,42 @@ export function fieldAt(frame, offset) {
   return best;
 }
 
-/** The unmasked value of the byte `bytes[offset]` when it lies in frame `f`'s masked payload, else -1. */
+// Masking, RFC 6455 §5.3: "Octet i of the transformed data ("transformed-octet-i") is the
+// XOR of octet i of the original data ("original-octet-i") with octet at index i modulo 4 of
+// the masking key"; masking and unmasking are the same step. The core returns each frame's
+// payload unmasked (`payload`), and a frame object that has it is read from it. The page
+// repeats the step only here, for what the core's payload cannot give: the Decode panel's
+// frames come from the FrameStore, which keeps no payloads (a capture of many frames would
+// otherwise cross from the worker and sit in the page twice, beside the input it already
+// holds), so their bytes are unmasked from the input; and the wire view, which has the
+// core's payload but not the bytes as sent, masks it again to show them.
+
+function xorKey(data, key, at) {
+  for (let j = 0; j < data.length; j++) data[j] ^= key[(at + j) % 4];
+  return data;
+}
+
+/** The unmasked value of the byte at stream offset `offset` when it lies in frame `f`'s masked payload, else -1. */
 export function unmaskedByte(f, bytes, offset) {
   if (!f.masked || offset < f.payloadOffset || offset >= f.payloadOffset + f.payloadLength) return -1;
-  return bytes[offset] ^ f.maskingKey[(offset - f.payloadOffset) % 4];
+  const at = offset - f.payloadOffset;
+  if (f.payload && at < f.payload.length) return f.payload[at];
+  if (offset >= bytes.length) return -1;
+  return xorKey(Uint8Array.of(bytes[offset]), f.maskingKey, at)[0];
+}
+
+/** The first `n` payload bytes of frame `f` present, unmasked: the core's payload, or (a FrameStore frame) the input's bytes. */
+export function payloadHead(f, bytes, n) {
+  if (f.payload) return f.payload.subarray(0, n);
+  const start = f.payloadOffset;
+  const end = Math.min(start + Math.min(f.payloadLength, n), bytes.length);
+  if (end <= start) return new Uint8Array(0);
+  // A copy (Uint8Array.from): a Buffer's slice would share, and unmask, the input itself.
+  const data = Uint8Array.from(bytes.subarray(start, end));
+  return f.masked ? xorKey(data, f.maskingKey, 0) : data;
+}
+
+/** The first `n` bytes of a masked frame's payload as they crossed the wire: the core's unmasked payload masked again. */
+export function maskedHead(f, n) {
+  return xorKey(Uint8Array.from(f.payload.subarray(0, n)), f.maskingKey, 0);
 }

@@ -8,7 +8,7 @@
 const NUM = 5; // offset, headerLength, length, payloadLength, payloadOffset
 const U8 = 4; // flags, opcode, kind code, length-encoding code
 const ENCODINGS = ["7", "16", "64"];
-const FLAG = { fin: 1, rsv1: 2, rsv2: 4, rsv3: 8, masked: 16 };
+const FLAG = { fin: 1, rsv1: 2, rsv2: 4, rsv3: 8, masked: 16, compressed: 32 };
 
 function grow(array, needed) {
   if (needed <= array.length) return array;
@@ -55,7 +55,7 @@ export class FramePacker {
     this.layout = grow(this.layout, this.count);
     this.num.set([f.offset, f.headerLength, f.length, f.payloadLength, f.payloadOffset], i * NUM);
     const flags = (f.fin ? FLAG.fin : 0) | (f.rsv1 ? FLAG.rsv1 : 0) | (f.rsv2 ? FLAG.rsv2 : 0)
-      | (f.rsv3 ? FLAG.rsv3 : 0) | (f.masked ? FLAG.masked : 0);
+      | (f.rsv3 ? FLAG.rsv3 : 0) | (f.masked ? FLAG.masked : 0) | (f.compressed ? FLAG.compressed : 0);
     const enc = ENCODINGS.indexOf(String(f.lengthEncoding));
     this.u8.set([flags, f.opcode & 0xff, this.code(f.kind), enc < 0 ? 255 : enc], i * U8);
     const k = f.maskingKey;
@@ -124,7 +124,10 @@ export class FrameStore {
   offset(i) { return this.num[i * NUM]; }
   end(i) { return this.num[i * NUM] + this.num[i * NUM + 2]; }
 
-  /** The frame object for row i (the package's Frame fields, without the payload bytes). */
+  /**
+   * The frame object for row i: the package's Frame fields without the payload bytes (the
+   * page holds the input; fields.js reads a payload byte from it).
+   */
   frame(i) {
     const n = i * NUM, u = i * U8, flags = this.u8[u];
     const masked = (flags & FLAG.masked) !== 0;
@@ -136,7 +139,8 @@ export class FrameStore {
       offset: this.num[n], headerLength: this.num[n + 1], length: this.num[n + 2],
       payloadLength: this.num[n + 3], payloadOffset: this.num[n + 4],
       fin: (flags & FLAG.fin) !== 0, rsv1: (flags & FLAG.rsv1) !== 0, rsv2: (flags & FLAG.rsv2) !== 0,
-      rsv3: (flags & FLAG.rsv3) !== 0, masked, opcode: this.u8[u + 1], kind: this.names[this.u8[u + 2]],
+      rsv3: (flags & FLAG.rsv3) !== 0, compressed: (flags & FLAG.compressed) !== 0, masked,
+      opcode: this.u8[u + 1], kind: this.names[this.u8[u + 2]],
       lengthEncoding: ENCODINGS[this.u8[u + 3]] ?? "",
       maskingKey: masked ? new Uint8Array([k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff]) : null,
       fields, close: this.close.get(i) ?? null,

@@ -3,6 +3,7 @@
 // selectable with a click, Enter, or the arrow keys.
 import { VirtualList } from "./virtual.js";
 import { hex, maskingKey } from "./format.js";
+import { payloadHead } from "./fields.js";
 
 /** One decoder for every row's text preview. */
 const utf8 = new TextDecoder();
@@ -22,7 +23,6 @@ export class FrameTable {
     this.onSelect = onSelect;
     this.bytes = new Uint8Array(0);
     this.selected = -1;
-    this.extensions = false;
     const scroller = root.querySelector(".vt-scroll");
     root.style.setProperty("--vt-row", `${ROW_HEIGHT}px`);
     this.list = new VirtualList(scroller, root.querySelector(".vt-inner"), root.querySelector(".vt-window"),
@@ -103,13 +103,11 @@ export class FrameTable {
       const code = f.close.code === null ? "no code" : `${f.close.code} ${f.close.name}`;
       return f.close.reason ? `${code}: ${f.close.reason}` : code;
     }
-    const start = f.payloadOffset;
-    const end = Math.min(start + Math.min(f.payloadLength, PREVIEW), this.bytes.length);
-    if (end <= start) return "";
-    const data = this.bytes.slice(start, end);
-    if (f.masked) for (let j = 0; j < data.length; j++) data[j] ^= f.maskingKey[j % 4];
+    const data = payloadHead(f, this.bytes, PREVIEW);
+    if (!data.length) return "";
     const more = f.payloadLength > data.length ? "…" : "";
-    const compressed = f.rsv1 && this.extensions;
+    // The core's flag: every frame of a compressed message, its continuations too (RFC 7692 §6.1).
+    const compressed = f.compressed;
     const text = !compressed && data.every((b) => (b >= 0x20 && b < 0x7f) || b >= 0x80 || b === 9 || b === 10 || b === 13);
     if (text) {
       const decoded = utf8.decode(data).replace(/[\r\n\t]/g, " ");
@@ -118,4 +116,3 @@ export class FrameTable {
     return hex(data) + more + (compressed ? " (compressed)" : "");
   }
 }
-

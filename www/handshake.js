@@ -10,6 +10,9 @@ export function crlf(text) {
   return text.replace(/\r?\n/g, "\r\n");
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8 = new TextDecoder();
+
 function seed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
@@ -44,7 +47,8 @@ export class HandshakePanel {
         fill(out);
         continue;
       }
-      const wire = crlf(text);
+      // The core's offsets count bytes: it parses these very bytes, and the view cuts them.
+      const wire = utf8Encoder.encode(crlf(text));
       wires[side] = wire;
       try {
         parsed[side] = ws.parseHandshake(wire);
@@ -63,18 +67,10 @@ export class HandshakePanel {
       return;
     }
     const nodes = [el("h3", {}, "The pair")];
-    const key = header(request, "sec-websocket-key");
-    if (key !== null) {
-      const expected = ws.acceptKey(key.trim());
-      const got = header(response, "sec-websocket-accept");
-      const ok = got !== null && got.trim() === expected;
-      nodes.push(el("p", { class: ok ? "pass" : "fail", "data-testid": "hs-expected-accept", "data-match": String(ok) },
-        "expected Sec-WebSocket-Accept: ", el("code", {}, expected), got === null
-          ? " · the response has no Sec-WebSocket-Accept"
-          : [" · the response sends ", el("code", {}, got.trim()), ok ? ": they match" : ": they differ"]));
-    }
     try {
-      nodes.push(checkList(ws.checkHandshakePair(wires.request, wires.response), "hs-check"));
+      const checks = ws.checkHandshakePair(wires.request, wires.response);
+      nodes.push(acceptLine(checks, response, "hs-expected-accept"));
+      nodes.push(checkList(checks, "hs-check"));
     } catch (e) {
       nodes.push(el("p", { class: "error" }, errorText(e)));
     }
@@ -142,33 +138,78 @@ function errorText(e) {
   return `${e.message}${where}`;
 }
 
-function header(h, name) {
-  const found = h.headers.find((x) => x.name.toLowerCase() === name);
-  return found ? found.value : null;
+/**
+ * The accept check of a pair as the core reports it (RFC 6455 §4.2.2): the value the request's
+ * key calls for (`expected`), the value the response sends (its parsed header), and whether
+ * the check passed. Null when the pair has no accept check (hixie-76) or no key to expect from.
+ */
+export function acceptLine(checks, response, testid) {
+  const check = checks.find((c) => c.id === "accept-mismatch");
+  if (!check || check.expected === null || check.expected === undefined) return null;
+  const sent = response.headers.find((x) => x.name.toLowerCase() === "sec-websocket-accept")?.value ?? null;
+  return el("p", { class: check.passed ? "pass" : "fail", "data-testid": testid, "data-match": String(check.passed) },
+    "expected Sec-WebSocket-Accept: ", el("code", { "data-testid": `${testid}-value` }, check.expected), sent === null
+      ? " · the response has no Sec-WebSocket-Accept"
+      : [" · the response sends ", el("code", {}, sent), check.passed ? ": they match" : ": they differ"]);
+}
+
+/**
+ * The head's lines as the core located them: the start line and each header line are byte
+ * spans of `bytes` (the head as parsed), each decoded as UTF-8 for display, so a line is
+ * found by the bytes it holds, not by characters (a header value with "é" is 2 bytes, 1
+ * character). Bytes the core placed in no line (a head cut short or malformed before it
+ * ended) are shown split at their line endings. A line is marked when a failed check's
+ * offset (or the head's error) falls in it, or it is a header a failed check names.
+ */
+export function headLines(h, bytes, failed, testids) {
+  const end = Math.min(h.headLength ?? bytes.length, bytes.length);
+  const offsets = failed.map((c) => c.offset).filter((o) => o !== null && o !== undefined);
+  if (h.error) offsets.push(h.error.offset);
+  const names = new Set(failed.map((c) => c.header?.toLowerCase()).filter(Boolean));
+  const located = [];
+  if (h.startLineLength > 0) located.push({ offset: h.startLineOffset, length: h.startLineLength, name: null });
+  for (const x of h.headers) located.push({ offset: x.offset, length: x.length, name: x.name.toLowerCase() });
+  located.sort((a, b) => a.offset - b.offset);
+  const lines = [];
+  let at = 0;
+  for (const line of [...located, { offset: end, length: 0, name: null, last: true }]) {
+    for (const piece of unlocated(bytes, at, Math.min(line.offset, end))) lines.push(piece);
+    if (line.last || line.offset >= end) break;
+    lines.push(line);
+    at = line.offset + line.length;
+  }
+  const pre = el("pre", { class: "hs-head", "data-testid": testids.head });
+  lines.forEach((line, i) => {
+    // A line owns the bytes up to the next one's start: its line ending too.
+    const next = i + 1 < lines.length ? lines[i + 1].offset : end;
+    const bad = offsets.some((o) => o >= line.offset && o < Math.max(next, line.offset + 1)) || names.has(line.name);
+    const text = utf8.decode(bytes.subarray(line.offset, line.offset + line.length));
+    pre.append(el("span", { class: bad ? "hs-line bad" : "hs-line", "data-testid": testids.line, "data-bad": bad, "data-offset": line.offset }, text), "\n");
+  });
+  return pre;
+}
+
+/** Bytes from..to that no located line holds, as lines split at LF (a CR before it dropped); empty ones skipped. */
+function unlocated(bytes, from, to) {
+  const pieces = [];
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && bytes[i] !== 0x0a) continue;
+    const stop = i > start && bytes[i - 1] === 0x0d && i < to ? i - 1 : i;
+    if (stop > start) pieces.push({ offset: start, length: stop - start, name: null });
+    start = i + 1;
+  }
+  return pieces;
 }
 
 /**
  * The head, a line each, with the lines a failed check points at highlighted; then the
- * checks. `wire` is the head's text, one character a byte (the conversation view decodes it
- * as latin1), so offsets count bytes. `id` prefixes the test ids ("hs", or "conv" for the
- * Decode panel's conversation view).
+ * checks. `bytes` are the bytes the core parsed (its offsets count them). `id` prefixes the
+ * test ids ("hs", or "conv" for the Decode panel's conversation view).
  */
-export function handshakeView(h, wire, id = "hs") {
+export function handshakeView(h, bytes, id = "hs") {
   const failed = h.checks.filter((c) => !c.passed);
-  const badOffsets = failed.map((c) => c.offset).filter((o) => o !== null && o !== undefined);
-  if (h.error) badOffsets.push(h.error.offset);
-  const badNames = failed.map((c) => c.header?.toLowerCase()).filter(Boolean);
-  const head = h.headLength === null || h.headLength === undefined ? wire : wire.slice(0, h.headLength);
-  const pre = el("pre", { class: "hs-head", "data-testid": `${id}-head` });
-  let at = 0;
-  for (const line of head.split("\r\n")) {
-    const start = at;
-    at += line.length + 2;
-    if (!line && start >= head.length - 2) continue;
-    const name = line.includes(":") ? line.slice(0, line.indexOf(":")).trim().toLowerCase() : null;
-    const bad = badOffsets.some((o) => o >= start && o < at) || (name && badNames.includes(name));
-    pre.append(el("span", { class: bad ? "hs-line bad" : "hs-line", "data-testid": `${id}-line`, "data-bad": bad }, line), "\n");
-  }
+  const pre = headLines(h, bytes, failed, { head: `${id}-head`, line: `${id}-line` });
   const what = h.kind === "request" ? `${h.method ?? ""} ${h.path ?? ""}` : `${h.status ?? ""} ${h.reason ?? ""}`;
   const nodes = [
     el("p", { class: "hs-summary" }, `${h.kind} · `,

@@ -13,7 +13,6 @@ export class WireSession {
     this.streams = { in: new WireStream("in"), out: new WireStream("out") };
     this.frames = { in: [], out: [] };
     this.messages = { in: [], out: [] };
-    this.deflating = { in: false, out: false };
     this.pairChecked = false;
     this.extensions = null;
     this.closed = null;
@@ -95,21 +94,23 @@ export class WireSession {
     this.pairChecked = true;
     const key = headerValue(req.head, "sec-websocket-key");
     const accept = headerValue(res.head, "sec-websocket-accept");
-    let expected = null, checks = [], error = null;
+    let checks = [], error = null;
     try {
-      expected = key === null ? null : ws.acceptKey(key);
       checks = ws.checkHandshakePair(req.headBytes, res.headBytes);
     } catch (e) {
       error = e.message;
     }
-    this.view.pair({ key, accept, expected, match: expected !== null && accept === expected, checks, error });
+    // The core's accept check (RFC 6455 §4.2.2) says what the key calls for and whether the
+    // response sent it.
+    const check = checks.find((c) => c.id === "accept-mismatch");
+    this.view.pair({ key, accept, expected: check?.expected ?? null, match: check?.passed ?? false, checks, error });
   }
 
   /** Adds a Decoder result's frames, messages and violations for `dir`. */
   apply(dir, result, t) {
     if (!result) return;
     for (const frame of result.frames) {
-      const item = { dir, frame, t, at: frame.offset, compressed: this.compressed(dir, frame), message: null, violations: [], id: `${dir}-${frame.index}` };
+      const item = { dir, frame, t, at: frame.offset, compressed: frame.compressed, message: null, violations: [], id: `${dir}-${frame.index}` };
       this.frames[dir].push(item);
       this.view.frame(item);
     }
@@ -126,15 +127,6 @@ export class WireSession {
       this.view.message(m);
     }
     if (result.incomplete) this.view.incomplete(dir, result.incomplete);
-  }
-
-  /** RFC 7692 §6: RSV1 on a message's first frame says the whole message (continuations too) is compressed. */
-  compressed(dir, frame) {
-    if (frame.opcode === 1 || frame.opcode === 2) this.deflating[dir] = frame.rsv1;
-    else if (frame.opcode !== 0) return frame.rsv1;
-    const on = this.deflating[dir];
-    if (frame.fin) this.deflating[dir] = false;
-    return on;
   }
 
   frameAt(dir, index) {

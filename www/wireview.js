@@ -5,6 +5,8 @@
 import { byTestId, el, fill } from "./dom.js";
 import { escaped, hex, maskingKey, size } from "./format.js";
 import { checkList } from "./render.js";
+import { headLines } from "./handshake.js";
+import { maskedHead } from "./fields.js";
 
 /** Frame rows kept in the table; later frames are counted, not drawn. */
 const MAX_ROWS = 5000;
@@ -70,14 +72,7 @@ export class WireView {
 
   /** One direction's head: start line and headers as sent, and each rule's check. */
   head(dir, h, bytes, t) {
-    const text = latin1(bytes);
-    const lines = text.split("\r\n").filter((line, i, all) => line || i < all.length - 2);
-    const failed = new Set(h.checks.filter((c) => !c.passed && c.header).map((c) => c.header.toLowerCase()));
-    const pre = el("pre", { class: "hs-head", "data-testid": "wire-head-text" });
-    for (const line of lines) {
-      const name = line.includes(":") ? line.slice(0, line.indexOf(":")).trim().toLowerCase() : null;
-      pre.append(el("span", { class: name && failed.has(name) ? "hs-line bad" : "hs-line" }, line), "\n");
-    }
+    const pre = headLines(h, bytes, h.checks.filter((c) => !c.passed), { head: "wire-head-text", line: "wire-head-line" });
     const what = h.kind === "request" ? `${h.method ?? ""} ${h.path ?? ""}` : `${h.status ?? ""} ${h.reason ?? ""}`;
     if (dir === "out" && h.status === 101) {
       const found = h.headers.filter((x) => x.name.toLowerCase() === "sec-websocket-extensions").map((x) => x.value.trim());
@@ -218,8 +213,7 @@ function note(item) {
 function maskedLine(f) {
   if (!f.masked || !f.maskingKey || !f.payload.length) return null;
   const n = Math.min(f.payload.length, 16);
-  const wire = new Uint8Array(n);
-  for (let i = 0; i < n; i++) wire[i] = f.payload[i] ^ f.maskingKey[i % 4];
+  const wire = maskedHead(f, n);
   return el("span", { class: "wf-masked", "data-testid": "wire-masked" }, `masked: ${hex(wire)}${f.payload.length > n ? " …" : ""}`);
 }
 
@@ -243,10 +237,4 @@ function bit(b) {
 
 function time(t) {
   return typeof t === "number" ? `+${t.toFixed(1)} ms` : "";
-}
-
-function latin1(bytes) {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
 }

@@ -18,7 +18,7 @@ pub fn frame(f: &Frame) -> Value {
     let mut v = json!({
         "index": f.index, "offset": f.offset, "headerLength": f.header_length, "length": f.length,
         "fin": f.fin, "rsv1": f.rsv1, "rsv2": f.rsv2, "rsv3": f.rsv3,
-        "opcode": f.opcode, "kind": f.kind.as_str(), "masked": f.masked,
+        "opcode": f.opcode, "kind": f.kind.as_str(), "compressed": f.compressed, "masked": f.masked,
         "maskingKey": f.masking_key.map(|k| hex(&k)),
         "payloadLength": f.payload_len, "lengthEncoding": f.length_encoding.as_str(),
         "payloadOffset": f.payload_offset, "payload": hex(&f.payload),
@@ -67,7 +67,7 @@ pub fn incomplete(i: &Incomplete) -> Value {
 pub fn check(c: &Check) -> Value {
     json!({
         "id": c.id.as_str(), "rule": c.rule(), "passed": c.passed, "message": c.message, "rfc": c.rfc,
-        "offset": c.offset, "header": c.header,
+        "offset": c.offset, "header": c.header, "expected": c.expected,
     })
 }
 

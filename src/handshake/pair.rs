@@ -90,6 +90,7 @@ fn accept_check(request: &Handshake, response: &Handshake, checks: &mut Checks) 
             format_args!("no {NAME} header, expected {expected}"),
         ),
     }
+    checks.expected(expected);
 }
 
 fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut Checks) {
@@ -148,6 +149,7 @@ fn hixie76_answer_check(request: &Handshake, response: &Handshake, checks: &mut 
             ),
         ),
     }
+    checks.expected(hex(&expected));
 }
 
 /// RFC 6455 §4.1: "If the response includes a |Sec-WebSocket-Extensions| header field

@@ -48,6 +48,7 @@ impl Checks {
             rfc: id.rfc(),
             offset,
             header: header.map(str::to_ascii_lowercase),
+            expected: None,
         });
     }
 
@@ -63,6 +64,7 @@ impl Checks {
             rfc,
             offset: None,
             header: Some(header.to_ascii_lowercase()),
+            expected: None,
         });
     }
 
@@ -95,7 +97,15 @@ impl Checks {
             rfc,
             offset: Some(offset),
             header: header.map(str::to_ascii_lowercase),
+            expected: None,
         });
+    }
+
+    /// Sets what the rule called for on the check recorded last.
+    pub(crate) fn expected(&mut self, value: String) {
+        if let Some(last) = self.0.last_mut() {
+            last.expected = Some(value);
+        }
     }
 
     /// Records a broken rule about a header that is missing: located at the start line.

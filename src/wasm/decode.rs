@@ -54,7 +54,7 @@ export function makeFrame(n, kind, lengthEncoding, maskingKey, payload, closeCod
   const frame = {
     index: n[0], offset: n[1], headerLength: n[2], length: n[3],
     fin: n[4] === 1, rsv1: n[5] === 1, rsv2: n[6] === 1, rsv3: n[7] === 1,
-    opcode: n[8], kind, masked: n[9] === 1, maskingKey,
+    opcode: n[8], kind, compressed: n[13] === 1, masked: n[9] === 1, maskingKey,
     payloadLength: n[10], lengthEncoding, payloadOffset: n[11], payload,
   };
   if (n[12] >= 0) frame.closeCode = n[12];
@@ -127,6 +127,7 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
         f.payload_len as f64,
         f.payload_offset as f64,
         num_or_none(f.close_code),
+        flag(f.compressed),
     ];
     let mut names = String::new();
     let fields = f.fields();

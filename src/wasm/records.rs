@@ -51,7 +51,7 @@ struct BytesRef {
 }
 
 /// The bit of each flag in a frame's `flags`, by name.
-pub const FLAGS: &[&str] = &["fin", "rsv1", "rsv2", "rsv3", "masked"];
+pub const FLAGS: &[&str] = &["fin", "rsv1", "rsv2", "rsv3", "masked", "compressed"];
 
 record!(HEADER, fn write_header(out: &DecodeOutput, buffers: usize, rare: bool) {
     "frames" => out.frames.len() as f64,
@@ -67,7 +67,8 @@ record!(FRAME, fn write_frame(f: &Frame, payload: BytesRef, strings: Option<usiz
     "offset" => f.offset as f64,
     "headerLength" => f.header_length as f64,
     "length" => f.length as f64,
-    "flags" => flag(f.fin, 0) + flag(f.rsv1, 1) + flag(f.rsv2, 2) + flag(f.rsv3, 3) + flag(f.masked, 4),
+    "flags" => flag(f.fin, 0) + flag(f.rsv1, 1) + flag(f.rsv2, 2) + flag(f.rsv3, 3) + flag(f.masked, 4)
+        + flag(f.compressed, 5),
     "opcode" => f64::from(f.opcode),
     "kind" => place(&FrameKind::ALL, &f.kind),
     "maskingKey" => f.masking_key.map_or(-1.0, |k| f64::from(u32::from_be_bytes(k))),
@@ -230,6 +231,7 @@ pub fn fields(record: &[f64]) -> JsValue {
         opcode: at("opcode") as u8,
         kind: FrameKind::ALL[pick(at("kind"), FrameKind::ALL.len())],
         masked: flags & 16 != 0,
+        compressed: flags & 32 != 0,
         masking_key: None,
         payload_len: at("payloadLength") as u64,
         length_encoding: LengthEncoding::ALL[pick(at("lengthEncoding"), LengthEncoding::ALL.len())],

@@ -192,3 +192,36 @@ test("the examples menu loads the stream with several violations (screenshot of 
   await screenshot(page, "decode-dark");
   assert.deepEqual(errors, []);
 });
+
+// RFC 7692 §7.2.3.1's "Hello" (f2 48 cd c9 c9 07 00) in three frames, RSV1 on the first only
+// (§6.1), a ping between them, then a plain text message.
+const FRAGMENTED_DEFLATE = "4102f248" + "890121" + "0002cdc9" + "8003c90700" + "8105706c61696e";
+
+test("a fragmented compressed message: its continuation frames show as compressed (screenshot)", async () => {
+  const { page, errors } = await open(env);
+  await decode(page, FRAGMENTED_DEFLATE, { format: "hex", role: "server", extensions: "permessage-deflate" });
+  const previews = await page.locator("[data-testid=frame-row] [data-col=preview]").allTextContents();
+  assert.deepEqual(previews, ["f2 48 (compressed)", "!", "cd c9 (compressed)", "c9 07 00 (compressed)", "plain"]);
+  assert.equal(await page.getByTestId("message-text").first().textContent(), "Hello");
+  await page.getByTestId("frame-row").nth(2).click();
+  await screenshot(page, "decode-fragmented-deflate");
+  assert.deepEqual(errors, []);
+});
+
+test("a one-direction conversation: compressed continuations and a UTF-8 head as sent", async () => {
+  const { page, errors } = await open(env);
+  const head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    + "X-Note: 日本語 é\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+  await decode(page, Buffer.from(head).toString("hex") + FRAGMENTED_DEFLATE);
+  const frames = page.locator("[data-testid=conv-frame]");
+  const seen = await frames.evaluateAll((els) => els.map((e) => [e.dataset.kind, e.querySelector("[data-testid=conv-frame-preview]").textContent]));
+  assert.deepEqual(seen, [
+    ["text", "2 compressed bytes (see the messages)"], ["ping", "!"],
+    ["continuation", "2 compressed bytes (see the messages)"], ["continuation", "3 compressed bytes (see the messages)"],
+    ["text", "plain"],
+  ]);
+  const lines = await page.getByTestId("conv-response").getByTestId("conv-line").allTextContents();
+  assert.ok(lines.includes("X-Note: 日本語 é"), lines.join("|"));
+  assert.deepEqual(errors, []);
+});

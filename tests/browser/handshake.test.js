@@ -117,3 +117,51 @@ test("a header value <img src=x onerror=alert(1)> shows as text", async () => {
   assert.equal(await page.locator("main img").count(), 0);
   assert.deepEqual(errors, []);
 });
+
+test("a head with UTF-8 header values highlights the failing line by its bytes (screenshot)", async () => {
+  const { page, errors } = await open(env);
+  await showPanel(page, "handshake");
+  // 45 bytes of UTF-8 in 15 characters before the failing line: by character positions its
+  // byte offset would land 30 characters further on, in the line after it.
+  const note = "X-Note: 日本語の説明です、ありがとう é";
+  const request = REQUEST.replace("Origin: http://example.com", `Origin: http://café.example\n${note}`)
+    .replace("Sec-WebSocket-Protocol: chat, superchat\nSec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8\nSec-WebSocket-Protocol: chat, superchat");
+  await page.getByTestId("hs-request").fill(request);
+  const req = page.getByTestId("hs-request-result");
+  assert.equal(await req.locator("[data-testid=hs-check][data-id=bad-version]").getAttribute("data-passed"), "false");
+  const bad = await req.locator("[data-testid=hs-line][data-bad]").allTextContents();
+  assert.deepEqual(bad, ["Sec-WebSocket-Version: 8"]);
+  // Each line is shown as sent: its bytes decoded as UTF-8.
+  const lines = await req.getByTestId("hs-line").allTextContents();
+  assert.ok(lines.includes(note), lines.join("|"));
+  assert.ok(lines.includes("Origin: http://café.example"), lines.join("|"));
+  await page.getByTestId("hs-response").fill(RESPONSE);
+  await screenshot(page, "handshake-utf8");
+  assert.deepEqual(errors, []);
+});
+
+test("the expected Sec-WebSocket-Accept is the core's accept check, passed or failed", async () => {
+  const { page, errors } = await open(env);
+  await showPanel(page, "handshake");
+  // U+FEFF after the key is not whitespace to RFC 6455 §4.1 (the core keeps it; JavaScript's
+  // trim() would drop it): the key is another string, and the response's accept does not
+  // answer it. The line above the checks must say what the check says.
+  const cases = [
+    [REQUEST, RESPONSE, "true"],
+    [REQUEST, RESPONSE.replace("s3pPLMBi", "AAAAAAAA"), "false"],
+    [REQUEST.replace("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ==\uFEFF"), RESPONSE, "false"],
+  ];
+  for (const [request, response, match] of cases) {
+    await page.getByTestId("hs-request").fill(request);
+    await page.getByTestId("hs-response").fill(response);
+    const pair = page.getByTestId("hs-pair-result");
+    const check = pair.locator("[data-testid=hs-check][data-id=accept-mismatch]");
+    assert.equal(await check.getAttribute("data-passed"), match);
+    const line = page.getByTestId("hs-expected-accept");
+    assert.equal(await line.getAttribute("data-match"), match, request);
+    // The value shown is the one the core's check names ("..., expected X" or "X, as expected").
+    const expected = await line.locator("code").first().textContent();
+    assert.ok((await check.textContent()).includes(expected), `${expected} in ${await check.textContent()}`);
+  }
+  assert.deepEqual(errors, []);
+});

@@ -59,6 +59,8 @@ const cases = [
   { name: "a truncated tail", hex: "8105486578", role: "server" },
   { name: "hixie-76 frames", hex: "00486900ff00", protocol: "hixie-76" },
   { name: "a compressed message without the extension", hex: "c107f248cdc9c90700", role: "server" },
+  // RFC 7692 §7.2.3.1's "Hello" in three frames with a ping between: every frame `compressed`.
+  { name: "a fragmented compressed message", hex: "4102f248890121" + "0002cdc9" + "8003c90700", role: "server", extensions: "permessage-deflate" },
 ];
 
 test("decode --json is the JS API's DecodeResult, field for field", () => {
@@ -69,6 +71,7 @@ test("decode --json is the JS API's DecodeResult, field for field", () => {
     const { status, stdout } = cli(["decode", "--format", "hex", "--json", ...args], c.hex);
     const doc = JSON.parse(stdout);
     assert.deepEqual(doc.decoded, expected, c.name);
+    assert.ok(doc.decoded.frames.every((f) => typeof f.compressed === "boolean"), c.name);
     assert.equal(status, expected.violations.length ? 1 : 0, c.name);
     assert.equal(doc.input.length, bytes.length);
     assert.equal(doc.framesStart, 0);
@@ -110,5 +113,6 @@ test("handshake --json checks are the JS API's checks", () => {
   assert.deepEqual(doc.handshake, asJson(ws.parseHandshake(request + response)));
   assert.deepEqual(doc.response.handshake, asJson(ws.parseHandshake(response)));
   assert.deepEqual(doc.pairChecks, asJson(ws.checkHandshakePair(request, response)));
+  assert.equal(doc.pairChecks.find((c) => c.id === "accept-mismatch").expected, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   assert.equal(doc.passed, false);
 });

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { usePackedPackage } from "../support/packed.js";
 import { vectors, vectorBytes, xorshift } from "../support/vectors.js";
 import { violationCases } from "../support/violations.js";
+import { readFileSync, readdirSync } from "node:fs";
+import { unmaskedByte, payloadHead, maskedHead } from "../../www/fields.js";
 
 let installed, ws;
 usePackedPackage((module, install) => {
@@ -216,4 +218,48 @@ test("a copy from beyond the agreed window is inflate-failed, spanning its frame
   const wide = ws.decode(bytes, { role: "server", extensions: "permessage-deflate" });
   assert.deepEqual(wide.violations, []);
   assert.equal(wide.messages[1].inflatedLength, 3);
+});
+
+test("compressed marks every frame of a compressed message, continuations too, and no other", () => {
+  // RFC 7692 §7.2.3.1's "Hello" (f2 48 cd c9 c9 07 00) in three frames, RSV1 on the first
+  // only (§6.1), a ping between them, then a plain text message and a close.
+  const hex = "4102f248" + "890121" + "0002cdc9" + "8003c90700" + "8105706c61696e" + "880203e8";
+  const r = ws.decode(Buffer.from(hex, "hex"), { role: "server", extensions: "permessage-deflate" });
+  assert.deepEqual(r.violations, []);
+  assert.deepEqual(r.messages.map((m) => m.text), ["Hello", "plain"]);
+  assert.deepEqual(r.frames.map((f) => [f.kind, f.rsv1, f.compressed]), [
+    ["text", true, true], ["ping", false, false], ["continuation", false, true],
+    ["continuation", false, true], ["text", false, false], ["close", false, false],
+  ]);
+  // Without the extension RSV1 is a violation and nothing is compressed.
+  const plain = ws.decode(Buffer.from(hex, "hex"), { role: "server" });
+  assert.ok(plain.frames.every((f) => f.compressed === false));
+});
+
+test("the page's payload bytes are the core's unmasked payload, and only fields.js unmasks", () => {
+  // RFC 6455 §5.7's masked "Hello", then a masked frame of 7 bytes whose key starts at an
+  // offset that is not a multiple of 4, so the key index counts from the payload's start.
+  const bytes = Buffer.from("818537fa213d7f9f4d5158" + "8287a1b2c3d4" + "a0b0c0d0e0f001", "hex");
+  const r = ws.decode(bytes, { role: "client" });
+  assert.equal(r.frames.length, 2);
+  for (const f of r.frames) {
+    // A FrameStore frame keeps no payload: the byte comes from the input.
+    const { payload, ...stored } = f;
+    for (let i = 0; i < f.payloadLength; i++) {
+      assert.equal(unmaskedByte(stored, bytes, f.payloadOffset + i), payload[i], `frame ${f.index} byte ${i}`);
+      assert.equal(unmaskedByte(f, bytes, f.payloadOffset + i), payload[i]);
+    }
+    assert.equal(unmaskedByte(stored, bytes, f.payloadOffset - 1), -1);
+    assert.equal(unmaskedByte(stored, bytes, f.payloadOffset + f.payloadLength), -1);
+    assert.deepEqual(payloadHead(stored, bytes, 5), payload.subarray(0, 5));
+    assert.deepEqual(payloadHead(f, bytes, 5), payload.subarray(0, 5));
+    // Masked again, the payload is the bytes as they crossed the wire.
+    assert.deepEqual(maskedHead(f, f.payloadLength), new Uint8Array(bytes.subarray(f.payloadOffset, f.payloadOffset + f.payloadLength)));
+  }
+  assert.equal(new TextDecoder().decode(payloadHead({ ...r.frames[0], payload: undefined }, bytes, 32)), "Hello");
+  // One copy of the masking step in the page: every other module asks fields.js.
+  const www = new URL("../../www/", import.meta.url);
+  const xoring = readdirSync(www).filter((n) => n.endsWith(".js") && n !== "fields.js")
+    .filter((n) => /maskingKey\s*\[/.test(readFileSync(new URL(n, www), "utf8")));
+  assert.deepEqual(xoring, []);
 });

@@ -80,3 +80,16 @@ test("encodeFrame builds the RFC 6455 §5.7 and RFC 7692 examples", () => {
   assert.throws(() => ws.encodeFrame({ opcode: 16 }), /opcode/);
   assert.throws(() => ws.encodeFrame({ opcode: 1, maskingKey: Uint8Array.of(1) }), /4 bytes/);
 });
+
+test("the pair's accept check carries the Sec-WebSocket-Accept the key calls for", () => {
+  const pair = (response) => ws.checkHandshakePair(rfcRequest, response).find((c) => c.id === "accept-mismatch");
+  // RFC 6455 §1.3: dGhlIHNhbXBsZSBub25jZQ== calls for s3pPLMBiTxaQ9kYGzzhZRbK+xOo=.
+  const passed = pair(rfcResponse);
+  assert.equal(passed.passed, true);
+  assert.equal(passed.expected, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  const failed = pair(rfcResponse.replace("s3pPLMBi", "AAAAAAAA"));
+  assert.equal(failed.passed, false);
+  assert.equal(failed.expected, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  // Checks that work nothing out from the other head expect nothing.
+  assert.ok(ws.parseHandshake(rfcRequest).checks.every((c) => c.expected === null));
+});
