@@ -6,6 +6,7 @@
 // (DEFLATE expands at most about 1032 to 1). The limits themselves live in the core decoder;
 // this file only picks the defaults, counts what it hands back and checks its arguments.
 import { Decoder as WasmDecoder } from "../pkg/wsinspect.js";
+import { readRecords } from "./records.js";
 
 /** The maximum message size when the options do not name one. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
@@ -83,18 +84,6 @@ function append(out, later) {
   out.protocol = later.protocol;
 }
 
-/** The bytes a result holds: payloads, message data not shared with a payload, a partial frame's. */
-function heldBytes(r) {
-  let n = 0;
-  for (const f of r.frames) n += f.payload.length;
-  if (r.messages.length) {
-    const shared = new Set(r.frames.map((f) => f.payload));
-    for (const m of r.messages) if (!shared.has(m.data)) n += m.data.length;
-  }
-  if (r.incomplete?.partial) n += r.incomplete.partial.payload.length;
-  return n;
-}
-
 const TWO_53 = 2n ** 53n;
 
 /**
@@ -120,6 +109,7 @@ export class Decoder {
   #toldLimit = false;
   #role = "unknown";
   #protocol = "unknown";
+  #writable = 0;
 
   constructor(options) {
     const { wasm, budget, defaultLimit, step } = settle(options);
@@ -134,20 +124,43 @@ export class Decoder {
     checkBytes(chunk, "Decoder.push");
     const inner = this.#live();
     if (this.#stopped) return empty(this.#role, this.#protocol);
-    if (chunk.length <= this.#step) return this.#take(this.#call(() => inner.push(chunk)), chunk.length);
+    if (chunk.length <= this.#step) return this.#take(this.#call(() => inner.pushRecords(chunk)), chunk.length);
     const out = empty(this.#role, this.#protocol);
     for (let at = 0; at < chunk.length && !this.#stopped; at += this.#step) {
       const part = chunk.subarray(at, at + this.#step);
-      append(out, this.#take(this.#call(() => inner.push(part)), part.length));
+      append(out, this.#take(this.#call(() => inner.pushRecords(part)), part.length));
     }
     return out;
+  }
+
+  /**
+   * Zero-copy intake: a view of `n` bytes of wasm memory to read input into (a socket's
+   * read, say), then decoded by commit(). The view is valid only until the next call on
+   * this decoder or any other wasm call (one may grow wasm memory, which detaches it).
+   */
+  writable(n) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("writable(n) needs a byte count (0 or more)");
+    const inner = this.#live();
+    this.#writable = Math.min(n, this.#step);
+    return this.#call(() => inner.writable(this.#writable));
+  }
+
+  /** Decodes the first `n` bytes written into the view writable() returned; as push() of them. */
+  commit(n) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.#writable) {
+      throw new RangeError(`commit(n) needs at most the ${this.#writable} bytes writable() gave`);
+    }
+    const inner = this.#live();
+    this.#writable = 0;
+    if (this.#stopped) return empty(this.#role, this.#protocol);
+    return this.#take(this.#call(() => inner.commitRecords(n)), n);
   }
 
   /** Ends the stream: the truncated tail and a message left open. */
   end() {
     const inner = this.#live();
     if (this.#stopped) return empty(this.#role, this.#protocol);
-    const out = this.#take(this.#call(() => inner.end()), 0);
+    const out = this.#take(this.#call(() => inner.endRecords()), 0);
     exactNeeded(out.incomplete);
     return out;
   }
@@ -182,8 +195,9 @@ export class Decoder {
     }
   }
 
-  /** Counts what a result holds against the budget; adds the notices the limits call for. */
-  #take(r, length) {
+  /** Reads a result's records; counts what it holds against the budget; adds the notices the limits call for. */
+  #take(records, length) {
+    const { bytes, ...r } = readRecords(records);
     this.#at += length;
     this.#role = r.role;
     this.#protocol = r.protocol;
@@ -193,7 +207,7 @@ export class Decoder {
       const { over, ...plain } = notice;
       r.notices.push(plain);
     }
-    this.#held += heldBytes(r);
+    this.#held += bytes;
     if (this.#held > this.#budget) {
       this.#stopped = true;
       r.notices.push({ id: "budget-reached", offset: this.#at, message: `decoding stopped at byte ${this.#at}: the results reached the budget of ${mib(this.#budget)} for one decode; pass maxTotalSize (a larger number of bytes, or Infinity) to decode further` });

@@ -1,18 +1,18 @@
 // A push's results as the wasm side hands them over (src/wasm/records.rs): one Float64Array
 // of records and one copy of each byte buffer they point into. Frames and messages are
-// light objects over them: every field is a getter reading its record, and the heavy parts
+// light objects over them: the numbers are read into own properties, and the heavy parts
 // (payload, data, text, fields, maskingKey, frames) are made on first access and kept.
 // The record layout comes from the wasm (recordLayout), so nothing here knows a field's
 // place by number. The buffers are copies owned by JS: a payload stays valid after the next
 // push, after free() and after wasm memory grows.
-import { recordFields, recordLayout } from "../pkg/wsinspect.js";
+import { Decoder as WasmDecoder } from "../pkg/wsinspect.js";
 
 let layout;
 
 /** The layout, read once from the wasm: each record's field places and the name tables. */
 function places() {
   if (layout) return layout;
-  const raw = recordLayout();
+  const raw = WasmDecoder.recordLayout();
   const at = (names) => Object.fromEntries(names.map((name, i) => [name, i]));
   layout = {
     ...raw,
@@ -42,54 +42,62 @@ function decodeText(bytes) {
   return utf8.decode(bytes);
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** One frame of a result; the fields of the package's Frame (js/index.d.ts). */
+/**
+ * One frame of a result: the fields of the package's Frame (js/index.d.ts). The numbers and
+ * flags are own properties (so a spread or Object.keys sees them); payload, maskingKey and
+ * fields are made on first access.
+ */
 export class Frame {
-  #r; #at; #bufs; #strings; #payload; #fields; #key;
-  constructor(records, at, buffers, strings) {
-    this.#r = records; this.#at = at; this.#bufs = buffers; this.#strings = strings;
+  #r; #at; #bufs; #payload; #fields; #key;
+  constructor(r, at, buffers, strings) {
+    const F = layout.F, flags = r[at + F.flags], bit = layout.bit;
+    this.#r = r; this.#at = at; this.#bufs = buffers;
+    this.index = r[at + F.index];
+    this.offset = r[at + F.offset];
+    this.headerLength = r[at + F.headerLength];
+    this.length = r[at + F.length];
+    this.fin = (flags & bit.fin) !== 0;
+    this.rsv1 = (flags & bit.rsv1) !== 0;
+    this.rsv2 = (flags & bit.rsv2) !== 0;
+    this.rsv3 = (flags & bit.rsv3) !== 0;
+    this.opcode = r[at + F.opcode];
+    this.kind = layout.kinds[r[at + F.kind]];
+    this.compressed = (flags & bit.compressed) !== 0;
+    this.masked = (flags & bit.masked) !== 0;
+    this.payloadLength = r[at + F.payloadLength];
+    this.lengthEncoding = layout.lengthEncodings[r[at + F.lengthEncoding]];
+    this.payloadOffset = r[at + F.payloadOffset];
+    const code = r[at + F.closeCode];
+    if (code >= 0) {
+      this.closeCode = code;
+      const s = r[at + F.closeStrings];
+      if (strings[s] != null) this.closeCodeName = strings[s];
+      if (strings[s + 1] != null) this.closeReason = strings[s + 1];
+    }
   }
-  #n(name) { return this.#r[this.#at + layout.F[name]]; }
-  #flag(name) { return (this.#n("flags") & layout.bit[name]) !== 0; }
-  get index() { return this.#n("index"); }
-  get offset() { return this.#n("offset"); }
-  get headerLength() { return this.#n("headerLength"); }
-  get length() { return this.#n("length"); }
-  get fin() { return this.#flag("fin"); }
-  get rsv1() { return this.#flag("rsv1"); }
-  get rsv2() { return this.#flag("rsv2"); }
-  get rsv3() { return this.#flag("rsv3"); }
-  get opcode() { return this.#n("opcode"); }
-  get kind() { return layout.kinds[this.#n("kind")]; }
-  get masked() { return this.#flag("masked"); }
-  get compressed() { return this.#flag("compressed"); }
   get maskingKey() {
-    const key = this.#n("maskingKey");
+    const key = this.#r[this.#at + layout.F.maskingKey];
     if (key < 0) return null;
     return (this.#key ??= new Uint8Array([key >>> 24, (key >>> 16) & 255, (key >>> 8) & 255, key & 255]));
   }
-  get payloadLength() { return this.#n("payloadLength"); }
-  get lengthEncoding() { return layout.lengthEncodings[this.#n("lengthEncoding")]; }
-  get payloadOffset() { return this.#n("payloadOffset"); }
   get payload() {
     if (this.#payload) return this.#payload;
-    const b = this.#n("payloadBuffer");
-    return (this.#payload = b < 0 ? EMPTY.slice() : this.#bufs[b].subarray(this.#n("payloadStart"), this.#n("payloadEnd")));
+    const F = layout.F, r = this.#r, at = this.#at, b = r[at + F.payloadBuffer];
+    return (this.#payload = b < 0 ? new Uint8Array(0) : this.#bufs[b].subarray(r[at + F.payloadStart], r[at + F.payloadEnd]));
   }
-  get closeCode() { const c = this.#n("closeCode"); return c < 0 ? undefined : c; }
-  get closeCodeName() { const s = this.#n("closeStrings"); return s < 0 ? undefined : (this.#strings[s] ?? undefined); }
-  get closeReason() { const s = this.#n("closeStrings"); return s < 0 ? undefined : (this.#strings[s + 1] ?? undefined); }
   get fields() {
-    return (this.#fields ??= recordFields(this.#r.subarray(this.#at, this.#at + layout.frameSize)));
+    return (this.#fields ??= WasmDecoder.recordFields(this.#r.subarray(this.#at, this.#at + layout.frameSize)));
   }
-  /** Where this frame's payload lies: [buffer, start, end] (for a message sharing it). */
-  get payloadPlace() { return [this.#n("payloadBuffer"), this.#n("payloadStart"), this.#n("payloadEnd")]; }
+  /** Where this frame's payload lies, as "buffer:start:end" (for a message that shares it). */
+  placeOfPayload() {
+    const F = layout.F, r = this.#r, at = this.#at;
+    return `${r[at + F.payloadBuffer]}:${r[at + F.payloadStart]}:${r[at + F.payloadEnd]}`;
+  }
   toJSON() {
     const o = {
       index: this.index, offset: this.offset, headerLength: this.headerLength, length: this.length,
       fin: this.fin, rsv1: this.rsv1, rsv2: this.rsv2, rsv3: this.rsv3,
-      opcode: this.opcode, kind: this.kind, masked: this.masked, compressed: this.compressed,
+      opcode: this.opcode, kind: this.kind, compressed: this.compressed, masked: this.masked,
       maskingKey: this.maskingKey && toHex(this.maskingKey),
       payloadLength: this.payloadLength, lengthEncoding: this.lengthEncoding, payloadOffset: this.payloadOffset,
       payload: toHex(this.payload),
@@ -102,35 +110,38 @@ export class Frame {
   }
 }
 
-/** One message of a result; the fields of the package's Message (js/index.d.ts). */
+/**
+ * One message of a result: the fields of the package's Message (js/index.d.ts); frames,
+ * data and text are made on first access.
+ */
 export class Message {
   #r; #at; #bufs; #frames; #list; #data; #text;
-  constructor(records, at, buffers, frames) {
-    this.#r = records; this.#at = at; this.#bufs = buffers; this.#frames = frames;
+  constructor(r, at, buffers, frames) {
+    const M = layout.M;
+    this.#r = r; this.#at = at; this.#bufs = buffers; this.#frames = frames;
+    this.index = r[at + M.index];
+    this.kind = layout.messageKinds[r[at + M.kind]];
+    this.compressed = r[at + M.compressed] === 1;
+    this.wireLength = r[at + M.wireLength];
+    this.inflatedLength = r[at + M.dataEnd] - r[at + M.dataStart];
+    this.offset = r[at + M.offset];
+    this.complete = r[at + M.complete] === 1;
   }
   #n(name) { return this.#r[this.#at + layout.M[name]]; }
-  get index() { return this.#n("index"); }
-  get kind() { return layout.messageKinds[this.#n("kind")]; }
   get frames() {
     if (this.#list) return this.#list;
     const from = this.#at + layout.messageSize;
     return (this.#list = Array.from(this.#r.subarray(from, from + this.#n("frameCount"))));
   }
-  get offset() { return this.#n("offset"); }
-  get compressed() { return this.#n("compressed") === 1; }
-  get wireLength() { return this.#n("wireLength"); }
-  get inflatedLength() { return this.#n("dataEnd") - this.#n("dataStart"); }
-  get complete() { return this.#n("complete") === 1; }
   get data() {
     if (this.#data) return this.#data;
     const b = this.#n("dataBuffer");
-    if (b < 0) return (this.#data = EMPTY.slice());
+    if (b < 0) return (this.#data = new Uint8Array(0));
     // A message of one uncompressed frame is that frame's payload, the same object.
-    if (this.#n("frameCount") === 1 && !this.compressed) {
+    if (this.#n("frameCount") === 1 && !this.compressed && this.#frames.length) {
       const only = this.#r[this.#at + layout.messageSize];
-      const frame = this.#frames.length ? this.#frames[only - this.#frames[0].index] : undefined;
-      const place = frame?.payloadPlace;
-      if (place && place[0] === b && place[1] === this.#n("dataStart") && place[2] === this.#n("dataEnd")) {
+      const frame = this.#frames[only - this.#frames[0].index];
+      if (frame?.index === only && frame.placeOfPayload() === `${b}:${this.#n("dataStart")}:${this.#n("dataEnd")}`) {
         return (this.#data = frame.payload);
       }
     }

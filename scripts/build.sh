@@ -27,7 +27,7 @@ build() { # out-dir out-name cargo-args...
   rm -f "$dir/.gitignore" "$dir/package.json" "$dir/README.md"
 }
 rm -rf "$OUT_DIR.conversation"
-build "$OUT_DIR.conversation" wsinspect_conversation
-build "$OUT_DIR" wsinspect --no-default-features
+build "$OUT_DIR.conversation" wsinspect_conversation --no-default-features --features conversation
+build "$OUT_DIR" wsinspect --no-default-features --features records
 rm -rf "$OUT_DIR/conversation"
 mv "$OUT_DIR.conversation" "$OUT_DIR/conversation"

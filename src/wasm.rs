@@ -7,6 +7,7 @@ mod conversation;
 mod conversation_api;
 mod decode;
 mod js;
+#[cfg(feature = "records")]
 mod records;
 
 use crate::encode::{encode_frame as encode_core, FrameSpec, LengthField};
@@ -221,8 +222,10 @@ pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
 pub struct JsDecoder {
     inner: crate::Decoder,
     /// The records of the last push, reused from push to push.
+    #[cfg(feature = "records")]
     records: Vec<f64>,
     /// Bytes written by JS through [`JsDecoder::writable`], decoded by `commit`.
+    #[cfg(feature = "records")]
     intake: Vec<u8>,
 }
 
@@ -234,7 +237,9 @@ impl JsDecoder {
         let inner = crate::Decoder::new(options).map_err(decode::extension_error)?;
         Ok(JsDecoder {
             inner,
+            #[cfg(feature = "records")]
             records: Vec::new(),
+            #[cfg(feature = "records")]
             intake: Vec::new(),
         })
     }
@@ -248,7 +253,11 @@ impl JsDecoder {
     pub fn end(&mut self) -> JsValue {
         decode::output_to_js(&self.inner.end())
     }
+}
 
+#[cfg(feature = "records")]
+#[wasm_bindgen(js_class = Decoder)]
+impl JsDecoder {
     /// `push`, with the results as records (js/records.js reads them): `[records, rare,
     /// ...buffers]`.
     #[wasm_bindgen(js_name = pushRecords)]
@@ -275,6 +284,18 @@ impl JsDecoder {
         unsafe { js_sys::Uint8Array::view(&self.intake) }
     }
 
+    /// The names JS reads the decoder's records by.
+    #[wasm_bindgen(js_name = recordLayout)]
+    pub fn record_layout() -> JsValue {
+        records::layout()
+    }
+
+    /// The field spans of a frame given as its record.
+    #[wasm_bindgen(js_name = recordFields)]
+    pub fn record_fields(record: &[f64]) -> JsValue {
+        records::fields(record)
+    }
+
     /// Decodes the first `n` bytes written into the last `writable` view.
     #[wasm_bindgen(js_name = commitRecords)]
     pub fn commit_records(&mut self, n: usize) -> js_sys::Array {
@@ -282,18 +303,6 @@ impl JsDecoder {
         let out = self.inner.push(&self.intake[..n]);
         records::to_js(&out, &mut self.records)
     }
-}
-
-/// The names JS reads the decoder's records by.
-#[wasm_bindgen(js_name = recordLayout)]
-pub fn record_layout() -> JsValue {
-    records::layout()
-}
-
-/// The field spans of a frame given as its record.
-#[wasm_bindgen(js_name = recordFields)]
-pub fn record_fields(record: &[f64]) -> JsValue {
-    records::fields(record)
 }
 
 /// A `ParseError` as a JS `Error` with `line`, `column` and `offset`.
