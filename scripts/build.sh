@@ -13,10 +13,12 @@ OUT_DIR=${OUT_DIR:-pkg}
 SIMD_FLAG="-C target-feature=+simd128"
 [ "${SIMD:-on}" = off ] && SIMD_FLAG=""
 export RUSTFLAGS="$SIMD_FLAG -Zunstable-options -Cpanic=immediate-abort"
-# Two modules from one crate. The decoding module (pkg/wsinspect*) is built without the
+# Three modules from one crate. The decoding module (pkg/wsinspect*) is built without the
 # `conversation` feature, within its size budget; the conversation module
 # (pkg/conversation/, everything including conversations and the text forms people copy
-# out of Wireshark) is what the package loads on first use of decodeConversation.
+# out of Wireshark) is what the package loads on first use of decodeConversation; the
+# command-line module (pkg/cli/, with the `cli` feature: clap and the native CLI's table
+# and JSON rendering) is what `npx wsinspect` (js/cli.js) runs.
 build() { # out-dir out-name cargo-args...
   local dir=$1 name=$2
   shift 2
@@ -26,8 +28,10 @@ build() { # out-dir out-name cargo-args...
   # snippets/ folder (the inline JS of src/wasm/decode.rs); the top .gitignore has /pkg.
   rm -f "$dir/.gitignore" "$dir/package.json" "$dir/README.md"
 }
-rm -rf "$OUT_DIR.conversation"
+rm -rf "$OUT_DIR.conversation" "$OUT_DIR.cli"
 build "$OUT_DIR.conversation" wsinspect_conversation --no-default-features --features conversation
+build "$OUT_DIR.cli" wsinspect_cli --no-default-features --features cli
 build "$OUT_DIR" wsinspect --no-default-features --features records
-rm -rf "$OUT_DIR/conversation"
+rm -rf "$OUT_DIR/conversation" "$OUT_DIR/cli"
 mv "$OUT_DIR.conversation" "$OUT_DIR/conversation"
+mv "$OUT_DIR.cli" "$OUT_DIR/cli"

@@ -1,10 +1,14 @@
 //! wsinspect: a WebSocket protocol inspector.
 //!
 //! The protocol core is plain Rust: no I/O, no clock, no randomness (masking keys and
-//! seeds are passed in). The `wasm` module is the one thin binding over it.
+//! seeds are passed in). The `wasm` module is the one thin binding over it; the `cli`
+//! module (feature `cli`) is the command line's parsing and rendering, shared by the native
+//! binary and `npx wsinspect`.
 
 mod blocks;
 mod bytes;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod coding;
 #[cfg(feature = "conversation")]
 mod conversation;

@@ -5,10 +5,10 @@
 use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
-use wsinspect::{CloseEvent, ConversationResult, Handshake, Sided};
 
 use super::decode::{payload, preview_hex, quote};
 use super::json::{check, frame, handshake, hex, incomplete, message, notice, violation};
+use crate::{CloseEvent, ConversationResult, Handshake, Sided};
 
 /// What the exit status needs: rules broken in frames, and in the heads.
 pub struct Outcome {
@@ -34,11 +34,11 @@ fn close_event(e: &CloseEvent) -> Value {
 
 /// The members of the result other than its item lists.
 fn members(r: &ConversationResult) -> Map<String, Value> {
-    let endpoint = |e: &Option<wsinspect::Endpoint>| {
+    let endpoint = |e: &Option<crate::Endpoint>| {
         e.as_ref()
             .map(|e| json!({"address": e.address, "port": e.port}))
     };
-    let tail = |d: wsinspect::Direction| {
+    let tail = |d: crate::Direction| {
         r.incomplete
             .iter()
             .find(|i| i.direction == d)
@@ -58,7 +58,7 @@ fn members(r: &ConversationResult) -> Map<String, Value> {
     m.insert("protocol".into(), json!(r.protocol));
     m.insert(
         "incomplete".into(),
-        json!({"client": tail(wsinspect::Direction::Client), "server": tail(wsinspect::Direction::Server)}),
+        json!({"client": tail(crate::Direction::Client), "server": tail(crate::Direction::Server)}),
     );
     m.insert(
         "close".into(),

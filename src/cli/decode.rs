@@ -2,19 +2,19 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use wsinspect::{
-    decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
-    ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
-};
 
 use super::conversation;
 use super::input::{self, InputFormat};
+use super::io::{error_line, to_stdout, Io};
 use super::json;
 use super::stream::{self, Stream};
+use crate::{
+    decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
+    ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
+};
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
@@ -63,12 +63,12 @@ pub enum ProtocolArg {
 }
 
 /// Exit status: 0 clean, 1 a rule broken, 2 unreadable input.
-pub fn run(args: &DecodeArgs) -> ExitCode {
-    let raw = match input::read(args.file.as_deref()) {
+pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
+    let raw = match input::read(io, args.file.as_deref()) {
         Ok(raw) => raw,
         Err(e) => {
-            eprintln!("wsinspect decode: {e}");
-            return ExitCode::from(2);
+            error_line(io, format_args!("wsinspect decode: {e}"));
+            return 2;
         }
     };
     let options = ConversationOptions {
@@ -79,12 +79,16 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
         if let Ok(text) = std::str::from_utf8(&raw) {
             match parse_transcript(text.trim_start_matches('\u{feff}')) {
                 Ok(Some(t)) => {
-                    return conversation_out(args, raw.len(), &decode_transcript(&t, &options))
+                    let r = decode_transcript(&t, &options);
+                    return conversation_out(args, io, raw.len(), &r);
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    eprintln!("wsinspect decode: cannot read the input: {e}");
-                    return ExitCode::from(2);
+                    error_line(
+                        io,
+                        format_args!("wsinspect decode: cannot read the input: {e}"),
+                    );
+                    return 2;
                 }
             }
         }
@@ -93,8 +97,8 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
     let (bytes, read_as) = match read {
         Ok(pair) => pair,
         Err(e) => {
-            eprintln!("wsinspect decode: {e}");
-            return ExitCode::from(2);
+            error_line(io, format_args!("wsinspect decode: {e}"));
+            return 2;
         }
     };
     // One direction that opens with its head: a conversation too, unless told otherwise.
@@ -104,7 +108,7 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
     if starts_with_head(&bytes) && !told {
         let mut r = decode_conversation(&bytes, &options);
         r.format = format!("{read_as}, 1 direction");
-        return conversation_out(args, bytes.len(), &r);
+        return conversation_out(args, io, bytes.len(), &r);
     }
     let head = starts_with_head(&bytes).then(|| parse_handshake(&bytes));
     let (start, mut options) = match &head {
@@ -122,12 +126,15 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
     }
     options.max_message_size = args.max_message;
     let stream = bytes.get(start..).unwrap_or_default();
-    if let Err(e) = wsinspect::Decoder::new(options.clone()) {
-        eprintln!(
-            "wsinspect decode: bad --extensions value: {} at byte {}",
-            e.message, e.offset
+    if let Err(e) = crate::Decoder::new(options.clone()) {
+        error_line(
+            io,
+            format_args!(
+                "wsinspect decode: bad --extensions value: {} at byte {}",
+                e.message, e.offset
+            ),
         );
-        return ExitCode::from(2);
+        return 2;
     }
     let stream = Stream {
         bytes: stream,
@@ -138,62 +145,52 @@ pub fn run(args: &DecodeArgs) -> ExitCode {
         .as_ref()
         .is_some_and(|h| h.error.is_some() || h.failures().next().is_some());
     // Written as decoded, through a buffer; memory does not grow with the frames.
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    let written = if args.jsonl {
-        let first = json!({
-            "input": { "length": bytes.len(), "readAs": read_as },
-            "handshake": head.as_ref().map(json::handshake),
-            "framesStart": start,
-        });
-        stream::write_jsonl(&mut w, &stream, first)
-    } else if args.json {
-        let mut after = serde_json::Map::new();
-        after.insert("framesStart".into(), start.into());
-        after.insert(
-            "handshake".into(),
-            json!(head.as_ref().map(json::handshake)),
-        );
-        after.insert(
-            "input".into(),
-            json!({ "length": bytes.len(), "readAs": read_as }),
-        );
-        stream::write_json(&mut w, &stream, &after)
-    } else {
-        table_head(&mut w, &read_as, bytes.len(), head.as_ref(), start)
-            .and_then(|()| stream::write_table(&mut w, &stream))
-    };
-    let summary = match written.and_then(|summary| w.flush().map(|()| summary)) {
-        Ok(summary) => summary,
-        // The reader went away (`wsinspect decode | head -1`): stop quietly, with the
-        // status a shell gives a program SIGPIPE ended (128 + 13), as cat and grep do.
-        Err(e) if stream::reader_gone(&e) => return ExitCode::from(141),
-        Err(e) => {
-            eprintln!("wsinspect decode: cannot write the output: {e}");
-            return ExitCode::from(2);
+    let written = to_stdout(io, "decode", |w| {
+        if args.jsonl {
+            let first = json!({
+                "input": { "length": bytes.len(), "readAs": read_as },
+                "handshake": head.as_ref().map(json::handshake),
+                "framesStart": start,
+            });
+            stream::write_jsonl(w, &stream, first)
+        } else if args.json {
+            let mut after = serde_json::Map::new();
+            after.insert("framesStart".into(), start.into());
+            after.insert(
+                "handshake".into(),
+                json!(head.as_ref().map(json::handshake)),
+            );
+            after.insert(
+                "input".into(),
+                json!({ "length": bytes.len(), "readAs": read_as }),
+            );
+            stream::write_json(w, &stream, &after)
+        } else {
+            table_head(w, &read_as, bytes.len(), head.as_ref(), start)
+                .and_then(|()| stream::write_table(w, &stream))
         }
-    };
-    if summary.violations == 0 && !head_failed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    });
+    match written {
+        Err(status) => status,
+        Ok(summary) if summary.violations == 0 && !head_failed => 0,
+        Ok(_) => 1,
     }
 }
 
 /// Writes a conversation; the exit status as for a stream.
-fn conversation_out(args: &DecodeArgs, length: usize, r: &ConversationResult) -> ExitCode {
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
-    let written = conversation::write(&mut w, length, r, args.json, args.jsonl)
-        .and_then(|outcome| w.flush().map(|()| outcome));
+fn conversation_out(
+    args: &DecodeArgs,
+    io: &mut dyn Io,
+    length: usize,
+    r: &ConversationResult,
+) -> u8 {
+    let written = to_stdout(io, "decode", |w| {
+        conversation::write(w, length, r, args.json, args.jsonl)
+    });
     match written {
-        Ok(o) if o.violations == 0 && !o.head_failed => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
-        Err(e) if stream::reader_gone(&e) => ExitCode::from(141),
-        Err(e) => {
-            eprintln!("wsinspect decode: cannot write the output: {e}");
-            ExitCode::from(2)
-        }
+        Err(status) => status,
+        Ok(o) if o.violations == 0 && !o.head_failed => 0,
+        Ok(_) => 1,
     }
 }
 
@@ -230,19 +227,19 @@ fn table_head(
     Ok(())
 }
 
-fn role(r: RoleArg) -> Option<wsinspect::Role> {
+fn role(r: RoleArg) -> Option<crate::Role> {
     match r {
         RoleArg::Auto => None,
-        RoleArg::Client => Some(wsinspect::Role::Client),
-        RoleArg::Server => Some(wsinspect::Role::Server),
+        RoleArg::Client => Some(crate::Role::Client),
+        RoleArg::Server => Some(crate::Role::Server),
     }
 }
 
-fn protocol(p: ProtocolArg) -> Option<wsinspect::Protocol> {
+fn protocol(p: ProtocolArg) -> Option<crate::Protocol> {
     match p {
         ProtocolArg::Auto => None,
-        ProtocolArg::Rfc6455 => Some(wsinspect::Protocol::Rfc6455),
-        ProtocolArg::Hixie76 => Some(wsinspect::Protocol::Hixie76),
+        ProtocolArg::Rfc6455 => Some(crate::Protocol::Rfc6455),
+        ProtocolArg::Hixie76 => Some(crate::Protocol::Hixie76),
     }
 }
 
@@ -269,26 +266,26 @@ fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
     };
     match h.kind {
         HandshakeKind::Request => {
-            options.role = wsinspect::Role::Client;
+            options.role = crate::Role::Client;
         }
         HandshakeKind::Response => {
-            options.role = wsinspect::Role::Server;
+            options.role = crate::Role::Server;
             options.extensions = h
                 .header("sec-websocket-extensions")
                 .map(|x| x.value.clone());
         }
     }
     if hixie || h.generation == Generation::Hixie75 {
-        options.protocol = wsinspect::Protocol::Hixie76;
+        options.protocol = crate::Protocol::Hixie76;
     }
     (start, options)
 }
 
 pub(super) fn payload(f: &Frame) -> String {
     let encoding = match f.length_encoding {
-        wsinspect::LengthEncoding::Bits7
-        | wsinspect::LengthEncoding::Bits16
-        | wsinspect::LengthEncoding::Bits64 => {
+        crate::LengthEncoding::Bits7
+        | crate::LengthEncoding::Bits16
+        | crate::LengthEncoding::Bits64 => {
             format!("{}-bit", f.length_encoding.as_str())
         }
         other => other.as_str().to_owned(),
@@ -344,7 +341,7 @@ mod tests {
         let h = parse_handshake(bytes);
         let (start, options) = after_head(&h);
         assert_eq!(start, bytes.len() - 2);
-        assert_eq!(options.role, wsinspect::Role::Server);
+        assert_eq!(options.role, crate::Role::Server);
         assert_eq!(options.extensions.as_deref(), Some("permessage-deflate"));
     }
 }

@@ -2,15 +2,15 @@
 //! a request followed by its response is checked as a pair too.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
-use wsinspect::handshake::Check;
-use wsinspect::{check_pair, parse_handshake, Generation, Handshake, HandshakeKind};
 
 use super::input::{self, InputFormat};
+use super::io::{error_line, to_stdout, Io};
 use super::json;
+use crate::handshake::Check;
+use crate::{check_pair, parse_handshake, Generation, Handshake, HandshakeKind};
 
 #[derive(Debug, Args)]
 pub struct HandshakeArgs {
@@ -26,13 +26,14 @@ pub struct HandshakeArgs {
 }
 
 /// Exit status: 0 every check passed, 1 a rule broken (or not a head), 2 unreadable input.
-pub fn run(args: &HandshakeArgs) -> ExitCode {
-    let read = input::read(args.file.as_deref()).and_then(|raw| input::to_bytes(raw, args.format));
+pub fn run(args: &HandshakeArgs, io: &mut dyn Io) -> u8 {
+    let read =
+        input::read(io, args.file.as_deref()).and_then(|raw| input::to_bytes(raw, args.format));
     let bytes = match read {
         Ok((bytes, _)) => bytes,
         Err(e) => {
-            eprintln!("wsinspect handshake: {e}");
-            return ExitCode::from(2);
+            error_line(io, format_args!("wsinspect handshake: {e}"));
+            return 2;
         }
     };
     let first = parse_handshake(&bytes);
@@ -45,36 +46,36 @@ pub fn run(args: &HandshakeArgs) -> ExitCode {
     let ok = |h: &Handshake| h.is_valid();
     let passed =
         ok(&first) && second.as_ref().is_none_or(|(_, h)| ok(h)) && pair.iter().all(|c| c.passed);
-    if args.json {
-        let value = json!({
-            "handshake": json::handshake(&first),
-            "response": second.as_ref().map(|(at, h)| json!({"offset": at, "handshake": json::handshake(h)})),
-            "pairChecks": pair.iter().map(json::check).collect::<Vec<_>>(),
-            "passed": passed,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
-        let mut s = report(&first, 0);
-        if let Some((at, response)) = &second {
-            s.push('\n');
-            s.push_str(&report(response, *at));
-            s.push_str("\nthe response answers the request (offsets in the response)\n");
-            s.push_str(&checks(&pair));
-        }
-        s.push_str(if passed {
-            "\nevery check passed\n"
+    let written = to_stdout(io, "handshake", |w| {
+        if args.json {
+            let value = json!({
+                "handshake": json::handshake(&first),
+                "response": second.as_ref().map(|(at, h)| json!({"offset": at, "handshake": json::handshake(h)})),
+                "pairChecks": pair.iter().map(json::check).collect::<Vec<_>>(),
+                "passed": passed,
+            });
+            serde_json::to_writer_pretty(&mut *w, &value)?;
+            writeln!(w)
         } else {
-            "\nsome checks failed\n"
-        });
-        print!("{s}");
-    }
-    if passed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+            let mut s = report(&first, 0);
+            if let Some((at, response)) = &second {
+                s.push('\n');
+                s.push_str(&report(response, *at));
+                s.push_str("\nthe response answers the request (offsets in the response)\n");
+                s.push_str(&checks(&pair));
+            }
+            s.push_str(if passed {
+                "\nevery check passed\n"
+            } else {
+                "\nsome checks failed\n"
+            });
+            w.write_all(s.as_bytes())
+        }
+    });
+    match written {
+        Err(status) => status,
+        Ok(()) if passed => 0,
+        Ok(()) => 1,
     }
 }
 

@@ -1,12 +1,11 @@
 //! `wsinspect hixie76 KEY1 KEY2 KEY3`: the 16-byte answer of a hixie-76 handshake, step by step.
 
-use std::process::ExitCode;
-
 use clap::Args;
-use wsinspect::hixie76_steps;
 
 use super::input::{self, InputFormat};
+use super::io::{error_line, to_stdout, Io};
 use super::json;
+use crate::hixie76_steps;
 
 #[derive(Debug, Args)]
 pub struct Hixie76Args {
@@ -26,46 +25,47 @@ pub struct Hixie76Args {
 
 /// Exit status: 0 with the answer, 1 when a key breaks the draft's rules, 2 when KEY3 cannot
 /// be read in its format.
-pub fn run(args: &Hixie76Args) -> ExitCode {
+pub fn run(args: &Hixie76Args, io: &mut dyn Io) -> u8 {
     let key3 = match input::to_bytes(args.key3.clone().into_bytes(), args.key3_format) {
         Ok((bytes, _)) => bytes,
         Err(e) => {
-            eprintln!("wsinspect hixie76: KEY3: {e}");
-            return ExitCode::from(2);
+            error_line(io, format_args!("wsinspect hixie76: KEY3: {e}"));
+            return 2;
         }
     };
     let steps = match hixie76_steps(&args.key1, &args.key2, &key3) {
         Ok(steps) => steps,
         Err(e) => {
-            eprintln!("wsinspect hixie76: {}: {e}", e.id());
-            return ExitCode::from(1);
+            error_line(io, format_args!("wsinspect hixie76: {}: {e}", e.id()));
+            return 1;
         }
     };
-    if args.json {
-        let key = |k: &wsinspect::KeySteps| serde_json::json!({"digits": k.digits, "number": k.number, "spaces": k.spaces, "quotient": k.quotient});
-        let value = serde_json::json!({
-            "key1": key(&steps.key1),
-            "key2": key(&steps.key2),
-            "challenge": json::hex(&steps.challenge),
-            "answer": json::hex(&steps.answer),
-            "answerEscaped": escape(&steps.answer),
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
-        for (name, k) in [("key1", &steps.key1), ("key2", &steps.key2)] {
-            println!(
-                "{name}: digits {} = {}, {} spaces, {} / {} = {}",
-                k.digits, k.number, k.spaces, k.number, k.spaces, k.quotient
-            );
+    let written = to_stdout(io, "hixie76", |w| {
+        if args.json {
+            let key = |k: &crate::KeySteps| serde_json::json!({"digits": k.digits, "number": k.number, "spaces": k.spaces, "quotient": k.quotient});
+            let value = serde_json::json!({
+                "key1": key(&steps.key1),
+                "key2": key(&steps.key2),
+                "challenge": json::hex(&steps.challenge),
+                "answer": json::hex(&steps.answer),
+                "answerEscaped": escape(&steps.answer),
+            });
+            serde_json::to_writer_pretty(&mut *w, &value)?;
+            writeln!(w)
+        } else {
+            for (name, k) in [("key1", &steps.key1), ("key2", &steps.key2)] {
+                writeln!(
+                    w,
+                    "{name}: digits {} = {}, {} spaces, {} / {} = {}",
+                    k.digits, k.number, k.spaces, k.number, k.spaces, k.quotient
+                )?;
+            }
+            writeln!(w, "challenge: {}", json::hex(&steps.challenge))?;
+            writeln!(w, "answer: {}", json::hex(&steps.answer))?;
+            writeln!(w, "answer as text: {}", escape(&steps.answer))
         }
-        println!("challenge: {}", json::hex(&steps.challenge));
-        println!("answer: {}", json::hex(&steps.answer));
-        println!("answer as text: {}", escape(&steps.answer));
-    }
-    ExitCode::SUCCESS
+    });
+    written.err().unwrap_or(0)
 }
 
 /// Printable ASCII as itself, everything else as \xNN.

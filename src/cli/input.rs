@@ -1,10 +1,11 @@
 //! Reading a command's input: a file or standard input, then bytes from its text.
 
-use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
-use wsinspect::{parse_bytes, Format};
+
+use super::io::Io;
+use crate::{parse_bytes, Format};
 
 /// Largest input read (a capture bigger than this is better cut first).
 pub const MAX_INPUT: u64 = 256 * 1024 * 1024;
@@ -26,31 +27,16 @@ pub enum InputFormat {
 }
 
 /// Reads `path` (`-` or none: standard input) whole, at most [`MAX_INPUT`] bytes.
-pub fn read(path: Option<&Path>) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    match path {
-        None => read_limited(std::io::stdin().lock(), &mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?,
-        Some(p) if p == Path::new("-") => read_limited(std::io::stdin().lock(), &mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?,
-        Some(p) => {
-            let file =
-                std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-            read_limited(file, &mut bytes)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?
-        }
+pub fn read(io: &mut dyn Io, path: Option<&Path>) -> Result<Vec<u8>, String> {
+    let (read, what) = match path {
+        Some(p) if p != Path::new("-") => (io.read_file(p, MAX_INPUT + 1), p.display().to_string()),
+        _ => (io.read_stdin(MAX_INPUT + 1), "standard input".to_owned()),
+    };
+    let bytes = read.map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!("cannot read {what}: input over {MAX_INPUT} bytes"));
     }
     Ok(bytes)
-}
-
-fn read_limited(reader: impl Read, out: &mut Vec<u8>) -> std::io::Result<()> {
-    reader.take(MAX_INPUT + 1).read_to_end(out)?;
-    if out.len() as u64 > MAX_INPUT {
-        return Err(std::io::Error::other(format!(
-            "input over {MAX_INPUT} bytes"
-        )));
-    }
-    Ok(())
 }
 
 /// The bytes the input stands for, and how they were read ("hex stream (hex)").

@@ -4,10 +4,11 @@
 //! JS API's own results on the same inputs.
 
 use serde_json::{json, Value};
-use wsinspect::handshake::Check;
+
+use crate::handshake::Check;
 #[cfg(test)]
-use wsinspect::DecodeOutput;
-use wsinspect::{Frame, Handshake, Incomplete, Message, Notice, Violation};
+use crate::DecodeOutput;
+use crate::{Frame, Handshake, Incomplete, Message, Notice, Violation};
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

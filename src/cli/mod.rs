@@ -1,4 +1,7 @@
-//! The command line: `wsinspect serve | decode | accept | hixie76 | handshake`.
+//! The command line: `wsinspect serve | decode | accept | hixie76 | handshake`, parsed and
+//! rendered here for both the native binary and `npx wsinspect` (the wasm), through [`Io`].
+//! This is an adapter over the core, like the wasm binding: the protocol modules never
+//! see it. `serve` is parsed here and run by the native binary, which has the server.
 
 mod accept;
 mod conversation;
@@ -6,17 +9,17 @@ mod decode;
 mod handshake;
 mod hixie76;
 mod input;
+mod io;
 mod json;
+mod serve;
 mod stream;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::Duration;
+use std::ffi::OsString;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
-use crate::server;
+pub use io::{Io, ReadError, OS_ERRORS};
+pub use serve::{Limits, ServeArgs};
 
 /// WebSocket protocol inspector: every RFC 6455 / RFC 7692 / hixie-76 frame field and rule
 /// violation, with byte offsets.
@@ -59,156 +62,46 @@ pub enum Command {
     Handshake(handshake::HandshakeArgs),
 }
 
-/// `wsinspect serve` flags.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on; anything beyond loopback prints a warning.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// Directory holding www/, js/ and pkg/ [default: the nearest parent of the current
-    /// directory (or of the executable) that has www/index.html]
-    #[arg(long)]
-    pub root: Option<PathBuf>,
-    /// Largest request head in bytes; longer gets 431.
-    #[arg(long, default_value_t = server::Limits::default().max_head, help = max_head_help())]
-    pub max_head: usize,
-    /// Largest message in bytes (after reassembly and inflation); larger gets close 1009.
-    #[arg(long, default_value_t = server::Limits::default().max_message)]
-    pub max_message: usize,
-    /// Seconds a WebSocket peer may stay silent before close 1001.
-    #[arg(long, default_value_t = server::Limits::default().idle.as_secs_f64())]
-    pub idle_timeout: f64,
-    /// Seconds a client has to send its complete handshake before it is dropped.
-    #[arg(long, default_value_t = server::Limits::default().handshake.as_secs_f64())]
-    pub handshake_timeout: f64,
-    /// Seconds to wait for the peer's close frame after sending ours.
-    #[arg(long, default_value_t = server::Limits::default().close_wait.as_secs_f64())]
-    pub close_timeout: f64,
-    /// Most tap sessions open at once.
-    #[arg(long, default_value_t = server::Limits::default().max_sessions)]
-    pub max_sessions: usize,
-    /// Most connections served at once (more wait in the listen queue).
-    #[arg(long, default_value_t = server::Limits::default().max_connections)]
-    pub max_connections: usize,
+/// What a run of the command line leaves to its caller.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The command ran: exit with this status.
+    Exit(u8),
+    /// `serve` was asked for, with these flags: the native binary runs the server.
+    Serve(ServeArgs),
 }
 
-/// The smallest `--max-head`: a smaller value is raised to it (a head needs a request line).
-const MIN_MAX_HEAD: usize = 64;
-
-/// `--max-head`'s help, with its range from the one definition of each bound.
-fn max_head_help() -> String {
-    format!(
-        "Largest request head in bytes ({MIN_MAX_HEAD} to {}); longer gets 431",
-        wsinspect::handshake::MAX_HEAD_CEILING
-    )
-}
-
-/// Parses the arguments and runs the subcommand; the exit status is the subcommand's.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Serve(args) => serve(args),
-        Command::Decode(args) => decode::run(&args),
-        Command::Accept(args) => accept::run(&args),
-        Command::Hixie76(args) => hixie76::run(&args),
-        Command::Handshake(args) => handshake::run(&args),
-    }
-}
-
-fn serve(args: ServeArgs) -> ExitCode {
-    let Some(root) = args.root.clone().or_else(find_root) else {
-        eprintln!(
-            "wsinspect: no www/index.html in the current directory or its parents: pass --root DIR"
-        );
-        return ExitCode::from(2);
-    };
-    let seconds = |name: &str, s: f64| {
-        if s.is_finite() && s > 0.0 && s < 1e9 {
-            Ok(Duration::from_secs_f64(s))
-        } else {
-            Err(format!(
-                "wsinspect: --{name} must be a positive number of seconds, not {s}"
-            ))
-        }
-    };
-    let limits = (|| {
-        let ceiling = wsinspect::handshake::MAX_HEAD_CEILING;
-        if args.max_head > ceiling {
-            return Err(format!(
-                "wsinspect: --max-head must be at most {ceiling} bytes, not {}",
-                args.max_head
-            ));
-        }
-        Ok::<_, String>(server::Limits {
-            max_head: args.max_head.max(MIN_MAX_HEAD),
-            max_message: args.max_message,
-            idle: seconds("idle-timeout", args.idle_timeout)?,
-            handshake: seconds("handshake-timeout", args.handshake_timeout)?,
-            close_wait: seconds("close-timeout", args.close_timeout)?,
-            max_sessions: args.max_sessions,
-            max_connections: args.max_connections.max(1),
-        })
-    })();
-    let limits = match limits {
-        Ok(limits) => limits,
+/// Parses `args` (the program's name first, as in `std::env::args_os`) and runs the
+/// subcommand; its exit status, or the `serve` flags. Help, the version and usage errors
+/// are clap's text without colour, on stdout with status 0 or on stderr with status 2.
+pub fn run<I, T>(args: I, io: &mut dyn Io) -> Outcome
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
         Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
+            let text = e.render().to_string();
+            let stream = if e.use_stderr() {
+                io.stderr()
+            } else {
+                io.stdout()
+            };
+            let written = stream
+                .write_all(text.as_bytes())
+                .and_then(|()| stream.flush());
+            return Outcome::Exit(match written {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 141,
+                _ => u8::try_from(e.exit_code()).unwrap_or(2),
+            });
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("wsinspect: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let config = server::Config {
-        listen: args.listen,
-        root,
-        limits,
-    };
-    match runtime.block_on(server::run(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("wsinspect: cannot serve on {}: {e}", args.listen);
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The nearest directory holding `www/index.html`, from the current directory up, then from
-/// the executable's directory up (`target/debug/wsinspect` finds the repository).
-fn find_root() -> Option<PathBuf> {
-    let starts = [std::env::current_dir().ok(), std::env::current_exe().ok()];
-    starts.into_iter().flatten().find_map(|start| {
-        start
-            .ancestors()
-            .find(|dir| dir.join("www/index.html").is_file())
-            .map(PathBuf::from)
+    Outcome::Exit(match cli.command {
+        Command::Serve(args) => return Outcome::Serve(args),
+        Command::Decode(args) => decode::run(&args, io),
+        Command::Accept(args) => accept::run(&args, io),
+        Command::Hixie76(args) => hixie76::run(&args, io),
+        Command::Handshake(args) => handshake::run(&args, io),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serve_defaults_are_the_servers_limits() {
-        let Command::Serve(args) = Cli::parse_from(["wsinspect", "serve"]).command else {
-            panic!("not serve");
-        };
-        let limits = server::Limits::default();
-        assert_eq!(args.max_head, limits.max_head);
-        assert_eq!(args.max_head, wsinspect::handshake::MAX_HEAD_LENGTH);
-        assert_eq!(args.max_message, limits.max_message);
-        assert_eq!(args.idle_timeout, limits.idle.as_secs_f64());
-        assert_eq!(args.handshake_timeout, limits.handshake.as_secs_f64());
-        assert_eq!(args.close_timeout, limits.close_wait.as_secs_f64());
-        assert_eq!(args.max_sessions, limits.max_sessions);
-        assert_eq!(args.max_connections, limits.max_connections);
-    }
 }

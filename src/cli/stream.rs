@@ -9,9 +9,9 @@
 use std::io::{self, Write};
 
 use serde_json::json;
-use wsinspect::{DecodeOptions, DecodeOutput, Decoder, Incomplete, Protocol, Role};
 
 use super::json;
+use crate::{DecodeOptions, DecodeOutput, Decoder, Incomplete, Protocol, Role};
 
 /// Bytes pushed to the decoder at a time.
 const CHUNK: usize = 64 * 1024;
@@ -171,11 +171,6 @@ pub fn write_jsonl(
     Ok(summary)
 }
 
-/// Whether a write failed because the reader went away (`wsinspect decode | head -1`).
-pub fn reader_gone(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::BrokenPipe
-}
-
 impl Stream<'_> {
     /// The protocol and role in force once they are decided (or at the end): a pass that
     /// stops as soon as both are known.
@@ -302,7 +297,7 @@ pub fn write_table(w: &mut dyn Write, stream: &Stream<'_>) -> io::Result<Summary
 }
 
 /// The bytes a violation spans, as the table says it: ", spanning 2 bytes".
-pub(crate) fn span(v: &wsinspect::Violation) -> String {
+pub(crate) fn span(v: &crate::Violation) -> String {
     match v.length {
         1 => ", spanning 1 byte".into(),
         n => format!(", spanning {n} bytes"),
@@ -334,7 +329,7 @@ mod tests {
             let mut written = Vec::new();
             write_json(&mut written, &stream, &after).unwrap();
             let got: serde_json::Value = serde_json::from_slice(&written).unwrap();
-            let mut whole = wsinspect::decode(&bytes, DecodeOptions::default()).unwrap();
+            let mut whole = crate::decode(&bytes, DecodeOptions::default()).unwrap();
             whole.shift(chunk_shift);
             let want = json!({ "decoded": json::decoded(&whole), "framesStart": chunk_shift });
             assert_eq!(got, want);

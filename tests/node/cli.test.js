@@ -4,11 +4,12 @@
 // (the JSON's spelling), must equal the CLI's document member for member.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { usePackedPackage } from "../support/packed.js";
+import { buildNative } from "../support/native.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const vectors = JSON.parse(readFileSync(join(repo, "..", "shared", "vectors", "spec-examples.json"), "utf8"));
@@ -18,9 +19,7 @@ usePackedPackage((module) => {
   ws = module;
 });
 before(() => {
-  execFileSync("cargo", ["build", "--quiet", "--bin", "wsinspect"], { cwd: repo, stdio: "inherit" });
-  const dir = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
-  native = join(dir, "debug", "wsinspect");
+  native = buildNative();
 });
 
 /** A JS result as JSON spells it: every Uint8Array as lowercase hex. */

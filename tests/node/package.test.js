@@ -10,7 +10,8 @@ usePackedPackage((module, install) => {
 });
 
 test("the tarball holds the glue, the wasm and the declarations only", () => {
-  for (const f of ["js/index.js", "js/node.js", "js/index.d.ts", "pkg/wsinspect.js", "pkg/wsinspect_bg.wasm"]) {
+  const cli = ["js/cli.js", "js/cli-io.js", "pkg/cli/wsinspect_cli.js", "pkg/cli/wsinspect_cli_bg.wasm"];
+  for (const f of ["js/index.js", "js/node.js", "js/index.d.ts", "pkg/wsinspect.js", "pkg/wsinspect_bg.wasm", ...cli]) {
     assert.ok(installed.files.includes(f), `${f} missing from ${installed.files.join(", ")}`);
   }
   assert.ok(!installed.files.some((f) => f.startsWith("src/") || f.startsWith("tests/")));
