@@ -123,7 +123,7 @@ export class Message {
     this.kind = layout.messageKinds[r[at + M.kind]];
     this.compressed = r[at + M.compressed] === 1;
     this.wireLength = r[at + M.wireLength];
-    this.inflatedLength = r[at + M.dataEnd] - r[at + M.dataStart];
+    this.inflatedLength = r[at + M.inflatedLength];
     this.offset = r[at + M.offset];
     this.complete = r[at + M.complete] === 1;
   }

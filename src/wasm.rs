@@ -9,6 +9,8 @@ mod conversation;
 mod conversation_api;
 mod decode;
 mod js;
+#[macro_use]
+mod layout;
 #[cfg(feature = "records")]
 mod records;
 

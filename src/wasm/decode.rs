@@ -5,6 +5,9 @@ use crate::{
     DecodeOptions, DecodeOutput, ExtensionError, Frame, Incomplete, Message, Notice, Protocol,
     Role, Violation,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::layout::{self, BytesRef};
 use wasm_bindgen::prelude::*;
 
 /// Reads `{ role, protocol, extensions, maxMessageSize }`; unknown values are errors.
@@ -41,45 +44,55 @@ pub fn extension_error(e: ExtensionError) -> JsValue {
 }
 
 // Each frame, message and violation becomes its object in one call to a small JS function
-// (an object literal is many times faster than a property set per field from wasm); the
-// numbers travel as one f64 array read in place, the strings as arguments.
+// (an object literal is many times faster than a property set per field from wasm). The
+// numbers travel as the record layout.rs defines, read by the names it gives (sent once),
+// the strings as arguments.
 #[wasm_bindgen(inline_js = r#"
+let F, M, V, bit, kinds, encodings, messageKinds;
+export function setLayout(l) {
+  const at = (names) => Object.fromEntries(names.map((name, i) => [name, i]));
+  F = at(l.frame); M = at(l.message); V = at(l.violation);
+  bit = Object.fromEntries(l.flags.map((name, i) => [name, 2 ** i]));
+  kinds = l.kinds; encodings = l.lengthEncodings; messageKinds = l.messageKinds;
+}
 const fieldNames = new Map();
 const names = (joined) => {
   let list = fieldNames.get(joined);
   if (!list) fieldNames.set(joined, (list = joined.split(",")));
   return list;
 };
-export function makeFrame(n, kind, lengthEncoding, maskingKey, payload, closeCodeName, closeReason, fieldList, fieldNums) {
+export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fieldList, fieldNums) {
+  const flags = n[F.flags];
   const frame = {
-    index: n[0], offset: n[1], headerLength: n[2], length: n[3],
-    fin: n[4] === 1, rsv1: n[5] === 1, rsv2: n[6] === 1, rsv3: n[7] === 1,
-    opcode: n[8], kind, compressed: n[13] === 1, masked: n[9] === 1, maskingKey,
-    payloadLength: n[10], lengthEncoding, payloadOffset: n[11], payload,
+    index: n[F.index], offset: n[F.offset], headerLength: n[F.headerLength], length: n[F.length],
+    fin: (flags & bit.fin) !== 0, rsv1: (flags & bit.rsv1) !== 0, rsv2: (flags & bit.rsv2) !== 0, rsv3: (flags & bit.rsv3) !== 0,
+    opcode: n[F.opcode], kind: kinds[n[F.kind]], compressed: (flags & bit.compressed) !== 0, masked: (flags & bit.masked) !== 0, maskingKey,
+    payloadLength: n[F.payloadLength], lengthEncoding: encodings[n[F.lengthEncoding]], payloadOffset: n[F.payloadOffset], payload,
   };
-  if (n[12] >= 0) frame.closeCode = n[12];
+  if (n[F.closeCode] >= 0) frame.closeCode = n[F.closeCode];
   if (closeCodeName !== undefined) frame.closeCodeName = closeCodeName;
   if (closeReason !== undefined) frame.closeReason = closeReason;
   frame.fields = names(fieldList).map((name, i) => ({ name, offset: fieldNums[2 * i], length: fieldNums[2 * i + 1] }));
   return frame;
 }
-export function makeMessage(n, kind, frames, data, text) {
+export function makeMessage(n, data, text) {
+  const from = Object.keys(M).length;
   return {
-    index: n[0], kind, frames: Array.from(frames), offset: n[1], compressed: n[2] === 1,
-    wireLength: n[3], inflatedLength: n[4], complete: n[5] === 1, data, text: text ?? null,
+    index: n[M.index], kind: messageKinds[n[M.kind]], frames: Array.from(n.subarray(from, from + n[M.frameCount])),
+    offset: n[M.offset], compressed: n[M.compressed] === 1, wireLength: n[M.wireLength],
+    inflatedLength: n[M.inflatedLength], complete: n[M.complete] === 1, data, text: text ?? null,
   };
 }
 export function makeViolation(n, id, rfc, message) {
-  return { id, offset: n[0], length: n[3], frame: n[1] < 0 ? null : n[1], rfc, closeCode: n[2] < 0 ? null : n[2], message };
+  return { id, offset: n[V.offset], length: n[V.length], frame: n[V.frame] < 0 ? null : n[V.frame], rfc, closeCode: n[V.closeCode] < 0 ? null : n[V.closeCode], message };
 }
 "#)]
 extern "C" {
+    #[wasm_bindgen(js_name = setLayout)]
+    fn set_layout(layout: JsValue);
     #[wasm_bindgen(js_name = makeFrame)]
-    #[allow(clippy::too_many_arguments)]
     fn make_frame(
-        nums: &[f64],
-        kind: &str,
-        length_encoding: &str,
+        record: &[f64],
         masking_key: JsValue,
         payload: JsValue,
         close_code_name: Option<&str>,
@@ -88,47 +101,23 @@ extern "C" {
         field_nums: &[f64],
     ) -> JsValue;
     #[wasm_bindgen(js_name = makeMessage)]
-    fn make_message(
-        nums: &[f64],
-        kind: &str,
-        frames: &[u32],
-        data: JsValue,
-        text: Option<&str>,
-    ) -> JsValue;
+    fn make_message(record: &[f64], data: JsValue, text: Option<&str>) -> JsValue;
     #[wasm_bindgen(js_name = makeViolation)]
-    fn make_violation(nums: &[f64], id: &str, rfc: &str, message: &str) -> JsValue;
+    fn make_violation(record: &[f64], id: &str, rfc: &str, message: &str) -> JsValue;
 }
 
-const fn flag(b: bool) -> f64 {
-    if b {
-        1.0
-    } else {
-        0.0
+/// Sends the record layout to the JS functions above, once.
+fn with_layout() {
+    static SENT: AtomicBool = AtomicBool::new(false);
+    if !SENT.swap(true, Ordering::Relaxed) {
+        set_layout(layout::layout());
     }
 }
 
-/// `n` as a JS number, or -1 for none (the JS side turns it into null or no property).
-fn num_or_none(n: Option<impl Into<f64>>) -> f64 {
-    n.map_or(-1.0, Into::into)
-}
-
 pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
-    let nums = [
-        f.index as f64,
-        f.offset as f64,
-        f.header_length as f64,
-        f.length as f64,
-        flag(f.fin),
-        flag(f.rsv1),
-        flag(f.rsv2),
-        flag(f.rsv3),
-        f64::from(f.opcode),
-        flag(f.masked),
-        f.payload_len as f64,
-        f.payload_offset as f64,
-        num_or_none(f.close_code),
-        flag(f.compressed),
-    ];
+    with_layout();
+    let mut record = Vec::with_capacity(layout::FRAME.len());
+    layout::write_frame(&mut record, f, BytesRef::NONE, None);
     let mut names = String::new();
     let fields = f.fields();
     let mut field_nums = Vec::with_capacity(2 * fields.len());
@@ -140,9 +129,7 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
         field_nums.extend([field.offset as f64, field.length as f64]);
     }
     make_frame(
-        &nums,
-        f.kind.as_str(),
-        f.length_encoding.as_str(),
+        &record,
         or_null(f.masking_key.map(|k| bytes(&k))),
         payload,
         f.close_code_name,
@@ -153,26 +140,18 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
 }
 
 pub fn message_to_js(m: &Message, data: JsValue) -> JsValue {
-    let nums = [
-        m.index as f64,
-        m.offset as f64,
-        flag(m.compressed),
-        m.wire_length as f64,
-        m.data.len() as f64,
-        flag(m.complete),
-    ];
-    let frames: Vec<u32> = m.frames.iter().map(|&i| i as u32).collect();
-    make_message(&nums, m.kind.as_str(), &frames, data, m.text())
+    with_layout();
+    let mut record = Vec::with_capacity(layout::MESSAGE.len() + m.frames.len());
+    layout::write_message(&mut record, m, BytesRef::NONE);
+    record.extend(m.frames.iter().map(|&i| i as f64));
+    make_message(&record, data, m.text())
 }
 
 pub fn violation_to_js(v: &Violation) -> JsValue {
-    let nums = [
-        v.offset as f64,
-        num_or_none(v.frame.map(|i| i as u32)),
-        num_or_none(v.close_code()),
-        v.length as f64,
-    ];
-    make_violation(&nums, v.id.as_str(), v.rfc(), &v.to_string())
+    with_layout();
+    let mut record = Vec::with_capacity(layout::VIOLATION.len());
+    layout::write_violation(&mut record, v);
+    make_violation(&record, v.id.as_str(), v.rfc(), &v.to_string())
 }
 
 /// The truncated tail as `{offset, needed, minNeeded, have, frame, partial, message}`.

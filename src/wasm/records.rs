@@ -1,57 +1,16 @@
-//! A push's frames and messages as numeric records, handed to JS in bulk: one
+//! A push's frames and messages as numeric records (layout.rs), handed to JS in bulk: one
 //! `Float64Array` of records and one copy of each byte buffer they point into (js/records.js
 //! builds light objects over them). The rare parts (violations, notices, the incomplete
 //! tail, close reasons) still travel as objects.
-//!
-//! Each record's layout is written once, below, as (name, value) pairs: the names go to JS
-//! through [`layout`], so JS reads a field by its name's place and never by a number of its
-//! own.
 
 use js_sys::{Array, Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::decode::{incomplete_to_js, notice_to_js, violation_to_js};
 use super::js::{array, num, or_null, Obj};
-use crate::{
-    DecodeOutput, Frame, FrameKind, LengthEncoding, Message, MessageKind, Payload, Protocol, Role,
-};
-
-/// Defines a record: its field names (`$names`) and the function writing its values in
-/// the same order (`$write`), from one list.
-macro_rules! record {
-    ($names:ident, fn $write:ident($($arg:ident: $ty:ty),*) { $($name:literal => $value:expr,)* }) => {
-        /// The record's field names, in the order its values are written.
-        pub const $names: &[&str] = &[$($name),*];
-
-        fn $write(records: &mut Vec<f64>, $($arg: $ty),*) {
-            records.extend_from_slice(&[$($value),*]);
-        }
-    };
-}
-
-const fn flag(on: bool, bit: u8) -> f64 {
-    if on {
-        (1u32 << bit) as f64
-    } else {
-        0.0
-    }
-}
-
-/// The place of `item` in `all` (every enum listed in its `ALL` is found).
-fn place<T: PartialEq>(all: &[T], item: &T) -> f64 {
-    all.iter().position(|x| x == item).unwrap_or(0) as f64
-}
-
-/// Where a payload's bytes are: the buffer's place in the list, and the range in it.
-#[derive(Clone, Copy)]
-struct BytesRef {
-    buffer: f64,
-    start: f64,
-    end: f64,
-}
-
-/// The bit of each flag in a frame's `flags`, by name.
-pub const FLAGS: &[&str] = &["fin", "rsv1", "rsv2", "rsv3", "masked", "compressed"];
+use super::layout;
+use super::layout::{place, write_frame, write_message, BytesRef, PROTOCOLS, ROLES};
+use crate::{DecodeOutput, Frame, FrameKind, LengthEncoding, Payload};
 
 record!(HEADER, fn write_header(out: &DecodeOutput, buffers: usize, rare: bool) {
     "frames" => out.frames.len() as f64,
@@ -62,64 +21,12 @@ record!(HEADER, fn write_header(out: &DecodeOutput, buffers: usize, rare: bool) 
     "rare" => f64::from(u8::from(rare)),
 });
 
-record!(FRAME, fn write_frame(f: &Frame, payload: BytesRef, strings: Option<usize>) {
-    "index" => f.index as f64,
-    "offset" => f.offset as f64,
-    "headerLength" => f.header_length as f64,
-    "length" => f.length as f64,
-    "flags" => flag(f.fin, 0) + flag(f.rsv1, 1) + flag(f.rsv2, 2) + flag(f.rsv3, 3) + flag(f.masked, 4)
-        + flag(f.compressed, 5),
-    "opcode" => f64::from(f.opcode),
-    "kind" => place(&FrameKind::ALL, &f.kind),
-    "maskingKey" => f.masking_key.map_or(-1.0, |k| f64::from(u32::from_be_bytes(k))),
-    "payloadLength" => f.payload_len as f64,
-    "lengthEncoding" => place(&LengthEncoding::ALL, &f.length_encoding),
-    "payloadOffset" => f.payload_offset as f64,
-    "payloadBuffer" => payload.buffer,
-    "payloadStart" => payload.start,
-    "payloadEnd" => payload.end,
-    "closeCode" => f.close_code.map_or(-1.0, f64::from),
-    "closeStrings" => strings.map_or(-1.0, |i| i as f64),
-});
-
-record!(MESSAGE, fn write_message(m: &Message, data: BytesRef) {
-    "index" => m.index as f64,
-    "kind" => place(&MessageKind::ALL, &m.kind),
-    "offset" => m.offset as f64,
-    "compressed" => f64::from(u8::from(m.compressed)),
-    "wireLength" => m.wire_length as f64,
-    "dataBuffer" => data.buffer,
-    "dataStart" => data.start,
-    "dataEnd" => data.end,
-    "textEnd" => m.text().map_or(-1.0, |t| t.len() as f64),
-    "complete" => f64::from(u8::from(m.complete)),
-    // Followed by this many frame indices.
-    "frameCount" => m.frames.len() as f64,
-});
-
-const ROLES: [Role; 3] = [Role::Client, Role::Server, Role::Auto];
-const PROTOCOLS: [Protocol; 3] = [Protocol::Rfc6455, Protocol::Hixie76, Protocol::Auto];
-
-/// The names JS reads records by: each record's fields, and the tables the numbers index.
+/// The names JS reads records by ([`layout::layout`]) and the bulk header's.
 pub fn layout() -> JsValue {
-    let names = |list: &[&str]| array(list, |n| JsValue::from_str(n));
-    Obj::new()
-        .set("header", names(HEADER))
-        .set("frame", names(FRAME))
-        .set("message", names(MESSAGE))
-        .set("flags", names(FLAGS))
-        .set("kinds", array(FrameKind::ALL, |k| k.as_str().into()))
-        .set(
-            "lengthEncodings",
-            array(LengthEncoding::ALL, |e| e.as_str().into()),
-        )
-        .set(
-            "messageKinds",
-            array(MessageKind::ALL, |k| k.as_str().into()),
-        )
-        .set("roles", array(ROLES, |r| r.result_name().into()))
-        .set("protocols", array(PROTOCOLS, |p| p.result_name().into()))
-        .into()
+    let names = layout::layout();
+    let header = array(HEADER, |n| JsValue::from_str(n));
+    let _ = js_sys::Reflect::set(&names, &"header".into(), &header);
+    names
 }
 
 /// The distinct buffers a push's payloads point into, in order of first use.
@@ -210,7 +117,7 @@ pub fn to_js(out: &DecodeOutput, records: &mut Vec<f64>) -> Array {
 /// computed by the core's [`Frame::fields_with_kept`] from the record, when JS first asks.
 pub fn fields(record: &[f64]) -> JsValue {
     let at = |name: &str| {
-        FRAME
+        layout::FRAME
             .iter()
             .position(|n| *n == name)
             .and_then(|i| record.get(i).copied())
