@@ -68,7 +68,7 @@ export interface Frame {
   /** Which encoding carried the length; hixie-76 frames: "sentinel" (0x00 ... 0xFF) or "hixie-length". */
   lengthEncoding: "7" | "16" | "64" | "sentinel" | "hixie-length";
   payloadOffset: number;
-  /** The unmasked payload bytes present in the input (a copy, yours to keep). */
+  /** The unmasked payload bytes present in the input (a copy, yours to keep; made on first access). */
   payload: Uint8Array;
   closeCode?: number; closeCodeName?: string; closeReason?: string;
   fields: Field[];
@@ -142,6 +142,14 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): DecodeResult
 export class Decoder {
   constructor(options?: DecodeOptions);
   push(chunk: Uint8Array): DecodeResult;
+  /**
+   * Zero-copy intake: a view of at most `n` bytes of wasm memory to read input into, then
+   * decoded by commit(). The view is valid ONLY until the next call into the package (a call
+   * may grow wasm memory, which detaches it). The results of commit() are copies, as push()'s.
+   */
+  writable(n: number): Uint8Array;
+  /** Decodes the first `n` bytes written into the view writable() returned, as push() of them. */
+  commit(n: number): DecodeResult;
   end(): DecodeResult;
   /** Releases the wasm side; safe to call twice and after a failure. */
   free(): void;
