@@ -80,6 +80,7 @@ function versions(nodePeers) {
     "rustc (wasm, scripts/wasm-toolchain.sh)": sh("bash", ["-c", ". scripts/wasm-toolchain.sh && rustup run \"$WASM_TOOLCHAIN\" rustc --version"]),
     "wasm-bindgen": crate("wasm-bindgen"),
     "miniz_oxide": crate("miniz_oxide"),
+    simdutf8: crate("simdutf8"),
     talc: crate("talc"),
     ...(nodePeers ? nodePeers.versions : { node: process.versions.node }),
   };

@@ -1,11 +1,12 @@
-//! Bytes taken a block at a time for the two hot scans, unmasking and the ASCII run of
-//! UTF-8 validation: a 128-bit simd128 vector in wasm built with simd128 (every browser
-//! since 2023, Node 16.4+), a 64-bit word elsewhere. Written out rather than left to the
-//! auto-vectoriser, which the size-optimised wasm build (opt-level "z") does not run.
+//! Bytes taken a block at a time for the hot scan of unmasking: a 128-bit simd128 vector
+//! in wasm built with simd128 (every browser since 2023, Node 16.4+), a 64-bit word
+//! elsewhere. Written out rather than left to the auto-vectoriser, which the
+//! size-optimised wasm build (opt-level "z") does not run. (UTF-8 validation has its own
+//! SIMD code, simdutf8's.)
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
-    use core::arch::wasm32::{u32x4_splat, u8x16_bitmask, v128, v128_xor};
+    use core::arch::wasm32::{u32x4_splat, v128, v128_xor};
 
     pub type Block = v128;
 
@@ -15,11 +16,6 @@ mod imp {
         for block in blocks {
             *block = v128_xor(*block, key);
         }
-    }
-
-    /// Whether no byte of the block has its high bit set.
-    pub fn is_ascii(block: &Block) -> bool {
-        u8x16_bitmask(*block) == 0
     }
 }
 
@@ -35,27 +31,16 @@ mod imp {
             *block ^= key;
         }
     }
-
-    /// Whether no byte of the block has its high bit set.
-    pub fn is_ascii(block: &Block) -> bool {
-        block & 0x8080_8080_8080_8080 == 0
-    }
 }
 
-pub use imp::{is_ascii, xor_key, Block};
+pub use imp::{xor_key, Block};
 
-/// `bytes` as an unaligned head, whole aligned blocks, and a tail.
-pub fn split(bytes: &[u8]) -> (&[u8], &[Block], &[u8]) {
-    // SAFETY: every bit pattern is a valid Block (plain integers or a plain vector).
-    unsafe { bytes.align_to::<Block>() }
-}
-
-/// [`split`] for in-place changes.
+/// `bytes` as an unaligned head, whole aligned blocks, and a tail, for in-place changes.
 pub fn split_mut(bytes: &mut [u8]) -> (&mut [u8], &mut [Block], &mut [u8]) {
     // SAFETY: every bit pattern is a valid Block, and every byte pattern it is written back as.
     unsafe { bytes.align_to_mut::<Block>() }
 }
 
-/// The size of a block in bytes: a multiple of 4, so the masking key's phase is the same
-/// after any number of blocks.
-pub const BLOCK: usize = std::mem::size_of::<Block>();
+// The size of a block is a multiple of 4, so the masking key's phase is the same after any
+// number of blocks.
+const _: () = assert!(std::mem::size_of::<Block>() % 4 == 0);

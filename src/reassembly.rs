@@ -332,15 +332,7 @@ pub(crate) fn max_wire(max: u64, compressed: bool) -> u64 {
     }
 }
 
-/// How much of a UTF-8 message is text: the whole, or the valid beginning of one that was
-/// cut short (mid-character); `None` if a byte is invalid.
-pub(crate) fn valid_prefix(data: &[u8]) -> Option<usize> {
-    match std::str::from_utf8(data) {
-        Ok(_) => Some(data.len()),
-        Err(e) if e.error_len().is_none() => Some(e.valid_up_to()),
-        Err(_) => None,
-    }
-}
+pub(crate) use crate::utf8::valid_prefix;
 
 #[cfg(test)]
 mod tests {

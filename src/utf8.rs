@@ -4,8 +4,6 @@
 //! RFC 6455 §5.6: "Note that a particular text frame might include a partial UTF-8
 //! sequence; however, the whole message MUST contain valid UTF-8."
 
-use crate::blocks;
-
 /// An ill-formed sequence: where it starts and how many bytes it spans.
 ///
 /// `offset` is the first byte of the maximal ill-formed subsequence (Unicode §3.9, "maximal
@@ -74,13 +72,12 @@ impl Utf8Validator {
             self.step(b, base + i as u64)?;
             i += 1;
         }
+        // The rest at SIMD speed. simdutf8's `compat` flavour reports what
+        // `std::str::from_utf8` does: `valid_up_to` and `error_len` (the maximal subpart's
+        // length, the Unicode practice), `None` for a character cut off by the end.
         let rest = &bytes[i..];
-        let ascii = ascii_prefix_len(rest);
-        let rest = &rest[ascii..];
-        let i = i + ascii;
-        match std::str::from_utf8(rest) {
+        match simdutf8::compat::from_utf8(rest) {
             Ok(_) => Ok(()),
-            // std's error_len is the maximal subpart's length (the Unicode practice).
             Err(e) => match e.error_len() {
                 Some(len) => Err(Utf8Span::new(
                     base + (i + e.valid_up_to()) as u64,
@@ -156,9 +153,20 @@ impl Utf8Validator {
     }
 }
 
-/// `bytes` as text when they are valid UTF-8.
+/// `bytes` as text when they are valid UTF-8. simdutf8's `compat` flavour, as everywhere
+/// here: its `basic` one would be a second copy of the SIMD code in the wasm.
 pub(crate) fn as_str(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
+    simdutf8::compat::from_utf8(bytes).ok()
+}
+
+/// How much of a UTF-8 message is text: the whole, or the valid beginning of one that was
+/// cut short (mid-character); `None` if a byte is invalid.
+pub(crate) fn valid_prefix(data: &[u8]) -> Option<usize> {
+    match simdutf8::compat::from_utf8(data) {
+        Ok(_) => Some(data.len()),
+        Err(e) if e.error_len().is_none() => Some(e.valid_up_to()),
+        Err(_) => None,
+    }
 }
 
 /// Validates a whole text; `Err` holds the maximal ill-formed subsequence (or the
@@ -173,16 +181,6 @@ pub(crate) fn as_str(bytes: &[u8]) -> Option<&str> {
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), Utf8Span> {
     let mut v = Utf8Validator::new();
     v.feed(bytes, 0).and_then(|()| v.finish())
-}
-
-/// Length of the all-ASCII prefix, checked a block at a time (see `blocks`).
-fn ascii_prefix_len(bytes: &[u8]) -> usize {
-    let (head, whole, _) = blocks::split(bytes);
-    let mut n = head.iter().take_while(|b| b.is_ascii()).count();
-    if n == head.len() {
-        n += blocks::BLOCK * whole.iter().take_while(|b| blocks::is_ascii(b)).count();
-    }
-    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 #[cfg(test)]
@@ -293,6 +291,120 @@ mod tests {
                 (e.valid_up_to(), len)
             });
             assert_eq!(r, std, "{bytes:02x?}");
+        }
+    }
+
+    /// A small xorshift generator: the same cases on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Text worth validating: valid characters of every length (long enough for the SIMD
+    /// blocks), then a few bytes overwritten with the bytes that make sequences ill-formed
+    /// (stray continuations, overlong and surrogate leads, bytes never in UTF-8), or cut
+    /// short; or plain random bytes.
+    fn random_text(rng: &mut Rng) -> Vec<u8> {
+        const CHARS: [char; 10] = [
+            'a',
+            '~',
+            'é',
+            'Ж',
+            '€',
+            '語',
+            '\u{FFFF}',
+            '😀',
+            '\u{10FFFF}',
+            '\n',
+        ];
+        const BAD: [u8; 12] = [
+            0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+        ];
+        let len = [0, 1, 7, 40, 70, 200, 700][rng.below(7)];
+        if rng.below(8) == 0 {
+            return (0..len).map(|_| rng.next() as u8).collect();
+        }
+        let mut text = String::new();
+        while text.len() < len {
+            // Runs of one script, as real text has.
+            let c = CHARS[rng.below(CHARS.len())];
+            for _ in 0..=rng.below(20) {
+                text.push(c);
+            }
+        }
+        let mut bytes = text.into_bytes();
+        for _ in 0..rng.below(3) {
+            if !bytes.is_empty() {
+                let at = rng.below(bytes.len());
+                bytes[at] = BAD[rng.below(BAD.len())];
+            }
+        }
+        if rng.below(4) == 0 && !bytes.is_empty() {
+            let cut = rng.below(bytes.len());
+            bytes.truncate(cut);
+        }
+        bytes
+    }
+
+    /// Random texts in random pieces, with random gaps between the pieces' positions (the
+    /// frame headers between fragments): the verdict is std's on the whole text, mapped to
+    /// the pieces' positions. `valid_up_to` is the offset; the length is `error_len`, or
+    /// the rest of the text when it ends in the middle of a character.
+    #[test]
+    fn random_pieces_agree_with_std_on_the_whole() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for _ in 0..30_000 {
+            let bytes = random_text(&mut rng);
+            let mut cuts: Vec<usize> = (0..rng.below(5))
+                .map(|_| rng.below(bytes.len() + 1))
+                .collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            // position[i]: where byte i sits in the caller's coordinates.
+            let mut position = Vec::with_capacity(bytes.len());
+            let mut base = rng.below(1000) as u64;
+            let mut v = Utf8Validator::new();
+            let mut verdict = Ok(());
+            for piece in cuts.windows(2) {
+                base += [0, 2, 14][rng.below(3)];
+                let piece_base = base;
+                for _ in piece[0]..piece[1] {
+                    position.push(base);
+                    base += 1;
+                }
+                if verdict.is_ok() {
+                    verdict = v.feed(&bytes[piece[0]..piece[1]], piece_base);
+                }
+            }
+            let verdict = verdict.and_then(|()| v.finish());
+            let expected = std::str::from_utf8(&bytes).map(|_| ()).map_err(|e| {
+                let start = e.valid_up_to();
+                let len = e.error_len().unwrap_or(bytes.len() - start);
+                let first = position[start];
+                Utf8Span::new(first, position[start + len - 1] + 1 - first)
+            });
+            assert_eq!(verdict, expected, "{bytes:02x?} in pieces at {cuts:?}");
+            // The whole text at once, and the shortcut the decoder uses for a message's text.
+            let whole = validate_utf8(&bytes).map_err(|s| (s.offset as usize, s.length as usize));
+            let std = std::str::from_utf8(&bytes).map(|_| ()).map_err(|e| {
+                (
+                    e.valid_up_to(),
+                    e.error_len().unwrap_or(bytes.len() - e.valid_up_to()),
+                )
+            });
+            assert_eq!(whole, std, "{bytes:02x?}");
+            assert_eq!(as_str(&bytes), std::str::from_utf8(&bytes).ok());
         }
     }
 }
