@@ -15,12 +15,13 @@ const repo = fileURLToPath(new URL("../..", import.meta.url));
 let env, root;
 
 // A copy of the page whose wasm Decoder traps on a chunk starting with DE AD, as an
-// out-of-memory trap does: push throws RuntimeError "unreachable" and leaves the Rust value
-// borrowed, so free() throws "attempted to take ownership of Rust value while it was borrowed".
+// out-of-memory trap does: pushRecords (what the package's push calls) throws RuntimeError
+// "unreachable" and leaves the Rust value borrowed, so free() throws "attempted to take
+// ownership of Rust value while it was borrowed".
 const TRAP = `
 {
-  const push = Decoder.prototype.push, free = Decoder.prototype.free, trapped = new WeakSet();
-  Decoder.prototype.push = function (chunk) {
+  const push = Decoder.prototype.pushRecords, free = Decoder.prototype.free, trapped = new WeakSet();
+  Decoder.prototype.pushRecords = function (chunk) {
     if (chunk[0] === 0xde && chunk[1] === 0xad) {
       trapped.add(this);
       throw new WebAssembly.RuntimeError("unreachable");
