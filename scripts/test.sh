@@ -58,8 +58,14 @@ fi
 layer fmt cargo fmt --all -- --check
 layer clippy cargo clippy --all-targets --quiet -- -D warnings
 layer clippy-wasm32 cargo clippy --all-targets --quiet --target wasm32-unknown-unknown -- -D warnings
-# The docs, private items too, build without a warning: every intra-doc link resolves.
-layer doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --quiet
+# The docs, private items too, build without a warning: every intra-doc link resolves. The
+# binary's own modules (the server) are documented apart: `cargo doc` skips a binary named as
+# its library.
+docs() {
+  RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --quiet &&
+    RUSTDOCFLAGS="-D warnings" cargo rustdoc --bin wsinspect --quiet -- --document-private-items
+}
+layer doc docs
 layer cargo-test cargo test --quiet
 layer wasm-node wasm-pack test --node -- --test wasm_node
 layer wasm-chrome wasm-pack test --headless --chrome -- --test wasm_browser
