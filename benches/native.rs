@@ -324,7 +324,7 @@ fn stream(args: &[String], file: Vec<u8>) -> Result<Work, String> {
         ..Default::default()
     };
     Decoder::new(options.clone()).map_err(|e| format!("decoder options: {e}"))?;
-    let emit = move |out: DecodeOutput, sink: &mut dyn Sink| {
+    let emit = move |out: &DecodeOutput, sink: &mut dyn Sink| {
         if let Some(v) = out.violations.first() {
             eprintln!("native: violation {v}");
             std::process::exit(1);
@@ -351,10 +351,13 @@ fn stream(args: &[String], file: Vec<u8>) -> Result<Work, String> {
             } else {
                 chunk
             };
+            // One output reused from push to push, as a long-lived reader would.
+            let mut out = DecodeOutput::default();
             for piece in bytes.chunks(size) {
-                emit(decoder.push(piece), sink);
+                decoder.push_into(piece, &mut out);
+                emit(&out, sink);
             }
-            emit(decoder.end(), sink);
+            emit(&decoder.end(), sink);
         }),
     })
 }

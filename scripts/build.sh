@@ -31,7 +31,7 @@ build() { # out-dir out-name cargo-args...
 rm -rf "$OUT_DIR.conversation" "$OUT_DIR.cli"
 build "$OUT_DIR.conversation" wsinspect_conversation --no-default-features --features conversation
 build "$OUT_DIR.cli" wsinspect_cli --no-default-features --features cli
-build "$OUT_DIR" wsinspect --no-default-features --features records
+build "$OUT_DIR" wsinspect --no-default-features --features api
 rm -rf "$OUT_DIR/conversation" "$OUT_DIR/cli"
 mv "$OUT_DIR.conversation" "$OUT_DIR/conversation"
 mv "$OUT_DIR.cli" "$OUT_DIR/cli"

@@ -112,6 +112,9 @@ pub struct Decoder {
     /// The unmasked payloads of the frames this push completes, one after another; each
     /// frame's [`Payload`] is a range of it.
     arena: Vec<u8>,
+    /// The last push's arena: taken back for the next push once every payload of it has
+    /// been dropped, so a steady stream of pushes reuses one buffer.
+    last_arena: Option<Arc<Vec<u8>>>,
 }
 
 impl fmt::Debug for Decoder {
@@ -168,6 +171,7 @@ impl Decoder {
             ended: false,
             discard_data: false,
             arena: Vec::new(),
+            last_arena: None,
         })
     }
 
@@ -208,10 +212,46 @@ impl Decoder {
     /// Decodes the next chunk of the stream; returns what it completed. After `end`, a
     /// push does nothing.
     pub fn push(&mut self, chunk: &[u8]) -> DecodeOutput {
+        let mut out = DecodeOutput::default();
+        self.push_into(chunk, &mut out);
+        out
+    }
+
+    /// [`Decoder::push`] into `out` (cleared first), reusing its vectors' room: with the
+    /// previous output dropped or reused, a steady stream of pushes allocates nothing.
+    ///
+    /// ```
+    /// use wsinspect::{DecodeOptions, DecodeOutput, Decoder, Role};
+    /// let mut d = Decoder::new(DecodeOptions { role: Role::Server, ..Default::default() }).unwrap();
+    /// let mut out = DecodeOutput::default();
+    /// for _ in 0..3 {
+    ///     d.push_into(&[0x81, 0x02, 0x68, 0x69], &mut out);
+    ///     assert_eq!(out.messages[0].text(), Some("hi"));
+    /// }
+    /// ```
+    pub fn push_into(&mut self, chunk: &[u8], out: &mut DecodeOutput) {
+        out.clear();
+        // The caller's room becomes the sink; what was reported between calls (the
+        // constructor's notices) is carried into it.
+        std::mem::swap(&mut self.sink.out, out);
+        let pending = std::mem::take(out);
+        self.sink.out.append(pending);
         if !self.ended {
+            self.reclaim_arena();
             self.feed(chunk);
         }
-        self.take_output()
+        self.finish_output();
+        std::mem::swap(&mut self.sink.out, out);
+    }
+
+    /// Takes the last push's arena back when nothing holds a payload of it any more.
+    fn reclaim_arena(&mut self) {
+        if self.arena.capacity() == 0 {
+            if let Some(mut last) = self.last_arena.take().and_then(|a| Arc::try_unwrap(a).ok()) {
+                last.clear();
+                self.arena = last;
+            }
+        }
     }
 
     /// Ends the stream: reports the truncated tail and any message left open.
@@ -251,21 +291,27 @@ impl Decoder {
     }
 
     fn take_output(&mut self) -> DecodeOutput {
+        self.finish_output();
+        std::mem::take(&mut self.sink.out)
+    }
+
+    /// Readies the output of this call: payloads sealed to the arena, role and protocol.
+    fn finish_output(&mut self) {
         // A frame still arriving takes its bytes out of the arena: the arena is handed
         // out with this push's results and never written again.
         if let RfcState::Payload { frame, .. } = &mut self.rfc {
             if let Kept::Arena(from) = frame.kept {
-                frame.kept = Kept::Own(self.arena.split_off(from));
+                frame.kept = Kept::Own(self.arena[from..].to_vec());
+                self.arena.truncate(from);
             }
         }
-        let mut out = std::mem::take(&mut self.sink.out);
         if !self.arena.is_empty() {
             let arena = Arc::new(std::mem::take(&mut self.arena));
-            out.seal(&arena);
+            self.sink.out.seal(&arena);
+            self.last_arena = Some(arena);
         }
-        out.role = self.role;
-        out.protocol = self.protocol;
-        out
+        self.sink.out.role = self.role;
+        self.sink.out.protocol = self.protocol;
     }
 
     fn after_preamble(&self) -> Stage {

@@ -256,6 +256,15 @@ impl DecodeOutput {
         }
     }
 
+    /// Empties every list, keeping their room.
+    pub fn clear(&mut self) {
+        self.frames.clear();
+        self.messages.clear();
+        self.violations.clear();
+        self.notices.clear();
+        self.incomplete = None;
+    }
+
     /// Gives every payload that is a range of the push in progress its buffer.
     pub(crate) fn seal(&mut self, arena: &Arc<Vec<u8>>) {
         self.frames.iter_mut().for_each(|f| f.payload.seal(arena));

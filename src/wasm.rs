@@ -11,29 +11,33 @@ mod decode;
 mod js;
 #[macro_use]
 mod layout;
-#[cfg(feature = "records")]
+#[cfg(feature = "api")]
 mod records;
 
+#[cfg(feature = "api")]
 use crate::encode::{encode_frame as encode_core, FrameSpec, LengthField};
 use crate::handshake::{Check, Handshake};
-use js::{
-    array, bytes, bytes_or_text, error, get, get_bool, get_string, get_uint, num, or_null, Obj,
-};
+use js::{array, bytes, error, num, or_null, Obj};
+#[cfg(feature = "api")]
+use js::{bytes_or_text, get, get_bool, get_string, get_uint};
 use wasm_bindgen::prelude::*;
 
 /// Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2).
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = acceptKey)]
 pub fn accept_key(key: &str) -> String {
     crate::accept_key(key)
 }
 
 /// A Sec-WebSocket-Key (base64 of 16 bytes) from a caller's seed.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key(seed: f64) -> String {
     crate::generate_key(seed as u64)
 }
 
 /// The hixie-76 16-byte answer to key1, key2 and the 8 bytes of key3.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = hixie76Answer)]
 pub fn hixie76_answer(key1: &str, key2: &str, key3: JsValue) -> Result<Vec<u8>, JsValue> {
     let key3 = bytes_or_text(&key3, "key3")?;
@@ -42,6 +46,7 @@ pub fn hixie76_answer(key1: &str, key2: &str, key3: JsValue) -> Result<Vec<u8>, 
         .map_err(|e| hixie76_error(&e.to_string(), e.offset(), Some(e.key()), e.id()))
 }
 
+#[cfg(feature = "api")]
 /// A hixie-76 error as a JS `Error`: its message, `offset` where it has one, the `key` it
 /// is about where known, and its `id`.
 fn hixie76_error(message: &str, offset: Option<usize>, key: Option<&str>, id: &str) -> JsValue {
@@ -54,6 +59,7 @@ fn hixie76_error(message: &str, offset: Option<usize>, key: Option<&str>, id: &s
 }
 
 /// The steps of one hixie-76 key: its digits, their number, the spaces and the quotient.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = hixie76KeySteps)]
 pub fn hixie76_key_steps(key: &str) -> Result<JsValue, JsValue> {
     let steps = crate::hixie76_key_steps(key)
@@ -68,6 +74,7 @@ pub fn hixie76_key_steps(key: &str) -> Result<JsValue, JsValue> {
 }
 
 /// A valid hixie-76 key1, key2 and key3 from a caller's seed.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = hixie76GenerateKeys)]
 pub fn hixie76_generate_keys(seed: f64) -> JsValue {
     let (key1, key2, key3) = crate::hixie76_generate_keys(seed as u64);
@@ -79,6 +86,7 @@ pub fn hixie76_generate_keys(seed: f64) -> JsValue {
 }
 
 /// Parses an opening handshake (request or response) and checks every RFC 6455 §4 rule.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = parseHandshake)]
 pub fn parse_handshake(input: JsValue) -> Result<JsValue, JsValue> {
     let bytes_in = bytes_or_text(&input, "the handshake")?;
@@ -87,6 +95,7 @@ pub fn parse_handshake(input: JsValue) -> Result<JsValue, JsValue> {
 
 /// Checks a request and its response together: the accept key, the subprotocol and
 /// extensions picked, the hixie-76 answer.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = checkHandshakePair)]
 pub fn check_handshake_pair(request: JsValue, response: JsValue) -> Result<JsValue, JsValue> {
     let request = crate::parse_handshake(&bytes_or_text(&request, "the request")?);
@@ -97,6 +106,7 @@ pub fn check_handshake_pair(request: JsValue, response: JsValue) -> Result<JsVal
 }
 
 /// Builds one frame's bytes from a spec; any frame, including broken ones on purpose.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = encodeFrame)]
 pub fn encode_frame(spec: JsValue) -> Result<Vec<u8>, JsValue> {
     if !spec.is_object() {
@@ -147,6 +157,7 @@ pub fn encode_frame(spec: JsValue) -> Result<Vec<u8>, JsValue> {
 }
 
 /// The payload of a close frame: the code big-endian, then the reason's UTF-8.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = encodeClosePayload)]
 pub fn encode_close_payload(code: u16, reason: &str) -> Vec<u8> {
     crate::encode::encode_close_payload(code, reason)
@@ -213,6 +224,7 @@ fn handshake_to_js(h: &Handshake) -> JsValue {
 }
 
 /// Decodes a whole capture: the same result as pushing it in any split and calling `end()`.
+#[cfg(feature = "api")]
 #[wasm_bindgen]
 pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
     let options = decode::options_from_js(&options)?;
@@ -222,17 +234,22 @@ pub fn decode(bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
 
 /// Incremental decoding: `push` returns what a chunk completed (offsets absolute in the
 /// stream), `end` reports the incomplete tail.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = Decoder)]
 pub struct JsDecoder {
     inner: crate::Decoder,
     /// The records of the last push, reused from push to push.
-    #[cfg(feature = "records")]
+    #[cfg(feature = "api")]
     records: Vec<f64>,
     /// Bytes written by JS through [`JsDecoder::writable`], decoded by `commit`.
-    #[cfg(feature = "records")]
+    #[cfg(feature = "api")]
     intake: Vec<u8>,
+    /// The last push's output, its room reused by the next.
+    #[cfg(feature = "api")]
+    out: crate::DecodeOutput,
 }
 
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_class = Decoder)]
 impl JsDecoder {
     #[wasm_bindgen(constructor)]
@@ -241,10 +258,12 @@ impl JsDecoder {
         let inner = crate::Decoder::new(options).map_err(decode::extension_error)?;
         Ok(JsDecoder {
             inner,
-            #[cfg(feature = "records")]
+            #[cfg(feature = "api")]
             records: Vec::new(),
-            #[cfg(feature = "records")]
+            #[cfg(feature = "api")]
             intake: Vec::new(),
+            #[cfg(feature = "api")]
+            out: crate::DecodeOutput::default(),
         })
     }
 
@@ -259,15 +278,15 @@ impl JsDecoder {
     }
 }
 
-#[cfg(feature = "records")]
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_class = Decoder)]
 impl JsDecoder {
     /// `push`, with the results as records (js/records.js reads them): `[records, rare,
     /// ...buffers]`.
     #[wasm_bindgen(js_name = pushRecords)]
     pub fn push_records(&mut self, chunk: &[u8]) -> js_sys::Array {
-        let out = self.inner.push(chunk);
-        records::to_js(&out, &mut self.records)
+        self.inner.push_into(chunk, &mut self.out);
+        records::to_js(&self.out, &mut self.records)
     }
 
     /// `end`, with the results as records.
@@ -304,8 +323,8 @@ impl JsDecoder {
     #[wasm_bindgen(js_name = commitRecords)]
     pub fn commit_records(&mut self, n: usize) -> js_sys::Array {
         let n = n.min(self.intake.len());
-        let out = self.inner.push(&self.intake[..n]);
-        records::to_js(&out, &mut self.records)
+        self.inner.push_into(&self.intake[..n], &mut self.out);
+        records::to_js(&self.out, &mut self.records)
     }
 }
 
@@ -354,6 +373,7 @@ pub fn parse_bytes_utf8(utf8: &[u8], format: Option<String>) -> Result<JsValue, 
 
 /// The tables behind the page's reference panel: opcodes, close codes, violation ids and
 /// handshake rules.
+#[cfg(feature = "api")]
 #[wasm_bindgen]
 pub fn reference() -> JsValue {
     let opcodes = array(crate::OPCODES, |(opcode, meaning)| {
@@ -397,6 +417,7 @@ pub fn reference() -> JsValue {
 }
 
 /// The name of a close code ("normal closure", "registered", "private"), or `undefined`.
+#[cfg(feature = "api")]
 #[wasm_bindgen(js_name = closeCodeName)]
 pub fn close_code_name(code: u16) -> Option<String> {
     crate::close_code_name(code).map(str::to_string)

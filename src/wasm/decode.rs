@@ -1,15 +1,18 @@
 //! The decoder's binding: options in, results out as plain JS objects.
 
-use super::js::{array, bytes, error, get_string, get_uint, num, or_null, Obj};
-use crate::{
-    DecodeOptions, DecodeOutput, ExtensionError, Frame, Incomplete, Message, Notice, Protocol,
-    Role, Violation,
-};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::layout::{self, BytesRef};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "api")]
+use super::js::{array, error, get_string, get_uint};
+use super::js::{bytes, num, or_null, Obj};
+use super::layout::{self, BytesRef};
+#[cfg(feature = "api")]
+use crate::{DecodeOptions, DecodeOutput, ExtensionError, Protocol, Role};
+use crate::{Frame, Incomplete, Message, Notice, Violation};
+
+#[cfg(feature = "api")]
 /// Reads `{ role, protocol, extensions, maxMessageSize }`; unknown values are errors.
 pub fn options_from_js(options: &JsValue) -> Result<DecodeOptions, JsValue> {
     let mut out = DecodeOptions::default();
@@ -36,6 +39,7 @@ pub fn options_from_js(options: &JsValue) -> Result<DecodeOptions, JsValue> {
     Ok(out)
 }
 
+#[cfg(feature = "api")]
 pub fn extension_error(e: ExtensionError) -> JsValue {
     error(
         &format!("bad extensions value: {e}"),
@@ -183,6 +187,7 @@ pub fn notice_to_js(n: &Notice) -> JsValue {
         .into()
 }
 
+#[cfg(feature = "api")]
 pub fn output_to_js(out: &DecodeOutput) -> JsValue {
     let incomplete = out.incomplete.as_ref().map(incomplete_to_js);
     // One Uint8Array per payload; a message of one uncompressed frame shares its frame's

@@ -78,6 +78,7 @@ pub fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+#[cfg(feature = "api")]
 pub fn get_bool(obj: &JsValue, key: &str, default: bool) -> Result<bool, JsValue> {
     match get(obj, key) {
         None => Ok(default),
@@ -87,6 +88,7 @@ pub fn get_bool(obj: &JsValue, key: &str, default: bool) -> Result<bool, JsValue
     }
 }
 
+#[cfg(feature = "api")]
 pub fn get_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     match get(obj, key) {
         None => Ok(None),
@@ -111,6 +113,7 @@ pub fn get_uint(obj: &JsValue, key: &str, max: u64) -> Result<Option<u64>, JsVal
     }
 }
 
+#[cfg(feature = "api")]
 /// Bytes from a `Uint8Array` (copied) or a string (its UTF-8 bytes).
 pub fn bytes_or_text(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = value.as_string() {
