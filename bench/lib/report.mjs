@@ -35,6 +35,7 @@ export function ratioLines(results) {
     }
     if (row.native) {
       const target = row.targets.find((t) => t.vs === "native");
+      const floor = row.targets.find((t) => t.nativeRate);
       if (row.native.error) {
         lines.push({ row: row.id, peer: "native (cargo bench)", peerRate: "error", subjectRate: fmtRate(subject.rate, row.unit), ratio: "-", target: "", verdict: row.native.error });
       } else {
@@ -45,8 +46,8 @@ export function ratioLines(results) {
           peerRate: fmtRate(row.native.rate, row.unit),
           subjectRate: fmtRate(subject.rate, row.unit),
           ratio: `${x(ratio)} (native is ${x(1 / ratio)})`,
-          target: target ? `native ≤ ${x(1 / target.min)}` : "(upper bound)",
-          verdict: target ? verdict(ratio, target.min) : "",
+          target: target ? `native ≤ ${x(1 / target.min)}` : floor ? `native ≥ ${fmtRate(floor.nativeRate, row.unit)}` : "(upper bound)",
+          verdict: target ? verdict(ratio, target.min) : floor ? verdict(row.native.rate, floor.nativeRate) : "",
         });
       }
     }
