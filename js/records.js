@@ -88,10 +88,10 @@ export class Frame {
   get fields() {
     return (this.#fields ??= WasmDecoder.recordFields(this.#r.subarray(this.#at, this.#at + layout.frameSize)));
   }
-  /** Where this frame's payload lies, as "buffer:start:end" (for a message that shares it). */
-  placeOfPayload() {
+  /** Whether this frame's payload is these bytes of that buffer (for a message that shares it). */
+  hasPayloadAt(buffer, start, end) {
     const F = layout.F, r = this.#r, at = this.#at;
-    return `${r[at + F.payloadBuffer]}:${r[at + F.payloadStart]}:${r[at + F.payloadEnd]}`;
+    return r[at + F.payloadBuffer] === buffer && r[at + F.payloadStart] === start && r[at + F.payloadEnd] === end;
   }
   toJSON() {
     const o = {
@@ -141,7 +141,7 @@ export class Message {
     if (this.#n("frameCount") === 1 && !this.compressed && this.#frames.length) {
       const only = this.#r[this.#at + layout.messageSize];
       const frame = this.#frames[only - this.#frames[0].index];
-      if (frame?.index === only && frame.placeOfPayload() === `${b}:${this.#n("dataStart")}:${this.#n("dataEnd")}`) {
+      if (frame?.index === only && frame.hasPayloadAt(b, this.#n("dataStart"), this.#n("dataEnd"))) {
         return (this.#data = frame.payload);
       }
     }

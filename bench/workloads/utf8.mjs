@@ -1,7 +1,9 @@
 // 4. Text validation: 1 MiB text payloads, ASCII and mixed scripts. wsinspect decodes the
-// server text frame (in 64 KiB chunks) and gives the message's text; the peers validate
-// the same payload (ws's own validation function, buffer.isUtf8, TextDecoder fatal) or
-// receive the same frame (ws's Receiver). MB/s of text.
+// server text frame (in 64 KiB chunks) and says whether the message is valid text (no
+// violation); the peers validate the same payload (ws's own validation function,
+// buffer.isUtf8, TextDecoder fatal) or receive the same frame (ws's Receiver). MB/s of text.
+// The message's text as a JS string is made only when asked (m.text), which a validator
+// never is.
 import { chunked, SCALAR } from "../lib/stream-peers.mjs";
 
 export function rows(input, env) {
@@ -17,13 +19,13 @@ export function rows(input, env) {
         try {
           const results = chunks[0].map((c) => d.push(c));
           results.push(d.end());
-          for (const r of results) for (const m of r.messages) sink.value(m.text !== null && m.text.length > 0 ? 1 : 0);
+          for (const r of results) for (const m of r.messages) sink.value(m.kind === "text" && !r.violations.length && m.inflatedLength > 0 ? 1 : 0);
         } finally {
           d.free();
         }
       },
     });
-    const peers = [textPeer(env.wsi, "wsinspect Decoder.push, message text (wasm)")];
+    const peers = [textPeer(env.wsi, "wsinspect Decoder.push, message validated (wasm)")];
     if (env.wsiScalar) peers.push(textPeer(env.wsiScalar, SCALAR));
     const targets = [];
     if (env.node) {
