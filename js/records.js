@@ -34,7 +34,7 @@ export function toHex(bytes) {
 const utf8 = new TextDecoder();
 /** Text already validated by the core: short ASCII without TextDecoder's call cost. */
 function decodeText(bytes) {
-  if (bytes.length <= 32) {
+  if (bytes.length <= 256) {
     let ascii = true;
     for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) { ascii = false; break; }
     if (ascii) return String.fromCharCode.apply(null, bytes);

@@ -346,7 +346,8 @@ fn parse_error(e: &crate::ParseError) -> JsValue {
 /// and calls this: wasm-bindgen's own string passing copies ASCII one character at a time.
 #[wasm_bindgen(js_name = parseBytesUtf8)]
 pub fn parse_bytes_utf8(utf8: &[u8], format: Option<String>) -> Result<JsValue, JsValue> {
-    let text = std::str::from_utf8(utf8).map_err(|e| {
+    // simdutf8 (std's answer, at SIMD speed): a pasted capture can be many megabytes.
+    let text = simdutf8::compat::from_utf8(utf8).map_err(|e| {
         error(
             &format!("the text is not valid UTF-8 at byte {}", e.valid_up_to()),
             &[("offset", Some(e.valid_up_to() as u64))],

@@ -52,12 +52,13 @@ pub fn extension_error(e: ExtensionError) -> JsValue {
 // numbers travel as the record layout.rs defines, read by the names it gives (sent once),
 // the strings as arguments.
 #[wasm_bindgen(inline_js = r#"
-let F, M, V, bit, kinds, encodings, messageKinds;
+let F, M, V, bit, kinds, encodings, messageKinds, ids, rfcs;
 export function setLayout(l) {
   const at = (names) => Object.fromEntries(names.map((name, i) => [name, i]));
   F = at(l.frame); M = at(l.message); V = at(l.violation);
   bit = Object.fromEntries(l.flags.map((name, i) => [name, 2 ** i]));
   kinds = l.kinds; encodings = l.lengthEncodings; messageKinds = l.messageKinds;
+  ids = l.violationIds; rfcs = l.violationRfcs;
 }
 const fieldNames = new Map();
 const names = (joined) => {
@@ -87,7 +88,8 @@ export function makeMessage(n, data, text) {
     inflatedLength: n[M.inflatedLength], complete: n[M.complete] === 1, data, text: text ?? null,
   };
 }
-export function makeViolation(n, id, rfc, message) {
+export function makeViolation(n, message) {
+  const id = ids[n[V.id]], rfc = rfcs[n[V.id]];
   return { id, offset: n[V.offset], length: n[V.length], frame: n[V.frame] < 0 ? null : n[V.frame], rfc, closeCode: n[V.closeCode] < 0 ? null : n[V.closeCode], message };
 }
 "#)]
@@ -107,7 +109,7 @@ extern "C" {
     #[wasm_bindgen(js_name = makeMessage)]
     fn make_message(record: &[f64], data: JsValue, text: Option<&str>) -> JsValue;
     #[wasm_bindgen(js_name = makeViolation)]
-    fn make_violation(record: &[f64], id: &str, rfc: &str, message: &str) -> JsValue;
+    fn make_violation(record: &[f64], message: &str) -> JsValue;
 }
 
 /// Sends the record layout to the JS functions above, once.
@@ -155,7 +157,7 @@ pub fn violation_to_js(v: &Violation) -> JsValue {
     with_layout();
     let mut record = Vec::with_capacity(layout::VIOLATION.len());
     layout::write_violation(&mut record, v);
-    make_violation(&record, v.id.as_str(), v.rfc(), &v.to_string())
+    make_violation(&record, &v.to_string())
 }
 
 /// The truncated tail as `{offset, needed, minNeeded, have, frame, partial, message}`.

@@ -7,7 +7,9 @@
 use wasm_bindgen::prelude::*;
 
 use super::js::{array, Obj};
-use crate::{Frame, FrameKind, LengthEncoding, Message, MessageKind, Protocol, Role, Violation};
+use crate::{
+    Frame, FrameKind, LengthEncoding, Message, MessageKind, Protocol, Role, Violation, ViolationId,
+};
 
 /// Defines a record: its field names (`$names`) and the function writing its values in
 /// the same order (`$write`), from one list.
@@ -92,6 +94,7 @@ record!(MESSAGE, fn write_message(m: &Message, data: BytesRef) {
 });
 
 record!(VIOLATION, fn write_violation(v: &Violation) {
+    "id" => place(&ViolationId::ALL, &v.id),
     "offset" => v.offset as f64,
     "length" => v.length as f64,
     "frame" => v.frame.map_or(-1.0, |i| i as f64),
