@@ -1,11 +1,12 @@
 //! Plain hex: a continuous stream, or groups split by separators, each group
 //! optionally prefixed with `0x` or `\x`.
 //!
-//! The digits themselves go through [`decode_pairs`], a table lookup over
-//! blocks of 64 pairs with one validity check per block, so a long stream
-//! costs one pass and no allocation beyond the output.
+//! The digits themselves go through [`decode_pairs`], 32 digits at a time with one
+//! validity check per block, so a long stream costs one pass and no allocation beyond
+//! the output.
 
 use super::{quote_char_at, Located};
+use crate::blocks;
 
 /// What [`DIGIT`] holds for a byte that is not a hex digit.
 const INVALID: u8 = 0xFF;
@@ -37,10 +38,13 @@ pub(crate) fn digit_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Are all these bytes hex digits? One table lookup per byte, no branch.
+/// Are all these bytes hex digits? Checked 32 at a time by the block decoder (whose
+/// bytes are thrown away: checking alone would save little and cost a second copy of it).
 pub(crate) fn all_hex_digits(s: &[u8]) -> bool {
-    s.chunks(64)
-        .all(|chunk| chunk.iter().fold(0u8, |seen, &b| seen | DIGIT[b as usize]) & 0xF0 == 0)
+    let mut scratch = [0u8; 16];
+    let mut whole = s.chunks_exact(32);
+    whole.remainder().iter().all(|&b| is_hex_digit(b))
+        && whole.all(|digits| blocks::hex_pairs(digits.try_into().expect("32"), &mut scratch))
 }
 
 pub(crate) fn is_hex_digit(b: u8) -> bool {
@@ -50,7 +54,6 @@ pub(crate) fn is_hex_digit(b: u8) -> bool {
 /// Decodes digit pairs from `s[at..]` into `out` for as long as both digits of
 /// a pair are hex digits. Returns the index of the first byte not consumed.
 pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize {
-    const BLOCK: usize = 64;
     // Short groups end within a few pairs: try those one at a time before
     // committing to whole blocks.
     for _ in 0..8 {
@@ -64,19 +67,29 @@ pub(crate) fn decode_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize 
         out.push((high << 4) | low);
         at += 2;
     }
-    while let Some(block) = s.get(at..at + 2 * BLOCK) {
-        let mut decoded = [0u8; BLOCK];
-        let mut seen = 0u8;
-        for (byte, pair) in decoded.iter_mut().zip(block.chunks_exact(2)) {
-            let (high, low) = (DIGIT[pair[0] as usize], DIGIT[pair[1] as usize]);
-            seen |= high | low;
-            *byte = (high << 4) | low;
+    // Then 16 bytes from 32 digits at a time (a simd128 vector in wasm, 64-bit words
+    // natively: see src/blocks.rs), gathered on the stack and appended a few hundred at a
+    // time: a call per block to grow the output would cost as much as decoding it, and
+    // making room in the output first would cost a pass clearing it. A block with a byte
+    // that is not a hex digit is finished one pair at a time below, which finds the
+    // exact place to stop.
+    let mut buffer = [0u8; 512];
+    loop {
+        let mut decoded = 0;
+        let digits = s.get(at..).unwrap_or_default().chunks_exact(32);
+        for (digits, bytes) in digits.zip(buffer.chunks_exact_mut(16)) {
+            let digits: &[u8; 32] = digits.try_into().expect("chunks of 32");
+            let bytes: &mut [u8; 16] = bytes.try_into().expect("chunks of 16");
+            if !blocks::hex_pairs(digits, bytes) {
+                break;
+            }
+            decoded += 16;
         }
-        if seen & 0xF0 != 0 {
-            break; // some pair in this block is not hex: finish it one pair at a time
+        out.extend_from_slice(&buffer[..decoded]);
+        at += 2 * decoded;
+        if decoded < buffer.len() {
+            break;
         }
-        out.extend_from_slice(&decoded);
-        at += 2 * BLOCK;
     }
     while let Some(pair) = s.get(at..at + 2) {
         let (high, low) = (DIGIT[pair[0] as usize], DIGIT[pair[1] as usize]);
@@ -280,6 +293,89 @@ mod tests {
             .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
             .collect();
         assert_eq!(out, naive);
+    }
+
+    /// The decoder before blocks: one pair at a time through the table.
+    fn scalar_pairs(s: &[u8], mut at: usize, out: &mut Vec<u8>) -> usize {
+        while let Some(&[high, low]) = s.get(at..at + 2) {
+            let (Some(high), Some(low)) = (digit_value(high), digit_value(low)) else {
+                break;
+            };
+            out.push((high << 4) | low);
+            at += 2;
+        }
+        at
+    }
+
+    #[test]
+    fn decode_pairs_equals_the_scalar_decoder_on_random_text_with_bad_bytes_anywhere() {
+        let mut rng = crate::handshake::nonce::SplitMix64::new(0x0048_4558);
+        let digits = b"0123456789abcdefABCDEF";
+        for round in 0..2000 {
+            let len = rng.range_inclusive(0, 300) as usize;
+            let mut text: Vec<u8> = (0..len)
+                .map(|_| digits[rng.range_inclusive(0, 21) as usize])
+                .collect();
+            // Most rounds get one byte that is not a hex digit (any byte value, the
+            // neighbours of the digit ranges included), some get none or several.
+            for _ in 0..[0, 1, 1, 1, 3][round % 5] {
+                if len > 0 {
+                    let at = rng.range_inclusive(0, len as u64 - 1) as usize;
+                    text[at] = rng.range_inclusive(0, 255) as u8;
+                }
+            }
+            let start = rng.range_inclusive(0, len.min(5) as u64) as usize;
+            let (mut fast, mut slow) = (vec![7], vec![7]);
+            let end = decode_pairs(&text, start, &mut fast);
+            assert_eq!(end, scalar_pairs(&text, start, &mut slow), "{text:?}");
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_block_of_32_digits_refuses_every_other_byte_value_in_every_position() {
+        let text: Vec<u8> = (0..32).map(|i| b"0123456789abcdefABCDEF"[i % 22]).collect();
+        let mut expected = Vec::new();
+        scalar_pairs(&text, 0, &mut expected);
+        let block: [u8; 32] = text.clone().try_into().unwrap();
+        let mut bytes = [0; 16];
+        assert!(blocks::hex_pairs(&block, &mut bytes));
+        assert_eq!(bytes.to_vec(), expected);
+        for at in 0..32 {
+            for b in 0..=255u8 {
+                let mut block = block;
+                block[at] = b;
+                let mut scalar = Vec::new();
+                let whole = scalar_pairs(&block, 0, &mut scalar) == 32;
+                assert_eq!(whole, is_hex_digit(b), "byte {b:#04x}");
+                let mut bytes = [0; 16];
+                assert_eq!(
+                    blocks::hex_pairs(&block, &mut bytes),
+                    whole,
+                    "{b:#04x} at {at}"
+                );
+                if whole {
+                    assert_eq!(bytes.to_vec(), scalar, "byte {b:#04x} at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn all_hex_digits_finds_a_byte_that_is_not_one_anywhere() {
+        for len in [0usize, 1, 31, 32, 33, 64, 95, 97] {
+            let text: Vec<u8> = (0..len)
+                .map(|i| b"0123456789abcdefABCDEF"[i % 22])
+                .collect();
+            assert!(all_hex_digits(&text), "len {len}");
+            for at in 0..len {
+                for b in [b'/', b':', b'@', b'G', b'`', b'g', b' ', 0x80, 0xE6] {
+                    let mut text = text.clone();
+                    text[at] = b;
+                    assert!(!all_hex_digits(&text), "len {len}, {b:#04x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -154,3 +154,44 @@ fn simd_ascii_run_finds_a_bad_byte_at_every_position() {
         }
     }
 }
+
+/// The simd128 hex decoder (32 digits a block) against a decoder written out here, on
+/// long random hex at several alignments: valid, and with a byte that is not a digit
+/// (the neighbours of the digit ranges, and a two-byte character) at many positions.
+#[wasm_bindgen_test]
+fn simd_hex_decoding_equals_a_pair_by_pair_decoder_and_stops_at_every_bad_byte() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let digits = b"0123456789abcdefABCDEF";
+    let text: String = (0..2100)
+        .map(|_| digits[(next() % 22) as usize] as char)
+        .collect();
+    let parse = |text: &str| wasm::parse_bytes_utf8(text.as_bytes(), Some("hex".into()));
+    for align in 0..4 {
+        let text = &text[align..align + 2048];
+        let expected: Vec<u8> = (0..text.len() / 2)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let bytes: Uint8Array = get(&parse(text).unwrap(), "bytes").dyn_into().unwrap();
+        assert_eq!(bytes.to_vec(), expected, "align {align}");
+    }
+    // Each side of each digit range (':' is left out: it is a separator).
+    let bad = ["/", ";", "@", "G", "`", "g", "z", "\u{e9}"];
+    for at in (0..1100).step_by(7).chain(1000..1040) {
+        let which = bad[at % bad.len()];
+        let broken = format!("{}{which}{}", &text[..at], &text[at + 1..2048]);
+        let err = parse(&broken).unwrap_err();
+        assert_eq!(
+            get(&err, "message").as_string().unwrap(),
+            format!("invalid hex digit '{which}' at line 1, column {}", at + 1)
+        );
+        assert_eq!(get(&err, "line").as_f64(), Some(1.0));
+        assert_eq!(get(&err, "column").as_f64(), Some(at as f64 + 1.0));
+        assert_eq!(get(&err, "offset").as_f64(), Some(at as f64));
+    }
+}
