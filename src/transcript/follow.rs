@@ -22,6 +22,7 @@
 
 use super::lines::{byte_at, first_non_blank, leading_hex_digits, lines, Line};
 use super::{directions_phrase, Form, Gap};
+use crate::bytes::hex::all_hex_digits;
 use crate::bytes::Located;
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 
@@ -55,7 +56,7 @@ pub(crate) fn recognise(text: &str) -> Option<Shape> {
         });
         return server.then_some(Shape::BareHex);
     }
-    let raw = |s: &str| !s.is_empty() && s.len() % 2 == 0 && leading_hex_digits(s) == s.len();
+    let raw = |s: &str| !s.is_empty() && s.len() % 2 == 0 && all_hex_digits(s.as_bytes());
     if raw(first.text) {
         let server = lines(text).any(|line| {
             line.text
