@@ -6,8 +6,9 @@
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{
-        i8x16_shuffle, u16x8_shl, u32x4_splat, u8x16_add, u8x16_add_sat, u8x16_bitmask, u8x16_min,
-        u8x16_splat, u8x16_sub, v128, v128_and, v128_load, v128_or, v128_store, v128_xor,
+        i8x16_shuffle, u16x8_shl, u32x4_splat, u8x16_add, u8x16_add_sat, u8x16_bitmask, u8x16_eq,
+        u8x16_min, u8x16_splat, u8x16_sub, v128, v128_and, v128_load, v128_or, v128_store,
+        v128_xor,
     };
 
     pub type Block = v128;
@@ -55,6 +56,45 @@ mod imp {
         // SAFETY: v128_store writes 16 bytes at any alignment, exactly those of `bytes`.
         unsafe { v128_store(bytes.as_mut_ptr().cast(), v128_or(u16x8_shl(high, 4), low)) };
         true
+    }
+
+    /// Writes the 16 bytes of 16 triples of two hex digits and a separator (space, tab,
+    /// line feed, form feed, carriage return, `,` or `:`), and returns which separators
+    /// are line breaks (bit i for the triple at 3i); `None` if any triple is not one.
+    #[inline(always)]
+    pub fn spaced_pairs(text: &[u8; 48], bytes: &mut [u8; 16]) -> Option<u16> {
+        // SAFETY: v128_load reads 16 bytes at any alignment; all three lie within `text`.
+        let (a, b, c) = unsafe {
+            (
+                v128_load(text.as_ptr().cast()),
+                v128_load(text[16..].as_ptr().cast()),
+                v128_load(text[32..].as_ptr().cast()),
+            )
+        };
+        // Gathers the bytes at 3i + k: those below 32 from `a` and `b` (a shuffle index
+        // of 16 or more takes from the second vector), then those from `c`.
+        let high = i8x16_shuffle::<0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0>(a, b);
+        let high = i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29>(high, c);
+        let low = i8x16_shuffle::<1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0>(a, b);
+        let low = i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30>(low, c);
+        let sep = i8x16_shuffle::<2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0>(a, b);
+        let sep = i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31>(sep, c);
+        let (high, high_invalid) = nibbles(high);
+        let (low, low_invalid) = nibbles(low);
+        let is = |b: u8| u8x16_eq(sep, u8x16_splat(b));
+        let line_break = v128_or(is(b'\n'), is(b'\r'));
+        let separator = v128_or(
+            v128_or(line_break, v128_or(is(b' '), is(b'\t'))),
+            v128_or(is(0x0C), v128_or(is(b','), is(b':'))),
+        );
+        if u8x16_bitmask(v128_or(high_invalid, low_invalid)) != 0
+            || u8x16_bitmask(separator) != 0xFFFF
+        {
+            return None;
+        }
+        // SAFETY: v128_store writes 16 bytes at any alignment, exactly those of `bytes`.
+        unsafe { v128_store(bytes.as_mut_ptr().cast(), v128_or(u16x8_shl(high, 4), low)) };
+        Some(u8x16_bitmask(line_break))
     }
 
     /// Each byte's value as a hex digit, and the bytes that are not hex digits: those
@@ -134,9 +174,26 @@ mod imp {
         }
         invalid == 0
     }
+    /// Writes the 16 bytes of 16 triples of two hex digits and a separator (space, tab,
+    /// line feed, form feed, carriage return, `,` or `:`), and returns which separators
+    /// are line breaks (bit i for the triple at 3i); `None` if any triple is not one.
+    /// Natively a triple at a time: words would not line up with triples.
+    pub fn spaced_pairs(text: &[u8; 48], bytes: &mut [u8; 16]) -> Option<u16> {
+        use crate::bytes::hex::{digit_value, is_ascii_separator};
+        let mut line_breaks = 0;
+        for (i, (triple, byte)) in text.chunks_exact(3).zip(bytes.iter_mut()).enumerate() {
+            let (high, low) = (digit_value(triple[0])?, digit_value(triple[1])?);
+            if !is_ascii_separator(triple[2]) {
+                return None;
+            }
+            *byte = (high << 4) | low;
+            line_breaks |= u16::from(matches!(triple[2], b'\n' | b'\r')) << i;
+        }
+        Some(line_breaks)
+    }
 }
 
-pub use imp::{hex_pairs, is_ascii, xor_key, Block};
+pub use imp::{hex_pairs, is_ascii, spaced_pairs, xor_key, Block};
 
 /// `bytes` as an unaligned head, whole aligned blocks, and a tail.
 pub fn split(bytes: &[u8]) -> (&[u8], &[Block], &[u8]) {

@@ -161,9 +161,35 @@ pub(crate) fn parse_range(
     let mut at = start;
     let mut separated = false; // a separator other than a line break since the last group
     let mut groups = false;
+    let mut buffer = [0u8; 512];
     while at < end {
-        // Most spaced hex is two digits and one separator: decode those
-        // without the general path's checks.
+        // Most spaced hex is two digits and one separator: decode those without the
+        // general path's checks, 16 at a time (src/blocks.rs) into a buffer appended in
+        // one copy, and then one at a time. Before each group, `separated` is whether a
+        // separator other than a line break came before it.
+        loop {
+            let mut decoded = 0;
+            let triples = s.get(at..).unwrap_or_default().chunks_exact(48);
+            for (text, bytes) in triples.zip(buffer.chunks_exact_mut(16)) {
+                let text: &[u8; 48] = text.try_into().expect("chunks of 48");
+                let bytes: &mut [u8; 16] = bytes.try_into().expect("chunks of 16");
+                let Some(line_breaks) = blocks::spaced_pairs(text, bytes) else {
+                    break;
+                };
+                // Bit i: the separator after group i is not a line break; groups 1 to
+                // 15 come after the first 15 of them.
+                let spaces = !line_breaks;
+                spelling.spaced |= separated || spaces & 0x7FFF != 0;
+                separated |= spaces != 0;
+                groups = true;
+                decoded += 16;
+            }
+            out.extend_from_slice(&buffer[..decoded]);
+            at += 3 * decoded;
+            if decoded < buffer.len() {
+                break;
+            }
+        }
         while let Some(&[high, low, separator]) = s.get(at..at + 3) {
             let (high, low) = (DIGIT[high as usize], DIGIT[low as usize]);
             if (high | low) & 0xF0 != 0 || !is_ascii_separator(separator) {
@@ -358,6 +384,86 @@ mod tests {
                     assert_eq!(bytes.to_vec(), scalar, "byte {b:#04x} at {at}");
                 }
             }
+        }
+    }
+
+    /// What the block of triples must give: the triple-at-a-time reading.
+    fn scalar_triples(text: &[u8]) -> Option<(Vec<u8>, u16)> {
+        let mut bytes = Vec::new();
+        let mut line_breaks = 0;
+        for (i, triple) in text.chunks_exact(3).enumerate() {
+            let (high, low) = (digit_value(triple[0])?, digit_value(triple[1])?);
+            if !(triple[2].is_ascii_whitespace() || b",:".contains(&triple[2])) {
+                return None;
+            }
+            bytes.push((high << 4) | low);
+            line_breaks |= u16::from(b"\r\n".contains(&triple[2])) << i;
+        }
+        Some((bytes, line_breaks))
+    }
+
+    #[test]
+    fn a_block_of_16_spaced_pairs_equals_the_triple_by_triple_reading_for_every_byte() {
+        let block: Vec<u8> = (0..16)
+            .flat_map(|i| {
+                let digits = b"0123456789abcdefABCDEF";
+                [digits[i], digits[(i * 7 + 3) % 22], b" \n,:\t\r\x0c"[i % 7]]
+            })
+            .collect();
+        let block: [u8; 48] = block.try_into().unwrap();
+        let mut bytes = [0; 16];
+        let whole = blocks::spaced_pairs(&block, &mut bytes).map(|m| (bytes.to_vec(), m));
+        assert_eq!(whole, scalar_triples(&block));
+        assert!(whole.is_some());
+        for at in 0..48 {
+            for b in 0..=255u8 {
+                let mut block = block;
+                block[at] = b;
+                let mut bytes = [0; 16];
+                let fast = blocks::spaced_pairs(&block, &mut bytes).map(|m| (bytes.to_vec(), m));
+                assert_eq!(fast, scalar_triples(&block), "byte {b:#04x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn spaced_hex_with_random_separators_reads_as_its_groups_and_names_its_shape() {
+        let mut rng = crate::handshake::nonce::SplitMix64::new(0x0053_5041);
+        let digits = b"0123456789abcdefABCDEF";
+        for round in 0..400 {
+            // Mostly one separator kind per text, as pasted, sometimes all mixed.
+            let kinds: &[&str] = match round % 4 {
+                0 => &[" "],
+                1 => &["\n"],
+                2 => &["\r", "\n", "\r\n"],
+                _ => &[" ", "\n", ",", ":", "\t", "\r\n", ", ", "\x0c"],
+            };
+            let (mut text, mut bytes, mut spaced) = (String::new(), Vec::new(), false);
+            let groups = rng.range_inclusive(1, 200);
+            for group in 0..groups {
+                let (high, low) = (rng.range_inclusive(0, 21), rng.range_inclusive(0, 21));
+                text.push(digits[high as usize] as char);
+                text.push(digits[low as usize] as char);
+                bytes.push(digit_value(digits[high as usize]).unwrap() << 4);
+                *bytes.last_mut().unwrap() |= digit_value(digits[low as usize]).unwrap();
+                let separator = kinds[rng.range_inclusive(0, kinds.len() as u64 - 1) as usize];
+                text.push_str(separator);
+                spaced |= group + 1 < groups && !matches!(separator, "\n" | "\r" | "\r\n");
+            }
+            let shape = if spaced { "spaced hex" } else { "hex stream" };
+            assert_eq!(parse_tokens(&text), Ok((bytes, shape)), "{text:?}");
+            // A bad digit anywhere is reported where it is.
+            let at = 3 * rng.range_inclusive(0, groups - 1) as usize;
+            let digit_at = text[..]
+                .char_indices()
+                .filter(|(_, c)| c.is_ascii_hexdigit());
+            let at = digit_at.map(|(i, _)| i).find(|&i| i >= at).unwrap();
+            let broken = format!("{}g{}", &text[..at], &text[at + 1..]);
+            let error = parse_tokens(&broken).unwrap_err();
+            assert_eq!(
+                (error.at, error.message.as_str()),
+                (at, "invalid hex digit 'g'")
+            );
         }
     }
 
