@@ -20,7 +20,7 @@
 //! tshark shows bytes lost from the capture as a chunk of text, `[13 bytes missing in
 //! capture file]`: such a chunk is read as a [`Gap`], not as data.
 
-use super::lines::{byte_at, first_non_blank, leading_hex_digits, lines, Line};
+use super::lines::{byte_at, leading_hex_digits, lines, Line};
 use super::{directions_phrase, Form, Gap};
 use crate::bytes::hex::all_hex_digits;
 use crate::bytes::Located;
@@ -43,9 +43,9 @@ enum Mode {
     Hex,
 }
 
-/// The shape of follow output the text starts with, if any.
-pub(crate) fn recognise(text: &str) -> Option<Shape> {
-    let first = first_non_blank(text)?;
+/// The shape of follow output the text starts with, if any; `first` is its first
+/// non-blank line.
+pub(crate) fn recognise(text: &str, first: &Line<'_>) -> Option<Shape> {
     // The banner, or the header lines copied without it.
     if is_banner(first.text) || first.text.starts_with("Follow: ") {
         return Some(Shape::Banner);
