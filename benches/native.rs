@@ -7,7 +7,7 @@
 //! ```text
 //! cargo bench --bench native -- stream <file> <a0,b0,a1,b1..> <role> <extensions> <messages|validity> [chunk]
 //! cargo bench --bench native -- copy|unmask|validate|accept <file>
-//! cargo bench --bench native -- hex <file,file,..>
+//! cargo bench --bench native -- hex <file,file,..> [auto|hex|base64|escaped]
 //! cargo bench --bench native -- inflate <file> <payloads file: lines of "connection offset length">
 //! ```
 //! Without arguments (as under `cargo test --all-targets`) it prints this usage and exits.
@@ -284,8 +284,13 @@ fn workload(args: &[String]) -> Result<Work, String> {
     }
 }
 
-/// parse_bytes on each piece (comma-separated files): call k parses piece k.
+/// parse_bytes on each piece (comma-separated files): call k parses piece k, as hex
+/// unless another format is named.
 fn hex(args: &[String]) -> Result<Work, String> {
+    let format = match args.get(2) {
+        Some(name) => Format::from_name(name).ok_or("bad format")?,
+        None => Format::Hex,
+    };
     let texts = arg(args, 1, "hex files")?
         .split(',')
         .map(|f| String::from_utf8(read(f)?).map_err(|_| format!("{f} is not UTF-8")))
@@ -293,7 +298,7 @@ fn hex(args: &[String]) -> Result<Work, String> {
     Ok(Work {
         calls: texts.len(),
         checked: true,
-        run: Box::new(move |sink, k| match parse_bytes(&texts[k], Format::Hex) {
+        run: Box::new(move |sink, k| match parse_bytes(&texts[k], format) {
             Ok(parsed) => sink.message(&parsed.bytes, false),
             Err(e) => panic!("parse_bytes: {e}"),
         }),

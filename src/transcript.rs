@@ -123,13 +123,18 @@ pub fn parse_transcript(text: &str) -> Result<Option<Transcript>, ParseError> {
 
 /// [`parse_transcript`], also saying which form was read.
 pub(crate) fn read(text: &str) -> Result<Option<(Transcript, Form)>, Located> {
-    if let Some(kind) = follow::recognise(text) {
+    // Every form is recognised by its first non-blank line, found once here: finding the
+    // end of a long line (a hex stream is one) is a pass over the text.
+    let Some(first) = lines::first_non_blank(text) else {
+        return Ok(None);
+    };
+    if let Some(kind) = follow::recognise(text, &first) {
         return follow::parse(text, kind).map(Some);
     }
-    if carrays::recognise(text) {
+    if carrays::recognise(&first) {
         return carrays::parse(text).map(|t| Some((t, Form::WiresharkFollowCArrays)));
     }
-    if let Some(kind) = packet_text::recognise(text) {
+    if let Some(kind) = packet_text::recognise(text, &first) {
         let split = packet_text::split(text, kind);
         return Ok(streams::assemble(&split)?.map(|t| (t, Form::PacketDump)));
     }

@@ -13,13 +13,14 @@
 //! Older versions wrote no `/* Packet N */` comment; it is read when it is there.
 
 use super::directions_phrase;
-use super::lines::{byte_at, first_non_blank, lines, Line};
+use super::lines::{byte_at, lines, Line};
 use crate::bytes::Located;
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Transcript};
 
-/// Does the text start with `char peer0_` or `char peer1_`?
-pub(crate) fn recognise(text: &str) -> bool {
-    first_non_blank(text).is_some_and(|line| line.text.trim_start().starts_with("char peer"))
+/// Does the text start with `char peer0_` or `char peer1_`? `first` is its first
+/// non-blank line.
+pub(crate) fn recognise(first: &Line<'_>) -> bool {
+    first.text.trim_start().starts_with("char peer")
 }
 
 pub(crate) fn parse(text: &str) -> Result<Transcript, Located> {

@@ -20,8 +20,9 @@
 //! tshark shows bytes lost from the capture as a chunk of text, `[13 bytes missing in
 //! capture file]`: such a chunk is read as a [`Gap`], not as data.
 
-use super::lines::{byte_at, first_non_blank, leading_hex_digits, lines, Line};
+use super::lines::{byte_at, leading_hex_digits, lines, Line};
 use super::{directions_phrase, Form, Gap};
+use crate::bytes::hex::all_hex_digits;
 use crate::bytes::Located;
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
 
@@ -42,9 +43,9 @@ enum Mode {
     Hex,
 }
 
-/// The shape of follow output the text starts with, if any.
-pub(crate) fn recognise(text: &str) -> Option<Shape> {
-    let first = first_non_blank(text)?;
+/// The shape of follow output the text starts with, if any; `first` is its first
+/// non-blank line.
+pub(crate) fn recognise(text: &str, first: &Line<'_>) -> Option<Shape> {
     // The banner, or the header lines copied without it.
     if is_banner(first.text) || first.text.starts_with("Follow: ") {
         return Some(Shape::Banner);
@@ -55,7 +56,7 @@ pub(crate) fn recognise(text: &str) -> Option<Shape> {
         });
         return server.then_some(Shape::BareHex);
     }
-    let raw = |s: &str| !s.is_empty() && s.len() % 2 == 0 && leading_hex_digits(s) == s.len();
+    let raw = |s: &str| !s.is_empty() && s.len() % 2 == 0 && all_hex_digits(s.as_bytes());
     if raw(first.text) {
         let server = lines(text).any(|line| {
             line.text

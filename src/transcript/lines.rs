@@ -54,9 +54,11 @@ pub(crate) fn hex_value(s: &str) -> Option<u64> {
     u64::from_str_radix(s, 16).ok()
 }
 
-/// How many hex digits `s` starts with.
+/// How many hex digits `s` starts with, counted no further than 17: every caller asks
+/// about an offset column (at most 16 digits), and recognising a text must not walk all
+/// of a long hex stream for that.
 pub(crate) fn leading_hex_digits(s: &str) -> usize {
-    s.bytes().take_while(u8::is_ascii_hexdigit).count()
+    s.bytes().take(17).take_while(u8::is_ascii_hexdigit).count()
 }
 
 /// The two hex digits at `s[at..at + 2]` as a byte.

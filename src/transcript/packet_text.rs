@@ -11,7 +11,7 @@
 //! Offsets are checked line by line, so a line that lost or gained a byte is an error
 //! where it is.
 
-use super::lines::{byte_at, first_non_blank, hex_value, leading_hex_digits, lines, Line};
+use super::lines::{byte_at, hex_value, leading_hex_digits, lines, Line};
 use crate::bytes::Located;
 
 /// Which tool wrote the dump.
@@ -46,9 +46,8 @@ pub(crate) struct Split {
     pub(crate) error: Option<Located>,
 }
 
-/// The dump kind the text starts with, if any.
-pub(crate) fn recognise(text: &str) -> Option<Kind> {
-    let first = first_non_blank(text)?;
+/// The dump kind the text starts with, if any; `first` is its first non-blank line.
+pub(crate) fn recognise(text: &str, first: &Line<'_>) -> Option<Kind> {
     if first.text.starts_with("Frame (") && section_heading(first.text).is_some() {
         return Some(Kind::Columns { wireshark: false });
     }

@@ -154,3 +154,135 @@ fn simd_ascii_run_finds_a_bad_byte_at_every_position() {
         }
     }
 }
+
+/// The simd128 hex decoder (32 digits a block) against a decoder written out here, on
+/// long random hex at several alignments: valid, and with a byte that is not a digit
+/// (the neighbours of the digit ranges, and a two-byte character) at many positions.
+#[wasm_bindgen_test]
+fn simd_hex_decoding_equals_a_pair_by_pair_decoder_and_stops_at_every_bad_byte() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let digits = b"0123456789abcdefABCDEF";
+    let text: String = (0..2100)
+        .map(|_| digits[(next() % 22) as usize] as char)
+        .collect();
+    let parse = |text: &str| wasm::parse_bytes_utf8(text.as_bytes(), Some("hex".into()));
+    for align in 0..4 {
+        let text = &text[align..align + 2048];
+        let expected: Vec<u8> = (0..text.len() / 2)
+            .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let bytes: Uint8Array = get(&parse(text).unwrap(), "bytes").dyn_into().unwrap();
+        assert_eq!(bytes.to_vec(), expected, "align {align}");
+    }
+    // Each side of each digit range (':' is left out: it is a separator).
+    let bad = ["/", ";", "@", "G", "`", "g", "z", "\u{e9}"];
+    for at in (0..1100).step_by(7).chain(1000..1040) {
+        let which = bad[at % bad.len()];
+        let broken = format!("{}{which}{}", &text[..at], &text[at + 1..2048]);
+        let err = parse(&broken).unwrap_err();
+        assert_eq!(
+            get(&err, "message").as_string().unwrap(),
+            format!("invalid hex digit '{which}' at line 1, column {}", at + 1)
+        );
+        assert_eq!(get(&err, "line").as_f64(), Some(1.0));
+        assert_eq!(get(&err, "column").as_f64(), Some(at as f64 + 1.0));
+        assert_eq!(get(&err, "offset").as_f64(), Some(at as f64));
+    }
+}
+
+/// The simd128 reading of spaced hex (16 groups of two digits and a separator at a
+/// time) against the groups written, with the shape named from the separators used, and
+/// a bad digit reported where it is.
+#[wasm_bindgen_test]
+fn simd_spaced_hex_reads_its_groups_names_its_shape_and_stops_at_a_bad_digit() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let digits = b"0123456789abcdefABCDEF";
+    // Separators of one character keep the groups in step with the blocks of 16; the
+    // last kinds do not, and are read a group at a time.
+    for kinds in [
+        &[" "][..],
+        &["\n"],
+        &["\r", "\n"],
+        &[" ", "\n", "\r", ",", ":", "\t", "\x0c"],
+        &["\r\n", ", ", "\n"],
+    ] {
+        let (mut text, mut expected, mut spaced) = (String::new(), Vec::new(), false);
+        for group in 0..700 {
+            let pair = [digits[next(22) as usize], digits[next(22) as usize]];
+            let pair = std::str::from_utf8(&pair).unwrap();
+            text.push_str(pair);
+            expected.push(u8::from_str_radix(pair, 16).unwrap());
+            let separator = kinds[next(kinds.len() as u64) as usize];
+            text.push_str(separator);
+            spaced |= group < 699 && !matches!(separator, "\n" | "\r" | "\r\n");
+        }
+        let parsed = wasm::parse_bytes_utf8(text.as_bytes(), Some("hex".into())).unwrap();
+        let bytes: Uint8Array = get(&parsed, "bytes").dyn_into().unwrap();
+        assert_eq!(bytes.to_vec(), expected, "{kinds:?}");
+        let shape = if spaced { "spaced hex" } else { "hex stream" };
+        assert_eq!(get(&parsed, "detail").as_string().unwrap(), shape);
+        for at in (0..text.len()).step_by(37) {
+            if !text.as_bytes()[at].is_ascii_hexdigit() {
+                continue;
+            }
+            let broken = format!("{}g{}", &text[..at], &text[at + 1..]);
+            let err = wasm::parse_bytes_utf8(broken.as_bytes(), Some("hex".into())).unwrap_err();
+            let line = 1 + text[..at].matches('\n').count();
+            let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+            assert_eq!(
+                get(&err, "message").as_string().unwrap(),
+                format!("invalid hex digit 'g' at line {line}, column {column}")
+            );
+            assert_eq!(get(&err, "offset").as_f64(), Some(at as f64));
+        }
+    }
+}
+
+/// Line breaks alone keep hex a stream, in a block of 16 groups or across blocks; one
+/// space between two groups anywhere makes it spaced hex, one after the last does not.
+#[wasm_bindgen_test]
+fn simd_spaced_hex_is_spaced_by_any_separator_but_a_line_break_between_groups() {
+    for space_after in [
+        None,
+        Some(0),
+        Some(14),
+        Some(15),
+        Some(16),
+        Some(31),
+        Some(62),
+        Some(63),
+    ] {
+        let text: String = (0..64)
+            .map(|group| {
+                let separator = if Some(group) == space_after {
+                    ' '
+                } else {
+                    '\n'
+                };
+                format!("{:02x}{separator}", group * 3)
+            })
+            .collect();
+        let parsed = wasm::parse_bytes_utf8(text.as_bytes(), Some("hex".into())).unwrap();
+        let bytes: Uint8Array = get(&parsed, "bytes").dyn_into().unwrap();
+        assert_eq!(bytes.to_vec(), (0..64).map(|g| g * 3).collect::<Vec<u8>>());
+        let spaced = space_after.is_some_and(|g| g < 63);
+        let shape = if spaced { "spaced hex" } else { "hex stream" };
+        assert_eq!(
+            get(&parsed, "detail").as_string().unwrap(),
+            shape,
+            "{space_after:?}"
+        );
+    }
+}
