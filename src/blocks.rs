@@ -185,7 +185,7 @@ mod imp {
 
 pub use imp::{hex_pairs, spaced_pairs, xor_key, Block};
 
-/// [`split`] for in-place changes.
+/// `bytes` as an unaligned head, whole aligned blocks, and a tail, for in-place changes.
 pub fn split_mut(bytes: &mut [u8]) -> (&mut [u8], &mut [Block], &mut [u8]) {
     // SAFETY: every bit pattern is a valid Block, and every byte pattern it is written back as.
     unsafe { bytes.align_to_mut::<Block>() }

@@ -111,8 +111,14 @@ pub fn layout() -> JsValue {
         .set("frame", names(FRAME))
         .set("message", names(MESSAGE))
         .set("violation", names(VIOLATION))
-        .set("violationIds", array(ViolationId::ALL, |id| id.as_str().into()))
-        .set("violationRfcs", array(ViolationId::ALL, |id| id.rfc().into()))
+        .set(
+            "violationIds",
+            array(ViolationId::ALL, |id| id.as_str().into()),
+        )
+        .set(
+            "violationRfcs",
+            array(ViolationId::ALL, |id| id.rfc().into()),
+        )
         .set("flags", names(FLAGS))
         .set("kinds", array(FrameKind::ALL, |k| k.as_str().into()))
         .set(
