@@ -14,15 +14,6 @@ use wsinspect::close_code_valid_on_wire;
 #[path = "../../src/server/actions.rs"]
 mod actions;
 
-/// The one item of the server's sessions module the parser names.
-mod sessions {
-    #[derive(Debug)]
-    pub struct ActionRequest {
-        pub id: serde_json::Value,
-        pub action: crate::actions::Action,
-    }
-}
-
 use actions::{parse, Action, MAX_ACTION_PAYLOAD, MAX_FRAGMENTS};
 
 fuzz_target!(|data: &[u8]| {
