@@ -74,13 +74,6 @@ impl Payload {
         self.start..self.end
     }
 
-    /// The first `n` bytes (all of them when `n` is larger).
-    pub fn prefix(&self, n: usize) -> Payload {
-        let mut p = self.clone();
-        p.end = p.start + n.min(self.end - self.start);
-        p
-    }
-
     /// Whether both are ranges of the same buffer (an empty payload shares none).
     pub fn shares_buffer_with(&self, other: &Payload) -> bool {
         match (&self.buf, &other.buf) {
@@ -199,8 +192,6 @@ mod tests {
         assert!(p.is_pending());
         p.seal(&arena);
         assert_eq!(p, [8, 7]);
-        assert_eq!(p.prefix(1), [8]);
-        assert_eq!(p.prefix(10), [8, 7]);
         assert_eq!(p.buffer(), (&[9u8, 8, 7, 6][..], 1..3));
     }
 

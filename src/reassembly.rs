@@ -293,7 +293,13 @@ impl OpenMessage {
                 (shared, text.then_some(end))
             }
             None => {
-                let text_end = if text { valid_prefix(&self.data) } else { None };
+                // A whole message passed the validator to its end (finish() checked it has
+                // no unfinished character); only one cut short needs its valid beginning.
+                let text_end = match (text, complete && !self.too_big) {
+                    (false, _) => None,
+                    (true, true) => Some(self.data.len()),
+                    (true, false) => valid_prefix(&self.data),
+                };
                 (Payload::new(self.data), text_end)
             }
         };

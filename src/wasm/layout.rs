@@ -87,7 +87,8 @@ record!(MESSAGE, fn write_message(m: &Message, data: BytesRef) {
     "dataStart" => data.start,
     "dataEnd" => data.end,
     "inflatedLength" => m.data.len() as f64,
-    "textEnd" => m.text().map_or(-1.0, |t| t.len() as f64),
+    // The length the decoder validated: not validated again here.
+    "textEnd" => m.text_end.map_or(-1.0, |n| n as f64),
     "complete" => f64::from(u8::from(m.complete)),
     // Followed by this many frame indices.
     "frameCount" => m.frames.len() as f64,
