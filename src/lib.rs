@@ -7,6 +7,8 @@
 
 mod blocks;
 mod bytes;
+#[cfg(feature = "conversation")]
+pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod coding;
