@@ -11,6 +11,7 @@
 mod close;
 mod negotiate;
 mod one_shot;
+mod resync;
 mod side;
 
 pub use close::LateFrame;
@@ -34,6 +35,11 @@ pub struct ConversationOptions {
     /// Messages over this many bytes (inflated), in either direction, are a
     /// `message-too-big` violation. `None`: no limit.
     pub max_message_size: Option<u64>,
+    /// Both directions start in the middle of the connection (a capture that began after
+    /// it opened): no heads are looked for, and each direction's first frame is found as
+    /// after a gap, by a frame header the next frame confirms. The caller names the
+    /// client (the side that masks).
+    pub mid_stream: bool,
 }
 
 /// Something one side sent, with when and in which packet its first byte came.
@@ -146,8 +152,12 @@ impl Conversation {
     /// A conversation with nothing received yet.
     pub fn new(options: ConversationOptions) -> Conversation {
         Conversation {
+            sides: Direction::BOTH.map(|d| {
+                let mut side = Side::new(d);
+                side.resync_at_start = options.mid_stream;
+                side
+            }),
             options,
-            sides: [Side::new(Direction::Client), Side::new(Direction::Server)],
             planned: false,
             extensions: None,
             protocol: None,

@@ -89,6 +89,14 @@ impl FrameIndices {
         }
     }
 
+    /// Adds `by` to every index.
+    pub(crate) fn offset_by(&mut self, by: usize) {
+        match self {
+            FrameIndices::One(index) => *index += by,
+            FrameIndices::Many(list) => list.iter_mut().for_each(|i| *i += by),
+        }
+    }
+
     /// Replaces the last index (for bookkeeping bounded past the frame limit).
     pub(crate) fn set_last(&mut self, index: usize) {
         match self {

@@ -256,6 +256,25 @@ impl DecodeOutput {
         }
     }
 
+    /// Numbers frames and messages `frames` and `messages` later: for a stream decoded
+    /// on by a second decoder (after a gap), whose numbering continues the first's.
+    pub(crate) fn renumber(&mut self, frames: usize, messages: usize) {
+        self.frames.iter_mut().for_each(|f| f.index += frames);
+        for m in &mut self.messages {
+            m.index += messages;
+            m.frames.offset_by(frames);
+        }
+        for v in &mut self.violations {
+            v.frame = v.frame.map(|i| i + frames);
+        }
+        if let Some(i) = &mut self.incomplete {
+            i.frame = i.frame.map(|f| f + frames);
+            if let Some(f) = &mut i.partial {
+                f.index += frames;
+            }
+        }
+    }
+
     /// Empties every list, keeping their room.
     pub fn clear(&mut self) {
         self.frames.clear();

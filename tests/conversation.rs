@@ -545,6 +545,7 @@ fn max_message_size_holds_in_both_directions() {
     server.extend(encode_frame(&FrameSpec::binary(vec![1u8; 200])));
     let mut c = Conversation::new(ConversationOptions {
         max_message_size: Some(100),
+        ..ConversationOptions::default()
     });
     let mut out = c.push(Direction::Client, &client, ChunkMeta::default());
     out.append(c.push(Direction::Server, &server, ChunkMeta::default()));
@@ -588,8 +589,20 @@ fn nothing_is_glued_across_a_gap() {
     let texts = ids(&r.messages, |m| m.text().unwrap_or_default().to_owned());
     assert_eq!(
         texts,
-        vec!["client:before"],
-        "nothing after the hole is decoded"
+        vec!["client:before", "client:after"],
+        "decoding resumes at the frame after the hole"
+    );
+    let after = r.messages.iter().find(|m| m.item.text() == Some("after"));
+    assert_eq!(
+        after.map(|m| m.item.offset),
+        Some((client.len() + second.len() - 4) as u64),
+        "offsets count the missing bytes"
+    );
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.item.message.contains("resumed at byte")),
+        "where decoding resumed is said"
     );
     let gap = r
         .notices

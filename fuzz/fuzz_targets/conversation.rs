@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let (client, server) = bytes.split_at(at);
     let options = ConversationOptions {
         max_message_size: (max & 0x80 != 0).then(|| u64::from(max & 0x7F) * 5),
+        mid_stream: max & 0x40 != 0 && max & 0x80 == 0,
     };
     let meta = ChunkMeta::default();
 

@@ -73,6 +73,7 @@ pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
     };
     let options = ConversationOptions {
         max_message_size: args.max_message,
+        ..ConversationOptions::default()
     };
     // Both directions (Follow TCP Stream text, a packet dump): a conversation.
     if matches!(args.format, InputFormat::Auto | InputFormat::Hex) {

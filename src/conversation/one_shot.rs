@@ -70,7 +70,13 @@ pub struct ConversationResult {
 pub fn decode_transcript(t: &Transcript, options: &ConversationOptions) -> ConversationResult {
     let chunks: Vec<&DirectedChunk> = t.chunks.iter().collect();
     let (mut client, mut server) = (t.client.clone(), t.server.clone());
-    let extra: Vec<String> = swap_by_mask(&chunks).into_iter().collect();
+    // A mid-stream conversation's caller named the client by its masks already (its
+    // first bytes may be the middle of a frame, which says nothing).
+    let extra: Vec<String> = if options.mid_stream {
+        Vec::new()
+    } else {
+        swap_by_mask(&chunks).into_iter().collect()
+    };
     let swapped = !extra.is_empty();
     if swapped {
         std::mem::swap(&mut client, &mut server);

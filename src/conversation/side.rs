@@ -1,10 +1,12 @@
 //! One direction of a conversation: its head (if it starts with one), the bytes that
 //! wait for the other direction's head, then its frames, decoded with the plan.
 
+use super::resync::{scan, Expect, Scan};
 use crate::decoder::{Decoder, FLASH_POLICY_REQUEST};
 use crate::direction::{ChunkMeta, Direction};
 use crate::handshake::{parse_handshake, Generation, Handshake};
-use crate::output::{DecodeOptions, DecodeOutput, Notice, NoticeId};
+use crate::output::{DecodeOptions, DecodeOutput, Notice, NoticeId, Protocol};
+use crate::violation::ViolationId;
 
 /// What a direction's first bytes turned out to be.
 #[derive(Debug, Clone)]
@@ -30,6 +32,14 @@ enum Stage {
     Held { from: u64, bytes: Vec<u8> },
     /// Frames are decoded.
     Decoding { from: u64, decoder: Box<Decoder> },
+    /// After a gap (or from a start in the middle of a connection): `bytes`, from
+    /// `from`, are searched from `scanned` for the next frame.
+    Resync {
+        from: u64,
+        bytes: Vec<u8>,
+        scanned: usize,
+        skipped: u64,
+    },
     /// What follows is not decoded (not WebSocket, or after a head that is broken).
     Skipped,
 }
@@ -45,8 +55,22 @@ pub(crate) struct Side {
     metas: Vec<(u64, ChunkMeta)>,
     /// Notices raised before decoding (the policy answer).
     pub notices: Vec<Notice>,
-    /// Where bytes went missing: nothing from there on is decoded.
+    /// Where bytes went missing before frames were decoded (in a head, or in bytes
+    /// waiting for the plan): nothing from there on is decoded.
     cut: Option<u64>,
+    /// The options frames are decoded with, once the plan gave them.
+    options: Option<DecodeOptions>,
+    /// The stream starts in the middle of a connection: its first frame is searched for.
+    pub resync_at_start: bool,
+    /// Frames and messages the decoders before a gap numbered: a decoder started after
+    /// one continues their numbering.
+    numbered: (usize, usize),
+    /// Where the running decoder's numbering starts (`numbered` when it started).
+    base: (usize, usize),
+    /// A gap lost the compression history this direction's messages may refer to
+    /// (permessage-deflate with context takeover): where, for the notices that replace
+    /// `inflate-failed` after it.
+    lost_history: Option<u64>,
     /// Where the bytes the plan said not to decode start, and how many have come: said
     /// once at the end, so the count does not depend on how much had come when the plan
     /// was made.
@@ -86,6 +110,11 @@ impl Side {
             metas: Vec::new(),
             notices: Vec::new(),
             cut: None,
+            options: None,
+            resync_at_start: false,
+            numbered: (0, 0),
+            base: (0, 0),
+            lost_history: None,
             not_decoded: None,
         }
     }
@@ -120,6 +149,9 @@ impl Side {
         if self.cut.is_some() {
             self.received += missing;
             return None;
+        }
+        if let Some(out) = self.gap_in_frames(missing) {
+            return Some(out);
         }
         let at = self.received;
         self.cut = Some(at);
@@ -182,7 +214,11 @@ impl Side {
             Stage::Decoding { from, decoder } => {
                 let mut out = decoder.push(chunk);
                 out.shift(*from);
-                Some(out)
+                Some(self.after_decoding(out))
+            }
+            Stage::Resync { bytes, .. } => {
+                bytes.extend_from_slice(chunk);
+                self.resync(false)
             }
             Stage::Skipped => {
                 if let Some((_, length)) = &mut self.not_decoded {
@@ -195,6 +231,12 @@ impl Side {
 
     /// Decides from the first bytes whether a head comes first.
     fn classify(&mut self, bytes: Vec<u8>, ended: bool) {
+        if self.resync_at_start {
+            // A stream that began before the capture has no head to look for.
+            self.head = HeadStatus::Absent;
+            self.stage = Stage::Held { from: 0, bytes };
+            return;
+        }
         let head = starts_with_any(&bytes, head_prefixes(self.direction));
         let policy = match self.direction {
             Direction::Server => starts_with_any(&bytes, &POLICY_PREFIXES),
@@ -300,6 +342,7 @@ impl Side {
             self.not_decoded = Some((from, bytes.len() as u64));
             return None;
         };
+        self.options = Some(options.clone());
         let decoder = match Decoder::new(options.clone()) {
             Ok(d) => d,
             Err(e) => {
@@ -315,9 +358,19 @@ impl Side {
                     extensions: None,
                     ..options
                 };
+                self.options = Some(fallback.clone());
                 Decoder::new(fallback).ok()?
             }
         };
+        if self.resync_at_start && self.resyncable() {
+            self.stage = Stage::Resync {
+                from,
+                bytes,
+                scanned: 0,
+                skipped: 0,
+            };
+            return self.resync(false);
+        }
         let mut decoder = Box::new(decoder);
         let mut out = decoder.push(&bytes);
         out.shift(from);
@@ -325,7 +378,7 @@ impl Side {
         if let Some(tail) = self.end_at_cut() {
             out.append(tail);
         }
-        Some(out)
+        Some(self.after_decoding(out))
     }
 
     /// Ends the decoder: the truncated tail and any message left open.
@@ -333,13 +386,193 @@ impl Side {
         if self.cut.is_some() {
             return None;
         }
+        if matches!(self.stage, Stage::Resync { .. }) {
+            let mut out = self.resync(true).unwrap_or_default();
+            if let Some(tail) = self.end() {
+                out.append(tail);
+            }
+            return Some(out);
+        }
         match &mut self.stage {
             Stage::Decoding { from, decoder } => {
                 let mut out = decoder.end();
                 out.shift(*from);
-                Some(out)
+                Some(self.after_decoding(out))
             }
             _ => None,
         }
+    }
+
+    /// Can this direction's frames be found again after a gap? RFC 6455 frames can, by
+    /// their headers; hixie-76 frames have too little structure to tell.
+    fn resyncable(&self) -> bool {
+        self.options
+            .as_ref()
+            .is_some_and(|o| o.protocol != Protocol::Hixie76)
+    }
+
+    /// A gap while frames are decoded: the decoder ends at the hole (its tail is
+    /// incomplete), and the next frame is searched for in the bytes after it. `None`
+    /// when frames are not being decoded (the caller stops the direction).
+    fn gap_in_frames(&mut self, missing: u64) -> Option<DecodeOutput> {
+        let at = self.received;
+        let resyncable = self.resyncable();
+        let mut out = match &mut self.stage {
+            Stage::Decoding { from, decoder } if resyncable => {
+                let mut out = decoder.end();
+                out.shift(*from);
+                self.after_decoding(out)
+            }
+            Stage::Resync { .. } => DecodeOutput::default(),
+            _ => return None,
+        };
+        let skipped = match &self.stage {
+            Stage::Resync { bytes, skipped, .. } => *skipped + bytes.len() as u64,
+            _ => 0,
+        };
+        self.received += missing;
+        if self.history_kept_by_peer() == Some(false) {
+            self.lost_history.get_or_insert(at);
+        }
+        out.notices.push(Notice {
+            id: NoticeId::Gap,
+            offset: at,
+            message: format!(
+                "{missing} byte{} of the {}'s stream missing from the input: decoding resumes at the first frame found after them",
+                if missing == 1 { "" } else { "s" },
+                self.direction
+            ),
+        });
+        self.stage = Stage::Resync {
+            from: self.received,
+            bytes: Vec::new(),
+            scanned: 0,
+            skipped,
+        };
+        Some(out)
+    }
+
+    /// With permessage-deflate agreed, does this direction start each message afresh
+    /// (`<sender>_no_context_takeover`)? `None` without compression.
+    fn history_kept_by_peer(&self) -> Option<bool> {
+        let extensions = self.options.as_ref()?.extensions.as_deref()?;
+        if !extensions.contains("permessage-deflate") {
+            return None;
+        }
+        let own = match self.direction {
+            Direction::Client => "client_no_context_takeover",
+            Direction::Server => "server_no_context_takeover",
+        };
+        Some(extensions.contains(own))
+    }
+
+    /// Searches the bytes after a gap for the next frame; decodes from it once found.
+    fn resync(&mut self, ended: bool) -> Option<DecodeOutput> {
+        let Stage::Resync {
+            from,
+            bytes,
+            scanned,
+            skipped,
+        } = &mut self.stage
+        else {
+            return None;
+        };
+        let options = self.options.clone()?;
+        let rsv1 = options.assume_deflate
+            || options
+                .extensions
+                .as_deref()
+                .is_some_and(|e| e.contains("permessage-deflate"));
+        let expect = Expect::for_direction(self.direction, rsv1);
+        match scan(bytes, *scanned, expect, ended) {
+            Scan::NeedMore(at) => {
+                // The bytes before `at` can never start a frame: drop them.
+                bytes.drain(..at);
+                *from += at as u64;
+                *skipped += at as u64;
+                *scanned = 0;
+                None
+            }
+            Scan::None => {
+                let mut out = DecodeOutput::default();
+                out.notices.push(Notice {
+                    id: NoticeId::Gap,
+                    offset: *from,
+                    message: format!(
+                        "no frame header found in the {} byte{} of the {}'s stream after the gap: they are not decoded",
+                        *skipped + bytes.len() as u64,
+                        if *skipped + bytes.len() as u64 == 1 { "" } else { "s" },
+                        self.direction
+                    ),
+                });
+                self.stage = Stage::Skipped;
+                Some(out)
+            }
+            Scan::Found(at) => {
+                let start = *from + at as u64;
+                let skipped_total = *skipped + at as u64;
+                let rest = bytes.split_off(at);
+                let mut out = DecodeOutput::default();
+                if skipped_total > 0 || start > 0 {
+                    out.notices.push(Notice {
+                        id: NoticeId::Gap,
+                        offset: start,
+                        message: format!(
+                            "skipped {skipped_total} byte{} of the {}'s stream; resumed at byte {start}, a frame header the next frame confirms",
+                            if skipped_total == 1 { "" } else { "s" },
+                            self.direction
+                        ),
+                    });
+                }
+                self.base = self.numbered;
+                let Ok(mut decoder) = Decoder::new(options) else {
+                    self.stage = Stage::Skipped;
+                    return Some(out);
+                };
+                let mut decoded = decoder.push(&rest);
+                if ended {
+                    decoded.append(decoder.end());
+                }
+                decoded.shift(start);
+                self.stage = Stage::Decoding {
+                    from: start,
+                    decoder: Box::new(decoder),
+                };
+                out.append(self.after_decoding(decoded));
+                Some(out)
+            }
+        }
+    }
+
+    /// Numbers frames and messages on from the decoders before a gap, and turns
+    /// `inflate-failed` after a gap that lost the compression history into a notice: the
+    /// message may refer to bytes that were never captured, which breaks no rule.
+    fn after_decoding(&mut self, mut out: DecodeOutput) -> DecodeOutput {
+        let (frames, messages) = self.base;
+        if frames > 0 || messages > 0 {
+            out.renumber(frames, messages);
+        }
+        if let Some(f) = out.frames.last() {
+            self.numbered.0 = self.numbered.0.max(f.index + 1);
+        }
+        if let Some(m) = out.messages.last() {
+            self.numbered.1 = self.numbered.1.max(m.index + 1);
+        }
+        if let Some(gap) = self.lost_history {
+            let (lost, kept): (Vec<_>, Vec<_>) = out
+                .violations
+                .into_iter()
+                .partition(|v| v.id == ViolationId::InflateFailed && v.offset > gap);
+            out.violations = kept;
+            out.notices.extend(lost.into_iter().map(|v| Notice {
+                id: NoticeId::Gap,
+                offset: v.offset,
+                message: format!(
+                    "a message could not be inflated after the gap at byte {gap}: it may refer to compressed bytes the capture lost ({})",
+                    v.message
+                ),
+            }));
+        }
+        out
     }
 }

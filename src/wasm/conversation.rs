@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 pub fn options_from_js(options: &JsValue) -> Result<ConversationOptions, JsValue> {
     Ok(ConversationOptions {
         max_message_size: get_uint(options, "maxMessageSize", u64::MAX >> 11)?,
+        ..ConversationOptions::default()
     })
 }
 
