@@ -57,6 +57,46 @@ export class ConversationDecoder extends conversations.ConversationDecoder {
   }
 }
 
+/**
+ * Every WebSocket conversation in whatever the user has: a pcap or pcapng file, a HAR,
+ * Follow TCP Stream text, a packet dump or one direction's bytes. Same default limit as
+ * decodeConversation.
+ */
+export function decodeCapture(input, options) {
+  const m = need("decodeCapture");
+  const { wasm, defaultLimit } = withMessageLimit(options);
+  const bytes = typeof input === "string" ? encoder.encode(input) : input;
+  const result = m.decodeCapture(bytes, wasm);
+  for (const c of result.conversations) noteDefaultLimit(c, defaultLimit);
+  return result;
+}
+
+/** A capture read in slices: push(chunk) and end() return what each found and decoded. Same default limit. */
+export class CaptureDecoder extends conversations.CaptureDecoder {
+  #defaultLimit;
+  constructor(options) {
+    need("CaptureDecoder");
+    const { wasm, defaultLimit } = withMessageLimit(options);
+    super(wasm);
+    this.#defaultLimit = defaultLimit;
+  }
+  push(chunk) {
+    return this.#noted(super.push(chunk));
+  }
+  end() {
+    return this.#noted(super.end());
+  }
+  #noted(part) {
+    for (const c of part.conversations) noteDefaultLimit(c, this.#defaultLimit);
+    return part;
+  }
+}
+
+/** A conversation's bytes as a pcapng file that Wireshark and tshark open (see index.d.ts). */
+export function conversationPcapng(conversation) {
+  return need("conversationPcapng").conversationPcapng(conversation);
+}
+
 /** parseBytesUtf8 of the conversation module (it reads the conversation forms too). */
 export function parseBytesUtf8Full(utf8, format) {
   return conversations.parseBytesUtf8(utf8, format);

@@ -8,7 +8,9 @@ import { loadConversations } from "./conversation.js";
 export * from "../pkg/wsinspect.js";
 export { parseBytes, parseBytesUtf8 } from "./parse.js";
 export { decode, Decoder, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_TOTAL_SIZE } from "./decode.js";
-export { decodeConversation, decodeConversationUtf8, ConversationDecoder } from "./conversation.js";
+export {
+  decodeConversation, decodeConversationUtf8, ConversationDecoder, decodeCapture, CaptureDecoder, conversationPcapng,
+} from "./conversation.js";
 
 let conversationsReady;
 /** Loads the conversation module (decodeConversation, ConversationDecoder); safe to call more than once. */

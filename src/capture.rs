@@ -8,9 +8,18 @@
 //! (a conversation saved as a pcapng Wireshark opens) and [`driver`] (the WebSocket
 //! conversations among the connections).
 
-// The modules are added as they land: file, link, tcp, har, pcapng_writer, driver.
+mod connections;
+mod driver;
+mod from_har;
+mod input;
+// The modules are added as they land: file, link, tcp, har, pcapng_writer.
+
+pub use input::{decode_capture, CaptureDecoder};
 
 use std::net::IpAddr;
+
+use crate::conversation::ConversationResult;
+use crate::direction::{Direction, Endpoint};
 
 /// Something reading a capture skipped, assumed or found odd: for people, with the
 /// packet it concerns and where that packet is in the file.
@@ -112,4 +121,162 @@ pub(crate) struct TcpSegment<'a> {
     pub(crate) packet: u64,
     /// Capture time, seconds since the Unix epoch.
     pub(crate) time: Option<f64>,
+}
+
+/// Which kind of input [`decode_capture`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaptureFormat {
+    /// Told by the input: a pcap or pcapng magic number, a HAR's JSON, else text.
+    #[default]
+    Auto,
+    /// A pcap file, in any of its flavours (byte orders, micro- or nanoseconds).
+    Pcap,
+    /// A pcapng file.
+    Pcapng,
+    /// Follow TCP Stream text (tshark's or Wireshark's, raw, hex dump or C arrays).
+    Follow,
+    /// Packet hex dumps with link, IP and TCP headers (`tshark -x`, `tcpdump -xx`).
+    PacketDump,
+    /// A browser's HAR export.
+    Har,
+    /// One direction's bytes, as they are or as text (hex, base64...).
+    Stream,
+}
+
+impl CaptureFormat {
+    /// The name the API uses: `"auto"`, `"pcap"`, `"pcapng"`, `"follow"`,
+    /// `"packet-dump"`, `"har"`, `"stream"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureFormat::Auto => "auto",
+            CaptureFormat::Pcap => "pcap",
+            CaptureFormat::Pcapng => "pcapng",
+            CaptureFormat::Follow => "follow",
+            CaptureFormat::PacketDump => "packet-dump",
+            CaptureFormat::Har => "har",
+            CaptureFormat::Stream => "stream",
+        }
+    }
+
+    /// The format of this name.
+    pub fn from_name(name: &str) -> Option<CaptureFormat> {
+        [
+            CaptureFormat::Auto,
+            CaptureFormat::Pcap,
+            CaptureFormat::Pcapng,
+            CaptureFormat::Follow,
+            CaptureFormat::PacketDump,
+            CaptureFormat::Har,
+            CaptureFormat::Stream,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == name)
+    }
+}
+
+/// How to read a capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptureOptions {
+    /// What the input is; [`CaptureFormat::Auto`] tells it by its first bytes.
+    pub format: CaptureFormat,
+    /// Messages over this many bytes (inflated), in either direction, are a
+    /// `message-too-big` violation. `None`: no limit.
+    pub max_message_size: Option<u64>,
+    /// Decode connections that began before the capture when both directions look like
+    /// WebSocket frames (else they are named in a notice and counted).
+    pub mid_stream: bool,
+}
+
+/// A hole in one direction of a conversation: bytes the capture never held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureGap {
+    /// The direction with the hole.
+    pub direction: Direction,
+    /// Stream offset of the first missing byte (0 is the first byte after that
+    /// direction's SYN: the `G` of the client's `GET`).
+    pub offset: u64,
+    /// How many bytes are missing.
+    pub length: u64,
+    /// The packet whose bytes come after the hole (1-based), when known.
+    pub packet: Option<u64>,
+}
+
+/// One WebSocket conversation found in a capture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureConversation {
+    /// 0-based, in the order the conversations were found (their first packet).
+    pub index: usize,
+    /// The client's address and port (the side that sent the upgrade request, or
+    /// without one the side that masks); `None` when the input has no addresses.
+    pub client: Option<Endpoint>,
+    /// The server's.
+    pub server: Option<Endpoint>,
+    /// Time of its first packet, seconds since the Unix epoch, when known.
+    pub start: Option<f64>,
+    /// Time of its last packet with data.
+    pub end: Option<f64>,
+    /// It began before the capture (decoded with the no-handshake rules).
+    pub mid_stream: bool,
+    /// Holes in its directions.
+    pub gaps: Vec<CaptureGap>,
+    /// Bytes captured each way (client to server, server to client).
+    pub bytes: [u64; 2],
+    /// The conversation, decoded: heads, pair checks, frames, messages, violations.
+    pub result: ConversationResult,
+}
+
+/// What reading a capture counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaptureStats {
+    /// Packets read.
+    pub packets: u64,
+    /// Of which TCP.
+    pub tcp_packets: u64,
+    /// Of which UDP (counted, not decoded).
+    pub udp_packets: u64,
+    /// Other packets (ARP, ICMP, unknown link types, fragments, unreadable headers).
+    pub other_packets: u64,
+    /// TCP connections seen.
+    pub tcp_connections: u64,
+    /// Connections that began before the capture and look like WebSocket, not decoded
+    /// (without the mid-stream option).
+    pub mid_stream_candidates: u64,
+    /// Bytes of the input read.
+    pub bytes: u64,
+}
+
+/// What a [`CaptureDecoder`] push (or end) found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaptureEvent {
+    /// A WebSocket conversation begins (its handshake was seen); it is reported whole
+    /// when its connection closes or the capture ends.
+    Found {
+        /// Its index.
+        index: usize,
+        /// The client.
+        client: Endpoint,
+        /// The server.
+        server: Endpoint,
+        /// Time of the connection's first packet.
+        start: Option<f64>,
+    },
+    /// A conversation, decoded.
+    Conversation(Box<CaptureConversation>),
+    /// Something skipped, assumed or odd.
+    Notice(CaptureNotice),
+}
+
+/// A whole capture, decoded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaptureResult {
+    /// `"pcap"`, `"pcapng"`, `"har"`, `"follow"`, `"packet-dump"` or `"stream"`.
+    pub format: String,
+    /// The WebSocket conversations, by index.
+    pub conversations: Vec<CaptureConversation>,
+    /// Notices, in the order they were found.
+    pub notices: Vec<CaptureNotice>,
+    /// What was counted.
+    pub stats: CaptureStats,
+    /// The error that stopped the reading, if one did (everything before it is above).
+    pub error: Option<CaptureError>,
 }

@@ -11,11 +11,12 @@
 mod close;
 mod negotiate;
 mod one_shot;
-mod resync;
+pub(crate) mod resync;
 mod side;
 
 pub use close::LateFrame;
 pub use close::{CloseEvent, CloseSummary};
+pub(crate) use one_shot::decode_one_direction;
 pub use one_shot::{
     decode_conversation, decode_conversation_text, decode_transcript, ConversationResult,
 };

@@ -4,6 +4,8 @@
 #[cfg(feature = "cli")]
 mod cli;
 #[cfg(feature = "conversation")]
+mod capture_api;
+#[cfg(feature = "conversation")]
 mod conversation;
 #[cfg(feature = "conversation")]
 mod conversation_api;

@@ -152,7 +152,7 @@ pub fn decode_conversation_text(
         return Ok(decode_transcript(&t, options));
     }
     let parsed = parse_bytes(text, Format::Auto)?;
-    Ok(decode_stream(
+    Ok(decode_one_direction(
         &parsed.bytes,
         format!("{}, 1 direction", parsed.detail),
         options,
@@ -167,7 +167,7 @@ pub fn decode_conversation(bytes: &[u8], options: &ConversationOptions) -> Conve
             return decode_transcript(&t, options);
         }
     }
-    decode_stream(bytes, "bytes, 1 direction".into(), options)
+    decode_one_direction(bytes, "bytes, 1 direction".into(), options)
 }
 
 /// Each direction's bytes up to its first gap, indexed by who sent them.
@@ -193,7 +193,7 @@ fn streams(t: &Transcript, direction_of: impl Fn(Direction) -> Direction) -> [Ve
 
 /// One direction's bytes: who sent them is told by the head they start with, or else
 /// by the first frame's mask bit.
-fn decode_stream(
+pub(crate) fn decode_one_direction(
     bytes: &[u8],
     format: String,
     options: &ConversationOptions,

@@ -56,7 +56,7 @@ fn stamped<T>(s: &Sided<T>, object: JsValue) -> JsValue {
     object
 }
 
-fn endpoint_to_js(e: &Endpoint) -> JsValue {
+pub fn endpoint_to_js(e: &Endpoint) -> JsValue {
     Obj::new()
         .set("address", e.address.as_str())
         .set("port", e.port)

@@ -1,0 +1,246 @@
+//! Which TCP connections are WebSocket conversations: the client's direction begins with
+//! an HTTP request that asks to upgrade to WebSocket (RFC 6455 §4.1, or a hixie-75/76
+//! request), on any port. Connections that began before the capture are candidates when
+//! both directions look like frames, one side masking and the other not.
+//!
+//! A connection's first bytes wait here until that is known (at most [`DECIDE_LIMIT`] a
+//! side); a WebSocket conversation's bytes are kept as a [`Transcript`] until the
+//! connection closes, everything else is counted and let go.
+
+use crate::conversation::resync::{scan, Expect, Scan};
+use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
+use crate::handshake::{parse_handshake, MAX_HEAD_CEILING};
+use crate::transcript::Gap;
+
+/// The most bytes a side's start is held while deciding what the connection is.
+pub(crate) const DECIDE_LIMIT: usize = MAX_HEAD_CEILING;
+
+/// What a connection turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Not known yet.
+    Undecided,
+    /// A WebSocket conversation whose client is this side (0: the initiator).
+    WebSocket { client_side: usize },
+    /// Both directions began before the capture and look like frames; the masking
+    /// side is the client.
+    MidStream { client_side: usize },
+    /// Something else.
+    Other,
+}
+
+/// A connection's bytes as they come, each side in stream order.
+#[derive(Debug, Default)]
+pub(crate) struct Held {
+    /// Every chunk, both sides, in arrival order: (side, bytes, time and packet).
+    pub(crate) chunks: Vec<(usize, Vec<u8>, ChunkMeta)>,
+    /// Holes: (side, bytes of that side present before the hole, missing, packet).
+    pub(crate) gaps: Vec<(usize, u64, u64, Option<u64>)>,
+    /// Bytes present on each side.
+    pub(crate) present: [u64; 2],
+}
+
+impl Held {
+    /// Adds a side's next bytes.
+    pub(crate) fn data(&mut self, side: usize, bytes: &[u8], meta: ChunkMeta) {
+        self.present[side] += bytes.len() as u64;
+        match self.chunks.last_mut() {
+            // One chunk per packet, so a chunk's meta is its packet's.
+            Some((s, b, m)) if *s == side && *m == meta => b.extend_from_slice(bytes),
+            _ => self.chunks.push((side, bytes.to_vec(), meta)),
+        }
+    }
+
+    /// A hole in a side's stream.
+    pub(crate) fn gap(&mut self, side: usize, missing: u64, packet: Option<u64>) {
+        self.gaps.push((side, self.present[side], missing, packet));
+    }
+
+    /// The first bytes of a side up to its first hole, as far as they have come (at
+    /// most `limit`).
+    fn start(&self, side: usize, limit: usize) -> Vec<u8> {
+        let end = self
+            .gaps
+            .iter()
+            .find(|g| g.0 == side)
+            .map_or(u64::MAX, |g| g.1);
+        let mut bytes = Vec::new();
+        for (s, b, _) in self.chunks.iter().filter(|c| c.0 == side) {
+            let _ = s;
+            let room = (end.min(limit as u64) as usize).saturating_sub(bytes.len());
+            bytes.extend_from_slice(&b[..b.len().min(room)]);
+            if bytes.len() >= limit {
+                break;
+            }
+        }
+        bytes
+    }
+
+    /// Whether a side's start is all there is of its first `limit` bytes (a hole or
+    /// the end of the connection came before).
+    fn start_is_final(&self, side: usize, ended: bool) -> bool {
+        ended || self.gaps.iter().any(|g| g.0 == side)
+    }
+
+    /// The transcript, with `client_side` as the client.
+    pub(crate) fn into_transcript(
+        self,
+        client_side: usize,
+        ends: [Endpoint; 2],
+        format: &str,
+    ) -> Transcript {
+        let direction = |side: usize| {
+            if side == client_side {
+                Direction::Client
+            } else {
+                Direction::Server
+            }
+        };
+        let [a, b] = ends;
+        let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };
+        Transcript {
+            format: format.to_string(),
+            client: Some(client),
+            server: Some(server),
+            chunks: self
+                .chunks
+                .into_iter()
+                .map(|(side, bytes, meta)| DirectedChunk {
+                    direction: direction(side),
+                    bytes,
+                    meta,
+                })
+                .collect(),
+            notes: Vec::new(),
+            gaps: self
+                .gaps
+                .into_iter()
+                .map(|(side, offset, missing, packet)| Gap {
+                    direction: direction(side),
+                    offset,
+                    missing,
+                    packet,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What a side's first bytes say, as far as they have come: `Some(true)` for a request
+/// head asking for WebSocket, `Some(false)` for anything else, `None` until known.
+fn upgrade_request(start: &[u8], is_final: bool) -> Option<bool> {
+    const GET: &[u8] = b"GET ";
+    if start.len() < GET.len() {
+        return if GET.starts_with(start) && !is_final {
+            None
+        } else {
+            Some(false)
+        };
+    }
+    if !start.starts_with(GET) {
+        return Some(false);
+    }
+    let head = parse_handshake(start);
+    if !head.is_complete() && head.error.is_none() && !is_final && start.len() < DECIDE_LIMIT {
+        return None;
+    }
+    // RFC 6455 §4.1: "The request MUST contain an |Upgrade| header field whose value MUST
+    // include the "websocket" keyword" (hixie-75/76 send "WebSocket").
+    let asks = head.headers_named("upgrade").any(|h| {
+        h.value
+            .split(',')
+            .any(|token| token.trim().eq_ignore_ascii_case("websocket"))
+    });
+    Some(asks)
+}
+
+/// Decides what a connection is from the bytes held. `syn_seen`: its opening was
+/// captured; `ended`: no more bytes will come.
+pub(crate) fn decide(held: &Held, syn_seen: bool, ended: bool) -> Verdict {
+    let starts = [0, 1].map(|side| held.start(side, DECIDE_LIMIT));
+    let finals = [0, 1].map(|side| held.start_is_final(side, ended));
+    let asks = [0, 1].map(|side| upgrade_request(&starts[side], finals[side]));
+    if let Some(side) = (0..2).find(|&side| asks[side] == Some(true)) {
+        return Verdict::WebSocket { client_side: side };
+    }
+    if asks.iter().any(Option::is_none) {
+        return Verdict::Undecided;
+    }
+    // Neither side asked. A connection whose opening was captured is not WebSocket.
+    if syn_seen || starts.iter().any(|s| s.starts_with(b"GET ") || s.starts_with(b"HTTP/")) {
+        return Verdict::Other;
+    }
+    mid_stream(&starts, finals)
+}
+
+/// Both directions look like frames: one side's masked, the other's not (RFC 6455 §5.1).
+fn mid_stream(starts: &[Vec<u8>; 2], finals: [bool; 2]) -> Verdict {
+    let looks = |side: usize, masked: bool| {
+        let bytes = &starts[side];
+        let ended = finals[side] || bytes.len() >= DECIDE_LIMIT;
+        let expect = Expect {
+            masked,
+            rsv1: true,
+        };
+        match scan(bytes, 0, expect, ended) {
+            Scan::Found(_) => Some(true),
+            Scan::None => Some(false),
+            Scan::NeedMore(_) => None,
+        }
+    };
+    for client_side in 0..2 {
+        match (looks(client_side, true), looks(1 - client_side, false)) {
+            (Some(true), Some(true)) => return Verdict::MidStream { client_side },
+            (None, _) | (_, None) => return Verdict::Undecided,
+            _ => {}
+        }
+    }
+    Verdict::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(client: &[u8], server: &[u8]) -> Held {
+        let mut h = Held::default();
+        h.data(0, client, ChunkMeta::default());
+        h.data(1, server, ChunkMeta::default());
+        h
+    }
+
+    const REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+
+    #[test]
+    fn an_upgrade_request_on_either_side_is_websocket() {
+        assert_eq!(
+            decide(&held(REQUEST, b""), true, false),
+            Verdict::WebSocket { client_side: 0 }
+        );
+        assert_eq!(
+            decide(&held(b"", REQUEST), false, false),
+            Verdict::WebSocket { client_side: 1 }
+        );
+    }
+
+    #[test]
+    fn a_request_waits_for_its_head_and_plain_http_is_other() {
+        assert_eq!(decide(&held(&REQUEST[..30], b""), true, false), Verdict::Undecided);
+        assert_eq!(decide(&held(b"GE", b""), true, false), Verdict::Undecided);
+        let plain = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        assert_eq!(decide(&held(plain, b""), true, false), Verdict::Other);
+        assert_eq!(decide(&held(b"\x16\x03\x01", b""), true, false), Verdict::Other);
+    }
+
+    #[test]
+    fn frames_both_ways_without_an_opening_are_a_mid_stream_candidate() {
+        let client = [0x81, 0x82, 1, 2, 3, 4, 0x69, 0x6b, 0x88, 0x80, 0, 0, 0, 0];
+        let server = [0x81, 0x02, b'h', b'i', 0x8a, 0x00];
+        assert_eq!(
+            decide(&held(&server, &client), false, true),
+            Verdict::MidStream { client_side: 1 }
+        );
+        assert_eq!(decide(&held(&server, &client), true, true), Verdict::Other);
+        assert_eq!(decide(&held(b"hello", b"world"), false, true), Verdict::Other);
+    }
+}

@@ -1,0 +1,404 @@
+//! From a capture file's bytes to its WebSocket conversations: packets read, headers
+//! parsed, TCP reassembled, each connection judged, each WebSocket conversation decoded
+//! with the conversation model when its connection closes (or the capture ends).
+
+use std::collections::{HashMap, HashSet};
+
+use super::connections::{decide, Held, Verdict};
+use super::file::{FileEvent, FileFormat, FileReader, RawPacket};
+use super::link::{read_packet, LinkRead};
+use super::tcp::{ConnectionId, Reassembler, ReassemblyOptions, TcpEvent};
+use super::{
+    CaptureConversation, CaptureError, CaptureEvent, CaptureGap, CaptureNotice, CaptureNoticeId,
+    CaptureOptions, CaptureStats, SocketAddress,
+};
+use crate::conversation::{decode_transcript, ConversationOptions};
+use crate::direction::{ChunkMeta, Direction, Endpoint};
+
+/// The most notices of one kind a capture reports one by one; past it they are counted
+/// and said once at the end.
+const NOTICES_PER_KIND: usize = 100;
+
+/// One TCP connection's state.
+struct Connection {
+    ends: [SocketAddress; 2],
+    syn_seen: bool,
+    start: Option<f64>,
+    end: Option<f64>,
+    verdict: Verdict,
+    /// The conversation's index once it is one.
+    index: Option<usize>,
+    held: Held,
+}
+
+/// Reads a capture file pushed in slices.
+pub(crate) struct PacketCapture {
+    reader: FileReader,
+    tcp: Reassembler,
+    state: State,
+}
+
+/// Everything but the reader and the reassembler, whose callbacks update it.
+struct State {
+    options: CaptureOptions,
+    format: Option<&'static str>,
+    connections: HashMap<ConnectionId, Connection>,
+    conversations: usize,
+    stats: CaptureStats,
+    unknown_links: HashSet<u32>,
+    notice_counts: HashMap<CaptureNoticeId, usize>,
+    error: Option<CaptureError>,
+    events: Vec<CaptureEvent>,
+    ended: bool,
+}
+
+impl PacketCapture {
+    pub(crate) fn new(options: CaptureOptions) -> PacketCapture {
+        PacketCapture {
+            reader: FileReader::new(),
+            tcp: Reassembler::new(ReassemblyOptions::default()),
+            state: State::new(options),
+        }
+    }
+
+    /// `"pcap"` or `"pcapng"`, once the magic number has been read.
+    pub(crate) fn format(&self) -> Option<&'static str> {
+        self.reader.format().map(format_name)
+    }
+
+    pub(crate) fn stats(&self) -> &CaptureStats {
+        &self.state.stats
+    }
+
+    pub(crate) fn error(&self) -> Option<&CaptureError> {
+        self.state.error.as_ref()
+    }
+
+    /// Takes the next slice of the file.
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Vec<CaptureEvent> {
+        let state = &mut self.state;
+        if state.error.is_none() && !state.ended {
+            let tcp = &mut self.tcp;
+            let result = self
+                .reader
+                .push(chunk, &mut |event| state.file_event(event, tcp));
+            state.format = self.reader.format().map(format_name);
+            if let Err(e) = result {
+                state.error = Some(e);
+                state.finish(&mut self.tcp);
+            }
+        }
+        state.stats.bytes = self.reader.bytes_read();
+        std::mem::take(&mut state.events)
+    }
+
+    /// The end of the file: what is still open is decoded as it stands.
+    pub(crate) fn end(&mut self) -> Vec<CaptureEvent> {
+        let state = &mut self.state;
+        if !state.ended {
+            if state.error.is_none() {
+                let tcp = &mut self.tcp;
+                let result = self
+                    .reader
+                    .end(&mut |event| state.file_event(event, tcp));
+                state.format = self.reader.format().map(format_name);
+                if let Err(e) = result {
+                    state.error = Some(e);
+                }
+            }
+            state.finish(&mut self.tcp);
+        }
+        state.stats.bytes = self.reader.bytes_read();
+        std::mem::take(&mut state.events)
+    }
+}
+
+fn format_name(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Pcap => "pcap",
+        FileFormat::Pcapng => "pcapng",
+    }
+}
+
+impl State {
+    fn new(options: CaptureOptions) -> State {
+        State {
+            options,
+            format: None,
+            connections: HashMap::new(),
+            conversations: 0,
+            stats: CaptureStats::default(),
+            unknown_links: HashSet::new(),
+            notice_counts: HashMap::new(),
+            error: None,
+            events: Vec::new(),
+            ended: false,
+        }
+    }
+
+    /// The end of the capture (or a reading error): every connection still open is
+    /// closed as it stands.
+    fn finish(&mut self, tcp: &mut Reassembler) {
+        self.ended = true;
+        tcp.end(&mut |e| self.tcp_event(e));
+        let mut counts: Vec<_> = self.notice_counts.iter().collect();
+        counts.sort_by_key(|(id, _)| id.as_str());
+        let said: Vec<CaptureNotice> = counts
+            .into_iter()
+            .filter(|(_, &n)| n > NOTICES_PER_KIND)
+            .map(|(id, n)| CaptureNotice {
+                id: *id,
+                message: format!(
+                    "{} more {} notices not listed one by one",
+                    n - NOTICES_PER_KIND,
+                    id.as_str()
+                ),
+                packet: None,
+                offset: None,
+            })
+            .collect();
+        self.events.extend(said.into_iter().map(CaptureEvent::Notice));
+    }
+
+    fn file_event(&mut self, event: FileEvent<'_>, tcp: &mut Reassembler) {
+        match event {
+            FileEvent::Notice(n) => self.notice(n),
+            FileEvent::Packet(p) => self.packet(&p, tcp),
+        }
+    }
+
+    fn notice(&mut self, notice: CaptureNotice) {
+        let count = self.notice_counts.entry(notice.id).or_default();
+        *count += 1;
+        if *count <= NOTICES_PER_KIND {
+            self.events.push(CaptureEvent::Notice(notice));
+        }
+    }
+
+    fn packet(&mut self, packet: &RawPacket<'_>, tcp: &mut Reassembler) {
+        self.stats.packets += 1;
+        let read = match read_packet(packet) {
+            Ok(read) => read,
+            Err(message) => {
+                self.stats.other_packets += 1;
+                return self.notice(CaptureNotice {
+                    id: CaptureNoticeId::BadPacket,
+                    message: format!("packet {}: {message}", packet.number),
+                    packet: Some(packet.number),
+                    offset: Some(packet.offset),
+                });
+            }
+        };
+        match read {
+            LinkRead::Tcp(segment) => {
+                self.stats.tcp_packets += 1;
+                tcp.push(&segment, &mut |e| self.tcp_event(e));
+            }
+            LinkRead::Udp => self.stats.udp_packets += 1,
+            LinkRead::Other(_) => self.stats.other_packets += 1,
+            LinkRead::UnknownLinkType(link) => {
+                self.stats.other_packets += 1;
+                if self.unknown_links.insert(link) {
+                    self.notice(CaptureNotice {
+                        id: CaptureNoticeId::UnknownLinkType,
+                        message: format!(
+                            "packet {}: link type {link} is not one wsinspect reads: its packets are skipped",
+                            packet.number
+                        ),
+                        packet: Some(packet.number),
+                        offset: Some(packet.offset),
+                    });
+                }
+            }
+            LinkRead::Fragment => {
+                self.stats.other_packets += 1;
+                self.notice(CaptureNotice {
+                    id: CaptureNoticeId::IpFragment,
+                    message: format!(
+                        "packet {}: an ip fragment, skipped (fragments are not reassembled)",
+                        packet.number
+                    ),
+                    packet: Some(packet.number),
+                    offset: Some(packet.offset),
+                });
+            }
+        }
+    }
+
+    fn tcp_event(&mut self, event: TcpEvent<'_>) {
+        match event {
+            TcpEvent::Opened {
+                connection,
+                initiator,
+                responder,
+                syn_seen,
+                time,
+                ..
+            } => {
+                self.stats.tcp_connections += 1;
+                self.connections.insert(
+                    connection,
+                    Connection {
+                        ends: [initiator, responder],
+                        syn_seen,
+                        start: time,
+                        end: time,
+                        verdict: Verdict::Undecided,
+                        index: None,
+                        held: Held::default(),
+                    },
+                );
+            }
+            TcpEvent::Data {
+                connection,
+                side,
+                bytes,
+                packet,
+                time,
+                ..
+            } => {
+                let Some(c) = self.connections.get_mut(&connection) else {
+                    return;
+                };
+                c.end = time.or(c.end);
+                if matches!(c.verdict, Verdict::Other) {
+                    return;
+                }
+                let meta = ChunkMeta {
+                    time,
+                    packet: Some(packet),
+                };
+                c.held.data(side, bytes, meta);
+                self.judge(connection, false);
+            }
+            TcpEvent::Gap {
+                connection,
+                side,
+                length,
+                packet,
+                ..
+            } => {
+                if let Some(c) = self.connections.get_mut(&connection) {
+                    if !matches!(c.verdict, Verdict::Other) {
+                        c.held.gap(side, length, Some(packet));
+                        self.judge(connection, false);
+                    }
+                }
+            }
+            TcpEvent::Notice { notice, .. } => self.notice(notice),
+            TcpEvent::Closed { connection } => {
+                self.judge(connection, true);
+                if let Some(c) = self.connections.remove(&connection) {
+                    self.close(c);
+                }
+            }
+        }
+    }
+
+    /// Decides what a connection is, once its first bytes say.
+    fn judge(&mut self, connection: ConnectionId, ended: bool) {
+        let Some(c) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        if !matches!(c.verdict, Verdict::Undecided) {
+            return;
+        }
+        c.verdict = match decide(&c.held, c.syn_seen, ended) {
+            Verdict::MidStream { .. } if !self.options.mid_stream => {
+                let [a, b] = c.ends.map(endpoint);
+                self.events.push(CaptureEvent::Notice(CaptureNotice {
+                    id: CaptureNoticeId::MidStream,
+                    message: format!(
+                        "the connection {a} - {b} began before the capture and looks like websocket frames both ways: decode it with the mid-stream option"
+                    ),
+                    packet: c.held.chunks.first().and_then(|(_, _, m)| m.packet),
+                    offset: None,
+                }));
+                self.stats.mid_stream_candidates += 1;
+                Verdict::Other
+            }
+            other => other,
+        };
+        match c.verdict {
+            Verdict::Other => c.held = Held::default(),
+            Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
+                let index = self.conversations;
+                self.conversations += 1;
+                c.index = Some(index);
+                let (client, server) = (c.ends[client_side], c.ends[1 - client_side]);
+                self.events.push(CaptureEvent::Found {
+                    index,
+                    client: endpoint(client),
+                    server: endpoint(server),
+                    start: c.start,
+                });
+            }
+            Verdict::Undecided => {}
+        }
+    }
+
+    /// A connection is over: a WebSocket conversation is decoded.
+    fn close(&mut self, c: Connection) {
+        let (client_side, mid_stream) = match c.verdict {
+            Verdict::WebSocket { client_side } => (client_side, false),
+            Verdict::MidStream { client_side } => (client_side, true),
+            _ => return,
+        };
+        let format = self.format.unwrap_or("capture");
+        let direction = |side: usize| {
+            if side == client_side {
+                Direction::Client
+            } else {
+                Direction::Server
+            }
+        };
+        let gaps = stream_gaps(&c.held, direction);
+        let present = c.held.present;
+        let t = c
+            .held
+            .into_transcript(client_side, c.ends.map(endpoint), format);
+        let options = ConversationOptions {
+            max_message_size: self.options.max_message_size,
+            mid_stream,
+        };
+        let result = decode_transcript(&t, &options);
+        self.events
+            .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
+                index: c.index.unwrap_or_default(),
+                client: result.client.clone(),
+                server: result.server.clone(),
+                start: c.start,
+                end: c.end,
+                mid_stream,
+                gaps,
+                bytes: [present[client_side], present[1 - client_side]],
+                result,
+            })));
+    }
+}
+
+/// The gaps of a connection in stream offsets (the missing bytes of earlier gaps
+/// counted), as the API reports them.
+fn stream_gaps(held: &Held, direction: impl Fn(usize) -> Direction) -> Vec<CaptureGap> {
+    let mut missing_before = [0u64; 2];
+    held.gaps
+        .iter()
+        .map(|&(side, present, missing, packet)| {
+            let offset = present + missing_before[side];
+            missing_before[side] += missing;
+            CaptureGap {
+                direction: direction(side),
+                offset,
+                length: missing,
+                packet,
+            }
+        })
+        .collect()
+}
+
+fn endpoint((address, port): SocketAddress) -> Endpoint {
+    Endpoint {
+        address: address.to_string(),
+        port,
+    }
+}
