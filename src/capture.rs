@@ -9,6 +9,9 @@
 //! conversations among the connections).
 
 // The modules are added as they land: file, link, tcp, har, pcapng_writer, driver.
+pub(crate) mod tcp;
+#[doc(hidden)]
+pub use tcp::fuzz_reassemble;
 
 use std::net::IpAddr;
 
