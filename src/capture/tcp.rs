@@ -7,6 +7,8 @@
 //! bytes per side.
 
 mod closed;
+#[cfg(test)]
+mod file_tests;
 mod fuzz;
 mod stream;
 #[cfg(test)]
