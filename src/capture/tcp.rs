@@ -39,7 +39,9 @@ pub(crate) struct ReassemblyOptions {
 impl Default for ReassemblyOptions {
     /// 4 MiB per direction.
     fn default() -> Self {
-        ReassemblyOptions { max_pending: 4 << 20 }
+        ReassemblyOptions {
+            max_pending: 4 << 20,
+        }
     }
 }
 
@@ -107,8 +109,13 @@ impl Connection {
         for stream in &mut self.streams {
             stream.drain(sink);
         }
-        sink(TcpEvent::Closed { connection: self.id });
-        Ends { addresses: self.addresses, horizons }
+        sink(TcpEvent::Closed {
+            connection: self.id,
+        });
+        Ends {
+            addresses: self.addresses,
+            horizons,
+        }
     }
 }
 
@@ -124,7 +131,12 @@ pub(crate) struct Reassembler {
 impl Reassembler {
     /// A reassembler with no connections yet.
     pub(crate) fn new(options: ReassemblyOptions) -> Reassembler {
-        Reassembler { options, open: HashMap::new(), closed: Closed::default(), opened: 0 }
+        Reassembler {
+            options,
+            open: HashMap::new(),
+            closed: Closed::default(),
+            opened: 0,
+        }
     }
 
     /// How many connections were opened.
@@ -167,8 +179,18 @@ impl Reassembler {
         }
         // "If SYN is present ... the first data octet is ISN+1" (RFC 9293 §3.1).
         let offset = stream.offset_of(segment.seq.wrapping_add(u32::from(segment.syn)));
-        let origin = Origin { packet: segment.packet, time: segment.time };
-        stream.take(offset, segment.payload, segment.uncaptured, origin, max_pending, sink);
+        let origin = Origin {
+            packet: segment.packet,
+            time: segment.time,
+        };
+        stream.take(
+            offset,
+            segment.payload,
+            segment.uncaptured,
+            origin,
+            max_pending,
+            sink,
+        );
         if segment.fin {
             // The FIN occupies the sequence number after the segment's data (§3.4).
             let length = segment.payload.len() as i128 + i128::from(segment.uncaptured);
@@ -207,7 +229,10 @@ impl Reassembler {
         segment: &TcpSegment<'_>,
         sink: &mut dyn FnMut(TcpEvent<'_>),
     ) -> bool {
-        let straggler = self.closed.get(&key).is_some_and(|ends| ends.covers(segment.source, segment.seq));
+        let straggler = self
+            .closed
+            .get(&key)
+            .is_some_and(|ends| ends.covers(segment.source, segment.seq));
         if (!segment.syn && straggler) || segment.rst {
             return false;
         }
@@ -223,7 +248,11 @@ impl Reassembler {
         let id = self.opened;
         self.opened += 1;
         let streams = [Stream::new(id, 0), Stream::new(id, 1)];
-        let connection = Connection { id, addresses: [initiator, responder], streams };
+        let connection = Connection {
+            id,
+            addresses: [initiator, responder],
+            streams,
+        };
         self.open.insert(key, connection);
         sink(TcpEvent::Opened {
             connection: id,
@@ -244,7 +273,10 @@ impl Reassembler {
                 packet: Some(segment.packet),
                 offset: None,
             };
-            sink(TcpEvent::Notice { connection: Some(id), notice });
+            sink(TcpEvent::Notice {
+                connection: Some(id),
+                notice,
+            });
         }
         true
     }

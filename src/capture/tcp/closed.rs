@@ -50,7 +50,11 @@ impl Closed {
                 break;
             };
             // Forget it only if the tuple has not closed again since.
-            if self.ends.get(&old).is_some_and(|(latest, _)| *latest == close) {
+            if self
+                .ends
+                .get(&old)
+                .is_some_and(|(latest, _)| *latest == close)
+            {
                 self.ends.remove(&old);
             }
         }

@@ -29,7 +29,8 @@ fn read_pcap(name: &str) -> Vec<Packet> {
         at += 16 + caplen;
         let ip = &frame[14..];
         let (ihl, total) = (usize::from(ip[0] & 15) * 4, u16be(ip, 2));
-        let address = |at: usize| IpAddr::V4(Ipv4Addr::new(ip[at], ip[at + 1], ip[at + 2], ip[at + 3]));
+        let address =
+            |at: usize| IpAddr::V4(Ipv4Addr::new(ip[at], ip[at + 1], ip[at + 2], ip[at + 3]));
         let tcp = &ip[ihl..];
         let header = usize::from(tcp[12] >> 4) * 4;
         let flags = tcp[13];
@@ -58,12 +59,16 @@ fn followed() -> Vec<[Vec<u8>; 2]> {
     let mut streams: Vec<[Vec<u8>; 2]> = Vec::new();
     for line in text.lines() {
         let mut fields = line.split(' ');
-        let (Some(connection), Some(side), hex) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(connection), Some(side), hex) = (fields.next(), fields.next(), fields.next())
+        else {
             continue;
         };
-        let (connection, side): (usize, usize) = (connection.parse().unwrap(), side.parse().unwrap());
+        let (connection, side): (usize, usize) =
+            (connection.parse().unwrap(), side.parse().unwrap());
         let hex = hex.unwrap_or("").as_bytes();
-        let bytes = hex.chunks(2).map(|h| u8::from_str_radix(std::str::from_utf8(h).unwrap(), 16).unwrap());
+        let bytes = hex
+            .chunks(2)
+            .map(|h| u8::from_str_radix(std::str::from_utf8(h).unwrap(), 16).unwrap());
         streams.resize_with(streams.len().max(connection + 1), Default::default);
         streams[connection][side] = bytes.collect();
     }
@@ -80,20 +85,40 @@ struct Reassembled {
 
 fn reassemble(name: &str) -> Reassembled {
     let mut reassembler = Reassembler::new(ReassemblyOptions::default());
-    let mut result = Reassembled { streams: Vec::new(), notices: Vec::new(), closed_early: 0 };
+    let mut result = Reassembled {
+        streams: Vec::new(),
+        notices: Vec::new(),
+        closed_early: 0,
+    };
     let ended = std::cell::Cell::new(false);
     let mut sink = |event: TcpEvent<'_>| match event {
-        TcpEvent::Opened { connection, syn_seen, .. } => {
+        TcpEvent::Opened {
+            connection,
+            syn_seen,
+            ..
+        } => {
             assert!(syn_seen);
             assert_eq!(connection, result.streams.len());
             result.streams.push(Default::default());
         }
-        TcpEvent::Data { connection, side, offset, bytes, .. } => {
+        TcpEvent::Data {
+            connection,
+            side,
+            offset,
+            bytes,
+            ..
+        } => {
             let stream = &mut result.streams[connection][side];
             assert_eq!(offset, stream.len() as u64);
             stream.extend(bytes.iter().map(|&b| Some(b)));
         }
-        TcpEvent::Gap { connection, side, offset, length, .. } => {
+        TcpEvent::Gap {
+            connection,
+            side,
+            offset,
+            length,
+            ..
+        } => {
             let stream = &mut result.streams[connection][side];
             assert_eq!(offset, stream.len() as u64);
             stream.extend(std::iter::repeat_n(None, length as usize));
@@ -111,7 +136,10 @@ fn reassemble(name: &str) -> Reassembled {
 
 /// The expected streams with every byte present.
 fn whole(streams: &[[Vec<u8>; 2]]) -> Vec<[Vec<Option<u8>>; 2]> {
-    streams.iter().map(|sides| sides.clone().map(|s| s.into_iter().map(Some).collect())).collect()
+    streams
+        .iter()
+        .map(|sides| sides.clone().map(|s| s.into_iter().map(Some).collect()))
+        .collect()
 }
 
 #[test]
@@ -119,15 +147,24 @@ fn a_loopback_capture_reassembles_to_tsharks_streams() {
     let expected = followed();
     assert_eq!(expected.len(), 2);
     let result = reassemble("tcp-loopback.pcap");
-    assert!(result.streams == whole(&expected), "the streams differ from tshark's");
+    assert!(
+        result.streams == whole(&expected),
+        "the streams differ from tshark's"
+    );
     assert!(result.notices.is_empty(), "{:?}", result.notices);
-    assert_eq!(result.closed_early, 2, "FIN both ways closes each connection");
+    assert_eq!(
+        result.closed_early, 2,
+        "FIN both ways closes each connection"
+    );
 }
 
 #[test]
 fn reordered_and_duplicated_packets_reassemble_to_the_same_streams() {
     let result = reassemble("tcp-shuffled.pcap");
-    assert!(result.streams == whole(&followed()), "the streams differ from tshark's");
+    assert!(
+        result.streams == whole(&followed()),
+        "the streams differ from tshark's"
+    );
     assert!(result.notices.is_empty(), "{:?}", result.notices);
     assert_eq!(result.closed_early, 2);
 }
@@ -135,10 +172,20 @@ fn reordered_and_duplicated_packets_reassemble_to_the_same_streams() {
 #[test]
 fn packets_cut_by_editcap_leave_gaps_where_their_bytes_were() {
     let expected = followed();
-    let cut = read_pcap("tcp-snaplen.pcap").iter().filter(|p| p.segment.uncaptured > 0).count();
+    let cut = read_pcap("tcp-snaplen.pcap")
+        .iter()
+        .filter(|p| p.segment.uncaptured > 0)
+        .count();
     assert!(cut > 10);
     let result = reassemble("tcp-snaplen.pcap");
-    assert_eq!(result.notices.iter().filter(|&&id| id == CaptureNoticeId::Snaplen).count(), cut);
+    assert_eq!(
+        result
+            .notices
+            .iter()
+            .filter(|&&id| id == CaptureNoticeId::Snaplen)
+            .count(),
+        cut
+    );
     assert_eq!(result.notices.len(), cut);
     for (sides, wanted) in result.streams.iter().zip(&expected) {
         for (stream, wanted) in sides.iter().zip(wanted) {

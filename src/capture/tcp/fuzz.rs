@@ -23,9 +23,13 @@ pub fn fuzz_reassemble(bytes: &[u8]) {
     let Some((&cap, mut rest)) = bytes.split_first() else {
         return;
     };
-    let mut reassembler = Reassembler::new(ReassemblyOptions { max_pending: usize::from(cap) * 16 });
-    let mut checker = Checker::default();
-    checker.exact = !rest.chunks(6).any(|header| header[0] & 0x20 != 0);
+    let mut reassembler = Reassembler::new(ReassemblyOptions {
+        max_pending: usize::from(cap) * 16,
+    });
+    let mut checker = Checker {
+        exact: !rest.chunks(6).any(|header| header[0] & 0x20 != 0),
+        ..Checker::default()
+    };
     let mut packet = 0;
     while let [flags, seq_low, seq_high, far, length, cut, tail @ ..] = rest {
         rest = tail;
@@ -33,14 +37,16 @@ pub fn fuzz_reassemble(bytes: &[u8]) {
         let side = usize::from(flags & 1);
         let tuple = u16::from(flags >> 6 & 1);
         let ends = [address(1, 40000 + tuple), address(2, 80)];
-        let mut seq = BASES[side].wrapping_add(u32::from(u16::from_le_bytes([*seq_low, *seq_high])));
+        let mut seq =
+            BASES[side].wrapping_add(u32::from(u16::from_le_bytes([*seq_low, *seq_high])));
         if flags & 0x80 != 0 {
             seq = seq.wrapping_add(u32::from(*far) << 24);
         }
         let syn = flags & 2 != 0;
         let first = seq.wrapping_add(u32::from(syn));
-        let mut payload: Vec<u8> =
-            (0..u32::from(*length)).map(|i| pattern(first.wrapping_add(i), side)).collect();
+        let mut payload: Vec<u8> = (0..u32::from(*length))
+            .map(|i| pattern(first.wrapping_add(i), side))
+            .collect();
         if flags & 0x20 != 0 {
             payload.iter_mut().for_each(|b| *b = !*b);
         }
@@ -89,13 +95,24 @@ struct Checker {
 impl Checker {
     fn check(&mut self, event: TcpEvent<'_>) {
         match event {
-            TcpEvent::Opened { connection, initiator, responder, .. } => {
+            TcpEvent::Opened {
+                connection,
+                initiator,
+                responder,
+                ..
+            } => {
                 assert_eq!(connection, self.opened);
                 assert_ne!(initiator, responder);
                 self.opened += 1;
                 self.streams.insert(connection, [(0, None); 2]);
             }
-            TcpEvent::Data { connection, side, offset, bytes, .. } => {
+            TcpEvent::Data {
+                connection,
+                side,
+                offset,
+                bytes,
+                ..
+            } => {
                 let exact = self.exact;
                 let (next, value0) = self.side(connection, side);
                 assert_eq!(offset, *next, "data not where the stream is");
@@ -108,7 +125,13 @@ impl Checker {
                 }
                 *next += bytes.len() as u64;
             }
-            TcpEvent::Gap { connection, side, offset, length, .. } => {
+            TcpEvent::Gap {
+                connection,
+                side,
+                offset,
+                length,
+                ..
+            } => {
                 let (next, _) = self.side(connection, side);
                 assert_eq!(offset, *next, "gap not where the stream is");
                 assert!(length > 0);
@@ -127,7 +150,10 @@ impl Checker {
     }
 
     fn side(&mut self, connection: ConnectionId, side: usize) -> &mut (u64, Option<u8>) {
-        let streams = self.streams.get_mut(&connection).expect("an open connection");
+        let streams = self
+            .streams
+            .get_mut(&connection)
+            .expect("an open connection");
         &mut streams[side]
     }
 }

@@ -140,7 +140,10 @@ impl Stream {
     /// (its FIN included): a later segment at or before it belongs to this stream.
     pub(super) fn horizon(&self) -> Option<u32> {
         let base = self.base?;
-        let waiting = self.pending.last_key_value().map_or(0, |(start, piece)| start + piece.len());
+        let waiting = self
+            .pending
+            .last_key_value()
+            .map_or(0, |(start, piece)| start + piece.len());
         let fin = self.fin.map_or(0, |fin| fin + 1);
         Some(base.wrapping_add(self.next.max(waiting).max(fin) as u32))
     }
@@ -176,7 +179,12 @@ impl Stream {
                 "packet {} was cut by the capture's snapshot length: {uncaptured} bytes at stream offset {missing_at} of connection {} side {} are missing",
                 origin.packet, self.connection, self.side
             ), sink);
-            self.take_fresh(missing_at, Fresh::Missing(u64::from(uncaptured)), origin, sink);
+            self.take_fresh(
+                missing_at,
+                Fresh::Missing(u64::from(uncaptured)),
+                origin,
+                sink,
+            );
         }
         if self.pending_bytes > max_pending {
             self.give_up_holes(max_pending, origin.packet, sink);
@@ -308,7 +316,11 @@ impl Stream {
                 }
                 Fresh::Missing(length) => Content::Missing(length),
             };
-            let piece = Piece { content, packet: origin.packet, time: origin.time };
+            let piece = Piece {
+                content,
+                packet: origin.packet,
+                time: origin.time,
+            };
             self.pending.insert(start, piece);
         }
     }
@@ -343,7 +355,10 @@ impl Stream {
                 return;
             }
             let piece = entry.remove();
-            let origin = Origin { packet: piece.packet, time: piece.time };
+            let origin = Origin {
+                packet: piece.packet,
+                time: piece.time,
+            };
             match &piece.content {
                 Content::Bytes(bytes) => {
                     self.pending_bytes -= bytes.len();
@@ -361,7 +376,10 @@ impl Stream {
             return false;
         };
         if start > self.next {
-            let origin = Origin { packet: piece.packet, time: None };
+            let origin = Origin {
+                packet: piece.packet,
+                time: None,
+            };
             self.deliver(Fresh::Missing(start - self.next), origin, sink);
         }
         self.deliver_ready(sink);
@@ -375,7 +393,12 @@ impl Stream {
 
     /// More than `max_pending` out-of-order bytes wait: the holes before them become gaps
     /// at once, until no more than the cap waits, so memory stays bounded.
-    fn give_up_holes(&mut self, max_pending: usize, packet: u64, sink: &mut dyn FnMut(TcpEvent<'_>)) {
+    fn give_up_holes(
+        &mut self,
+        max_pending: usize,
+        packet: u64,
+        sink: &mut dyn FnMut(TcpEvent<'_>),
+    ) {
         self.notice(CaptureNoticeId::OutOfOrderCap, packet, format!(
             "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
             self.connection, self.side, self.pending_bytes, self.next
@@ -386,7 +409,11 @@ impl Stream {
     /// Bytes before the stream's start: dropped, never delivered at a negative offset.
     fn report_before_start(&self, count: i128, packet: u64, sink: &mut dyn FnMut(TcpEvent<'_>)) {
         // Without its SYN the stream starts at the first byte seen; this is why.
-        let id = if self.isn.is_some() { CaptureNoticeId::Other } else { CaptureNoticeId::MidStream };
+        let id = if self.isn.is_some() {
+            CaptureNoticeId::Other
+        } else {
+            CaptureNoticeId::MidStream
+        };
         self.notice(id, packet, format!(
             "packet {packet} carries {count} bytes before the start of connection {} side {}'s stream: dropped",
             self.connection, self.side
@@ -394,7 +421,13 @@ impl Stream {
     }
 
     /// Two copies of the same stream bytes differ: the first is kept.
-    fn report_conflict(&self, offset: u64, first: u64, second: u64, sink: &mut dyn FnMut(TcpEvent<'_>)) {
+    fn report_conflict(
+        &self,
+        offset: u64,
+        first: u64,
+        second: u64,
+        sink: &mut dyn FnMut(TcpEvent<'_>),
+    ) {
         self.notice(CaptureNoticeId::OverlapConflict, second, format!(
             "packet {second} carries bytes that differ from packet {first}'s at stream offset {offset} of connection {} side {}: packet {first}'s are kept",
             self.connection, self.side
@@ -402,8 +435,22 @@ impl Stream {
     }
 
     /// A notice about this connection, concerning `packet`.
-    fn notice(&self, id: CaptureNoticeId, packet: u64, message: String, sink: &mut dyn FnMut(TcpEvent<'_>)) {
-        let notice = CaptureNotice { id, message, packet: Some(packet), offset: None };
-        sink(TcpEvent::Notice { connection: Some(self.connection), notice });
+    fn notice(
+        &self,
+        id: CaptureNoticeId,
+        packet: u64,
+        message: String,
+        sink: &mut dyn FnMut(TcpEvent<'_>),
+    ) {
+        let notice = CaptureNotice {
+            id,
+            message,
+            packet: Some(packet),
+            offset: None,
+        };
+        sink(TcpEvent::Notice {
+            connection: Some(self.connection),
+            notice,
+        });
     }
 }

@@ -11,25 +11,79 @@ const SERVER: SocketAddress = (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 80);
 /// An event with its bytes owned, to compare after the run.
 #[derive(Debug, Clone, PartialEq)]
 enum Seen {
-    Opened { connection: usize, initiator: SocketAddress, syn_seen: bool, packet: u64 },
-    Data { connection: usize, side: usize, offset: u64, bytes: Vec<u8>, packet: u64 },
-    Gap { connection: usize, side: usize, offset: u64, length: u64, packet: u64 },
-    Notice { connection: Option<usize>, id: CaptureNoticeId, message: String, packet: Option<u64> },
-    Closed { connection: usize },
+    Opened {
+        connection: usize,
+        initiator: SocketAddress,
+        syn_seen: bool,
+        packet: u64,
+    },
+    Data {
+        connection: usize,
+        side: usize,
+        offset: u64,
+        bytes: Vec<u8>,
+        packet: u64,
+    },
+    Gap {
+        connection: usize,
+        side: usize,
+        offset: u64,
+        length: u64,
+        packet: u64,
+    },
+    Notice {
+        connection: Option<usize>,
+        id: CaptureNoticeId,
+        message: String,
+        packet: Option<u64>,
+    },
+    Closed {
+        connection: usize,
+    },
 }
 
 impl From<TcpEvent<'_>> for Seen {
     fn from(event: TcpEvent<'_>) -> Seen {
         match event {
-            TcpEvent::Opened { connection, initiator, syn_seen, packet, .. } => {
-                Seen::Opened { connection, initiator, syn_seen, packet }
-            }
-            TcpEvent::Data { connection, side, offset, bytes, packet, .. } => {
-                Seen::Data { connection, side, offset, bytes: bytes.to_vec(), packet }
-            }
-            TcpEvent::Gap { connection, side, offset, length, packet } => {
-                Seen::Gap { connection, side, offset, length, packet }
-            }
+            TcpEvent::Opened {
+                connection,
+                initiator,
+                syn_seen,
+                packet,
+                ..
+            } => Seen::Opened {
+                connection,
+                initiator,
+                syn_seen,
+                packet,
+            },
+            TcpEvent::Data {
+                connection,
+                side,
+                offset,
+                bytes,
+                packet,
+                ..
+            } => Seen::Data {
+                connection,
+                side,
+                offset,
+                bytes: bytes.to_vec(),
+                packet,
+            },
+            TcpEvent::Gap {
+                connection,
+                side,
+                offset,
+                length,
+                packet,
+            } => Seen::Gap {
+                connection,
+                side,
+                offset,
+                length,
+                packet,
+            },
             TcpEvent::Notice { connection, notice } => Seen::Notice {
                 connection,
                 id: notice.id,
@@ -53,12 +107,21 @@ struct Segment {
 
 /// A client segment at `seq` with `flags` (letters S, A, F, R).
 fn client(seq: u32, flags: &'static str, payload: &[u8]) -> Segment {
-    Segment { from_client: true, seq, flags, payload: payload.to_vec(), uncaptured: 0 }
+    Segment {
+        from_client: true,
+        seq,
+        flags,
+        payload: payload.to_vec(),
+        uncaptured: 0,
+    }
 }
 
 /// A server segment at `seq` with `flags`.
 fn server(seq: u32, flags: &'static str, payload: &[u8]) -> Segment {
-    Segment { from_client: false, ..client(seq, flags, payload) }
+    Segment {
+        from_client: false,
+        ..client(seq, flags, payload)
+    }
 }
 
 /// Pushes the segments (packet numbers 1, 2...) through a reassembler; `end` ends the
@@ -67,7 +130,11 @@ fn run_with(options: ReassemblyOptions, segments: &[Segment], end: bool) -> Vec<
     let mut reassembler = Reassembler::new(options);
     let mut seen = Vec::new();
     for (i, s) in segments.iter().enumerate() {
-        let (source, destination) = if s.from_client { (CLIENT, SERVER) } else { (SERVER, CLIENT) };
+        let (source, destination) = if s.from_client {
+            (CLIENT, SERVER)
+        } else {
+            (SERVER, CLIENT)
+        };
         let segment = TcpSegment {
             source,
             destination,
@@ -101,12 +168,24 @@ fn stream(seen: &[Seen], connection: usize, side: usize) -> Vec<u8> {
     let mut next = 0;
     for event in seen {
         match event {
-            Seen::Data { connection: c, side: s, offset, bytes: b, .. } if (*c, *s) == (connection, side) => {
+            Seen::Data {
+                connection: c,
+                side: s,
+                offset,
+                bytes: b,
+                ..
+            } if (*c, *s) == (connection, side) => {
                 assert_eq!(*offset, next, "{seen:#?}");
                 next += b.len() as u64;
                 bytes.extend_from_slice(b);
             }
-            Seen::Gap { connection: c, side: s, offset, length, .. } if (*c, *s) == (connection, side) => {
+            Seen::Gap {
+                connection: c,
+                side: s,
+                offset,
+                length,
+                ..
+            } if (*c, *s) == (connection, side) => {
                 assert_eq!(*offset, next, "{seen:#?}");
                 next += length;
             }
@@ -117,25 +196,38 @@ fn stream(seen: &[Seen], connection: usize, side: usize) -> Vec<u8> {
 }
 
 fn gaps(seen: &[Seen]) -> Vec<&Seen> {
-    seen.iter().filter(|e| matches!(e, Seen::Gap { .. })).collect()
+    seen.iter()
+        .filter(|e| matches!(e, Seen::Gap { .. }))
+        .collect()
 }
 
 fn notices(seen: &[Seen], id: CaptureNoticeId) -> Vec<(&str, Option<u64>)> {
     seen.iter()
         .filter_map(|e| match e {
-            Seen::Notice { id: i, message, packet, .. } if *i == id => Some((message.as_str(), *packet)),
+            Seen::Notice {
+                id: i,
+                message,
+                packet,
+                ..
+            } if *i == id => Some((message.as_str(), *packet)),
             _ => None,
         })
         .collect()
 }
 
 fn position(seen: &[Seen], wanted: &Seen) -> usize {
-    seen.iter().position(|e| e == wanted).unwrap_or_else(|| panic!("no {wanted:?} in {seen:#?}"))
+    seen.iter()
+        .position(|e| e == wanted)
+        .unwrap_or_else(|| panic!("no {wanted:?} in {seen:#?}"))
 }
 
 /// The handshake: client ISN 1000, server ISN 5000.
 fn handshake() -> Vec<Segment> {
-    vec![client(1000, "S", b""), server(5000, "SA", b""), client(1001, "A", b"")]
+    vec![
+        client(1000, "S", b""),
+        server(5000, "SA", b""),
+        client(1001, "A", b""),
+    ]
 }
 
 #[test]
@@ -150,12 +242,29 @@ fn in_order_streams_close_after_both_fins() {
         client(1020, "A", b""), // the last ACK: a straggler, not a new connection
     ]);
     let seen = run_with(ReassemblyOptions::default(), &segments, false);
-    assert_eq!(seen[0], Seen::Opened { connection: 0, initiator: CLIENT, syn_seen: true, packet: 1 });
+    assert_eq!(
+        seen[0],
+        Seen::Opened {
+            connection: 0,
+            initiator: CLIENT,
+            syn_seen: true,
+            packet: 1
+        }
+    );
     assert_eq!(stream(&seen, 0, 0), b"GET / HTTP/1.1\r\n\r\n");
     assert_eq!(stream(&seen, 0, 1), b"HTTP/1.1 101\r\n\r\nbye");
     assert_eq!(seen.last(), Some(&Seen::Closed { connection: 0 }));
-    assert_eq!(seen.iter().filter(|e| matches!(e, Seen::Opened { .. })).count(), 1);
-    assert!(seen.iter().all(|e| !matches!(e, Seen::Notice { .. } | Seen::Gap { .. })), "{seen:#?}");
+    assert_eq!(
+        seen.iter()
+            .filter(|e| matches!(e, Seen::Opened { .. }))
+            .count(),
+        1
+    );
+    assert!(
+        seen.iter()
+            .all(|e| !matches!(e, Seen::Notice { .. } | Seen::Gap { .. })),
+        "{seen:#?}"
+    );
 }
 
 #[test]
@@ -195,11 +304,18 @@ fn every_order_of_four_segments_gives_the_same_bytes() {
 #[test]
 fn exact_duplicates_are_dropped_silently() {
     let mut segments = handshake();
-    segments.extend([client(1001, "A", b"hello"), client(1001, "A", b"hello"), client(1006, "A", b"!")]);
+    segments.extend([
+        client(1001, "A", b"hello"),
+        client(1001, "A", b"hello"),
+        client(1006, "A", b"!"),
+    ]);
     segments.extend([client(1006, "A", b"!"), client(1001, "A", b"hello")]);
     let seen = run(&segments);
     assert_eq!(stream(&seen, 0, 0), b"hello!");
-    assert!(seen.iter().all(|e| !matches!(e, Seen::Notice { .. })), "{seen:#?}");
+    assert!(
+        seen.iter().all(|e| !matches!(e, Seen::Notice { .. })),
+        "{seen:#?}"
+    );
 }
 
 #[test]
@@ -214,9 +330,21 @@ fn partial_retransmissions_deliver_only_the_new_bytes() {
     ]);
     let seen = run(&segments);
     assert_eq!(stream(&seen, 0, 0), b"0123456789abcdefghijklmno");
-    let second = Seen::Data { connection: 0, side: 0, offset: 10, bytes: b"abcde".to_vec(), packet: 5 };
+    let second = Seen::Data {
+        connection: 0,
+        side: 0,
+        offset: 10,
+        bytes: b"abcde".to_vec(),
+        packet: 5,
+    };
     position(&seen, &second);
-    let filler = Seen::Data { connection: 0, side: 0, offset: 18, bytes: b"ij".to_vec(), packet: 7 };
+    let filler = Seen::Data {
+        connection: 0,
+        side: 0,
+        offset: 18,
+        bytes: b"ij".to_vec(),
+        packet: 7,
+    };
     position(&seen, &filler);
 }
 
@@ -242,10 +370,26 @@ fn differing_overlaps_are_a_notice_and_the_first_copy_wins() {
 #[test]
 fn a_missing_segment_is_a_gap_at_the_end_and_the_bytes_after_it_follow() {
     let mut segments = handshake();
-    segments.extend([client(1001, "A", b"first"), client(1016, "A", b"third"), client(1021, "A", b"!")]);
+    segments.extend([
+        client(1001, "A", b"first"),
+        client(1016, "A", b"third"),
+        client(1021, "A", b"!"),
+    ]);
     let seen = run(&segments);
-    let gap = Seen::Gap { connection: 0, side: 0, offset: 5, length: 10, packet: 5 };
-    let after = Seen::Data { connection: 0, side: 0, offset: 15, bytes: b"third".to_vec(), packet: 5 };
+    let gap = Seen::Gap {
+        connection: 0,
+        side: 0,
+        offset: 5,
+        length: 10,
+        packet: 5,
+    };
+    let after = Seen::Data {
+        connection: 0,
+        side: 0,
+        offset: 15,
+        bytes: b"third".to_vec(),
+        packet: 5,
+    };
     assert!(position(&seen, &gap) < position(&seen, &after));
     assert!(position(&seen, &after) < position(&seen, &Seen::Closed { connection: 0 }));
     assert_eq!(stream(&seen, 0, 0), b"firstthird!");
@@ -265,11 +409,35 @@ fn past_the_cap_a_hole_becomes_a_gap_at_once() {
     let caps = notices(&seen, CaptureNoticeId::OutOfOrderCap);
     assert_eq!(caps.len(), 1, "{seen:#?}");
     assert_eq!(caps[0].1, Some(6));
-    let gap = Seen::Gap { connection: 0, side: 0, offset: 10, length: 10, packet: 5 };
-    let notice = seen.iter().position(|e| matches!(e, Seen::Notice { id: CaptureNoticeId::OutOfOrderCap, .. }));
-    assert!(notice < Some(position(&seen, &gap)), "the gap comes at once, after the notice");
-    assert_eq!(gaps(&seen).len(), 1, "the second hole waits: 10 bytes are under the cap");
-    assert_eq!(stream(&seen, 0, 0), b"0123456789ABCDEFGHIJKLMNOPQRSTabcdefghij");
+    let gap = Seen::Gap {
+        connection: 0,
+        side: 0,
+        offset: 10,
+        length: 10,
+        packet: 5,
+    };
+    let notice = seen.iter().position(|e| {
+        matches!(
+            e,
+            Seen::Notice {
+                id: CaptureNoticeId::OutOfOrderCap,
+                ..
+            }
+        )
+    });
+    assert!(
+        notice < Some(position(&seen, &gap)),
+        "the gap comes at once, after the notice"
+    );
+    assert_eq!(
+        gaps(&seen).len(),
+        1,
+        "the second hole waits: 10 bytes are under the cap"
+    );
+    assert_eq!(
+        stream(&seen, 0, 0),
+        b"0123456789ABCDEFGHIJKLMNOPQRSTabcdefghij"
+    );
     assert!(!seen.contains(&Seen::Closed { connection: 0 }));
 }
 
@@ -279,14 +447,23 @@ fn sequence_numbers_wrap_at_two_to_the_32() {
     let segments = vec![
         client(isn, "S", b""),
         server(7, "SA", b""),
-        client(1, "A", b"ghij"),           // past the wrap, out of order
+        client(1, "A", b"ghij"), // past the wrap, out of order
         client(isn.wrapping_add(1), "A", b"abc"),
         client(u32::MAX - 1, "A", b"def"), // across the wrap
     ];
     let seen = run(&segments);
     assert_eq!(stream(&seen, 0, 0), b"abcdefghij");
     assert!(gaps(&seen).is_empty(), "{seen:#?}");
-    position(&seen, &Seen::Data { connection: 0, side: 0, offset: 6, bytes: b"ghij".to_vec(), packet: 3 });
+    position(
+        &seen,
+        &Seen::Data {
+            connection: 0,
+            side: 0,
+            offset: 6,
+            bytes: b"ghij".to_vec(),
+            packet: 3,
+        },
+    );
 }
 
 #[test]
@@ -303,7 +480,16 @@ fn offsets_keep_counting_past_four_gibibytes() {
     let seen = run(&segments);
     let offset = 2 + 2 * u64::from(big);
     assert!(offset > 1 << 32);
-    position(&seen, &Seen::Data { connection: 0, side: 0, offset, bytes: b"c".to_vec(), packet: 6 });
+    position(
+        &seen,
+        &Seen::Data {
+            connection: 0,
+            side: 0,
+            offset,
+            bytes: b"c".to_vec(),
+            packet: 6,
+        },
+    );
     assert_eq!(stream(&seen, 0, 0), b"abc");
 }
 
@@ -316,7 +502,15 @@ fn a_connection_without_its_syn_starts_at_the_first_byte_seen() {
         client(70_002, "A", b"!"),
     ];
     let seen = run(&segments);
-    assert_eq!(seen[0], Seen::Opened { connection: 0, initiator: SERVER, syn_seen: false, packet: 1 });
+    assert_eq!(
+        seen[0],
+        Seen::Opened {
+            connection: 0,
+            initiator: SERVER,
+            syn_seen: false,
+            packet: 1
+        }
+    );
     assert_eq!(notices(&seen, CaptureNoticeId::MidStream).len(), 1);
     assert_eq!(stream(&seen, 0, 0), b"helloagain");
     assert_eq!(stream(&seen, 0, 1), b"hi!");
@@ -335,7 +529,11 @@ fn bytes_before_the_first_seen_are_dropped_with_a_notice() {
     let mid = notices(&seen, CaptureNoticeId::MidStream);
     assert_eq!(mid.len(), 3, "{seen:#?}");
     assert_eq!((mid[1].1, mid[2].1), (Some(2), Some(3)));
-    assert!(mid[1].0.contains("10 bytes before the start"), "{}", mid[1].0);
+    assert!(
+        mid[1].0.contains("10 bytes before the start"),
+        "{}",
+        mid[1].0
+    );
 }
 
 #[test]
@@ -350,11 +548,21 @@ fn a_new_syn_on_a_used_tuple_is_a_new_connection_and_a_retransmitted_one_is_not(
     ]);
     let seen = run(&segments);
     let closed = position(&seen, &Seen::Closed { connection: 0 });
-    let opened = Seen::Opened { connection: 1, initiator: CLIENT, syn_seen: true, packet: 6 };
+    let opened = Seen::Opened {
+        connection: 1,
+        initiator: CLIENT,
+        syn_seen: true,
+        packet: 6,
+    };
     assert!(closed < position(&seen, &opened));
     assert_eq!(stream(&seen, 0, 0), b"one");
     assert_eq!(stream(&seen, 1, 0), b"two");
-    assert_eq!(seen.iter().filter(|e| matches!(e, Seen::Opened { .. })).count(), 2);
+    assert_eq!(
+        seen.iter()
+            .filter(|e| matches!(e, Seen::Opened { .. }))
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -367,8 +575,20 @@ fn a_snaplen_cut_is_a_gap_and_a_notice() {
     let snaplen = notices(&seen, CaptureNoticeId::Snaplen);
     assert_eq!(snaplen.len(), 1);
     assert_eq!(snaplen[0].1, Some(4));
-    let data = Seen::Data { connection: 0, side: 0, offset: 0, bytes: b"0123".to_vec(), packet: 4 };
-    let gap = Seen::Gap { connection: 0, side: 0, offset: 4, length: 6, packet: 4 };
+    let data = Seen::Data {
+        connection: 0,
+        side: 0,
+        offset: 0,
+        bytes: b"0123".to_vec(),
+        packet: 4,
+    };
+    let gap = Seen::Gap {
+        connection: 0,
+        side: 0,
+        offset: 4,
+        length: 6,
+        packet: 4,
+    };
     assert!(position(&seen, &data) < position(&seen, &gap));
     assert_eq!(stream(&seen, 0, 0), b"0123abc");
 }
@@ -378,7 +598,11 @@ fn a_waiting_snaplen_cut_is_filled_by_a_later_full_copy() {
     let mut segments = handshake();
     let mut cut = client(1011, "A", b"abcd");
     cut.uncaptured = 6;
-    segments.extend([cut, client(1011, "A", b"abcdefghij"), client(1001, "A", b"0123456789")]);
+    segments.extend([
+        cut,
+        client(1011, "A", b"abcdefghij"),
+        client(1001, "A", b"0123456789"),
+    ]);
     let seen = run(&segments);
     assert_eq!(stream(&seen, 0, 0), b"0123456789abcdefghij");
     assert!(gaps(&seen).is_empty(), "{seen:#?}");
@@ -393,9 +617,18 @@ fn fin_both_ways_with_a_hole_waits_for_it_then_closes() {
         server(5001, "FA", b""),
     ]);
     let unfilled = run_with(ReassemblyOptions::default(), &segments, false);
-    assert!(!unfilled.contains(&Seen::Closed { connection: 0 }), "a retransmission may still come");
+    assert!(
+        !unfilled.contains(&Seen::Closed { connection: 0 }),
+        "a retransmission may still come"
+    );
     let ended = run(&segments);
-    let gap = Seen::Gap { connection: 0, side: 0, offset: 3, length: 3, packet: 5 };
+    let gap = Seen::Gap {
+        connection: 0,
+        side: 0,
+        offset: 3,
+        length: 3,
+        packet: 5,
+    };
     assert!(position(&ended, &gap) < position(&ended, &Seen::Closed { connection: 0 }));
     assert_eq!(stream(&ended, 0, 0), b"abcghi");
 
@@ -408,10 +641,20 @@ fn fin_both_ways_with_a_hole_waits_for_it_then_closes() {
 #[test]
 fn a_rst_with_a_hole_closes_at_once_with_a_gap() {
     let mut segments = handshake();
-    segments.extend([client(1001, "A", b"abc"), client(1007, "A", b"ghi"), server(5001, "RA", b"")]);
+    segments.extend([
+        client(1001, "A", b"abc"),
+        client(1007, "A", b"ghi"),
+        server(5001, "RA", b""),
+    ]);
     segments.push(client(1010, "A", b"late")); // after the RST: a straggler
     let seen = run_with(ReassemblyOptions::default(), &segments, false);
-    let gap = Seen::Gap { connection: 0, side: 0, offset: 3, length: 3, packet: 5 };
+    let gap = Seen::Gap {
+        connection: 0,
+        side: 0,
+        offset: 3,
+        length: 3,
+        packet: 5,
+    };
     assert!(position(&seen, &gap) < position(&seen, &Seen::Closed { connection: 0 }));
     assert_eq!(stream(&seen, 0, 0), b"abcghi");
     assert_eq!(seen.last(), Some(&Seen::Closed { connection: 0 }));
@@ -461,12 +704,23 @@ fn random_splits_shuffled_and_duplicated_deliver_each_byte_once_in_order() {
         }
         let mut segments = vec![client(isn, "S", b""), server(1, "SA", b"")];
         segments.extend(pieces.iter().map(|&(start, size)| {
-            client(isn.wrapping_add(1 + start as u32), "A", &original[start..start + size])
+            client(
+                isn.wrapping_add(1 + start as u32),
+                "A",
+                &original[start..start + size],
+            )
         }));
         let seen = run(&segments);
         assert_eq!(stream(&seen, 0, 0), original, "case {case}");
         assert!(gaps(&seen).is_empty(), "case {case}");
-        assert!(seen.iter().all(|e| !matches!(e, Seen::Notice { .. })), "case {case}");
-        assert_eq!(seen.last(), Some(&Seen::Closed { connection: 0 }), "case {case}");
+        assert!(
+            seen.iter().all(|e| !matches!(e, Seen::Notice { .. })),
+            "case {case}"
+        );
+        assert_eq!(
+            seen.last(),
+            Some(&Seen::Closed { connection: 0 }),
+            "case {case}"
+        );
     }
 }
