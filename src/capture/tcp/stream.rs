@@ -222,6 +222,12 @@ impl Stream {
             return;
         };
         let fresh = fresh.slice(skip, fresh.len() - skip);
+        if self.pending.is_empty() {
+            // The usual case, in order or the first piece ahead of a hole: nothing to
+            // compare with, nothing to fill.
+            self.take_run(start, fresh, origin, sink);
+            return;
+        }
         if let Fresh::Bytes(_) = fresh {
             self.fill_missing(start, start + fresh.len());
         }
