@@ -12,9 +12,11 @@ mod connections;
 mod driver;
 mod from_har;
 mod input;
-// The modules are added as they land: file, link, tcp, har, pcapng_writer.
+pub(crate) mod tcp;
 
 pub use input::{decode_capture, CaptureDecoder};
+#[doc(hidden)]
+pub use tcp::fuzz_reassemble;
 
 use std::net::IpAddr;
 
