@@ -9,6 +9,10 @@
 //! conversations among the connections).
 
 // The modules are added as they land: file, link, tcp, har, pcapng_writer, driver.
+pub(crate) mod file;
+pub(crate) mod link;
+#[doc(hidden)]
+pub use link::fuzz_read_capture;
 
 use std::net::IpAddr;
 
