@@ -44,7 +44,6 @@ fn read(
         rest = &rest[n..];
     }
     let result = result.and_then(|()| reader.end(&mut sink));
-    drop(sink);
     (packets, notices, result)
 }
 
