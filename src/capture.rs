@@ -10,11 +10,15 @@
 
 mod connections;
 mod driver;
+pub(crate) mod file;
 mod from_har;
 mod input;
+pub(crate) mod link;
 pub(crate) mod tcp;
 
 pub use input::{decode_capture, CaptureDecoder};
+#[doc(hidden)]
+pub use link::fuzz_read_capture;
 #[doc(hidden)]
 pub use tcp::fuzz_reassemble;
 

@@ -10,7 +10,7 @@
 
 mod carrays;
 mod follow;
-mod headers;
+pub(crate) mod headers;
 mod lines;
 mod packet_text;
 mod streams;

@@ -10,7 +10,9 @@
 use std::net::IpAddr;
 
 use etherparse::err::{Layer, LenError};
-use etherparse::{Ethernet2HeaderSlice, IpNumber, IpSlice, SingleVlanHeaderSlice, TcpSlice};
+use etherparse::{
+    Ethernet2HeaderSlice, IpNumber, IpSlice, LaxIpSlice, SingleVlanHeaderSlice, TcpSlice,
+};
 
 /// The link layer in front of the IP header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,8 @@ pub(crate) struct Segment<'a> {
     pub(crate) seq: u32,
     pub(crate) syn: bool,
     pub(crate) ack: bool,
+    pub(crate) fin: bool,
+    pub(crate) rst: bool,
     pub(crate) payload: &'a [u8],
 }
 
@@ -121,8 +125,87 @@ pub(crate) fn parse(link: Link, bytes: &[u8]) -> Result<Parsed<'_>, String> {
         seq: tcp.sequence_number(),
         syn: tcp.syn(),
         ack: tcp.ack(),
+        fin: tcp.fin(),
+        rst: tcp.rst(),
         payload: tcp.payload(),
     }))
+}
+
+/// What a captured packet holds, read laxly: a packet the capture cut short (its snaplen)
+/// still gives the TCP segment whose header was captured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Layers<'a> {
+    /// A TCP segment, and how many of its payload bytes the IP header declares past the
+    /// captured ones.
+    Tcp(Segment<'a>, u32),
+    /// A UDP datagram.
+    Udp,
+    /// An IP fragment (never read as TCP).
+    Fragment,
+    /// Something else, for people: `"arp"`, `"icmp"`, `"ether type 0x88cc"`.
+    Other(String),
+}
+
+/// Reads a captured packet's headers laxly: the IP header's declared length may run past
+/// the captured bytes (the rest is counted as uncaptured), but the TCP header must be
+/// whole. An error names the header that does not parse.
+pub(crate) fn read_lax(link: Link, bytes: &[u8]) -> Result<Layers<'_>, String> {
+    let ip_at = match strip_link(link, bytes)? {
+        Net::Ip(at) => at,
+        Net::Other(0x0806) => return Ok(Layers::Other("arp".to_string())),
+        Net::Other(ether_type) => {
+            return Ok(Layers::Other(format!("ether type 0x{ether_type:04x}")))
+        }
+    };
+    let ip_bytes = &bytes[ip_at..];
+    // Extension header errors stop at the last good header; the payload's protocol is
+    // then that of the header that failed, which is not TCP.
+    let (ip, _) = LaxIpSlice::from_slice(ip_bytes).map_err(|e| match e {
+        etherparse::err::ip::LaxHeaderSliceError::Len(len) => len_message(&len),
+        other => lowercase(&other.to_string()),
+    })?;
+    // The end of the IP packet its header declares (RFC 791 "Total Length"; RFC 8200
+    // "Payload Length", 0 for a jumbogram, whose length the capture then gives).
+    let declared_end = match &ip {
+        LaxIpSlice::Ipv4(v4) => usize::from(v4.header().total_len()),
+        LaxIpSlice::Ipv6(v6) => match v6.header().payload_length() {
+            0 => ip_bytes.len(),
+            n => 40 + usize::from(n),
+        },
+    };
+    let payload = ip.payload();
+    if payload.fragmented {
+        return Ok(Layers::Fragment);
+    }
+    match payload.ip_number.0 {
+        6 => {}
+        17 => return Ok(Layers::Udp),
+        1 => return Ok(Layers::Other("icmp".to_string())),
+        58 => return Ok(Layers::Other("icmpv6".to_string())),
+        n => return Ok(Layers::Other(format!("ip protocol {n}"))),
+    }
+    let tcp = TcpSlice::from_slice(payload.payload).map_err(|e| match e {
+        etherparse::err::tcp::HeaderSliceError::Len(len) => len_message(&len),
+        other => format!("tcp header: {}", lowercase(&other.to_string())),
+    })?;
+    let uncaptured = if payload.incomplete {
+        u32::try_from(declared_end.saturating_sub(ip_bytes.len())).unwrap_or(u32::MAX)
+    } else {
+        0
+    };
+    Ok(Layers::Tcp(
+        Segment {
+            source: (ip.source_addr(), tcp.source_port()),
+            destination: (ip.destination_addr(), tcp.destination_port()),
+            seq: tcp.sequence_number(),
+            syn: tcp.syn(),
+            ack: tcp.ack(),
+            fin: tcp.fin(),
+            rst: tcp.rst(),
+            payload: tcp.payload(),
+        },
+        uncaptured,
+    ))
 }
 
 /// What follows the link header.
