@@ -9,6 +9,8 @@
 //! conversations among the connections).
 
 // The modules are added as they land: file, link, tcp, har, pcapng_writer, driver.
+pub mod har;
+pub mod pcapng_writer;
 
 use std::net::IpAddr;
 
