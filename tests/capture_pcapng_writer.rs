@@ -18,7 +18,7 @@ Sec-WebSocket-Version: 13\r\n\r\n";
 
 /// The server's answer: the accept value RFC 6455 §1.3 computes for that key.
 const RESPONSE: &str = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
-Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYgzzhZRbK+xOo=\r\n\r\n";
+Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
 
 /// Is tshark here? If not, says so on stderr.
 fn tshark_present() -> bool {

@@ -105,7 +105,14 @@ pub fn read_har(bytes: &[u8]) -> Result<Vec<HarConversation>, CaptureError> {
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let bom = (bytes.len() - json.len()) as u64;
     let root: Value = serde_json::from_slice(json).map_err(|e| {
-        let offset = bom + offset_of(json, e.line(), e.column());
+        // At the end of the input serde_json names the last byte read; the fault is
+        // that nothing follows it.
+        let offset = bom
+            + if e.is_eof() {
+                json.len() as u64
+            } else {
+                offset_of(json, e.line(), e.column())
+            };
         CaptureError {
             message: format!("not a har: {e} (byte {offset})"),
             offset,
