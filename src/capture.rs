@@ -12,11 +12,14 @@ mod connections;
 mod driver;
 pub(crate) mod file;
 mod from_har;
+pub mod har;
 mod input;
 pub(crate) mod link;
+pub mod pcapng_writer;
 pub(crate) mod tcp;
 
 pub use input::{decode_capture, CaptureDecoder};
+pub use pcapng_writer::write_pcapng;
 #[doc(hidden)]
 pub use link::fuzz_read_capture;
 #[doc(hidden)]
