@@ -19,9 +19,9 @@ pub mod pcapng_writer;
 pub(crate) mod tcp;
 
 pub use input::{decode_capture, CaptureDecoder};
-pub use pcapng_writer::write_pcapng;
 #[doc(hidden)]
 pub use link::fuzz_read_capture;
+pub use pcapng_writer::write_pcapng;
 #[doc(hidden)]
 pub use tcp::fuzz_reassemble;
 

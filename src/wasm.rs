@@ -1,10 +1,10 @@
 //! The JavaScript binding: converts between JS values and the core, decides nothing.
 //! Every `#[wasm_bindgen]` export lives here; `wasm/js.rs` holds the conversions.
 
-#[cfg(feature = "cli")]
-mod cli;
 #[cfg(feature = "conversation")]
 mod capture_api;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "conversation")]
 mod conversation;
 #[cfg(feature = "conversation")]

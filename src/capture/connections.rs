@@ -167,7 +167,11 @@ pub(crate) fn decide(held: &Held, syn_seen: bool, ended: bool) -> Verdict {
         return Verdict::Undecided;
     }
     // Neither side asked. A connection whose opening was captured is not WebSocket.
-    if syn_seen || starts.iter().any(|s| s.starts_with(b"GET ") || s.starts_with(b"HTTP/")) {
+    if syn_seen
+        || starts
+            .iter()
+            .any(|s| s.starts_with(b"GET ") || s.starts_with(b"HTTP/"))
+    {
         return Verdict::Other;
     }
     mid_stream(&starts, finals)
@@ -178,10 +182,7 @@ fn mid_stream(starts: &[Vec<u8>; 2], finals: [bool; 2]) -> Verdict {
     let looks = |side: usize, masked: bool| {
         let bytes = &starts[side];
         let ended = finals[side] || bytes.len() >= DECIDE_LIMIT;
-        let expect = Expect {
-            masked,
-            rsv1: true,
-        };
+        let expect = Expect { masked, rsv1: true };
         match scan(bytes, 0, expect, ended) {
             Scan::Found(_) => Some(true),
             Scan::None => Some(false),
@@ -209,7 +210,8 @@ mod tests {
         h
     }
 
-    const REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    const REQUEST: &[u8] =
+        b"GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
 
     #[test]
     fn an_upgrade_request_on_either_side_is_websocket() {
@@ -225,11 +227,17 @@ mod tests {
 
     #[test]
     fn a_request_waits_for_its_head_and_plain_http_is_other() {
-        assert_eq!(decide(&held(&REQUEST[..30], b""), true, false), Verdict::Undecided);
+        assert_eq!(
+            decide(&held(&REQUEST[..30], b""), true, false),
+            Verdict::Undecided
+        );
         assert_eq!(decide(&held(b"GE", b""), true, false), Verdict::Undecided);
         let plain = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
         assert_eq!(decide(&held(plain, b""), true, false), Verdict::Other);
-        assert_eq!(decide(&held(b"\x16\x03\x01", b""), true, false), Verdict::Other);
+        assert_eq!(
+            decide(&held(b"\x16\x03\x01", b""), true, false),
+            Verdict::Other
+        );
     }
 
     #[test]
@@ -241,6 +249,9 @@ mod tests {
             Verdict::MidStream { client_side: 1 }
         );
         assert_eq!(decide(&held(&server, &client), true, true), Verdict::Other);
-        assert_eq!(decide(&held(b"hello", b"world"), false, true), Verdict::Other);
+        assert_eq!(
+            decide(&held(b"hello", b"world"), false, true),
+            Verdict::Other
+        );
     }
 }

@@ -77,12 +77,15 @@ impl PacketCapture {
     /// Takes the next slice of the file.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Vec<CaptureEvent> {
         let state = &mut self.state;
+        if state.format.is_none() {
+            // Known from the magic number, before any connection closes in this push.
+            state.format = super::file::sniff(chunk).map(format_name);
+        }
         if state.error.is_none() && !state.ended {
             let tcp = &mut self.tcp;
             let result = self
                 .reader
                 .push(chunk, &mut |event| state.file_event(event, tcp));
-            state.format = self.reader.format().map(format_name);
             if let Err(e) = result {
                 state.error = Some(e);
                 state.finish(&mut self.tcp);
@@ -98,10 +101,7 @@ impl PacketCapture {
         if !state.ended {
             if state.error.is_none() {
                 let tcp = &mut self.tcp;
-                let result = self
-                    .reader
-                    .end(&mut |event| state.file_event(event, tcp));
-                state.format = self.reader.format().map(format_name);
+                let result = self.reader.end(&mut |event| state.file_event(event, tcp));
                 if let Err(e) = result {
                     state.error = Some(e);
                 }
@@ -157,7 +157,8 @@ impl State {
                 offset: None,
             })
             .collect();
-        self.events.extend(said.into_iter().map(CaptureEvent::Notice));
+        self.events
+            .extend(said.into_iter().map(CaptureEvent::Notice));
     }
 
     fn file_event(&mut self, event: FileEvent<'_>, tcp: &mut Reassembler) {

@@ -24,7 +24,11 @@ pub(crate) fn conversations(
         .collect()
 }
 
-fn conversation(index: usize, har: HarConversation, options: &CaptureOptions) -> CaptureConversation {
+fn conversation(
+    index: usize,
+    har: HarConversation,
+    options: &CaptureOptions,
+) -> CaptureConversation {
     let head = |direction, bytes: &Option<Vec<u8>>| {
         bytes.as_ref().map(|b| DirectedChunk {
             direction,

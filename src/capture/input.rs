@@ -213,7 +213,11 @@ impl CaptureDecoder {
         let result = match text {
             Some(text) => {
                 let parsed = parse_bytes(text, Format::Auto).map_err(|e| text_error(text, e))?;
-                decode_one_direction(&parsed.bytes, format!("{}, 1 direction", parsed.detail), options)
+                decode_one_direction(
+                    &parsed.bytes,
+                    format!("{}, 1 direction", parsed.detail),
+                    options,
+                )
             }
             None => decode_one_direction(bytes, "bytes, 1 direction".into(), options),
         };
@@ -271,7 +275,10 @@ fn conversation(
         end,
         mid_stream: false,
         gaps,
-        bytes: [result.streams[0].len() as u64, result.streams[1].len() as u64],
+        bytes: [
+            result.streams[0].len() as u64,
+            result.streams[1].len() as u64,
+        ],
         result,
     }
 }

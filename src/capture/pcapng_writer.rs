@@ -291,7 +291,7 @@ impl Connection {
         // payload is longer than IP carries (it is at most 1448 bytes).
         let written = tcp.write_to_slice(&mut frame, payload).unwrap_or_default();
         frame.truncate(written);
-        if let IpAddr::V4(_) = self.addresses[me] {
+        if self.addresses[me].is_ipv4() {
             set_ipv4_identification(&mut frame, self.ip_id[me]);
         }
         self.ip_id[me] = self.ip_id[me].wrapping_add(1);

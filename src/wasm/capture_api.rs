@@ -5,8 +5,8 @@
 use super::conversation::{endpoint_to_js, options_from_js, result_to_js};
 use super::js::{array, error, get, get_string, num, or_null, Obj};
 use crate::capture::{
-    decode_capture, CaptureConversation, CaptureDecoder, CaptureError, CaptureEvent,
-    CaptureFormat, CaptureGap, CaptureNotice, CaptureOptions, CaptureStats,
+    decode_capture, CaptureConversation, CaptureDecoder, CaptureError, CaptureEvent, CaptureFormat,
+    CaptureGap, CaptureNotice, CaptureOptions, CaptureStats,
 };
 use wasm_bindgen::prelude::*;
 
@@ -96,10 +96,7 @@ pub fn decode_capture_js(input: &[u8], options: JsValue) -> Result<JsValue, JsVa
     let r = decode_capture(input, &capture_options(&options)?);
     Ok(Obj::new()
         .set("format", r.format.as_str())
-        .set(
-            "conversations",
-            array(r.conversations, conversation_to_js),
-        )
+        .set("conversations", array(r.conversations, conversation_to_js))
         .set("notices", array(&r.notices, notice_to_js))
         .set("stats", stats_to_js(&r.stats))
         .set("error", or_null(r.error.as_ref().map(error_to_js)))
@@ -183,7 +180,8 @@ fn transcript_from_js(c: &JsValue) -> Result<crate::Transcript, JsValue> {
     let bad = |what: &str| error(&format!("conversationPcapng: {what}"), &[]);
     let streams = get(c, "streams").ok_or_else(|| bad("the conversation has no streams"))?;
     let stream = |name: &str| -> Result<Vec<u8>, JsValue> {
-        let value = get(&streams, name).ok_or_else(|| bad(&format!("streams.{name} is missing")))?;
+        let value =
+            get(&streams, name).ok_or_else(|| bad(&format!("streams.{name} is missing")))?;
         value
             .dyn_into::<js_sys::Uint8Array>()
             .map(|a| a.to_vec())
@@ -194,7 +192,9 @@ fn transcript_from_js(c: &JsValue) -> Result<crate::Transcript, JsValue> {
         let e = get(c, name)?;
         Some(Endpoint {
             address: get(&e, "address")?.as_string()?,
-            port: get(&e, "port")?.as_f64().filter(|p| (0.0..65536.0).contains(p))? as u16,
+            port: get(&e, "port")?
+                .as_f64()
+                .filter(|p| (0.0..65536.0).contains(p))? as u16,
         })
     };
     // Where each direction's chunks start: 0, then every frame's offset, in `frames` order.
@@ -216,7 +216,11 @@ fn transcript_from_js(c: &JsValue) -> Result<crate::Transcript, JsValue> {
     }
     let mut chunks = Vec::new();
     let mut next = [0u64; 2];
-    let mut take = |d: Direction, until: u64, time: Option<f64>, chunks: &mut Vec<DirectedChunk>| {
+    let take = |d: Direction,
+                until: u64,
+                time: Option<f64>,
+                next: &mut [u64; 2],
+                chunks: &mut Vec<DirectedChunk>| {
         let stream = &streams[d.index()];
         let (from, to) = (next[d.index()] as usize, (until as usize).min(stream.len()));
         if to > from {
@@ -231,7 +235,7 @@ fn transcript_from_js(c: &JsValue) -> Result<crate::Transcript, JsValue> {
     // The heads (what comes before each direction's first frame) first, client first.
     for d in Direction::BOTH {
         let first = cuts.iter().find(|c| c.0 == d).map_or(u64::MAX, |c| c.1);
-        take(d, first, first_time, &mut chunks);
+        take(d, first, first_time, &mut next, &mut chunks);
     }
     for (i, &(d, offset, time)) in cuts.iter().enumerate() {
         next[d.index()] = next[d.index()].max(offset);
@@ -239,7 +243,7 @@ fn transcript_from_js(c: &JsValue) -> Result<crate::Transcript, JsValue> {
             .iter()
             .find(|c| c.0 == d)
             .map_or(u64::MAX, |c| c.1);
-        take(d, end, time, &mut chunks);
+        take(d, end, time, &mut next, &mut chunks);
     }
     Ok(crate::Transcript {
         format: "wsinspect".into(),
