@@ -88,7 +88,7 @@ pub fn get_bool(obj: &JsValue, key: &str, default: bool) -> Result<bool, JsValue
     }
 }
 
-#[cfg(feature = "api")]
+#[cfg(any(feature = "api", feature = "conversation"))]
 pub fn get_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     match get(obj, key) {
         None => Ok(None),
