@@ -83,8 +83,17 @@ fn list<T>(w: &mut dyn Write, items: &[Sided<T>], to_json: impl Fn(&T) -> Value)
 
 /// `--json`: the JS API's `Conversation` object, each item written as it is rendered.
 pub fn write_json(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> {
+    write_json_with(w, r, Map::new())
+}
+
+/// [`write_json`] with more members first (a capture's index, times and gaps).
+pub fn write_json_with(
+    w: &mut dyn Write,
+    r: &ConversationResult,
+    extra: Map<String, Value>,
+) -> io::Result<()> {
     w.write_all(b"{\n")?;
-    for (key, value) in members(r) {
+    for (key, value) in extra.into_iter().chain(members(r)) {
         write!(w, "{}: ", Value::from(key))?;
         serde_json::to_writer(&mut *w, &value)?;
         w.write_all(b",\n")?;
@@ -103,6 +112,15 @@ pub fn write_json(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> {
 /// `--jsonl`: a `conversation` line with everything but the items, then one line per
 /// frame, message, violation and notice (`"type"` says which), in timeline order.
 pub fn write_jsonl(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> {
+    write_jsonl_with(w, r, Map::new())
+}
+
+/// [`write_jsonl`] with more members on the `conversation` line.
+pub fn write_jsonl_with(
+    w: &mut dyn Write,
+    r: &ConversationResult,
+    extra: Map<String, Value>,
+) -> io::Result<()> {
     let mut line = |kind: &str, mut value: Value| -> io::Result<()> {
         if let Some(map) = value.as_object_mut() {
             map.insert("type".into(), kind.into());
@@ -110,7 +128,9 @@ pub fn write_jsonl(w: &mut dyn Write, r: &ConversationResult) -> io::Result<()> 
         serde_json::to_writer(&mut *w, &value)?;
         w.write_all(b"\n")
     };
-    line("conversation", Value::Object(members(r)))?;
+    let mut head = extra;
+    head.extend(members(r));
+    line("conversation", Value::Object(head))?;
     for f in &r.frames {
         line("frame", stamp(f, frame(&f.item)))?;
     }

@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
+use super::capture;
 use super::conversation;
 use super::input::{self, InputFormat};
 use super::io::{error_line, to_stdout, Io};
 use super::json;
 use super::stream::{self, Stream};
+use crate::capture::{decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions};
 use crate::{
     decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
     ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
@@ -45,6 +47,14 @@ pub struct DecodeArgs {
     /// notice, then end), in stream order.
     #[arg(long)]
     pub jsonl: bool,
+    /// Of a capture (.pcap, .pcapng) or a HAR: decode only the conversation with this
+    /// number (the first column of the conversations table).
+    #[arg(long, value_name = "N")]
+    pub conversation: Option<usize>,
+    /// Of a capture: also decode connections that began before the capture, when both
+    /// directions look like WebSocket frames (the side that masks is the client).
+    #[arg(long)]
+    pub mid_stream: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +81,18 @@ pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
             return 2;
         }
     };
+    if let Some(format) = capture_format(&raw, args.format) {
+        return capture_out(args, io, &raw, format);
+    }
+    if args.conversation.is_some() || args.mid_stream {
+        error_line(
+            io,
+            format_args!(
+                "wsinspect decode: --conversation and --mid-stream are for captures (.pcap, .pcapng) and HAR files"
+            ),
+        );
+        return 2;
+    }
     let options = ConversationOptions {
         max_message_size: args.max_message,
         ..ConversationOptions::default()
@@ -174,6 +196,56 @@ pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
     match written {
         Err(status) => status,
         Ok(summary) if summary.violations == 0 && !head_failed => 0,
+        Ok(_) => 1,
+    }
+}
+
+/// A capture file (by its magic number) or a HAR (a JSON object with `log.entries`),
+/// unless the input format says to read the bytes otherwise.
+fn capture_format(raw: &[u8], format: InputFormat) -> Option<CaptureFormat> {
+    if !matches!(format, InputFormat::Auto | InputFormat::Raw) {
+        return None;
+    }
+    let mut d = CaptureDecoder::new(CaptureOptions::default());
+    d.push(&raw[..raw.len().min(16)]);
+    match d.format() {
+        Some("pcap") => Some(CaptureFormat::Pcap),
+        Some("pcapng") => Some(CaptureFormat::Pcapng),
+        _ if format == InputFormat::Auto && crate::capture::har::looks_like_har(raw) => {
+            Some(CaptureFormat::Har)
+        }
+        _ => None,
+    }
+}
+
+/// Writes a capture's conversations. Exit status: 2 when the file could not be read to
+/// its end (what was read is shown), else as for a conversation.
+fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFormat) -> u8 {
+    let options = CaptureOptions {
+        format,
+        max_message_size: args.max_message,
+        mid_stream: args.mid_stream,
+    };
+    let r = decode_capture(raw, &options);
+    if let Some(n) = args.conversation {
+        if !r.conversations.iter().any(|c| c.index == n) {
+            error_line(
+                io,
+                format_args!(
+                    "wsinspect decode: no conversation {n}: the input has {} (numbered from 0)",
+                    r.conversations.len()
+                ),
+            );
+            return 2;
+        }
+    }
+    let written = to_stdout(io, "decode", |w| {
+        capture::write(w, &r, args.conversation, args.json, args.jsonl)
+    });
+    match written {
+        Err(status) => status,
+        Ok(_) if r.error.is_some() => 2,
+        Ok(o) if o.violations == 0 && !o.head_failed => 0,
         Ok(_) => 1,
     }
 }

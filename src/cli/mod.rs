@@ -4,6 +4,7 @@
 //! see it. `serve` is parsed here and run by the native binary, which has the server.
 
 mod accept;
+mod capture;
 mod conversation;
 mod decode;
 mod handshake;

@@ -1,0 +1,263 @@
+//! `wsinspect decode capture.pcapng` (and a HAR): the WebSocket conversations in it, one
+//! line each as in the page's table, then each conversation decoded; `--conversation N`
+//! picks one; `--json` gives the JS API's `decodeCapture` object.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::conversation::{self, Outcome};
+use crate::capture::{CaptureConversation, CaptureGap, CaptureNotice, CaptureResult, CaptureStats};
+use crate::Direction;
+
+/// Writes the capture in the form asked for; `only`: the one conversation to decode.
+pub fn write(
+    w: &mut dyn Write,
+    r: &CaptureResult,
+    only: Option<usize>,
+    json: bool,
+    jsonl: bool,
+) -> io::Result<Outcome> {
+    let chosen: Vec<&CaptureConversation> = r
+        .conversations
+        .iter()
+        .filter(|c| only.is_none_or(|n| c.index == n))
+        .collect();
+    if json {
+        write_json(w, r, &chosen)?;
+    } else if jsonl {
+        for c in &chosen {
+            conversation::write_jsonl_with(w, &c.result, capture_members(c))?;
+        }
+    } else {
+        write_table(w, r, &chosen, only.is_some())?;
+    }
+    let failed = |h: &Option<crate::Handshake>| {
+        h.as_ref()
+            .is_some_and(|h| h.error.is_some() || h.failures().next().is_some())
+    };
+    Ok(Outcome {
+        violations: chosen.iter().map(|c| c.result.violations.len()).sum(),
+        head_failed: chosen.iter().any(|c| {
+            failed(&c.result.request)
+                || failed(&c.result.response)
+                || c.result.pair_checks.iter().any(|p| !p.passed)
+        }),
+    })
+}
+
+fn gap(g: &CaptureGap) -> Value {
+    json!({"direction": g.direction.as_str(), "offset": g.offset, "length": g.length, "packet": g.packet})
+}
+
+fn notice(n: &CaptureNotice) -> Value {
+    json!({"id": n.id.as_str(), "message": n.message, "packet": n.packet, "offset": n.offset})
+}
+
+fn stats(s: &CaptureStats) -> Value {
+    json!({
+        "packets": s.packets, "tcpPackets": s.tcp_packets, "udpPackets": s.udp_packets,
+        "otherPackets": s.other_packets, "tcpConnections": s.tcp_connections,
+        "midStreamCandidates": s.mid_stream_candidates, "bytes": s.bytes,
+    })
+}
+
+/// What a capture's conversation has beyond the conversation object.
+fn capture_members(c: &CaptureConversation) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("index".into(), c.index.into());
+    m.insert("start".into(), json!(c.start));
+    m.insert("end".into(), json!(c.end));
+    m.insert("midStream".into(), c.mid_stream.into());
+    m.insert("gaps".into(), c.gaps.iter().map(gap).collect());
+    m.insert(
+        "bytes".into(),
+        json!({"client": c.bytes[0], "server": c.bytes[1]}),
+    );
+    m
+}
+
+fn write_json(
+    w: &mut dyn Write,
+    r: &CaptureResult,
+    chosen: &[&CaptureConversation],
+) -> io::Result<()> {
+    write!(w, "{{\n\"format\": {},\n", Value::from(r.format.as_str()))?;
+    w.write_all(b"\"conversations\": [")?;
+    for (i, c) in chosen.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        conversation::write_json_with(w, &c.result, capture_members(c))?;
+    }
+    w.write_all(b"],\n\"notices\": ")?;
+    serde_json::to_writer(&mut *w, &r.notices.iter().map(notice).collect::<Vec<_>>())?;
+    w.write_all(b",\n\"stats\": ")?;
+    serde_json::to_writer(&mut *w, &stats(&r.stats))?;
+    w.write_all(b",\n\"error\": ")?;
+    let error = r
+        .error
+        .as_ref()
+        .map(|e| json!({"message": e.message, "offset": e.offset, "packet": e.packet}));
+    serde_json::to_writer(&mut *w, &error)?;
+    w.write_all(b"\n}\n")
+}
+
+/// `2026-12-06 23:41:05.123` (UTC) for seconds since the Unix epoch.
+pub fn utc(seconds: f64) -> String {
+    let millis = (seconds * 1000.0).round() as i64;
+    let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:03}",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// One line of the conversations table (the page's columns).
+fn row(c: &CaptureConversation) -> [String; 9] {
+    let side = |d: Direction| c.result.frames.iter().filter(|f| f.direction == d).count();
+    let endpoint = |e: &Option<crate::Endpoint>| e.as_ref().map_or("-".into(), |e| e.to_string());
+    [
+        c.index.to_string(),
+        endpoint(&c.client),
+        endpoint(&c.server),
+        c.start.map_or("-".into(), utc),
+        match (c.start, c.end) {
+            (Some(s), Some(e)) => format!("{:.3} s", e - s),
+            _ => "-".into(),
+        },
+        format!("{}/{}", side(Direction::Client), side(Direction::Server)),
+        format!("{}/{}", c.bytes[0], c.bytes[1]),
+        format!(
+            "{} {} {}",
+            c.result.messages.len(),
+            c.result.violations.len(),
+            c.gaps.len()
+        ),
+        if c.mid_stream {
+            "mid-stream".into()
+        } else {
+            String::new()
+        },
+    ]
+}
+
+fn write_table(
+    w: &mut dyn Write,
+    r: &CaptureResult,
+    chosen: &[&CaptureConversation],
+    one: bool,
+) -> io::Result<()> {
+    let s = &r.stats;
+    writeln!(
+        w,
+        "input: {} bytes, read as {}: {} packets ({} tcp, {} udp, {} other), {} tcp connection(s), {} websocket conversation(s)",
+        s.bytes,
+        r.format,
+        s.packets,
+        s.tcp_packets,
+        s.udp_packets,
+        s.other_packets,
+        s.tcp_connections,
+        r.conversations.len()
+    )?;
+    if let Some(e) = &r.error {
+        let packet = e
+            .packet
+            .map(|p| format!(", packet {p}"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "error at byte {}{packet}: {} (everything before it is shown)",
+            e.offset, e.message
+        )?;
+    }
+    for n in &r.notices {
+        writeln!(w, "notice {}: {}", n.id.as_str(), n.message)?;
+    }
+    if !r.conversations.is_empty() {
+        let header = [
+            "#",
+            "client",
+            "server",
+            "start (utc)",
+            "duration",
+            "frames c/s",
+            "bytes c/s",
+            "msgs viol gaps",
+            "",
+        ];
+        let rows: Vec<[String; 9]> = r.conversations.iter().map(row).collect();
+        let widths: Vec<usize> = (0..9)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].len())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |w: &mut dyn Write, cells: Vec<&str>| -> io::Result<()> {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, &n)| format!("{c:<n$}"))
+                .collect();
+            writeln!(w, "{}", padded.join("  ").trim_end())
+        };
+        writeln!(w)?;
+        line(w, header.to_vec())?;
+        for r in &rows {
+            line(w, r.iter().map(String::as_str).collect())?;
+        }
+    }
+    for c in chosen {
+        let endpoint =
+            |e: &Option<crate::Endpoint>| e.as_ref().map_or("-".into(), |e| e.to_string());
+        writeln!(
+            w,
+            "\n== conversation {}: {} -> {}",
+            c.index,
+            endpoint(&c.client),
+            endpoint(&c.server)
+        )?;
+        for g in &c.gaps {
+            let packet = g
+                .packet
+                .map(|p| format!(" (before packet {p})"))
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "gap: {} bytes of the {}'s stream missing at byte {}{packet}",
+                g.length, g.direction, g.offset
+            )?;
+        }
+        let length = (c.bytes[0] + c.bytes[1]) as usize;
+        conversation::write_table(w, length, &c.result)?;
+    }
+    if one && chosen.is_empty() {
+        writeln!(w, "\nno conversation with that number")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc(0.0), "1970-01-01 00:00:00.000");
+        assert_eq!(super::utc(951_782_400.5), "2000-02-29 00:00:00.500");
+        assert_eq!(super::utc(1_796_600_529.629_4), "2026-12-06 23:42:09.629");
+    }
+}
