@@ -327,3 +327,83 @@ export class ConversationDecoder {
   end(): ConversationPart;
   free(): void;
 }
+
+/**
+ * Conventions of every capture result: packet numbers are 1-based, as Wireshark shows them;
+ * stream offsets (of frames, gaps, violations) count from the first byte after the SYN in
+ * that direction (the `G` of `GET` is offset 0 of the client's stream); a frame's `packet`
+ * and `time` are those of the packet that holds its first byte; IPv6 addresses are in their
+ * compressed form (`::1`); the client is the side that sent the upgrade request, or without
+ * a handshake the side that masks (then `request`, `response` and `extensions` are null).
+ */
+export type CaptureFormat = "auto" | "pcap" | "pcapng" | "follow" | "packet-dump" | "har" | "stream";
+
+export interface CaptureOptions extends ConversationOptions {
+  /** What the input is; "auto" (the default) tells by its first bytes. "pcap" covers every pcap flavour. */
+  format?: CaptureFormat;
+  /** Also decode connections that began before the capture when both directions look like WebSocket frames (the side that masks is the client). Without it they are named in a "mid-stream" notice and counted in stats.midStreamCandidates. */
+  midStream?: boolean;
+}
+
+/** Bytes a capture never held in one direction: `length` bytes from stream offset `offset`; `packet` is the one whose bytes come after the hole. Decoding resumes after it at the first frame header the next frame confirms (a notice says where). */
+export interface CaptureGap { direction: Direction; offset: number; length: number; packet: number | null }
+
+/** A WebSocket conversation of a capture: the Conversation object plus where and when. */
+export interface CaptureConversation extends Conversation {
+  /** 0-based, in the order the conversations were found. */
+  index: number;
+  /** Epoch seconds of its first packet and of its last packet with data (null when the input has no times). */
+  start: number | null;
+  end: number | null;
+  /** It began before the capture (decoded with the no-handshake rules). */
+  midStream: boolean;
+  gaps: CaptureGap[];
+  /** Bytes captured each way. */
+  bytes: { client: number; server: number };
+}
+
+/** Something reading the capture skipped, assumed or found odd ("unknown-link-type", "ip-fragment", "overlap-conflict", "out-of-order-cap", "mid-stream", "snaplen", "comment", "skipped", "bad-packet"). */
+export interface CaptureNotice { id: string; message: string; packet: number | null; offset: number | null }
+
+export interface CaptureStats { packets: number; tcpPackets: number; udpPackets: number; otherPackets: number; tcpConnections: number; midStreamCandidates: number; bytes: number }
+
+/** The error that stopped the reading: what, the byte offset in the file and the packet. Everything read before it is in the result. */
+export interface CaptureError { message: string; offset: number; packet: number | null }
+
+export interface CaptureResult {
+  /** "pcap", "pcapng", "har", "follow", "packet-dump" or "stream". */
+  format: string;
+  /** The WebSocket conversations only (other TCP and UDP traffic is counted in stats). A HAR's have messages and no frames (a note says so). */
+  conversations: CaptureConversation[];
+  notices: CaptureNotice[];
+  stats: CaptureStats;
+  error: CaptureError | null;
+}
+
+/**
+ * Every WebSocket conversation in whatever the user has: a pcap or pcapng file (TCP
+ * reassembled per connection and direction), a browser's HAR, Follow TCP Stream text, a
+ * packet dump, or one direction's bytes. Needs the conversation module (initConversations()).
+ */
+export function decodeCapture(input: Uint8Array | string, options?: CaptureOptions): CaptureResult;
+
+/** What a CaptureDecoder push (or end) found: conversations found (handshake seen), and conversations decoded (their connection closed, or the capture ended). */
+export interface CapturePart {
+  found: { index: number; client: { address: string; port: number }; server: { address: string; port: number }; start: number | null }[];
+  conversations: CaptureConversation[];
+  notices: CaptureNotice[];
+  stats: CaptureStats;
+  format: string | null;
+  error: CaptureError | null;
+}
+
+/** A capture file read in slices: memory follows the WebSocket data held, not the file. */
+export class CaptureDecoder {
+  constructor(options?: CaptureOptions);
+  push(chunk: Uint8Array): CapturePart;
+  end(): CapturePart;
+  free(): void;
+}
+
+/** A conversation (decodeCapture's or decodeConversation's, or any object with `streams`, `frames` [{direction, offset, time}] and optional `client`/`server`) as a pcapng file with synthetic Ethernet/IP/TCP headers that Wireshark and tshark open and dissect as WebSocket. */
+export function conversationPcapng(conversation: Pick<Conversation, "streams" | "frames"> & Partial<Pick<Conversation, "client" | "server">>): Uint8Array;
