@@ -318,8 +318,8 @@ fn ipv6_octets(address: IpAddr) -> [u8; 16] {
 /// Sets an Ethernet frame's IPv4 Identification (RFC 791: "An identifying value assigned
 /// by the sender to aid in assembling the fragments") and recomputes the header checksum
 /// (RFC 791: "the 16 bit one's complement of the one's complement sum of all 16 bit
-/// words in the header"). etherparse's builder writes 0 for every packet, which Wireshark
-/// flags as a duplicate IP identification.
+/// words in the header"). etherparse's builder writes 0 in every packet; a real sender
+/// counts up, and so do these.
 fn set_ipv4_identification(frame: &mut [u8], id: u16) {
     const IP: usize = 14;
     let Some(header) = frame.get_mut(IP..IP + 20) else {
