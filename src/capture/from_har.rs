@@ -65,6 +65,7 @@ fn conversation(
             .push("the har does not hold both handshake heads: they are not checked".into());
     }
     result.notes.push(format!("url: {}", har.url));
+    result.notes.extend(har.notes);
     let mut counts = [0usize; 2];
     for m in har.messages {
         let d = m.direction.index();

@@ -68,7 +68,6 @@ const ENTRIES_WITHIN: usize = 1 << 20;
 /// Is this a HAR (a JSON object with "log" holding "entries")? Cheap, by its first bytes:
 /// `{"log": {` (any whitespace, after an optional byte order mark) and `"entries"` in the
 /// first megabyte.
-#[allow(dead_code)] // The capture driver calls it when it lands.
 pub(crate) fn looks_like_har(bytes: &[u8]) -> bool {
     let rest = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Some(rest) = skip_token(rest, b"{") else {
