@@ -35,6 +35,29 @@ impl Io for NativeIo {
         read_limited(std::fs::File::open(path)?, limit)
     }
 
+    fn read_file_slices(
+        &mut self,
+        path: &Path,
+        limit: u64,
+        each: &mut dyn FnMut(&[u8]),
+    ) -> Result<u64, ReadError> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut slice = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        while total < limit {
+            let n = match file.read(&mut slice) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            each(&slice[..n]);
+            total += n as u64;
+        }
+        Ok(total)
+    }
+
     fn stdout(&mut self) -> &mut dyn Write {
         &mut self.stdout
     }

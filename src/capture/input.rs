@@ -72,7 +72,11 @@ impl CaptureDecoder {
     /// What was counted so far.
     pub fn stats(&self) -> CaptureStats {
         match &self.mode {
-            Mode::Packets(p) => p.stats().clone(),
+            // Bytes pushed, not bytes read into packets: what a progress bar counts.
+            Mode::Packets(p) => CaptureStats {
+                bytes: self.stats.bytes,
+                ..p.stats().clone()
+            },
             _ => self.stats.clone(),
         }
     }
@@ -294,19 +298,26 @@ pub fn decode_capture(input: &[u8], options: &CaptureOptions) -> CaptureResult {
     let mut decoder = CaptureDecoder::new(options.clone());
     let mut events = decoder.push(input);
     events.extend(decoder.end());
-    let mut result = CaptureResult {
-        format: decoder.format().unwrap_or("stream").to_string(),
-        stats: decoder.stats(),
-        error: decoder.error().cloned(),
-        ..CaptureResult::default()
-    };
-    for event in events {
-        match event {
-            CaptureEvent::Conversation(c) => result.conversations.push(*c),
-            CaptureEvent::Notice(n) => result.notices.push(n),
-            CaptureEvent::Found { .. } => {}
+    decoder.result(events)
+}
+
+impl CaptureDecoder {
+    /// The whole result, from every event the pushes and `end` returned (in order).
+    pub fn result(&self, events: Vec<CaptureEvent>) -> CaptureResult {
+        let mut result = CaptureResult {
+            format: self.format().unwrap_or("stream").to_string(),
+            stats: self.stats(),
+            error: self.error().cloned(),
+            ..CaptureResult::default()
+        };
+        for event in events {
+            match event {
+                CaptureEvent::Conversation(c) => result.conversations.push(*c),
+                CaptureEvent::Notice(n) => result.notices.push(n),
+                CaptureEvent::Found { .. } => {}
+            }
         }
+        result.conversations.sort_by_key(|c| c.index);
+        result
     }
-    result.conversations.sort_by_key(|c| c.index);
-    result
 }

@@ -1,7 +1,7 @@
 //! `wsinspect decode`: every frame, message and violation in a byte stream, as a table or JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -12,7 +12,7 @@ use super::input::{self, InputFormat};
 use super::io::{error_line, to_stdout, Io};
 use super::json;
 use super::stream::{self, Stream};
-use crate::capture::{decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions};
+use crate::capture::{decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions, CaptureResult};
 use crate::{
     decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
     ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
@@ -74,6 +74,15 @@ pub enum ProtocolArg {
 
 /// Exit status: 0 clean, 1 a rule broken, 2 unreadable input.
 pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
+    // A capture file is read in slices: memory follows the WebSocket data it holds.
+    if let Some(path) = args.file.as_deref().filter(|p| *p != Path::new("-")) {
+        let start = io.read_file(path, 16).unwrap_or_default();
+        if let Some(format @ (CaptureFormat::Pcap | CaptureFormat::Pcapng)) =
+            capture_format(&start, args.format)
+        {
+            return capture_file_out(args, io, path, format);
+        }
+    }
     let raw = match input::read(io, args.file.as_deref()) {
         Ok(raw) => raw,
         Err(e) => {
@@ -218,15 +227,40 @@ fn capture_format(raw: &[u8], format: InputFormat) -> Option<CaptureFormat> {
     }
 }
 
-/// Writes a capture's conversations. Exit status: 2 when the file could not be read to
-/// its end (what was read is shown), else as for a conversation.
-fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFormat) -> u8 {
-    let options = CaptureOptions {
+fn capture_options(args: &DecodeArgs, format: CaptureFormat) -> CaptureOptions {
+    CaptureOptions {
         format,
         max_message_size: args.max_message,
         mid_stream: args.mid_stream,
-    };
-    let r = decode_capture(raw, &options);
+    }
+}
+
+/// A capture file, read in slices.
+fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: CaptureFormat) -> u8 {
+    let mut decoder = CaptureDecoder::new(capture_options(args, format));
+    let mut events = Vec::new();
+    let read = io.read_file_slices(path, u64::MAX, &mut |slice| {
+        events.extend(decoder.push(slice));
+    });
+    if let Err(e) = read {
+        error_line(
+            io,
+            format_args!("wsinspect decode: cannot read {}: {e}", path.display()),
+        );
+        return 2;
+    }
+    events.extend(decoder.end());
+    capture_result_out(args, io, decoder.result(events))
+}
+
+/// Writes a capture's conversations. Exit status: 2 when the file could not be read to
+/// its end (what was read is shown), else as for a conversation.
+fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFormat) -> u8 {
+    let r = decode_capture(raw, &capture_options(args, format));
+    capture_result_out(args, io, r)
+}
+
+fn capture_result_out(args: &DecodeArgs, io: &mut dyn Io, r: CaptureResult) -> u8 {
     if let Some(n) = args.conversation {
         if !r.conversations.iter().any(|c| c.index == n) {
             error_line(

@@ -13,6 +13,19 @@ pub trait Io {
     fn read_stdin(&mut self, limit: u64) -> Result<Vec<u8>, ReadError>;
     /// The file at `path`, whole; an implementation may stop after `limit` bytes.
     fn read_file(&mut self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError>;
+    /// The file at `path` in slices, each given to `each` as it is read (a capture file
+    /// of any size, without holding it); returns the bytes read. By default the file is
+    /// read whole, up to `limit` bytes, and given as one slice.
+    fn read_file_slices(
+        &mut self,
+        path: &Path,
+        limit: u64,
+        each: &mut dyn FnMut(&[u8]),
+    ) -> Result<u64, ReadError> {
+        let bytes = self.read_file(path, limit)?;
+        each(&bytes);
+        Ok(bytes.len() as u64)
+    }
     /// Standard output. Writes are buffered by the caller; a reader that went away is
     /// reported as [`io::ErrorKind::BrokenPipe`].
     fn stdout(&mut self) -> &mut dyn Write;
