@@ -89,6 +89,7 @@ impl FrameIndices {
         }
     }
 
+    #[cfg(feature = "conversation")]
     /// Adds `by` to every index.
     pub(crate) fn offset_by(&mut self, by: usize) {
         match self {

@@ -256,6 +256,7 @@ impl DecodeOutput {
         }
     }
 
+    #[cfg(feature = "conversation")]
     /// Numbers frames and messages `frames` and `messages` later: for a stream decoded
     /// on by a second decoder (after a gap), whose numbering continues the first's.
     pub(crate) fn renumber(&mut self, frames: usize, messages: usize) {
