@@ -136,7 +136,8 @@ function wireState() {
     const button = byTestId("copy-link");
     try {
       await navigator.clipboard.writeText(href);
-      button.textContent = left.length ? "Link copied, without the paste (too large for a link)" : "Link copied";
+      button.textContent = panels.decode?.capture?.active ? "Link copied, without the capture (a link cannot hold a file)"
+        : left.length ? "Link copied, without the paste (too large for a link)" : "Link copied";
     } catch {
       byTestId("share-link").select();
       button.textContent = "Copy the link from the box";
@@ -152,6 +153,10 @@ function saveState() {
   const box = byTestId("share-link");
   box.value = href;
   if (panels.decode?.large) left.push("d.in");
+  // A capture file is read on this machine only; the link cannot carry it (and says so).
+  const file = Boolean(panels.decode?.capture?.active);
+  if (file) left.push("the capture file (a link cannot hold a file)");
+  byTestId("share-file-note").hidden = !file;
   box.title = left.length ? `left out of the link (too long): ${left.join(", ")}` : "";
   return { href, left };
 }

@@ -9,6 +9,7 @@ import { incompleteText, messageItem, parseErrorText, summaryText, violationItem
 import { PagedList } from "./pagedlist.js";
 import { fieldLabel, fieldsAt, unmaskedByte } from "./fields.js";
 import { ConversationView } from "./conversation.js";
+import { CaptureView, isCapture } from "./capture-view.js";
 
 /** The most bytes of one violation's span marked in the hex view. */
 const MARKED_SPAN = 4096;
@@ -36,6 +37,7 @@ export class DecodePanel {
     this.hex = new HexView(this.q("hexview"), this.q("hex-hover"), (o) => this.describe(o));
     this.conversation = new ConversationView(this.q("conversation"));
     this.conversation.show(null);
+    this.capture = new CaptureView(this.q("capture"), this.conversation, (phase, text) => this.setStatus(phase, text));
     this.wire();
   }
 
@@ -46,6 +48,7 @@ export class DecodePanel {
       timer = setTimeout(() => this.run(), this.input.value.length > 100_000 ? 500 : 150);
     };
     this.input.addEventListener("input", later);
+    this.input.addEventListener("input", () => this.offerCapture());
     this.input.addEventListener("paste", (e) => {
       const text = e.clipboardData?.getData("text/plain") ?? "";
       if (text.length <= LARGE) return;
@@ -61,6 +64,10 @@ export class DecodePanel {
     for (const id of ["decode-extensions", "decode-max"]) this.q(id).addEventListener("input", later);
     this.q("decode-form").addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
     this.q("decode-file").addEventListener("change", (e) => { if (e.target.files[0]) this.load(e.target.files[0]); });
+    this.q("capture-file").addEventListener("change", (e) => {
+      if (e.target.files[0]) this.openCapture(e.target.files[0]);
+      e.target.value = "";
+    });
     const drop = this.q("drop-zone");
     drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
     drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -71,8 +78,9 @@ export class DecodePanel {
     });
   }
 
-  /** A dropped or opened file: text files go in as they are, binary ones as hex. */
+  /** A dropped or opened file: captures (pcap, pcapng, HAR) are read as such, text files go in as they are, other binary ones as hex. */
   async load(file) {
+    if (await isCapture(file)) return this.openCapture(file);
     const bytes = new Uint8Array(await file.arrayBuffer());
     let text;
     try {
@@ -95,11 +103,31 @@ export class DecodePanel {
     this.run();
   }
 
+  /** Reads a capture file into the conversations table, in place of any paste. */
+  openCapture(file) {
+    this.job++;
+    if (this.busy) this.dropWorker();
+    this.busy = false;
+    this.clearLarge();
+    this.reset();
+    this.q("decode-results").hidden = true;
+    this.capture.read(file, this.options().maxMessageSize === undefined ? {} : { maxMessageSize: this.options().maxMessageSize });
+    this.input.value = "";
+    this.offerCapture();
+    this.input.dispatchEvent(new Event("change", { bubbles: true })); // the link drops the paste and says why
+  }
+
+  /** "Open a capture" is offered while nothing is pasted. */
+  offerCapture() {
+    this.q("capture-file-label").hidden = Boolean(this.large || this.input.value.trim());
+  }
+
   /** Holds a large paste or file in memory instead of the text box, and decodes it. */
   setLarge(text, source) {
     this.large = { text, source };
     this.input.value = "";
     this.input.hidden = true;
+    this.offerCapture();
     this.q("decode-large").hidden = false;
     this.q("decode-large-summary").textContent = `${source}: ${size(text.length)}`;
     this.q("decode-large-preview").textContent = text.slice(0, 600) + (text.length > 600 ? " …" : "");
@@ -113,6 +141,7 @@ export class DecodePanel {
     this.input.hidden = false;
     this.q("decode-large").hidden = true;
     this.q("decode-large-preview").textContent = "";
+    this.offerCapture();
   }
 
   options() {
@@ -127,6 +156,9 @@ export class DecodePanel {
   /** Starts decoding the current input; a decode still running is stopped first. */
   run() {
     const text = this.large ? this.large.text : this.input.value;
+    // A capture stays until something is pasted in its place.
+    if (this.capture.active && !text.trim()) return;
+    this.capture.stop();
     const job = ++this.job;
     if (this.busy && this.worker) {
       this.worker.terminate();
@@ -172,6 +204,7 @@ export class DecodePanel {
     this.messages.reset();
     this.conversation.show(null);
     this.q("decode-results").hidden = false;
+    this.offerCapture();
   }
 
   setStatus(phase, text) {

@@ -10,6 +10,7 @@ import { hex, size, utf8 } from "./format.js";
 import { Tap, echoUrl, probeTap, serverUrl } from "./wire.js";
 import { WireSession } from "./wiresession.js";
 import { WireView, linkLabel } from "./wireview.js";
+import { downloadPcapng } from "./download.js";
 
 const FRAME_SHOWN = 48;
 const ACTIONS = ["wire-ping", "wire-fragmented", "wire-close", "wire-violate"];
@@ -41,8 +42,29 @@ export class LivePanel {
       if (this.mode === "wire" && this.q("live-url").value.trim() !== serverUrl("/echo")) this.setMode("direct");
     });
     this.wireActions();
+    this.q("wire-download").addEventListener("click", () => this.download());
     this.setMode("direct");
     this.probe();
+  }
+
+  /** The tapped connection, as the tap has shown it so far, saved as a pcapng Wireshark opens. */
+  async download() {
+    if (!this.wire) return;
+    const url = serverUrl("/echo");
+    let server = null;
+    try {
+      const u = new URL(url);
+      const port = Number(u.port || (u.protocol === "wss:" ? 443 : 80));
+      server = { address: u.hostname.replace(/^\[|\]$/g, ""), port };
+    } catch {
+      server = null;
+    }
+    const c = this.wire.conversation(server);
+    try {
+      await downloadPcapng(c, `wsinspect-live${c.client ? `-${c.client.port}` : ""}.pcapng`);
+    } catch (e) {
+      showError(this.q("live-error"), `the pcapng could not be written: ${e.message}`);
+    }
   }
 
   /** Wire mode by default when /tap answers, unless the user has already chosen. */

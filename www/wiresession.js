@@ -16,6 +16,9 @@ export class WireSession {
     this.pairChecked = false;
     this.extensions = null;
     this.closed = null;
+    // The tap's times count in ms from its start; a saved capture wants epoch seconds.
+    this.epoch = Date.now();
+    this.peer = null;
   }
 
   /**
@@ -35,6 +38,7 @@ export class WireSession {
     }
     switch (r.type) {
       case "open":
+        this.peer = endpointOf(r.peer);
         this.view.server("open", `the server accepted a TCP connection from ${r.peer} for ${r.target}`, r.t);
         return false;
       case "bytes":
@@ -136,6 +140,24 @@ export class WireSession {
     return null;
   }
 
+  /**
+   * The connection as conversationPcapng takes it: each direction's bytes (the browser's are
+   * the client's), its frames in the order they crossed with their stream offsets (the head
+   * counted) and epoch times, and the endpoints when known (`server` is the page's server).
+   */
+  conversation(server = null) {
+    const dirs = { in: "client", out: "server" };
+    const frames = [...this.frames.in, ...this.frames.out]
+      .sort((a, b) => (a.t ?? 0) - (b.t ?? 0))
+      .map((item) => ({
+        direction: dirs[item.dir],
+        offset: (this.streams[item.dir].headLength ?? 0) + item.frame.offset,
+        length: item.frame.length,
+        time: typeof item.t === "number" ? (this.epoch + item.t) / 1000 : null,
+      }));
+    return { streams: { client: this.streams.in.bytes(), server: this.streams.out.bytes() }, frames, client: this.peer, server };
+  }
+
   /** The k-th complete data message written by the server (what the k-th message event received). */
   outMessage(k) {
     return this.messages.out.filter((m) => m.message.complete)[k] ?? null;
@@ -159,6 +181,12 @@ export class WireSession {
   free() {
     for (const dir of ["in", "out"]) this.streams[dir].free();
   }
+}
+
+/** "127.0.0.1:50312" or "[::1]:50312" as {address, port}, or null. */
+export function endpointOf(text) {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(String(text ?? ""));
+  return m ? { address: m[1], port: Number(m[2]) } : null;
 }
 
 /** What each field of a tap record (src/server/records.rs) may hold, when present. */

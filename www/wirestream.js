@@ -17,6 +17,7 @@ export class WireStream {
     this.pending = [];
     this.decoder = null;
     this.stopped = false;
+    this.chunks = [];
   }
 
   /**
@@ -32,6 +33,7 @@ export class WireStream {
     }
     if (this.stopped) return out;
     this.received += bytes.length;
+    this.chunks.push(bytes);
     if (this.head === null) {
       const all = concat(this.headBytes, bytes);
       // parseHandshake holds the core's one head limit (MAX_HEAD_LENGTH): a longer head is
@@ -79,6 +81,12 @@ export class WireStream {
     const result = this.decoder.end();
     this.free();
     return result;
+  }
+
+  /** Every byte of this direction up to its first gap, head included (what a capture of it holds). */
+  bytes() {
+    if (this.chunks.length > 1) this.chunks = [concat(...this.chunks)];
+    return this.chunks[0] ?? new Uint8Array(0);
   }
 
   free() {

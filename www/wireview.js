@@ -37,6 +37,7 @@ export class WireView {
     fill(this.q("wire-frames").querySelector("tbody"));
     fill(this.q("wire-notices"));
     this.q("wire-more").hidden = true;
+    this.q("wire-download").disabled = true;
     this.status();
   }
 
@@ -52,6 +53,7 @@ export class WireView {
 
   bytes(dir, total) {
     this.counts[dir] = total;
+    this.q("wire-download").disabled = false;
     this.status();
   }
 

@@ -1,8 +1,11 @@
 // Decodes a paste off the page's thread: parseBytes, then the package's incremental Decoder
 // fed in chunks, posting each chunk's frames (packed, see framestore.js), messages and
-// violations as it goes so the page can show progress and stay responsive.
+// violations as it goes so the page can show progress and stay responsive. Capture files
+// (pcap, pcapng, HAR) are read by capture-read.js, in the worker the Decode panel's capture
+// view starts.
 import init, * as ws from "/js/index.js";
 import { FramePacker } from "./framestore.js";
+import { onCapture } from "./capture-read.js";
 
 const CHUNK = 256 * 1024;
 /** The page lists this many messages and violations in full; the rest are counted. */
@@ -14,7 +17,8 @@ const ready = Promise.all([init(), ws.initConversations()]);
 self.onmessage = async ({ data }) => {
   try {
     await ready;
-    run(data);
+    if (data.kind?.startsWith("capture")) await onCapture(ws, data);
+    else run(data);
   } catch (error) {
     self.postMessage({ job: data.job, type: "error", message: String(error?.message ?? error) });
   }
