@@ -31,8 +31,9 @@ type TupleKey = (SocketAddress, SocketAddress);
 /// How the reassembler bounds its memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReassemblyOptions {
-    /// Out-of-order bytes that may wait for a hole, per direction: past it, the hole
-    /// becomes a gap at once.
+    /// Out-of-order bytes that may wait for a hole, per direction, each waiting piece
+    /// counted with 64 bytes of bookkeeping besides its bytes (so that a flood of tiny
+    /// pieces is bounded too): past it, the hole becomes a gap at once.
     pub(crate) max_pending: usize,
 }
 

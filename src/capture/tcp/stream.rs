@@ -24,7 +24,19 @@ struct Piece {
     time: Option<f64>,
 }
 
+/// What a waiting piece costs besides its bytes (its map entry and bookkeeping, rounded
+/// up), counted against the cap so that a flood of tiny pieces is bounded too.
+pub(super) const PIECE_OVERHEAD: usize = 64;
+
 impl Piece {
+    /// The memory the piece holds, as counted against the cap.
+    fn cost(&self) -> usize {
+        match &self.content {
+            Content::Bytes(bytes) => bytes.len() + PIECE_OVERHEAD,
+            Content::Missing(_) => PIECE_OVERHEAD,
+        }
+    }
+
     /// How many stream bytes the piece covers.
     fn len(&self) -> u64 {
         match &self.content {
@@ -82,8 +94,8 @@ pub(super) struct Stream {
     next: u64,
     /// Out-of-order pieces by stream offset; they never overlap and all start after `next`.
     pending: BTreeMap<u64, Piece>,
-    /// Captured bytes held in `pending`.
-    pending_bytes: usize,
+    /// What `pending` holds: its bytes, plus [`PIECE_OVERHEAD`] per piece.
+    held: usize,
     /// The stream offset the FIN occupies, once seen.
     fin: Option<u64>,
 }
@@ -98,7 +110,7 @@ impl Stream {
             isn: None,
             next: 0,
             pending: BTreeMap::new(),
-            pending_bytes: 0,
+            held: 0,
             fin: None,
         }
     }
@@ -186,7 +198,7 @@ impl Stream {
                 sink,
             );
         }
-        if self.pending_bytes > max_pending {
+        if self.held > max_pending {
             self.give_up_holes(max_pending, origin.packet, sink);
         }
     }
@@ -290,14 +302,14 @@ impl Stream {
             .map(|(&piece_start, _)| piece_start)
             .collect();
         for piece_start in cut {
-            let Some(piece) = self.pending.remove(&piece_start) else {
+            let Some(piece) = self.release(piece_start) else {
                 continue;
             };
             let piece_end = piece_start + piece.len();
             for (from, to) in [(piece_start, start), (end, piece_end)] {
                 if from < to {
                     let content = Content::Missing(to - from);
-                    self.pending.insert(from, Piece { content, ..piece });
+                    self.hold(from, Piece { content, ..piece });
                 }
             }
         }
@@ -316,10 +328,7 @@ impl Stream {
             self.deliver_ready(sink);
         } else {
             let content = match run {
-                Fresh::Bytes(bytes) => {
-                    self.pending_bytes += bytes.len();
-                    Content::Bytes(bytes.to_vec())
-                }
+                Fresh::Bytes(bytes) => Content::Bytes(bytes.to_vec()),
                 Fresh::Missing(length) => Content::Missing(length),
             };
             let piece = Piece {
@@ -327,8 +336,21 @@ impl Stream {
                 packet: origin.packet,
                 time: origin.time,
             };
-            self.pending.insert(start, piece);
+            self.hold(start, piece);
         }
+    }
+
+    /// Keeps a piece until the stream reaches it.
+    fn hold(&mut self, start: u64, piece: Piece) {
+        self.held += piece.cost();
+        self.pending.insert(start, piece);
+    }
+
+    /// Takes back the piece at `start`.
+    fn release(&mut self, start: u64) -> Option<Piece> {
+        let piece = self.pending.remove(&start)?;
+        self.held -= piece.cost();
+        Some(piece)
     }
 
     /// Hands the run at `next` to the sink: bytes as data, a snaplen cut as a gap.
@@ -356,21 +378,25 @@ impl Stream {
 
     /// Delivers the waiting pieces the stream has now reached.
     fn deliver_ready(&mut self, sink: &mut dyn FnMut(TcpEvent<'_>)) {
-        while let Some(entry) = self.pending.first_entry() {
-            if *entry.key() > self.next {
+        while let Some((&start, _)) = self.pending.first_key_value() {
+            if start > self.next {
                 return;
             }
-            let piece = entry.remove();
+            let Some(piece) = self.release(start) else {
+                return;
+            };
             let origin = Origin {
                 packet: piece.packet,
                 time: piece.time,
             };
-            match &piece.content {
-                Content::Bytes(bytes) => {
-                    self.pending_bytes -= bytes.len();
-                    self.deliver(Fresh::Bytes(bytes), origin, sink);
-                }
-                Content::Missing(length) => self.deliver(Fresh::Missing(*length), origin, sink),
+            // Pieces never overlap what was delivered; were one to, only its new part goes.
+            let skip = self.next - start;
+            if skip < piece.len() {
+                let run = match &piece.content {
+                    Content::Bytes(bytes) => Fresh::Bytes(bytes),
+                    Content::Missing(length) => Fresh::Missing(*length),
+                };
+                self.deliver(run.slice(skip, piece.len() - skip), origin, sink);
             }
         }
     }
@@ -397,8 +423,9 @@ impl Stream {
         while self.skip_hole(sink) {}
     }
 
-    /// More than `max_pending` out-of-order bytes wait: the holes before them become gaps
-    /// at once, until no more than the cap waits, so memory stays bounded.
+    /// More than `max_pending` out-of-order bytes wait (counted with their pieces'
+    /// overhead): the holes before them become gaps at once, until no more than the cap
+    /// waits, so memory stays bounded.
     fn give_up_holes(
         &mut self,
         max_pending: usize,
@@ -407,9 +434,9 @@ impl Stream {
     ) {
         self.notice(CaptureNoticeId::OutOfOrderCap, packet, format!(
             "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
-            self.connection, self.side, self.pending_bytes, self.next
+            self.connection, self.side, self.held, self.next
         ), sink);
-        while self.pending_bytes > max_pending && self.skip_hole(sink) {}
+        while self.held > max_pending && self.skip_hole(sink) {}
     }
 
     /// Bytes before the stream's start: dropped, never delivered at a negative offset.
