@@ -265,8 +265,11 @@ impl Reassembler {
         });
         if !syn_seen {
             let message = format!(
-                "connection {id} ({} to {}) starts without its SYN at packet {}: each side's stream starts at the first byte seen",
-                show(initiator), show(responder), segment.packet
+                "connection {id} ({} to {}) starts without its SYN at packet {}: each side's \
+                 stream starts at the first byte seen",
+                show(initiator),
+                show(responder),
+                segment.packet
             );
             let notice = CaptureNotice {
                 id: CaptureNoticeId::MidStream,

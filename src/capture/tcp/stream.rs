@@ -167,6 +167,11 @@ impl Stream {
         }
     }
 
+    /// What the out-of-order pieces hold, as counted against the cap.
+    pub(super) fn held(&self) -> usize {
+        self.held
+    }
+
     /// Whether the side's FIN was seen and every byte before it delivered.
     pub(super) fn finished(&self) -> bool {
         self.fin.is_some_and(|fin| self.next >= fin) && self.pending.is_empty()
@@ -187,10 +192,16 @@ impl Stream {
         let missing_at = offset + payload.len() as i128;
         self.take_fresh(offset, Fresh::Bytes(payload), origin, sink);
         if uncaptured > 0 && missing_at + i128::from(uncaptured) > i128::from(self.next) {
-            self.notice(CaptureNoticeId::Snaplen, origin.packet, format!(
-                "packet {} was cut by the capture's snapshot length: {uncaptured} bytes at stream offset {missing_at} of connection {} side {} are missing",
+            self.notice(
+                CaptureNoticeId::Snaplen,
+                origin.packet,
+                format!(
+                "packet {} was cut by the capture's snapshot length: {uncaptured} bytes at stream \
+                 offset {missing_at} of connection {} side {} are missing",
                 origin.packet, self.connection, self.side
-            ), sink);
+            ),
+                sink,
+            );
             self.take_fresh(
                 missing_at,
                 Fresh::Missing(u64::from(uncaptured)),
@@ -432,10 +443,16 @@ impl Stream {
         packet: u64,
         sink: &mut dyn FnMut(TcpEvent<'_>),
     ) {
-        self.notice(CaptureNoticeId::OutOfOrderCap, packet, format!(
-            "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
-            self.connection, self.side, self.held, self.next
-        ), sink);
+        self.notice(
+            CaptureNoticeId::OutOfOrderCap,
+            packet,
+            format!(
+                "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} \
+             (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
+                self.connection, self.side, self.held, self.next
+            ),
+            sink,
+        );
         while self.held > max_pending && self.skip_hole(sink) {}
     }
 
@@ -447,10 +464,16 @@ impl Stream {
         } else {
             CaptureNoticeId::MidStream
         };
-        self.notice(id, packet, format!(
-            "packet {packet} carries {count} bytes before the start of connection {} side {}'s stream: dropped",
+        self.notice(
+            id,
+            packet,
+            format!(
+            "packet {packet} carries {count} bytes before the start of connection {} side {}'s \
+             stream: dropped",
             self.connection, self.side
-        ), sink);
+        ),
+            sink,
+        );
     }
 
     /// Two copies of the same stream bytes differ: the first is kept.
@@ -461,10 +484,16 @@ impl Stream {
         second: u64,
         sink: &mut dyn FnMut(TcpEvent<'_>),
     ) {
-        self.notice(CaptureNoticeId::OverlapConflict, second, format!(
-            "packet {second} carries bytes that differ from packet {first}'s at stream offset {offset} of connection {} side {}: packet {first}'s are kept",
-            self.connection, self.side
-        ), sink);
+        self.notice(
+            CaptureNoticeId::OverlapConflict,
+            second,
+            format!(
+                "packet {second} carries bytes that differ from packet {first}'s at stream offset \
+             {offset} of connection {} side {}: packet {first}'s are kept",
+                self.connection, self.side
+            ),
+            sink,
+        );
     }
 
     /// A notice about this connection, concerning `packet`.
