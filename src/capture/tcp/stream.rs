@@ -236,7 +236,7 @@ impl Stream {
             }
         }
         // "If a segment's contents straddle the boundary between old and new, only the new
-        // parts are processed" (RFC 9293 §3.10.7.4): bytes before `next` were delivered.
+        // parts should be processed" (RFC 9293 §3.10.7.4): bytes before `next` were delivered.
         skip = skip.max(i128::from(self.next) - offset);
         if skip >= length {
             return;
