@@ -31,8 +31,9 @@ type TupleKey = (SocketAddress, SocketAddress);
 /// How the reassembler bounds its memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReassemblyOptions {
-    /// Out-of-order bytes that may wait for a hole, per direction: past it, the hole
-    /// becomes a gap at once.
+    /// Out-of-order bytes that may wait for a hole, per direction, each waiting piece
+    /// counted with 64 bytes of bookkeeping besides its bytes (so that a flood of tiny
+    /// pieces is bounded too): past it, the hole becomes a gap at once.
     pub(crate) max_pending: usize,
 }
 
@@ -148,8 +149,9 @@ impl Reassembler {
     pub(crate) fn push(&mut self, segment: &TcpSegment<'_>, sink: &mut dyn FnMut(TcpEvent<'_>)) {
         let key = tuple_key(segment.source, segment.destination);
         if segment.syn && !segment.ack && self.is_new_syn(&key, segment) {
-            // A SYN with a new ISN on a used tuple: "the old connection ... a new
-            // incarnation" (RFC 9293 §3.4.1, TIME-WAIT reuse): the old one is over.
+            // A SYN with a new ISN on a used tuple starts a new incarnation of the
+            // connection ("segments from one incarnation of a connection ... an earlier
+            // incarnation", RFC 9293 §3.4.1): the old one is over.
             if let Some(old) = self.open.remove(&key) {
                 let ends = old.close(sink);
                 self.closed.remember(key, ends);
@@ -165,9 +167,10 @@ impl Reassembler {
         let side = connection.side_of(segment.source);
         if segment.rst {
             // "In all states except SYN-SENT, all reset (RST) segments are validated by
-            // checking their SEQ fields" (RFC 9293 §3.10.7.4): the capture holds no
-            // window to check against, so every RST ends the connection. Its data, if
-            // any, is "diagnostic", not stream bytes (§3.5.3).
+            // checking their SEQ fields" (RFC 9293 §3.5.3): the capture holds no window
+            // to check against, so every RST ends the connection. Its data, if any, is
+            // "diagnostic data that explains the cause of the RST" (ibid.), not stream
+            // bytes.
             self.close(key, sink);
             return;
         }
@@ -264,8 +267,11 @@ impl Reassembler {
         });
         if !syn_seen {
             let message = format!(
-                "connection {id} ({} to {}) starts without its SYN at packet {}: each side's stream starts at the first byte seen",
-                show(initiator), show(responder), segment.packet
+                "connection {id} ({} to {}) starts without its SYN at packet {}: each side's \
+                 stream starts at the first byte seen",
+                show(initiator),
+                show(responder),
+                segment.packet
             );
             let notice = CaptureNotice {
                 id: CaptureNoticeId::MidStream,

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::{ConnectionId, Reassembler, ReassemblyOptions, TcpEvent};
+use super::{ConnectionId, Reassembler, ReassemblyOptions, Stream, TcpEvent};
 use crate::capture::TcpSegment;
 
 /// The initial sequence numbers the fuzz segments count from, per side: near 2^32 and
@@ -16,16 +16,16 @@ const BASES: [u32; 2] = [0xffff_ff00, 0x7fff_fff0];
 /// uncaptured length; the payload is generated from the sequence numbers) and pushes them
 /// through a reassembler, then ends the capture. Panics if an event breaks a promise: a
 /// connection's events before its `Opened` or after its `Closed`, a side's data or gaps
-/// not contiguous from offset 0 or empty, a byte that is not the one sent at its offset
-/// (when no segment was corrupted), a connection left open at the end.
+/// not contiguous from offset 0 or empty, a side holding more than the cap after a
+/// segment, a byte that is not the one sent at its offset (when no segment was
+/// corrupted), a connection left open at the end.
 #[doc(hidden)]
 pub fn fuzz_reassemble(bytes: &[u8]) {
     let Some((&cap, mut rest)) = bytes.split_first() else {
         return;
     };
-    let mut reassembler = Reassembler::new(ReassemblyOptions {
-        max_pending: usize::from(cap) * 16,
-    });
+    let max_pending = usize::from(cap) * 16;
+    let mut reassembler = Reassembler::new(ReassemblyOptions { max_pending });
     let mut checker = Checker {
         exact: !rest.chunks(6).any(|header| header[0] & 0x20 != 0),
         ..Checker::default()
@@ -64,10 +64,14 @@ pub fn fuzz_reassemble(bytes: &[u8]) {
             time: None,
         };
         reassembler.push(&segment, &mut |event| checker.check(event));
+        // Memory stays bounded: past the cap, holes become gaps until it holds again.
+        let streams = reassembler.open.values().flat_map(|c| &c.streams);
+        assert!(streams.map(Stream::held).all(|held| held <= max_pending));
     }
     reassembler.end(&mut |event| checker.check(event));
     assert_eq!(reassembler.connections(), checker.opened);
     assert!(checker.streams.is_empty(), "a connection was never closed");
+    assert!(reassembler.open.is_empty());
 }
 
 /// 127.0.0.`host`:`port`.

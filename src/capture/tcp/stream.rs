@@ -24,7 +24,19 @@ struct Piece {
     time: Option<f64>,
 }
 
+/// What a waiting piece costs besides its bytes (its map entry and bookkeeping, rounded
+/// up), counted against the cap so that a flood of tiny pieces is bounded too.
+pub(super) const PIECE_OVERHEAD: usize = 64;
+
 impl Piece {
+    /// The memory the piece holds, as counted against the cap.
+    fn cost(&self) -> usize {
+        match &self.content {
+            Content::Bytes(bytes) => bytes.len() + PIECE_OVERHEAD,
+            Content::Missing(_) => PIECE_OVERHEAD,
+        }
+    }
+
     /// How many stream bytes the piece covers.
     fn len(&self) -> u64 {
         match &self.content {
@@ -82,8 +94,8 @@ pub(super) struct Stream {
     next: u64,
     /// Out-of-order pieces by stream offset; they never overlap and all start after `next`.
     pending: BTreeMap<u64, Piece>,
-    /// Captured bytes held in `pending`.
-    pending_bytes: usize,
+    /// What `pending` holds: its bytes, plus [`PIECE_OVERHEAD`] per piece.
+    held: usize,
     /// The stream offset the FIN occupies, once seen.
     fin: Option<u64>,
 }
@@ -98,7 +110,7 @@ impl Stream {
             isn: None,
             next: 0,
             pending: BTreeMap::new(),
-            pending_bytes: 0,
+            held: 0,
             fin: None,
         }
     }
@@ -155,6 +167,11 @@ impl Stream {
         }
     }
 
+    /// What the out-of-order pieces hold, as counted against the cap.
+    pub(super) fn held(&self) -> usize {
+        self.held
+    }
+
     /// Whether the side's FIN was seen and every byte before it delivered.
     pub(super) fn finished(&self) -> bool {
         self.fin.is_some_and(|fin| self.next >= fin) && self.pending.is_empty()
@@ -175,10 +192,16 @@ impl Stream {
         let missing_at = offset + payload.len() as i128;
         self.take_fresh(offset, Fresh::Bytes(payload), origin, sink);
         if uncaptured > 0 && missing_at + i128::from(uncaptured) > i128::from(self.next) {
-            self.notice(CaptureNoticeId::Snaplen, origin.packet, format!(
-                "packet {} was cut by the capture's snapshot length: {uncaptured} bytes at stream offset {missing_at} of connection {} side {} are missing",
+            self.notice(
+                CaptureNoticeId::Snaplen,
+                origin.packet,
+                format!(
+                "packet {} was cut by the capture's snapshot length: {uncaptured} bytes at stream \
+                 offset {missing_at} of connection {} side {} are missing",
                 origin.packet, self.connection, self.side
-            ), sink);
+            ),
+                sink,
+            );
             self.take_fresh(
                 missing_at,
                 Fresh::Missing(u64::from(uncaptured)),
@@ -186,7 +209,7 @@ impl Stream {
                 sink,
             );
         }
-        if self.pending_bytes > max_pending {
+        if self.held > max_pending {
             self.give_up_holes(max_pending, origin.packet, sink);
         }
     }
@@ -213,7 +236,7 @@ impl Stream {
             }
         }
         // "If a segment's contents straddle the boundary between old and new, only the new
-        // parts are processed" (RFC 9293 §3.10.7.4): bytes before `next` were delivered.
+        // parts should be processed" (RFC 9293 §3.10.7.4): bytes before `next` were delivered.
         skip = skip.max(i128::from(self.next) - offset);
         if skip >= length {
             return;
@@ -290,14 +313,14 @@ impl Stream {
             .map(|(&piece_start, _)| piece_start)
             .collect();
         for piece_start in cut {
-            let Some(piece) = self.pending.remove(&piece_start) else {
+            let Some(piece) = self.release(piece_start) else {
                 continue;
             };
             let piece_end = piece_start + piece.len();
             for (from, to) in [(piece_start, start), (end, piece_end)] {
                 if from < to {
                     let content = Content::Missing(to - from);
-                    self.pending.insert(from, Piece { content, ..piece });
+                    self.hold(from, Piece { content, ..piece });
                 }
             }
         }
@@ -316,10 +339,7 @@ impl Stream {
             self.deliver_ready(sink);
         } else {
             let content = match run {
-                Fresh::Bytes(bytes) => {
-                    self.pending_bytes += bytes.len();
-                    Content::Bytes(bytes.to_vec())
-                }
+                Fresh::Bytes(bytes) => Content::Bytes(bytes.to_vec()),
                 Fresh::Missing(length) => Content::Missing(length),
             };
             let piece = Piece {
@@ -327,8 +347,21 @@ impl Stream {
                 packet: origin.packet,
                 time: origin.time,
             };
-            self.pending.insert(start, piece);
+            self.hold(start, piece);
         }
+    }
+
+    /// Keeps a piece until the stream reaches it.
+    fn hold(&mut self, start: u64, piece: Piece) {
+        self.held += piece.cost();
+        self.pending.insert(start, piece);
+    }
+
+    /// Takes back the piece at `start`.
+    fn release(&mut self, start: u64) -> Option<Piece> {
+        let piece = self.pending.remove(&start)?;
+        self.held -= piece.cost();
+        Some(piece)
     }
 
     /// Hands the run at `next` to the sink: bytes as data, a snaplen cut as a gap.
@@ -356,21 +389,25 @@ impl Stream {
 
     /// Delivers the waiting pieces the stream has now reached.
     fn deliver_ready(&mut self, sink: &mut dyn FnMut(TcpEvent<'_>)) {
-        while let Some(entry) = self.pending.first_entry() {
-            if *entry.key() > self.next {
+        while let Some((&start, _)) = self.pending.first_key_value() {
+            if start > self.next {
                 return;
             }
-            let piece = entry.remove();
+            let Some(piece) = self.release(start) else {
+                return;
+            };
             let origin = Origin {
                 packet: piece.packet,
                 time: piece.time,
             };
-            match &piece.content {
-                Content::Bytes(bytes) => {
-                    self.pending_bytes -= bytes.len();
-                    self.deliver(Fresh::Bytes(bytes), origin, sink);
-                }
-                Content::Missing(length) => self.deliver(Fresh::Missing(*length), origin, sink),
+            // Pieces never overlap what was delivered; were one to, only its new part goes.
+            let skip = self.next - start;
+            if skip < piece.len() {
+                let run = match &piece.content {
+                    Content::Bytes(bytes) => Fresh::Bytes(bytes),
+                    Content::Missing(length) => Fresh::Missing(*length),
+                };
+                self.deliver(run.slice(skip, piece.len() - skip), origin, sink);
             }
         }
     }
@@ -397,19 +434,26 @@ impl Stream {
         while self.skip_hole(sink) {}
     }
 
-    /// More than `max_pending` out-of-order bytes wait: the holes before them become gaps
-    /// at once, until no more than the cap waits, so memory stays bounded.
+    /// More than `max_pending` out-of-order bytes wait (counted with their pieces'
+    /// overhead): the holes before them become gaps at once, until no more than the cap
+    /// waits, so memory stays bounded.
     fn give_up_holes(
         &mut self,
         max_pending: usize,
         packet: u64,
         sink: &mut dyn FnMut(TcpEvent<'_>),
     ) {
-        self.notice(CaptureNoticeId::OutOfOrderCap, packet, format!(
-            "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
-            self.connection, self.side, self.pending_bytes, self.next
-        ), sink);
-        while self.pending_bytes > max_pending && self.skip_hole(sink) {}
+        self.notice(
+            CaptureNoticeId::OutOfOrderCap,
+            packet,
+            format!(
+                "connection {} side {}: {} out-of-order bytes wait for a hole at stream offset {} \
+             (packet {packet}), more than the {max_pending} allowed: the hole is a gap",
+                self.connection, self.side, self.held, self.next
+            ),
+            sink,
+        );
+        while self.held > max_pending && self.skip_hole(sink) {}
     }
 
     /// Bytes before the stream's start: dropped, never delivered at a negative offset.
@@ -420,10 +464,16 @@ impl Stream {
         } else {
             CaptureNoticeId::MidStream
         };
-        self.notice(id, packet, format!(
-            "packet {packet} carries {count} bytes before the start of connection {} side {}'s stream: dropped",
+        self.notice(
+            id,
+            packet,
+            format!(
+            "packet {packet} carries {count} bytes before the start of connection {} side {}'s \
+             stream: dropped",
             self.connection, self.side
-        ), sink);
+        ),
+            sink,
+        );
     }
 
     /// Two copies of the same stream bytes differ: the first is kept.
@@ -434,10 +484,16 @@ impl Stream {
         second: u64,
         sink: &mut dyn FnMut(TcpEvent<'_>),
     ) {
-        self.notice(CaptureNoticeId::OverlapConflict, second, format!(
-            "packet {second} carries bytes that differ from packet {first}'s at stream offset {offset} of connection {} side {}: packet {first}'s are kept",
-            self.connection, self.side
-        ), sink);
+        self.notice(
+            CaptureNoticeId::OverlapConflict,
+            second,
+            format!(
+                "packet {second} carries bytes that differ from packet {first}'s at stream offset \
+             {offset} of connection {} side {}: packet {first}'s are kept",
+                self.connection, self.side
+            ),
+            sink,
+        );
     }
 
     /// A notice about this connection, concerning `packet`.

@@ -401,11 +401,11 @@ fn past_the_cap_a_hole_becomes_a_gap_at_once() {
     let mut segments = handshake();
     segments.extend([
         client(1001, "A", b"0123456789"),
-        client(1021, "A", b"ABCDEFGHIJ"), // 10 bytes wait
-        client(1041, "A", b"abcdefghij"), // 20 bytes wait: more than 16
+        client(1021, "A", b"ABCDEFGHIJ"), // 10 bytes and a piece wait: 74
+        client(1041, "A", b"abcdefghij"), // 148: more than 100
         client(1031, "A", b"KLMNOPQRST"),
     ]);
-    let seen = run_with(ReassemblyOptions { max_pending: 16 }, &segments, false);
+    let seen = run_with(ReassemblyOptions { max_pending: 100 }, &segments, false);
     let caps = notices(&seen, CaptureNoticeId::OutOfOrderCap);
     assert_eq!(caps.len(), 1, "{seen:#?}");
     assert_eq!(caps[0].1, Some(6));
@@ -432,13 +432,38 @@ fn past_the_cap_a_hole_becomes_a_gap_at_once() {
     assert_eq!(
         gaps(&seen).len(),
         1,
-        "the second hole waits: 10 bytes are under the cap"
+        "the second hole waits: its piece is under the cap"
     );
     assert_eq!(
         stream(&seen, 0, 0),
         b"0123456789ABCDEFGHIJKLMNOPQRSTabcdefghij"
     );
     assert!(!seen.contains(&Seen::Closed { connection: 0 }));
+}
+
+#[test]
+fn a_flood_of_tiny_pieces_is_capped_too() {
+    // Each one-byte piece, and each piece a snaplen cut left with no byte, costs its
+    // bookkeeping: eleven of them pass a cap of 640 bytes though they hold at most 11.
+    for empty in [false, true] {
+        let mut segments = handshake();
+        for i in 0..11 {
+            let mut piece = client(1003 + 2 * i, "A", if empty { b"" } else { b"x" });
+            piece.uncaptured = u32::from(empty);
+            segments.push(piece);
+        }
+        let seen = run_with(ReassemblyOptions { max_pending: 640 }, &segments, false);
+        let caps = notices(&seen, CaptureNoticeId::OutOfOrderCap);
+        assert!(!caps.is_empty(), "{seen:#?}");
+        let first = Seen::Gap {
+            connection: 0,
+            side: 0,
+            offset: 0,
+            length: 2,
+            packet: 4,
+        };
+        position(&seen, &first);
+    }
 }
 
 #[test]
