@@ -115,7 +115,7 @@ export class CaptureView {
       this.q("capture-notices").append(el("li", { class: "more" }, `${notices - this.notices} more notices not listed`));
     }
     const s = stats ?? { packets: 0, tcpPackets: 0, tcpConnections: 0 };
-    const text = `read as ${format ?? "unknown"} · ${size(this.file?.size ?? 0)} · ${count} WebSocket conversation${count === 1 ? "" : "s"}`
+    const text = `read ${this.file?.name ? `${this.file.name} ` : ""}as ${format ?? "unknown"} · ${size(this.file?.size ?? 0)} · ${count} WebSocket conversation${count === 1 ? "" : "s"}`
       + ` · ${s.packets} packets (${s.tcpPackets} TCP) · ${s.tcpConnections} TCP connections`
       + (s.midStreamCandidates ? ` · ${s.midStreamCandidates} begun before the capture` : "");
     if (error) this.showReadError(error);

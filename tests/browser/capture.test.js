@@ -52,7 +52,7 @@ test("a dropped pcapng: one row with its endpoints and frames; opened, frames ca
   await showPanel(page, "decode");
   await dropBytes(page, "ws-lo.pcapng", WS_LO);
   const status = await waitDecoded(page);
-  assert.match(status, /read as pcapng · .* · 1 WebSocket conversation · 20 packets \(20 TCP\)/);
+  assert.match(status, /read ws-lo.pcapng as pcapng · .* · 1 WebSocket conversation · 20 packets \(20 TCP\)/);
   assert.equal(await page.getByTestId("capture-error").isVisible(), false);
   assert.equal(await page.getByTestId("decode-results").isVisible(), false);
   assert.equal(await rows(page).count(), 1);
@@ -142,7 +142,7 @@ test("a 100 MB capture: the page answers typing while it reads, the bar moves, t
   await showPanel(page, "decode");
 
   const summary = await waitDecoded(page, 240_000);
-  assert.match(summary, new RegExp(`read as pcap · .* · ${copies} WebSocket conversations · ${copies * 20} packets`));
+  assert.match(summary, new RegExp(`read big.pcap as pcap · .* · ${copies} WebSocket conversations · ${copies * 20} packets`));
   const seen = await page.evaluate(() => { clearInterval(window.watch); return window.seen; });
   const between = new Set(seen.filter(([v, max]) => v > 0 && v < max).map(([v]) => v));
   assert.ok(between.size >= 2, `the progress bar moved: ${[...between].slice(0, 5).join(", ")}`);
@@ -177,7 +177,9 @@ test("a file cut inside a block: the error with its byte offset and packet, and 
   const cut = WS_LO.subarray(0, 7000);
   const expected = decodeCapture(cut);
   assert.ok(expected.error, "decodeCapture finds the cut");
-  await dropBytes(page, "cut.pcapng", cut);
+  // Opened with "Open a capture", offered while nothing is pasted.
+  assert.equal(await page.getByTestId("capture-file-label").isVisible(), true);
+  await page.getByTestId("capture-file").setInputFiles({ name: "cut.pcapng", mimeType: "application/octet-stream", buffer: cut });
   const status = await waitDecoded(page);
   assert.match(status, /1 WebSocket conversation .* stopped by an error/);
   const error = page.getByTestId("capture-error");
@@ -194,7 +196,7 @@ test("a file cut inside a block: the error with its byte offset and packet, and 
   assert.deepEqual(errors, []);
 });
 
-test("markup in a capture stays text", async () => {
+test("a HAR's markup stays text: its URL and message are shown, never run", async () => {
   const { page, errors } = await open(env);
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
@@ -210,11 +212,15 @@ test("markup in a capture stays text", async () => {
     }] },
   };
   await dropBytes(page, "markup.har", Buffer.from(JSON.stringify(har)));
-  assert.match(await waitDecoded(page), /read as har/);
-  if (await rows(page).count()) {
-    await rows(page).first().getByTestId("capture-open").click();
-    await page.getByTestId("conversation").waitFor();
-  }
+  assert.match(await waitDecoded(page), /read markup.har as har · .* · 1 WebSocket conversation/);
+  assert.equal(await rows(page).count(), 1);
+  // A HAR has no addresses or frames: the row says so, and still opens.
+  assert.equal(await cell(rows(page).first(), "client").textContent(), "—");
+  assert.equal(await cell(rows(page).first(), "messages").textContent(), "1");
+  await rows(page).first().getByTestId("capture-open").click();
+  await page.getByTestId("conversation").waitFor();
+  assert.ok((await page.getByTestId("conv-messages").textContent()).includes("<img src=x onerror=alert(2)>"));
+  assert.ok((await page.getByTestId("conv-notices").textContent()).includes("url: ws://127.0.0.1:9/<img src=x onerror=alert(1)>"));
   assert.equal(await page.locator("main img").count(), 0);
   assert.deepEqual(dialogs, []);
   assert.deepEqual(errors, []);
@@ -247,7 +253,7 @@ test("the Live panel's tapped connection downloads as a pcapng with the browser'
   assert.deepEqual(errors, []);
 });
 
-test("three conversations recorded on loopback: the table, sorted by start (the README's screenshot)", { skip: captureUnavailable() ?? false }, async () => {
+test("three conversations recorded on loopback: the table, sorted by the bytes the server sent (the README's screenshot)", { skip: captureUnavailable() ?? false }, async () => {
   const file = join(dir, "three.pcap");
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: true });
   await new Promise((r) => wss.on("listening", r));
@@ -286,7 +292,6 @@ test("three conversations recorded on loopback: the table, sorted by start (the 
   await page.locator("[data-testid=capture-sort][data-key=bytesServer]").click();
   await page.locator("[data-testid=capture-sort][data-key=bytesServer]").click();
   assert.equal(await page.locator("th[data-key=bytesServer]").getAttribute("aria-sort"), "descending");
-  assert.equal(await cell(rows(page).first(), "index").count(), 0);
   assert.equal(await rows(page).first().getByTestId("capture-open").textContent(), "2");
   await page.getByTestId("decode-status").scrollIntoViewIfNeeded();
   await screenshot(page, "capture", "docs/capture.png");
