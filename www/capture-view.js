@@ -88,7 +88,7 @@ export class CaptureView {
     bar.max = total || 1;
     bar.value = total ? done : 1;
     const pct = total ? Math.floor((done / total) * 100) : 100;
-    const text = `${pct}% · ${size(done)} of ${size(total)} read · ${this.table.count} conversations found`;
+    const text = `${pct}% · ${size(done)} of ${size(total)} read · ${this.table.count} conversation${this.table.count === 1 ? "" : "s"} found`;
     this.q("capture-progress-text").textContent = text;
     if (this.reading) this.setStatus("decoding", `reading the capture… ${text}`);
   }
@@ -103,8 +103,8 @@ export class CaptureView {
   }
 
   showReadError(e) {
-    const where = `at byte ${e.offset} of the file${e.packet === null ? "" : ` (packet ${e.packet})`}`;
-    showError(this.q("capture-error"), `the capture could not be read to its end: ${e.message} ${where}; what was read before it is shown`);
+    const where = `byte ${e.offset} of the file${e.packet === null ? "" : `, packet ${e.packet}`}`;
+    showError(this.q("capture-error"), `the capture could not be read to its end (${where}): ${e.message}. What was read before it is shown.`);
     const node = this.q("capture-error");
     node.dataset.offset = String(e.offset);
     node.dataset.packet = e.packet === null ? "" : String(e.packet);
