@@ -1,18 +1,21 @@
 //! Capture files: every WebSocket conversation in a .pcap or .pcapng, reassembled from
 //! TCP, decoded with the conversation model.
 //!
-//! One file per job: [`file`] (pcap and pcapng blocks, read as a stream: packets with
-//! their number, time and link type), [`link`] (a packet's link, IP and TCP headers),
-//! [`tcp`] (each connection's two byte streams, in sequence-number order, with the holes
-//! a capture lost reported as gaps), [`har`] (the browser's HAR export), [`pcapng_writer`]
-//! (a conversation saved as a pcapng Wireshark opens) and [`driver`] (the WebSocket
-//! conversations among the connections).
+//! One file per job: `file` (pcap and pcapng blocks, read as a stream: packets with
+//! their number, time and link type), `link` (a packet's link, IP and TCP headers), `tcp`
+//! (each connection's two byte streams, in sequence-number order, with the holes a
+//! capture lost reported as gaps), `connections` (which connections are WebSocket
+//! conversations), `driver` (all of these over one file), [`har`] (the browser's HAR
+//! export, `from_har` its entries as conversations), `input` ([`CaptureDecoder`]: any
+//! input at all) and [`pcapng_writer`] (a conversation saved as a pcapng Wireshark
+//! opens, `headers_out` its packets' headers).
 
 mod connections;
 mod driver;
 pub(crate) mod file;
 mod from_har;
 pub mod har;
+mod headers_out;
 mod input;
 pub(crate) mod link;
 pub mod pcapng_writer;

@@ -321,3 +321,39 @@ fn every_split_of_the_file_gives_the_same_conversations() {
         }
     }
 }
+
+/// The command line reads a classic pcap by its magic number (not as raw bytes), lists
+/// the conversation and decodes it.
+#[test]
+fn the_cli_reads_a_pcap_and_a_pcapng() {
+    for name in [
+        "ws-lo.pcap",
+        "ws-lo.pcapng",
+        "ws-lo-be.pcap",
+        "ws-lo-nsec.pcap",
+    ] {
+        let (path, _) = fixture(name);
+        let out = Command::new(env!("CARGO_BIN_EXE_wsinspect"))
+            .arg("decode")
+            .arg(&path)
+            .output()
+            .expect("wsinspect runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let format = if name.ends_with("pcapng") {
+            "pcapng"
+        } else {
+            "pcap"
+        };
+        assert!(
+            text.starts_with(&format!(
+                "input: {} bytes, read as {format}: 20 packets",
+                std::fs::metadata(&path).unwrap().len()
+            )),
+            "{name}: {}",
+            text.lines().next().unwrap_or("")
+        );
+        assert!(text.contains("1 websocket conversation(s)"), "{name}");
+        assert!(text.contains("== conversation 0: 127.0.0.1:"), "{name}");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+    }
+}

@@ -163,8 +163,27 @@ pub(crate) fn decide(held: &Held, syn_seen: bool, ended: bool) -> Verdict {
     if let Some(side) = (0..2).find(|&side| asks[side] == Some(true)) {
         return Verdict::WebSocket { client_side: side };
     }
+    // With the opening captured, side 0 is the client: if it does not send a request,
+    // nothing the other side sends makes this WebSocket.
+    let cut_request = starts[0].starts_with(b"GET ") && !parse_handshake(&starts[0]).is_complete();
+    if syn_seen && asks[0] == Some(false) && !cut_request {
+        return Verdict::Other;
+    }
     if asks.iter().any(Option::is_none) {
         return Verdict::Undecided;
+    }
+    // A request head a gap cut short (a snapshot length shorter than the head) cannot
+    // show its Upgrade header; a "101 Switching Protocols" answer shows it asked.
+    for side in 0..2 {
+        let cut_short = starts[side].starts_with(b"GET ")
+            && held.gaps.iter().any(|g| g.0 == side)
+            && !parse_handshake(&starts[side]).is_complete();
+        let switched = [b"HTTP/1.1 101 ".as_slice(), b"HTTP/1.0 101 "]
+            .iter()
+            .any(|p| starts[1 - side].starts_with(p));
+        if cut_short && switched {
+            return Verdict::WebSocket { client_side: side };
+        }
     }
     // Neither side asked. A connection whose opening was captured is not WebSocket.
     if syn_seen
@@ -238,6 +257,28 @@ mod tests {
             decide(&held(b"\x16\x03\x01", b""), true, false),
             Verdict::Other
         );
+    }
+
+    #[test]
+    fn a_request_cut_by_the_snapshot_length_is_websocket_when_the_server_switched() {
+        let mut h = Held::default();
+        h.data(0, &REQUEST[..34], ChunkMeta::default());
+        h.gap(0, (REQUEST.len() - 34) as u64, Some(4));
+        assert_eq!(decide(&h, true, false), Verdict::Undecided);
+        h.data(
+            1,
+            b"HTTP/1.1 101 Switching Protocols\r\n",
+            ChunkMeta::default(),
+        );
+        assert_eq!(
+            decide(&h, true, false),
+            Verdict::WebSocket { client_side: 0 }
+        );
+        let mut other = Held::default();
+        other.data(0, &REQUEST[..34], ChunkMeta::default());
+        other.gap(0, 10, Some(4));
+        other.data(1, b"HTTP/1.1 200 OK\r\n", ChunkMeta::default());
+        assert_eq!(decide(&other, true, false), Verdict::Other);
     }
 
     #[test]

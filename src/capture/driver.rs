@@ -63,7 +63,9 @@ impl PacketCapture {
 
     /// `"pcap"` or `"pcapng"`, once the magic number has been read.
     pub(crate) fn format(&self) -> Option<&'static str> {
-        self.reader.format().map(format_name)
+        self.state
+            .format
+            .or_else(|| self.reader.format().map(format_name))
     }
 
     pub(crate) fn stats(&self) -> &CaptureStats {

@@ -6,7 +6,7 @@
 //! (pcapng) Capture File Format"), written little-endian: a reader tells the byte order by
 //! the Section Header Block's Byte-Order Magic.
 
-use etherparse::PacketBuilder;
+use super::headers_out;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::direction::{Direction, Transcript};
@@ -258,42 +258,30 @@ impl Connection {
         payload: &[u8],
     ) {
         let (me, peer) = (from.index(), from.other().index());
-        let mac = PacketBuilder::ethernet2(MACS[me], MACS[peer]);
-        let ip = match (self.addresses[me], self.addresses[peer]) {
-            (IpAddr::V4(source), IpAddr::V4(destination)) => {
-                // 64: a common initial TTL (RFC 1700's recommendation).
-                mac.ipv4(source.octets(), destination.octets(), 64)
-            }
-            (source, destination) => mac.ipv6(ipv6_octets(source), ipv6_octets(destination), 64),
+        // RFC 9293 §3.4: "the acknowledgment number ... is the next sequence number the
+        // sender of the acknowledgment expects to receive".
+        let ack = if flags.ack && self.synchronised[peer] {
+            self.next_seq[peer]
+        } else {
+            0
         };
-        let mut tcp = ip.tcp(self.ports[me], self.ports[peer], self.next_seq[me], WINDOW);
-        if flags.syn {
-            tcp = tcp.syn();
-        }
-        if flags.ack {
-            // RFC 9293 §3.4: "the acknowledgment number ... is the next sequence number
-            // the sender of the acknowledgment expects to receive".
-            let ack = if self.synchronised[peer] {
-                self.next_seq[peer]
-            } else {
-                0
-            };
-            tcp = tcp.ack(ack);
-        }
-        if flags.psh {
-            tcp = tcp.psh();
-        }
-        if flags.fin {
-            tcp = tcp.fin();
-        }
-        let mut frame = vec![0; tcp.size(payload.len())];
-        // The builder fails only when the buffer is short (it was sized by `size`) or the
-        // payload is longer than IP carries (it is at most 1448 bytes).
-        let written = tcp.write_to_slice(&mut frame, payload).unwrap_or_default();
-        frame.truncate(written);
-        if self.addresses[me].is_ipv4() {
-            set_ipv4_identification(&mut frame, self.ip_id[me]);
-        }
+        let bits = [
+            (flags.syn, headers_out::SYN),
+            (flags.ack, headers_out::ACK),
+            (flags.psh, headers_out::PSH),
+            (flags.fin, headers_out::FIN),
+        ];
+        let frame = headers_out::frame(&headers_out::Segment {
+            macs: [MACS[me], MACS[peer]],
+            addresses: [self.addresses[me], self.addresses[peer]],
+            ports: [self.ports[me], self.ports[peer]],
+            seq: self.next_seq[me],
+            ack,
+            flags: bits.iter().filter(|(on, _)| *on).map(|(_, bit)| bit).sum(),
+            window: WINDOW,
+            ip_id: self.ip_id[me],
+            payload,
+        });
         self.ip_id[me] = self.ip_id[me].wrapping_add(1);
         // RFC 9293 §3.4: "the SYN is considered to occur before the first actual data
         // octet of the segment", and the FIN after the last: each takes one sequence
@@ -305,35 +293,6 @@ impl Connection {
         }
         enhanced_packet_block(out, time, &frame);
     }
-}
-
-/// An address as IPv6 octets (IPv4 as IPv4-mapped, RFC 4291 §2.5.5.2).
-fn ipv6_octets(address: IpAddr) -> [u8; 16] {
-    match address {
-        IpAddr::V6(v6) => v6.octets(),
-        IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
-    }
-}
-
-/// Sets an Ethernet frame's IPv4 Identification (RFC 791: "An identifying value assigned
-/// by the sender to aid in assembling the fragments") and recomputes the header checksum
-/// (RFC 791: "the 16 bit one's complement of the one's complement sum of all 16 bit
-/// words in the header"). etherparse's builder writes 0 in every packet; a real sender
-/// counts up, and so do these.
-fn set_ipv4_identification(frame: &mut [u8], id: u16) {
-    const IP: usize = 14;
-    let Some(header) = frame.get_mut(IP..IP + 20) else {
-        return;
-    };
-    header[4..6].copy_from_slice(&id.to_be_bytes());
-    header[10..12].copy_from_slice(&[0, 0]);
-    let sum = header
-        .chunks(2)
-        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
-        .sum::<u32>();
-    let folded = (sum & 0xFFFF) + (sum >> 16);
-    let folded = (folded & 0xFFFF) + (folded >> 16);
-    header[10..12].copy_from_slice(&(!(folded as u16)).to_be_bytes());
 }
 
 /// Appends a block: Block Type, Block Total Length, the body padded to 32 bits, Block

@@ -12,7 +12,9 @@ use super::input::{self, InputFormat};
 use super::io::{error_line, to_stdout, Io};
 use super::json;
 use super::stream::{self, Stream};
-use crate::capture::{decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions, CaptureResult};
+use crate::capture::{
+    decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions, CaptureResult,
+};
 use crate::{
     decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
     ConversationResult, DecodeOptions, Frame, FrameKind, Generation, Handshake, HandshakeKind,
@@ -215,12 +217,10 @@ fn capture_format(raw: &[u8], format: InputFormat) -> Option<CaptureFormat> {
     if !matches!(format, InputFormat::Auto | InputFormat::Raw) {
         return None;
     }
-    let mut d = CaptureDecoder::new(CaptureOptions::default());
-    d.push(&raw[..raw.len().min(16)]);
-    match d.format() {
-        Some("pcap") => Some(CaptureFormat::Pcap),
-        Some("pcapng") => Some(CaptureFormat::Pcapng),
-        _ if format == InputFormat::Auto && crate::capture::har::looks_like_har(raw) => {
+    match crate::capture::file::sniff(raw) {
+        Some(crate::capture::file::FileFormat::Pcap) => Some(CaptureFormat::Pcap),
+        Some(crate::capture::file::FileFormat::Pcapng) => Some(CaptureFormat::Pcapng),
+        None if format == InputFormat::Auto && crate::capture::har::looks_like_har(raw) => {
             Some(CaptureFormat::Har)
         }
         _ => None,

@@ -282,15 +282,39 @@ fn finish(format: String, c: Conversation, out: ConversationOutput) -> Conversat
 }
 
 /// Orders by the packet (or time) of each item's first byte when every item has one;
-/// otherwise keeps the order the input gave.
-fn timeline<T>(items: &mut [Sided<T>]) {
-    if items.iter().all(|s| s.packet.is_some()) {
-        items.sort_by_key(|s| s.packet);
-    } else if items.iter().all(|s| s.time.is_some()) {
-        items.sort_by(|a, b| {
-            a.time
-                .partial_cmp(&b.time)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
+/// otherwise keeps the order the input gave. Each direction keeps its own order (stream
+/// order): the two directions are merged, never reordered within themselves, so
+/// segments a capture holds out of order cannot list a later frame first.
+fn timeline<T>(items: &mut Vec<Sided<T>>) {
+    /// The place of an item on the timeline, from its packet and time.
+    type Place = fn(&Option<u64>, &Option<f64>) -> f64;
+    let key: Option<Place> =
+        if items.iter().all(|s| s.packet.is_some()) {
+            Some(|packet, _| packet.unwrap_or_default() as f64)
+        } else if items.iter().all(|s| s.time.is_some()) {
+            Some(|_, time| time.unwrap_or_default())
+        } else {
+            None
+        };
+    let Some(key) = key else {
+        return;
+    };
+    let (mut client, mut server): (Vec<_>, Vec<_>) = std::mem::take(items)
+        .into_iter()
+        .enumerate()
+        .partition(|(_, s)| s.direction == Direction::Client);
+    client.reverse();
+    server.reverse();
+    while let (Some(c), Some(s)) = (client.last(), server.last()) {
+        let (kc, ks) = (key(&c.1.packet, &c.1.time), key(&s.1.packet, &s.1.time));
+        let take_client = kc < ks || (kc == ks && c.0 < s.0);
+        let next = if take_client {
+            client.pop()
+        } else {
+            server.pop()
+        };
+        items.extend(next.map(|(_, item)| item));
     }
+    items.extend(client.into_iter().rev().map(|(_, item)| item));
+    items.extend(server.into_iter().rev().map(|(_, item)| item));
 }

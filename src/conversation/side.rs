@@ -1,7 +1,7 @@
 //! One direction of a conversation: its head (if it starts with one), the bytes that
 //! wait for the other direction's head, then its frames, decoded with the plan.
 
-use super::resync::{scan, Expect, Scan};
+use super::resync::{scan, walk, Expect, Scan};
 use crate::decoder::{Decoder, FLASH_POLICY_REQUEST};
 use crate::direction::{ChunkMeta, Direction};
 use crate::handshake::{parse_handshake, Generation, Handshake};
@@ -39,6 +39,9 @@ enum Stage {
         bytes: Vec<u8>,
         scanned: usize,
         skipped: u64,
+        /// Where a frame is known to start (the frame the gap cut ends after the gap),
+        /// and whether a fragmented message runs on there.
+        known: Option<(u64, bool)>,
     },
     /// What follows is not decoded (not WebSocket, or after a head that is broken).
     Skipped,
@@ -368,6 +371,7 @@ impl Side {
                 bytes,
                 scanned: 0,
                 skipped: 0,
+                known: None,
             };
             return self.resync(false);
         }
@@ -430,6 +434,7 @@ impl Side {
             Stage::Resync { bytes, skipped, .. } => *skipped + bytes.len() as u64,
             _ => 0,
         };
+        let known = known_next_frame(&out, at + missing);
         self.received += missing;
         if self.history_kept_by_peer() == Some(false) {
             self.lost_history.get_or_insert(at);
@@ -448,6 +453,7 @@ impl Side {
             bytes: Vec::new(),
             scanned: 0,
             skipped,
+            known,
         };
         Some(out)
     }
@@ -473,6 +479,7 @@ impl Side {
             bytes,
             scanned,
             skipped,
+            known,
         } = &mut self.stage
         else {
             return None;
@@ -484,7 +491,44 @@ impl Side {
                 .as_deref()
                 .is_some_and(|e| e.contains("permessage-deflate"));
         let expect = Expect::for_direction(self.direction, rsv1);
-        match scan(bytes, *scanned, expect, ended) {
+        // The frame the gap cut says where the next one starts: walk there (past the rest
+        // of its message) instead of searching.
+        let mut found = None;
+        if let Some((next, in_message)) = known {
+            let at = next.saturating_sub(*from);
+            let drop = |bytes: &mut Vec<u8>, from: &mut u64, skipped: &mut u64, n: usize| {
+                bytes.drain(..n);
+                *from += n as u64;
+                *skipped += n as u64;
+            };
+            if at > bytes.len() as u64 {
+                let n = bytes.len();
+                drop(bytes, from, skipped, n);
+                if !ended {
+                    return None;
+                }
+                *known = None;
+            } else {
+                match walk(bytes, at as usize, in_message, expect, ended) {
+                    Scan::Found(p) => found = Some(p),
+                    Scan::NeedMore(p) => {
+                        *known = Some((*from + p as u64, *in_message));
+                        let n = p.min(bytes.len());
+                        drop(bytes, from, skipped, n);
+                        return None;
+                    }
+                    Scan::None => {
+                        *known = None;
+                        *scanned = at as usize;
+                    }
+                }
+            }
+        }
+        let result = match found {
+            Some(p) => Scan::Found(p),
+            None => scan(bytes, *scanned, expect, ended),
+        };
+        match result {
             Scan::NeedMore(at) => {
                 // The bytes before `at` can never start a frame: drop them.
                 bytes.drain(..at);
@@ -575,4 +619,23 @@ impl Side {
         }
         out
     }
+}
+
+/// Where the next frame starts when the decoder ended inside a frame whose length it had
+/// read and that frame ends at or after `after_gap` (the first byte after the hole), and
+/// whether the message that frame belongs to runs on past it.
+fn known_next_frame(out: &DecodeOutput, after_gap: u64) -> Option<(u64, bool)> {
+    let cut = out.incomplete.as_ref()?;
+    let end = cut.offset + cut.have + cut.needed?;
+    if end < after_gap {
+        return None;
+    }
+    let open_message = out.messages.iter().any(|m| !m.complete);
+    let in_message = match &cut.partial {
+        // A data frame (or continuation) that is not the last of its message.
+        Some(f) if f.opcode < 8 => !f.fin,
+        // A control frame between fragments: the message it interrupted runs on.
+        _ => open_message,
+    };
+    Some((end, in_message))
 }
