@@ -10,6 +10,7 @@ mod closed;
 #[cfg(test)]
 mod file_tests;
 mod fuzz;
+mod recent;
 mod stream;
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::recent::Recent;
 use super::{ConnectionId, TcpEvent};
 use crate::capture::{CaptureNotice, CaptureNoticeId};
 
@@ -98,6 +99,8 @@ pub(super) struct Stream {
     held: usize,
     /// The stream offset the FIN occupies, once seen.
     fin: Option<u64>,
+    /// The newest delivered bytes, to compare retransmissions with.
+    recent: Recent,
 }
 
 impl Stream {
@@ -112,6 +115,7 @@ impl Stream {
             pending: BTreeMap::new(),
             held: 0,
             fin: None,
+            recent: Recent::default(),
         }
     }
 
@@ -236,7 +240,17 @@ impl Stream {
             }
         }
         // "If a segment's contents straddle the boundary between old and new, only the new
-        // parts should be processed" (RFC 9293 §3.10.7.4): bytes before `next` were delivered.
+        // parts should be processed" (RFC 9293 §3.10.7.4): bytes before `next` were
+        // delivered; a copy of them that differs is reported (the first copy stays).
+        if let (Fresh::Bytes(bytes), Ok(at)) = (fresh, u64::try_from(offset.max(0))) {
+            let delivered = &bytes[..usize::try_from(i128::from(self.next) - offset)
+                .unwrap_or(0)
+                .min(bytes.len())];
+            let start = usize::try_from(skip).unwrap_or(0).min(delivered.len());
+            if let Some((differs, first)) = self.recent.differs(at, &delivered[start..]) {
+                self.report_conflict(differs, first, origin.packet, sink);
+            }
+        }
         skip = skip.max(i128::from(self.next) - offset);
         if skip >= length {
             return;
@@ -367,6 +381,9 @@ impl Stream {
     /// Hands the run at `next` to the sink: bytes as data, a snaplen cut as a gap.
     fn deliver(&mut self, run: Fresh<'_>, origin: Origin, sink: &mut dyn FnMut(TcpEvent<'_>)) {
         let (connection, side, offset) = (self.connection, self.side, self.next);
+        if let Fresh::Bytes(bytes) = run {
+            self.recent.record(offset, bytes, origin.packet);
+        }
         match run {
             Fresh::Bytes(bytes) => sink(TcpEvent::Data {
                 connection,

@@ -367,6 +367,27 @@ fn differing_overlaps_are_a_notice_and_the_first_copy_wins() {
     }
 }
 
+/// Found by the real-capture tests: a retransmission of bytes already delivered, with
+/// other bytes, was dropped without a word.
+#[test]
+fn a_differing_copy_of_delivered_bytes_is_a_notice_too() {
+    let mut segments = handshake();
+    segments.extend([
+        client(1001, "A", b"0123456789"), // packet 4, delivered at once
+        client(1006, "A", b"56x89abcde"), // packet 5: differs at stream offset 7
+        client(1001, "A", b"0123456789"), // packet 6: an exact copy, silent
+    ]);
+    let seen = run(&segments);
+    assert_eq!(stream(&seen, 0, 0), b"0123456789abcde");
+    let conflicts = notices(&seen, CaptureNoticeId::OverlapConflict);
+    assert_eq!(conflicts.len(), 1, "{seen:#?}");
+    let (message, packet) = conflicts[0];
+    assert_eq!(packet, Some(5));
+    for part in ["packet 5", "packet 4", "stream offset 7"] {
+        assert!(message.contains(part), "{message}");
+    }
+}
+
 #[test]
 fn a_missing_segment_is_a_gap_at_the_end_and_the_bytes_after_it_follow() {
     let mut segments = handshake();
