@@ -144,7 +144,7 @@ export class CaptureView {
     this.q("capture-list").hidden = true;
     this.q("capture-opened").hidden = false;
     const who = (e) => (e ? `${e.address}:${e.port}` : "?");
-    this.q("capture-opened-title").textContent = `conversation #${index + 1}: ${who(conv.client)} → ${who(conv.server)} · ${conv.frames.length} frames · ${conv.messages.length} messages`;
+    this.q("capture-opened-title").textContent = `conversation ${index}: ${who(conv.client)} → ${who(conv.server)} · ${conv.frames.length} frames · ${conv.messages.length} messages`;
     this.conversation.show(conv);
     this.q("capture-back").focus();
   }
@@ -165,7 +165,7 @@ export class CaptureView {
   async download() {
     const c = this.opened;
     if (!c) return;
-    const name = `wsinspect-conversation-${c.index + 1}${c.client ? `-${c.client.port}` : ""}${c.server ? `-${c.server.port}` : ""}.pcapng`;
+    const name = `wsinspect-conversation-${c.index}${c.client ? `-${c.client.port}` : ""}${c.server ? `-${c.server.port}` : ""}.pcapng`;
     const button = this.q("capture-download");
     try {
       await downloadPcapng(c, name);

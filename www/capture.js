@@ -15,7 +15,7 @@ const duration = (r) => (r.start !== null && r.end !== null && r.end !== undefin
 
 /** key, header, title, the value sorted by, the cell's text. */
 const COLUMNS = [
-  ["index", "#", "the order the conversations were found in", (r) => r.index, (r) => String(r.index + 1)],
+  ["index", "#", "the order the conversations were found in", (r) => r.index, (r) => String(r.index)],
   ["client", "client", "the side that sent the upgrade request (or, without one, the side that masks)", (r) => sortable(r.client), (r) => endpoint(r.client)],
   ["server", "server", "the side that answered", (r) => sortable(r.server), (r) => endpoint(r.server)],
   ["start", "start (UTC)", "the time of the connection's first packet", (r) => r.start, (r) => when(r.start)],

@@ -64,6 +64,10 @@ export class DecodePanel {
     for (const id of ["decode-extensions", "decode-max"]) this.q(id).addEventListener("input", later);
     this.q("decode-form").addEventListener("submit", (e) => { e.preventDefault(); this.run(); });
     this.q("decode-file").addEventListener("change", (e) => { if (e.target.files[0]) this.load(e.target.files[0]); });
+    // The mid-stream choice reads the open capture again with it.
+    this.q("capture-mid-stream").addEventListener("change", () => {
+      if (this.captureFile && !this.q("capture").hidden) this.openCapture(this.captureFile);
+    });
     this.q("capture-file").addEventListener("change", (e) => {
       if (e.target.files[0]) this.openCapture(e.target.files[0]);
       e.target.value = "";
@@ -111,7 +115,10 @@ export class DecodePanel {
     this.clearLarge();
     this.reset();
     this.q("decode-results").hidden = true;
-    this.capture.read(file, this.options().maxMessageSize === undefined ? {} : { maxMessageSize: this.options().maxMessageSize });
+    this.captureFile = file;
+    const options = { midStream: this.q("capture-mid-stream").checked };
+    if (this.options().maxMessageSize !== undefined) options.maxMessageSize = this.options().maxMessageSize;
+    this.capture.read(file, options);
     this.input.value = "";
     this.offerCapture();
     this.input.dispatchEvent(new Event("change", { bubbles: true })); // the link drops the paste and says why

@@ -288,14 +288,13 @@ fn finish(format: String, c: Conversation, out: ConversationOutput) -> Conversat
 fn timeline<T>(items: &mut Vec<Sided<T>>) {
     /// The place of an item on the timeline, from its packet and time.
     type Place = fn(&Option<u64>, &Option<f64>) -> f64;
-    let key: Option<Place> =
-        if items.iter().all(|s| s.packet.is_some()) {
-            Some(|packet, _| packet.unwrap_or_default() as f64)
-        } else if items.iter().all(|s| s.time.is_some()) {
-            Some(|_, time| time.unwrap_or_default())
-        } else {
-            None
-        };
+    let key: Option<Place> = if items.iter().all(|s| s.packet.is_some()) {
+        Some(|packet, _| packet.unwrap_or_default() as f64)
+    } else if items.iter().all(|s| s.time.is_some()) {
+        Some(|_, time| time.unwrap_or_default())
+    } else {
+        None
+    };
     let Some(key) = key else {
         return;
     };
