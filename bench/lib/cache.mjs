@@ -43,3 +43,27 @@ export function cachedInput(repo, id, scale, generate) {
   writeFileSync(join(dir, `${key}.json`), json);
   return input;
 }
+
+/**
+ * A generated file kept in target/bench-inputs/cache/ (for inputs other programs read, such
+ * as the capture tshark and the CLI open), keyed by the generator's sources and `extra`;
+ * `generate(path)` writes it. Returns { path, info } (info: what generate returned).
+ */
+export async function cachedFile(repo, id, ext, sources, extra, generate) {
+  const dir = join(repo, "target", "bench-inputs", "cache");
+  const hash = createHash("sha1");
+  for (const f of sources) hash.update(readFileSync(f));
+  hash.update(`${id} ${extra}`);
+  const key = `${id}-${hash.digest("hex").slice(0, 12)}`;
+  const path = join(dir, `${key}.${ext}`);
+  try {
+    return { path, info: JSON.parse(readFileSync(`${path}.json`, "utf8")) };
+  } catch {
+    // not cached yet
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.startsWith(`${id}-`)) rmSync(join(dir, f));
+  const info = (await generate(path)) ?? {};
+  writeFileSync(`${path}.json`, JSON.stringify(info));
+  return { path, info };
+}

@@ -1,0 +1,32 @@
+// The capture row's wasm subject, in its own Node process (so its memory peak is its own):
+// the package's CaptureDecoder over the file in 1 MiB slices, as the page's worker and the
+// CLI read it. Prints one JSON line: ms (reading and decoding, after init()), conversations
+// and frames found, and process.resourceUsage().maxRSS (KiB).
+//
+//   node bench/capture/node-decode.mjs FILE
+import { closeSync, openSync, readSync } from "node:fs";
+
+const file = process.argv[2];
+const { default: init, CaptureDecoder } = await import("wsinspect");
+await init();
+const t0 = performance.now();
+const decoder = new CaptureDecoder();
+const slice = Buffer.alloc(1 << 20);
+const fd = openSync(file, "r");
+let conversations = 0, frames = 0, found = 0, error = null;
+const take = (part) => {
+  found += part.found.length;
+  conversations += part.conversations.length;
+  for (const c of part.conversations) frames += c.frames.length;
+  error ??= part.error;
+};
+for (;;) {
+  const n = readSync(fd, slice, 0, slice.length, null);
+  if (n === 0) break;
+  take(decoder.push(slice.subarray(0, n)));
+}
+take(decoder.end());
+closeSync(fd);
+decoder.free();
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms, found, conversations, frames, error: error?.message ?? null, maxRSS: process.resourceUsage().maxRSS }) + "\n");
