@@ -55,8 +55,11 @@ test("the packed wasm and its glue, gzipped, are at most 100 KB", async () => {
   assert.ok(gzipped <= 100_000, `the module is ${gzipped} bytes gzipped (${files.join(", ")})`);
 });
 
-// The conversation module is the whole core with conversations; it ships beside the first.
-test("the conversation module is packed, and gzipped is at most 140 KB", async () => {
+// The conversation module is the whole core with conversations and captures; it ships
+// beside the first and loads on first use. Captures took it from 121 KB to 195 KB: the pcap
+// and pcapng reader (pcap-parser, 13.5 KB), the HAR reader (serde_json, 18 KB), TCP
+// reassembly, the capture driver and the pcapng writer.
+test("the conversation module is packed, and gzipped is at most 200 KB", async () => {
   const { readFile } = await import("node:fs/promises");
   const { gzipSync } = await import("node:zlib");
   const { join } = await import("node:path");
@@ -65,7 +68,7 @@ test("the conversation module is packed, and gzipped is at most 140 KB", async (
   for (const file of ["wsinspect_conversation_bg.wasm", "wsinspect_conversation.js"]) {
     gzipped += gzipSync(await readFile(join(dir, file)), { level: 9 }).length;
   }
-  assert.ok(gzipped > 50_000 && gzipped <= 140_000, `the conversation module is ${gzipped} bytes gzipped`);
+  assert.ok(gzipped > 50_000 && gzipped <= 200_000, `the conversation module is ${gzipped} bytes gzipped`);
 });
 
 // Without the conversation module, its calls say what to do; parseBytes reads one direction.
