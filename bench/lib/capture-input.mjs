@@ -9,8 +9,9 @@
 // file passes 100 MB: each copy's connections get new client ports, both directions'
 // sequence and acknowledgement numbers are shifted, timestamps are shifted by a few
 // milliseconds per copy, the server port becomes 8080 and client ports come from 49152 up
-// (ports no tshark dissector claims: 1080 or 1344 would be read as SOCKS or ICAP), the TCP checksums are recomputed, and all copies' packets are
-// merged in time order, so many conversations are open at once, as in a busy capture.
+// (ports no tshark dissector claims: 1080 or 1344 would be read as SOCKS or ICAP), the TCP
+// checksums are recomputed, and all copies' packets are merged in time order, so many
+// conversations are open at once, as in a busy capture.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
