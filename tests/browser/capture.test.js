@@ -197,6 +197,36 @@ test("a file cut inside a block: the error with its byte offset and packet, and 
   assert.deepEqual(errors, []);
 });
 
+/** A little-endian pcap without its first `n` packets: a capture begun after the connection opened. */
+function withoutFirst(pcap, n) {
+  const view = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
+  let at = 24;
+  for (let i = 0; i < n; i++) at += 16 + view.getUint32(at + 8, true);
+  return Buffer.concat([pcap.subarray(0, 24), pcap.subarray(at)]);
+}
+
+test("a capture begun mid-connection: named as begun before the capture, decoded once the mid-stream choice is ticked", async () => {
+  const { page, errors } = await open(env);
+  await showPanel(page, "decode");
+  // ws-lo.pcap's packets 1 to 7 are the TCP and WebSocket handshakes; 8 is the first frame.
+  const late = withoutFirst(readFileSync(`${FIXTURES}/ws-lo.pcap`), 7);
+  const plain = decodeCapture(late);
+  const decoded = decodeCapture(late, { midStream: true });
+  assert.deepEqual([plain.conversations.length, plain.stats.midStreamCandidates], [0, 1]);
+  assert.equal(decoded.conversations.length, 1);
+  await dropBytes(page, "late.pcap", late);
+  assert.match(await waitDecoded(page), /0 WebSocket conversations .* 1 begun before the capture/);
+  const said = await page.locator("[data-testid=capture-notice][data-id=mid-stream]").allTextContents();
+  assert.ok(said.some((t) => /looks like websocket frames both ways: decode it with the mid-stream option/.test(t)), said.join("\n"));
+  await page.getByTestId("capture-mid-stream").check();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=capture-row][data-decoded=true]").length === 1);
+  const row = rows(page).first();
+  const frames = Number(await cell(row, "framesClient").textContent()) + Number(await cell(row, "framesServer").textContent());
+  assert.equal(frames, decoded.conversations[0].frames.length);
+  assert.equal(await cell(row, "violations").textContent(), "0");
+  assert.deepEqual(errors, []);
+});
+
 test("a HAR's markup stays text: its URL and message are shown, never run", async () => {
   const { page, errors } = await open(env);
   const dialogs = [];
@@ -293,7 +323,8 @@ test("three conversations recorded on loopback: the table, sorted by the bytes t
   await page.locator("[data-testid=capture-sort][data-key=bytesServer]").click();
   await page.locator("[data-testid=capture-sort][data-key=bytesServer]").click();
   assert.equal(await page.locator("th[data-key=bytesServer]").getAttribute("aria-sort"), "descending");
-  assert.equal(await rows(page).first().getByTestId("capture-open").textContent(), "2");
+  // The second conversation found (numbered from 0, as --conversation N takes it) sent most.
+  assert.equal(await rows(page).first().getByTestId("capture-open").textContent(), "1");
   await page.getByTestId("decode-status").scrollIntoViewIfNeeded();
   await screenshot(page, "capture", "docs/capture.png");
   assert.deepEqual(errors, []);
