@@ -8,12 +8,14 @@
 //! direction's frames wait until both heads are known, so they are never decoded with
 //! the wrong extensions and then "fixed".
 
+mod builder;
 mod close;
 mod negotiate;
 mod one_shot;
 pub(crate) mod resync;
 mod side;
 
+pub(crate) use builder::Builder;
 pub use close::LateFrame;
 pub use close::{CloseEvent, CloseSummary};
 pub(crate) use one_shot::decode_one_direction;

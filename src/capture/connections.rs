@@ -8,9 +8,9 @@
 //! connection closes, everything else is counted and let go.
 
 use crate::conversation::resync::{scan, Expect, Scan};
-use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
+use crate::conversation::Builder;
+use crate::direction::{ChunkMeta, Direction};
 use crate::handshake::{parse_handshake, MAX_HEAD_CEILING};
-use crate::transcript::Gap;
 
 /// The most bytes a side's start is held while deciding what the connection is.
 pub(crate) const DECIDE_LIMIT: usize = MAX_HEAD_CEILING;
@@ -82,13 +82,9 @@ impl Held {
         ended || self.gaps.iter().any(|g| g.0 == side)
     }
 
-    /// The transcript, with `client_side` as the client.
-    pub(crate) fn into_transcript(
-        self,
-        client_side: usize,
-        ends: [Endpoint; 2],
-        format: &str,
-    ) -> Transcript {
+    /// Pushes what was held into a conversation, `client_side` as the client: each
+    /// side's chunks in order, each gap once its side has been fed up to it.
+    pub(crate) fn replay(self, client_side: usize, builder: &mut Builder) {
         let direction = |side: usize| {
             if side == client_side {
                 Direction::Client
@@ -96,32 +92,22 @@ impl Held {
                 Direction::Server
             }
         };
-        let [a, b] = ends;
-        let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };
-        Transcript {
-            format: format.to_string(),
-            client: Some(client),
-            server: Some(server),
-            chunks: self
-                .chunks
-                .into_iter()
-                .map(|(side, bytes, meta)| DirectedChunk {
-                    direction: direction(side),
-                    bytes,
-                    meta,
-                })
-                .collect(),
-            notes: Vec::new(),
-            gaps: self
-                .gaps
-                .into_iter()
-                .map(|(side, offset, missing, packet)| Gap {
-                    direction: direction(side),
-                    offset,
-                    missing,
-                    packet,
-                })
-                .collect(),
+        let mut fed = [0u64; 2];
+        let mut pending: Vec<(usize, u64, u64)> =
+            self.gaps.iter().map(|g| (g.0, g.1, g.2)).collect();
+        for (side, bytes, meta) in self.chunks {
+            pending.retain(|&(s, at, missing)| {
+                let due = s == side && at <= fed[side];
+                if due {
+                    builder.gap(direction(s), missing);
+                }
+                !due
+            });
+            builder.push(direction(side), &bytes, meta);
+            fed[side] += bytes.len() as u64;
+        }
+        for (s, _, missing) in pending {
+            builder.gap(direction(s), missing);
         }
     }
 }

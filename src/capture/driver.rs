@@ -12,7 +12,7 @@ use super::{
     CaptureConversation, CaptureError, CaptureEvent, CaptureGap, CaptureNotice, CaptureNoticeId,
     CaptureOptions, CaptureStats, SocketAddress,
 };
-use crate::conversation::{decode_transcript, ConversationOptions};
+use crate::conversation::{Builder, ConversationOptions};
 use crate::direction::{ChunkMeta, Direction, Endpoint};
 
 /// The most notices of one kind a capture reports one by one; past it they are counted
@@ -28,7 +28,38 @@ struct Connection {
     verdict: Verdict,
     /// The conversation's index once it is one.
     index: Option<usize>,
+    /// Its first bytes, while what it is is not known.
     held: Held,
+    /// Its conversation, decoded as its bytes come, once it is one.
+    builder: Option<Builder>,
+    /// Its gaps in stream offsets, and the bytes missing before the next one each way.
+    gaps: Vec<CaptureGap>,
+    missing: [u64; 2],
+}
+
+impl Connection {
+    /// Who sent side `side`'s bytes, once the conversation is known.
+    fn direction(&self, side: usize) -> Direction {
+        match self.verdict {
+            Verdict::WebSocket { client_side } | Verdict::MidStream { client_side }
+                if side != client_side =>
+            {
+                Direction::Server
+            }
+            _ => Direction::Client,
+        }
+    }
+
+    /// A hole in a side's stream, in stream offsets.
+    fn record_gap(&mut self, side: usize, present: u64, length: u64, packet: Option<u64>) {
+        self.gaps.push(CaptureGap {
+            direction: self.direction(side),
+            offset: present + self.missing[side],
+            length,
+            packet,
+        });
+        self.missing[side] += length;
+    }
 }
 
 /// Reads a capture file pushed in slices.
@@ -249,6 +280,9 @@ impl State {
                         verdict: Verdict::Undecided,
                         index: None,
                         held: Held::default(),
+                        builder: None,
+                        gaps: Vec::new(),
+                        missing: [0, 0],
                     },
                 );
             }
@@ -271,8 +305,14 @@ impl State {
                     time,
                     packet: Some(packet),
                 };
-                c.held.data(side, bytes, meta);
-                self.judge(connection, false);
+                let direction = c.direction(side);
+                match &mut c.builder {
+                    Some(b) => b.push(direction, bytes, meta),
+                    None => {
+                        c.held.data(side, bytes, meta);
+                        self.judge(connection, false);
+                    }
+                }
             }
             TcpEvent::Gap {
                 connection,
@@ -282,9 +322,18 @@ impl State {
                 ..
             } => {
                 if let Some(c) = self.connections.get_mut(&connection) {
-                    if !matches!(c.verdict, Verdict::Other) {
-                        c.held.gap(side, length, Some(packet));
-                        self.judge(connection, false);
+                    let direction = c.direction(side);
+                    match &mut c.builder {
+                        Some(b) => {
+                            let present = b.present[direction.index()];
+                            b.gap(direction, length);
+                            c.record_gap(side, present, length, Some(packet));
+                        }
+                        None if !matches!(c.verdict, Verdict::Other) => {
+                            c.held.gap(side, length, Some(packet));
+                            self.judge(connection, false);
+                        }
+                        None => {}
                     }
                 }
             }
@@ -325,6 +374,17 @@ impl State {
         match c.verdict {
             Verdict::Other => c.held = Held::default(),
             Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
+                // From here the bytes go straight into the conversation.
+                let held = std::mem::take(&mut c.held);
+                for &(side, present, length, packet) in &held.gaps {
+                    c.record_gap(side, present, length, packet);
+                }
+                let mut builder = Builder::new(ConversationOptions {
+                    max_message_size: self.options.max_message_size,
+                    mid_stream: matches!(c.verdict, Verdict::MidStream { .. }),
+                });
+                held.replay(client_side, &mut builder);
+                c.builder = Some(builder);
                 let index = self.conversations;
                 self.conversations += 1;
                 c.index = Some(index);
@@ -340,31 +400,22 @@ impl State {
         }
     }
 
-    /// A connection is over: a WebSocket conversation is decoded.
+    /// A connection is over: a WebSocket conversation's result is reported.
     fn close(&mut self, c: Connection) {
         let (client_side, mid_stream) = match c.verdict {
             Verdict::WebSocket { client_side } => (client_side, false),
             Verdict::MidStream { client_side } => (client_side, true),
             _ => return,
         };
-        let format = self.format.unwrap_or("capture");
-        let direction = |side: usize| {
-            if side == client_side {
-                Direction::Client
-            } else {
-                Direction::Server
-            }
+        let Some(builder) = c.builder else {
+            return;
         };
-        let gaps = stream_gaps(&c.held, direction);
-        let present = c.held.present;
-        let t = c
-            .held
-            .into_transcript(client_side, c.ends.map(endpoint), format);
-        let options = ConversationOptions {
-            max_message_size: self.options.max_message_size,
-            mid_stream,
-        };
-        let result = decode_transcript(&t, &options);
+        let present = builder.present;
+        let mut result = builder.finish(self.format.unwrap_or("capture").to_string());
+        let [a, b] = c.ends.map(endpoint);
+        let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };
+        result.client = Some(client);
+        result.server = Some(server);
         self.events
             .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
                 index: c.index.unwrap_or_default(),
@@ -373,30 +424,11 @@ impl State {
                 start: c.start,
                 end: c.end,
                 mid_stream,
-                gaps,
-                bytes: [present[client_side], present[1 - client_side]],
+                gaps: c.gaps,
+                bytes: present,
                 result,
             })));
     }
-}
-
-/// The gaps of a connection in stream offsets (the missing bytes of earlier gaps
-/// counted), as the API reports them.
-fn stream_gaps(held: &Held, direction: impl Fn(usize) -> Direction) -> Vec<CaptureGap> {
-    let mut missing_before = [0u64; 2];
-    held.gaps
-        .iter()
-        .map(|&(side, present, missing, packet)| {
-            let offset = present + missing_before[side];
-            missing_before[side] += missing;
-            CaptureGap {
-                direction: direction(side),
-                offset,
-                length: missing,
-                packet,
-            }
-        })
-        .collect()
 }
 
 fn endpoint((address, port): SocketAddress) -> Endpoint {

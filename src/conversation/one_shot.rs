@@ -1,6 +1,7 @@
 //! A whole conversation at once, from whatever people have in hand: the text they copy
 //! out of Wireshark, tshark or tcpdump (both directions), or one direction's bytes.
 
+use super::builder::Builder;
 use super::{CloseSummary, Conversation, ConversationOptions, ConversationOutput, Sided};
 use crate::bytes::{parse_bytes, Format, ParseError};
 use crate::direction::{ChunkMeta, DirectedChunk, Direction, Endpoint, Transcript};
@@ -82,39 +83,29 @@ pub fn decode_transcript(t: &Transcript, options: &ConversationOptions) -> Conve
         std::mem::swap(&mut client, &mut server);
     }
     let direction_of = |d: Direction| if swapped { d.other() } else { d };
-    let mut conversation = Conversation::new(options.clone());
-    let mut out = ConversationOutput::default();
+    let mut builder = Builder::new(options.clone());
     // Each gap is applied once its direction has been fed up to the gap's offset.
     let mut fed = [0u64; 2];
     let mut gaps: Vec<&crate::transcript::Gap> = t.gaps.iter().collect();
-    let mut apply_gaps =
-        |d: Direction, fed: u64, c: &mut Conversation, out: &mut ConversationOutput, all: bool| {
-            gaps.retain(|g| {
-                let due = g.direction == d && (all || g.offset <= fed);
-                if due {
-                    out.append(c.gap(direction_of(d), g.missing));
-                }
-                !due
-            });
-        };
+    let mut apply_gaps = |d: Direction, fed: u64, b: &mut Builder, all: bool| {
+        gaps.retain(|g| {
+            let due = g.direction == d && (all || g.offset <= fed);
+            if due {
+                b.gap(direction_of(d), g.missing);
+            }
+            !due
+        });
+    };
     for c in chunks {
-        apply_gaps(
-            c.direction,
-            fed[c.direction.index()],
-            &mut conversation,
-            &mut out,
-            false,
-        );
-        out.append(conversation.push(direction_of(c.direction), &c.bytes, c.meta));
+        apply_gaps(c.direction, fed[c.direction.index()], &mut builder, false);
+        builder.push(direction_of(c.direction), &c.bytes, c.meta);
         fed[c.direction.index()] += c.bytes.len() as u64;
     }
     for d in Direction::BOTH {
-        apply_gaps(d, fed[d.index()], &mut conversation, &mut out, true);
+        apply_gaps(d, fed[d.index()], &mut builder, true);
     }
-    out.append(conversation.end());
-    let mut result = finish(t.format.clone(), conversation, out);
+    let mut result = builder.finish(t.format.clone());
     result.notes = t.notes.clone();
-    result.streams = streams(t, direction_of);
     result.client = client;
     result.server = server;
     for message in extra {
@@ -168,27 +159,6 @@ pub fn decode_conversation(bytes: &[u8], options: &ConversationOptions) -> Conve
         }
     }
     decode_one_direction(bytes, "bytes, 1 direction".into(), options)
-}
-
-/// Each direction's bytes up to its first gap, indexed by who sent them.
-fn streams(t: &Transcript, direction_of: impl Fn(Direction) -> Direction) -> [Vec<u8>; 2] {
-    let mut streams = [Vec::new(), Vec::new()];
-    for d in Direction::BOTH {
-        let end = t
-            .gaps
-            .iter()
-            .filter(|g| g.direction == d)
-            .map(|g| g.offset)
-            .min();
-        let stream = &mut streams[direction_of(d).index()];
-        for c in t.chunks.iter().filter(|c| c.direction == d) {
-            let room = end.map_or(usize::MAX, |e| {
-                e.saturating_sub(stream.len() as u64) as usize
-            });
-            stream.extend_from_slice(&c.bytes[..c.bytes.len().min(room)]);
-        }
-    }
-    streams
 }
 
 /// One direction's bytes: who sent them is told by the head they start with, or else
@@ -254,7 +224,11 @@ fn swap_by_mask(chunks: &[&DirectedChunk]) -> Option<String> {
 }
 
 /// Everything the conversation produced, on one timeline.
-fn finish(format: String, c: Conversation, out: ConversationOutput) -> ConversationResult {
+pub(super) fn finish(
+    format: String,
+    c: Conversation,
+    out: ConversationOutput,
+) -> ConversationResult {
     let mut r = ConversationResult {
         format,
         client: None,

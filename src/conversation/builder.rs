@@ -1,0 +1,56 @@
+//! A whole conversation built as its bytes come: each direction's chunks and gaps pushed
+//! in, the result taken at the end. What [`decode_transcript`](super::decode_transcript)
+//! and a capture's connections both use, so neither holds the raw chunks until the end.
+
+use super::one_shot::finish;
+use super::{Conversation, ConversationOptions, ConversationOutput, ConversationResult};
+use crate::direction::{ChunkMeta, Direction};
+
+pub(crate) struct Builder {
+    conversation: Conversation,
+    out: ConversationOutput,
+    /// Each direction's bytes up to its first gap (the result's `streams`).
+    streams: [Vec<u8>; 2],
+    gapped: [bool; 2],
+    /// Bytes pushed each way.
+    pub(crate) present: [u64; 2],
+}
+
+impl Builder {
+    pub(crate) fn new(options: ConversationOptions) -> Builder {
+        Builder {
+            conversation: Conversation::new(options),
+            out: ConversationOutput::default(),
+            streams: [Vec::new(), Vec::new()],
+            gapped: [false, false],
+            present: [0, 0],
+        }
+    }
+
+    /// A direction's next bytes.
+    pub(crate) fn push(&mut self, direction: Direction, bytes: &[u8], meta: ChunkMeta) {
+        let d = direction.index();
+        if !self.gapped[d] {
+            self.streams[d].extend_from_slice(bytes);
+        }
+        self.present[d] += bytes.len() as u64;
+        let out = self.conversation.push(direction, bytes, meta);
+        self.out.append(out);
+    }
+
+    /// `missing` bytes of a direction never came.
+    pub(crate) fn gap(&mut self, direction: Direction, missing: u64) {
+        self.gapped[direction.index()] = true;
+        let out = self.conversation.gap(direction, missing);
+        self.out.append(out);
+    }
+
+    /// Ends both directions; the result on one timeline.
+    pub(crate) fn finish(mut self, format: String) -> ConversationResult {
+        let end = self.conversation.end();
+        self.out.append(end);
+        let mut result = finish(format, self.conversation, self.out);
+        result.streams = self.streams;
+        result
+    }
+}
