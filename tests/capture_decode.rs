@@ -357,3 +357,23 @@ fn the_cli_reads_a_pcap_and_a_pcapng() {
         assert_eq!(out.status.code(), Some(0), "{name}");
     }
 }
+
+/// Comments a pcapng keeps (editcap -a) come out as notices with their packet numbers.
+#[test]
+fn packet_comments_are_kept_with_their_packets() {
+    let (_, bytes) = fixture("ws-comment.pcapng");
+    let r = decode_capture(&bytes, &CaptureOptions::default());
+    let comments: Vec<(Option<u64>, &str)> = r
+        .notices
+        .iter()
+        .filter(|n| n.id.as_str() == "comment")
+        .map(|n| (n.packet, n.message.as_str()))
+        .collect();
+    assert_eq!(
+        comments,
+        [
+            (Some(1), "packet 1: comment: hello"),
+            (Some(3), "packet 3: comment: second")
+        ]
+    );
+}

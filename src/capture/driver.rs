@@ -211,6 +211,15 @@ impl State {
 
     fn packet(&mut self, packet: &RawPacket<'_>, tcp: &mut Reassembler) {
         self.stats.packets += 1;
+        // A packet's comment (pcapng opt_comment) is kept, with its packet.
+        if let Some(comment) = &packet.comment {
+            self.notice(CaptureNotice {
+                id: CaptureNoticeId::Comment,
+                message: format!("packet {}: comment: {comment}", packet.number),
+                packet: Some(packet.number),
+                offset: Some(packet.offset),
+            });
+        }
         let read = match read_packet(packet) {
             Ok(read) => read,
             Err(message) => {
