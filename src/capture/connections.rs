@@ -4,8 +4,8 @@
 //! both directions look like frames, one side masking and the other not.
 //!
 //! A connection's first bytes wait here until that is known (at most [`DECIDE_LIMIT`] a
-//! side); a WebSocket conversation's bytes are kept as a [`Transcript`] until the
-//! connection closes, everything else is counted and let go.
+//! side); then a WebSocket conversation's bytes go into its conversation as they come
+//! (see [`Held::replay`]), and everything else is counted and let go.
 
 use crate::conversation::resync::{scan, Expect, Scan};
 use crate::conversation::Builder;
