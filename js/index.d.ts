@@ -343,6 +343,8 @@ export interface CaptureOptions extends ConversationOptions {
   format?: CaptureFormat;
   /** Also decode connections that began before the capture when both directions look like WebSocket frames (the side that masks is the client). Without it they are named in a "mid-stream" notice and counted in stats.midStreamCandidates. */
   midStream?: boolean;
+  /** false: leave each conversation's `streams` empty (a reader that shows no bytes saves a copy of every byte). Default true. */
+  streams?: boolean;
 }
 
 /** Bytes a capture never held in one direction: `length` bytes from stream offset `offset`; `packet` is the one whose bytes come after the hole. Decoding resumes after it at the first frame header the next frame confirms (a notice says where). */

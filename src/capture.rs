@@ -197,6 +197,9 @@ pub struct CaptureOptions {
     /// Decode connections that began before the capture when both directions look like
     /// WebSocket frames (else they are named in a notice and counted).
     pub mid_stream: bool,
+    /// Leave each conversation's `streams` (its bytes, for a hex view) empty: a reader
+    /// that shows no bytes (the CLI) saves a copy of every byte and its memory.
+    pub without_streams: bool,
 }
 
 /// A hole in one direction of a conversation: bytes the capture never held.

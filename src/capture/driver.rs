@@ -388,10 +388,11 @@ impl State {
                 for &(side, present, length, packet) in &held.gaps {
                     c.record_gap(side, present, length, packet);
                 }
-                let mut builder = Builder::new(ConversationOptions {
+                let options = ConversationOptions {
                     max_message_size: self.options.max_message_size,
                     mid_stream: matches!(c.verdict, Verdict::MidStream { .. }),
-                });
+                };
+                let mut builder = Builder::keeping(options, !self.options.without_streams);
                 held.replay(client_side, &mut builder);
                 c.builder = Some(builder);
                 let index = self.conversations;

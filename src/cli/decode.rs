@@ -232,6 +232,8 @@ fn capture_options(args: &DecodeArgs, format: CaptureFormat) -> CaptureOptions {
         format,
         max_message_size: args.max_message,
         mid_stream: args.mid_stream,
+        // The CLI prints no stream bytes: it need not keep a copy of them.
+        without_streams: true,
     }
 }
 

@@ -12,13 +12,21 @@ pub(crate) struct Builder {
     /// Each direction's bytes up to its first gap (the result's `streams`).
     streams: [Vec<u8>; 2],
     gapped: [bool; 2],
+    /// `streams` is not kept.
+    without_streams: bool,
     /// Bytes pushed each way.
     pub(crate) present: [u64; 2],
 }
 
 impl Builder {
     pub(crate) fn new(options: ConversationOptions) -> Builder {
+        Builder::keeping(options, true)
+    }
+
+    /// A builder that keeps each direction's bytes for the result's `streams` or not.
+    pub(crate) fn keeping(options: ConversationOptions, streams: bool) -> Builder {
         Builder {
+            without_streams: !streams,
             conversation: Conversation::new(options),
             out: ConversationOutput::default(),
             streams: [Vec::new(), Vec::new()],
@@ -30,7 +38,7 @@ impl Builder {
     /// A direction's next bytes.
     pub(crate) fn push(&mut self, direction: Direction, bytes: &[u8], meta: ChunkMeta) {
         let d = direction.index();
-        if !self.gapped[d] {
+        if !self.gapped[d] && !self.without_streams {
             self.streams[d].extend_from_slice(bytes);
         }
         self.present[d] += bytes.len() as u64;

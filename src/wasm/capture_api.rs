@@ -10,7 +10,7 @@ use crate::capture::{
 };
 use wasm_bindgen::prelude::*;
 
-/// Reads `{ format, maxMessageSize, midStream }`.
+/// Reads `{ format, maxMessageSize, midStream, streams }`.
 fn capture_options(options: &JsValue) -> Result<CaptureOptions, JsValue> {
     let format = match get_string(options, "format")? {
         None => CaptureFormat::Auto,
@@ -22,10 +22,12 @@ fn capture_options(options: &JsValue) -> Result<CaptureOptions, JsValue> {
         })?,
     };
     let mid_stream = get(options, "midStream").is_some_and(|v| v.is_truthy());
+    let streams = get(options, "streams").is_none_or(|v| v.is_truthy());
     Ok(CaptureOptions {
         format,
         max_message_size: options_from_js(options)?.max_message_size,
         mid_stream,
+        without_streams: !streams,
     })
 }
 
