@@ -74,6 +74,7 @@ export class CaptureView {
       if (data.error) this.showReadError(data.error);
     } else if (data.type === "capture-done") {
       this.reading = false;
+      this.table.flush();
       this.progress(data.total, data.total);
       this.finish(data);
     } else if (data.type === "capture-failed") {

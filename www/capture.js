@@ -75,6 +75,11 @@ export class CaptureTable {
     }
   }
 
+  /** Draws now what a frame would draw (the read ended: the status must not run ahead of the rows). */
+  flush() {
+    if (this.painting) this.render();
+  }
+
   get count() {
     return this.rows.size;
   }
