@@ -7,43 +7,117 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::conversation::{self, Outcome};
-use crate::capture::{CaptureConversation, CaptureGap, CaptureNotice, CaptureResult, CaptureStats};
+use crate::capture::{CaptureConversation, CaptureError, CaptureGap, CaptureNotice, CaptureStats};
 use crate::Direction;
 
-/// Writes the capture in the form asked for; `only`: the one conversation to decode.
-pub fn write(
-    w: &mut dyn Write,
-    r: &CaptureResult,
+/// A capture's conversations, each rendered as it closes (then let go: memory holds the
+/// text, not the decoded frames), written in index order once the file is read.
+pub struct Collector {
     only: Option<usize>,
     json: bool,
     jsonl: bool,
-) -> io::Result<Outcome> {
-    let chosen: Vec<&CaptureConversation> = r
-        .conversations
-        .iter()
-        .filter(|c| only.is_none_or(|n| c.index == n))
-        .collect();
-    if json {
-        write_json(w, r, &chosen)?;
-    } else if jsonl {
-        for c in &chosen {
-            conversation::write_jsonl_with(w, &c.result, capture_members(c))?;
+    /// Each conversation's table row.
+    rows: Vec<(usize, [String; 9])>,
+    /// Each chosen conversation's rendering.
+    details: Vec<(usize, Vec<u8>)>,
+    outcome: Outcome,
+}
+
+impl Collector {
+    /// `only`: the one conversation to decode.
+    pub fn new(only: Option<usize>, json: bool, jsonl: bool) -> Collector {
+        Collector {
+            only,
+            json,
+            jsonl,
+            rows: Vec::new(),
+            details: Vec::new(),
+            outcome: Outcome {
+                violations: 0,
+                head_failed: false,
+            },
         }
-    } else {
-        write_table(w, r, &chosen, only.is_some())?;
     }
-    let failed = |h: &Option<crate::Handshake>| {
-        h.as_ref()
-            .is_some_and(|h| h.error.is_some() || h.failures().next().is_some())
-    };
-    Ok(Outcome {
-        violations: chosen.iter().map(|c| c.result.violations.len()).sum(),
-        head_failed: chosen.iter().any(|c| {
-            failed(&c.result.request)
-                || failed(&c.result.response)
-                || c.result.pair_checks.iter().any(|p| !p.passed)
-        }),
-    })
+
+    /// Whether a conversation of this index was taken.
+    pub fn has(&self, index: usize) -> bool {
+        self.rows.iter().any(|r| r.0 == index)
+    }
+
+    /// How many conversations were taken.
+    pub fn count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Takes a conversation: its row, and its rendering when it is chosen.
+    pub fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
+        self.rows.push((c.index, row(&c)));
+        if self.only.is_some_and(|n| c.index != n) {
+            return Ok(());
+        }
+        let failed = |h: &Option<crate::Handshake>| {
+            h.as_ref()
+                .is_some_and(|h| h.error.is_some() || h.failures().next().is_some())
+        };
+        let r = &c.result;
+        self.outcome.violations += r.violations.len();
+        self.outcome.head_failed |=
+            failed(&r.request) || failed(&r.response) || r.pair_checks.iter().any(|p| !p.passed);
+        let mut text = Vec::new();
+        if self.json {
+            conversation::write_json_with(&mut text, r, capture_members(&c))?;
+        } else if self.jsonl {
+            conversation::write_jsonl_with(&mut text, r, capture_members(&c))?;
+        } else {
+            write_details(&mut text, &c)?;
+        }
+        self.details.push((c.index, text));
+        Ok(())
+    }
+
+    /// Writes everything, conversations by index, with what reading the file counted.
+    pub fn write(
+        mut self,
+        w: &mut dyn Write,
+        format: &str,
+        stats: &CaptureStats,
+        notices: &[CaptureNotice],
+        error: Option<&CaptureError>,
+    ) -> io::Result<Outcome> {
+        self.rows.sort_by_key(|r| r.0);
+        self.details.sort_by_key(|d| d.0);
+        if self.json {
+            write!(w, "{{\n\"format\": {},\n", Value::from(format))?;
+            w.write_all(b"\"conversations\": [")?;
+            for (i, (_, text)) in self.details.iter().enumerate() {
+                w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                // Each conversation's JSON ends with a newline: the array's commas follow it.
+                w.write_all(text.strip_suffix(b"\n").unwrap_or(text))?;
+            }
+            w.write_all(b"],\n\"notices\": ")?;
+            serde_json::to_writer(&mut *w, &notices.iter().map(notice).collect::<Vec<_>>())?;
+            w.write_all(b",\n\"stats\": ")?;
+            serde_json::to_writer(&mut *w, &stats_json(stats))?;
+            w.write_all(b",\n\"error\": ")?;
+            let error = error
+                .map(|e| json!({"message": e.message, "offset": e.offset, "packet": e.packet}));
+            serde_json::to_writer(&mut *w, &error)?;
+            w.write_all(b"\n}\n")?;
+        } else if self.jsonl {
+            for (_, text) in &self.details {
+                w.write_all(text)?;
+            }
+        } else {
+            write_summary(w, format, stats, notices, error, &self.rows)?;
+            for (_, text) in &self.details {
+                w.write_all(text)?;
+            }
+            if self.only.is_some() && self.details.is_empty() {
+                writeln!(w, "\nno conversation with that number")?;
+            }
+        }
+        Ok(self.outcome)
+    }
 }
 
 fn gap(g: &CaptureGap) -> Value {
@@ -54,7 +128,7 @@ fn notice(n: &CaptureNotice) -> Value {
     json!({"id": n.id.as_str(), "message": n.message, "packet": n.packet, "offset": n.offset})
 }
 
-fn stats(s: &CaptureStats) -> Value {
+fn stats_json(s: &CaptureStats) -> Value {
     json!({
         "packets": s.packets, "tcpPackets": s.tcp_packets, "udpPackets": s.udp_packets,
         "otherPackets": s.other_packets, "tcpConnections": s.tcp_connections,
@@ -75,30 +149,6 @@ fn capture_members(c: &CaptureConversation) -> Map<String, Value> {
         json!({"client": c.bytes[0], "server": c.bytes[1]}),
     );
     m
-}
-
-fn write_json(
-    w: &mut dyn Write,
-    r: &CaptureResult,
-    chosen: &[&CaptureConversation],
-) -> io::Result<()> {
-    write!(w, "{{\n\"format\": {},\n", Value::from(r.format.as_str()))?;
-    w.write_all(b"\"conversations\": [")?;
-    for (i, c) in chosen.iter().enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        conversation::write_json_with(w, &c.result, capture_members(c))?;
-    }
-    w.write_all(b"],\n\"notices\": ")?;
-    serde_json::to_writer(&mut *w, &r.notices.iter().map(notice).collect::<Vec<_>>())?;
-    w.write_all(b",\n\"stats\": ")?;
-    serde_json::to_writer(&mut *w, &stats(&r.stats))?;
-    w.write_all(b",\n\"error\": ")?;
-    let error = r
-        .error
-        .as_ref()
-        .map(|e| json!({"message": e.message, "offset": e.offset, "packet": e.packet}));
-    serde_json::to_writer(&mut *w, &error)?;
-    w.write_all(b"\n}\n")
 }
 
 /// `2026-12-06 23:41:05.123` (UTC) for seconds since the Unix epoch.
@@ -153,26 +203,27 @@ fn row(c: &CaptureConversation) -> [String; 9] {
     ]
 }
 
-fn write_table(
+/// The input line, the error and notices, then the conversations table.
+fn write_summary(
     w: &mut dyn Write,
-    r: &CaptureResult,
-    chosen: &[&CaptureConversation],
-    one: bool,
+    format: &str,
+    s: &CaptureStats,
+    notices: &[CaptureNotice],
+    error: Option<&CaptureError>,
+    rows: &[(usize, [String; 9])],
 ) -> io::Result<()> {
-    let s = &r.stats;
     writeln!(
         w,
-        "input: {} bytes, read as {}: {} packets ({} tcp, {} udp, {} other), {} tcp connection(s), {} websocket conversation(s)",
+        "input: {} bytes, read as {format}: {} packets ({} tcp, {} udp, {} other), {} tcp connection(s), {} websocket conversation(s)",
         s.bytes,
-        r.format,
         s.packets,
         s.tcp_packets,
         s.udp_packets,
         s.other_packets,
         s.tcp_connections,
-        r.conversations.len()
+        rows.len()
     )?;
-    if let Some(e) = &r.error {
+    if let Some(e) = error {
         let packet = e
             .packet
             .map(|p| format!(", packet {p}"))
@@ -183,73 +234,71 @@ fn write_table(
             e.offset, e.message
         )?;
     }
-    for n in &r.notices {
+    for n in notices {
         writeln!(w, "notice {}: {}", n.id.as_str(), n.message)?;
     }
-    if !r.conversations.is_empty() {
-        let header = [
-            "#",
-            "client",
-            "server",
-            "start (utc)",
-            "duration",
-            "frames c/s",
-            "bytes c/s",
-            "msgs viol gaps",
-            "",
-        ];
-        let rows: Vec<[String; 9]> = r.conversations.iter().map(row).collect();
-        let widths: Vec<usize> = (0..9)
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].len())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let header = [
+        "#",
+        "client",
+        "server",
+        "start (utc)",
+        "duration",
+        "frames c/s",
+        "bytes c/s",
+        "msgs viol gaps",
+        "",
+    ];
+    let widths: Vec<usize> = (0..9)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.1[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |w: &mut dyn Write, cells: Vec<&str>| -> io::Result<()> {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, &n)| format!("{c:<n$}"))
             .collect();
-        let line = |w: &mut dyn Write, cells: Vec<&str>| -> io::Result<()> {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, &n)| format!("{c:<n$}"))
-                .collect();
-            writeln!(w, "{}", padded.join("  ").trim_end())
-        };
-        writeln!(w)?;
-        line(w, header.to_vec())?;
-        for r in &rows {
-            line(w, r.iter().map(String::as_str).collect())?;
-        }
-    }
-    for c in chosen {
-        let endpoint =
-            |e: &Option<crate::Endpoint>| e.as_ref().map_or("-".into(), |e| e.to_string());
-        writeln!(
-            w,
-            "\n== conversation {}: {} -> {}",
-            c.index,
-            endpoint(&c.client),
-            endpoint(&c.server)
-        )?;
-        for g in &c.gaps {
-            let packet = g
-                .packet
-                .map(|p| format!(" (before packet {p})"))
-                .unwrap_or_default();
-            writeln!(
-                w,
-                "gap: {} bytes of the {}'s stream missing at byte {}{packet}",
-                g.length, g.direction, g.offset
-            )?;
-        }
-        let length = (c.bytes[0] + c.bytes[1]) as usize;
-        conversation::write_table(w, length, &c.result)?;
-    }
-    if one && chosen.is_empty() {
-        writeln!(w, "\nno conversation with that number")?;
+        writeln!(w, "{}", padded.join("  ").trim_end())
+    };
+    writeln!(w)?;
+    line(w, header.to_vec())?;
+    for r in rows {
+        line(w, r.1.iter().map(String::as_str).collect())?;
     }
     Ok(())
+}
+
+/// One conversation decoded: its gaps, then the conversation's own table.
+fn write_details(w: &mut dyn Write, c: &CaptureConversation) -> io::Result<()> {
+    let endpoint = |e: &Option<crate::Endpoint>| e.as_ref().map_or("-".into(), |e| e.to_string());
+    writeln!(
+        w,
+        "\n== conversation {}: {} -> {}",
+        c.index,
+        endpoint(&c.client),
+        endpoint(&c.server)
+    )?;
+    for g in &c.gaps {
+        let packet = g
+            .packet
+            .map(|p| format!(" (before packet {p})"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "gap: {} bytes of the {}'s stream missing at byte {}{packet}",
+            g.length, g.direction, g.offset
+        )?;
+    }
+    let length = (c.bytes[0] + c.bytes[1]) as usize;
+    conversation::write_table(w, length, &c.result)
 }
 
 #[cfg(test)]

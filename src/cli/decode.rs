@@ -7,13 +7,13 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::capture;
-use super::conversation;
+use super::conversation::{self, Outcome};
 use super::input::{self, InputFormat};
 use super::io::{error_line, to_stdout, Io};
 use super::json;
 use super::stream::{self, Stream};
 use crate::capture::{
-    decode_capture, CaptureDecoder, CaptureFormat, CaptureOptions, CaptureResult,
+    decode_capture, CaptureDecoder, CaptureEvent, CaptureFormat, CaptureOptions, CaptureResult,
 };
 use crate::{
     decode_conversation, decode_transcript, parse_handshake, parse_transcript, ConversationOptions,
@@ -237,12 +237,24 @@ fn capture_options(args: &DecodeArgs, format: CaptureFormat) -> CaptureOptions {
     }
 }
 
-/// A capture file, read in slices.
+/// A capture file, read in slices; each conversation is rendered as its connection
+/// closes and let go, so memory holds text, not decoded frames.
 fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: CaptureFormat) -> u8 {
     let mut decoder = CaptureDecoder::new(capture_options(args, format));
-    let mut events = Vec::new();
+    let mut collector = capture::Collector::new(args.conversation, args.json, args.jsonl);
+    let mut notices = Vec::new();
+    let mut take = |events: Vec<CaptureEvent>, collector: &mut capture::Collector| {
+        for event in events {
+            match event {
+                // Rendering into memory cannot fail.
+                CaptureEvent::Conversation(c) => drop(collector.take(*c)),
+                CaptureEvent::Notice(n) => notices.push(n),
+                CaptureEvent::Found { .. } => {}
+            }
+        }
+    };
     let read = io.read_file_slices(path, u64::MAX, &mut |slice| {
-        events.extend(decoder.push(slice));
+        take(decoder.push(slice), &mut collector);
     });
     if let Err(e) = read {
         error_line(
@@ -251,36 +263,74 @@ fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: Cap
         );
         return 2;
     }
-    events.extend(decoder.end());
-    capture_result_out(args, io, decoder.result(events))
+    take(decoder.end(), &mut collector);
+    let format = decoder.format().unwrap_or("pcap");
+    let (stats, error) = (decoder.stats(), decoder.error().cloned());
+    capture_written(
+        args,
+        io,
+        collector,
+        |w, c| c.write(w, format, &stats, &notices, error.as_ref()),
+        error.is_some(),
+    )
 }
 
 /// Writes a capture's conversations. Exit status: 2 when the file could not be read to
 /// its end (what was read is shown), else as for a conversation.
 fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFormat) -> u8 {
     let r = decode_capture(raw, &capture_options(args, format));
-    capture_result_out(args, io, r)
+    let mut collector = capture::Collector::new(args.conversation, args.json, args.jsonl);
+    let CaptureResult {
+        format,
+        conversations,
+        notices,
+        stats,
+        error,
+    } = r;
+    for c in conversations {
+        // Rendering into memory cannot fail.
+        drop(collector.take(c));
+    }
+    capture_written(
+        args,
+        io,
+        collector,
+        |w, c| c.write(w, &format, &stats, &notices, error.as_ref()),
+        error.is_some(),
+    )
 }
 
-fn capture_result_out(args: &DecodeArgs, io: &mut dyn Io, r: CaptureResult) -> u8 {
+/// Checks `--conversation N`, then writes; the exit status.
+fn capture_written(
+    args: &DecodeArgs,
+    io: &mut dyn Io,
+    collector: capture::Collector,
+    write: impl FnOnce(&mut dyn std::io::Write, capture::Collector) -> std::io::Result<Outcome>,
+    unreadable: bool,
+) -> u8 {
     if let Some(n) = args.conversation {
-        if !r.conversations.iter().any(|c| c.index == n) {
+        if !collector.has(n) {
             error_line(
                 io,
                 format_args!(
                     "wsinspect decode: no conversation {n}: the input has {} (numbered from 0)",
-                    r.conversations.len()
+                    collector.count()
                 ),
             );
             return 2;
         }
     }
-    let written = to_stdout(io, "decode", |w| {
-        capture::write(w, &r, args.conversation, args.json, args.jsonl)
+    let mut collector = Some(collector);
+    let written = to_stdout(io, "decode", |w| match collector.take() {
+        Some(c) => write(w, c),
+        None => Ok(Outcome {
+            violations: 0,
+            head_failed: false,
+        }),
     });
     match written {
         Err(status) => status,
-        Ok(_) if r.error.is_some() => 2,
+        Ok(_) if unreadable => 2,
         Ok(o) if o.violations == 0 && !o.head_failed => 0,
         Ok(_) => 1,
     }
