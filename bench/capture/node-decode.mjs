@@ -1,7 +1,8 @@
 // The capture row's wasm subject, in its own Node process (so its memory peak is its own):
 // the package's CaptureDecoder over the file in 1 MiB slices, as the page's worker and the
-// CLI read it. Prints one JSON line: ms (reading and decoding, after init()), conversations
-// and frames found, and process.resourceUsage().maxRSS (KiB).
+// CLI read it (without copies of the stream bytes, as the CLI). Prints one JSON line: ms
+// (reading and decoding, after init()), conversations and frames found, and
+// process.resourceUsage().maxRSS (KiB).
 //
 //   node bench/capture/node-decode.mjs FILE
 import { closeSync, openSync, readSync } from "node:fs";
@@ -10,7 +11,9 @@ const file = process.argv[2];
 const { default: init, CaptureDecoder } = await import("wsinspect");
 await init();
 const t0 = performance.now();
-const decoder = new CaptureDecoder();
+// Like the CLI, a reader that lists frames keeps no copy of each conversation's stream
+// bytes (streams: false; the page's worker keeps them for its hex view).
+const decoder = new CaptureDecoder({ streams: false });
 const slice = Buffer.alloc(1 << 20);
 const fd = openSync(file, "r");
 let conversations = 0, frames = 0, found = 0, error = null;
