@@ -82,6 +82,14 @@ impl Proxy {
         }
     }
 
+    /// The proxy's peak resident set size (VmHWM), in KiB.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let pid = self._process.child.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("ws://{}{path}", self.addr)
     }
