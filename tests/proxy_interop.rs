@@ -239,3 +239,39 @@ fn host_is_rewritten_to_the_upstreams_and_unrouted_paths_are_refused() {
         "{answer}"
     );
 }
+
+#[test]
+fn record_writes_each_connection_as_a_pcapng_when_it_ends() {
+    let dir = std::env::temp_dir().join(format!("wsinspect-proxy-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (_server, port) = peer_server("node", "proxy_ws.js", &[]);
+    let proxy = Proxy::start(&[
+        "--record",
+        dir.to_str().unwrap(),
+        "--upstream",
+        &format!("ws://127.0.0.1:{port}/"),
+    ]);
+    let (ok, summary) = peer_client(
+        "node",
+        "proxy_ws.js",
+        &["--url", &proxy.url("/"), "--messages", "6"],
+    );
+    assert!(ok, "{summary}");
+    proxy.wait_all_closed();
+    let file = dir.join("1.pcapng");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let bytes = std::fs::read(&file).unwrap();
+    let capture = wsinspect::capture::decode_capture(&bytes, &Default::default());
+    assert_eq!(capture.conversations.len(), 1);
+    let conversation = &capture.conversations[0].result;
+    assert!(
+        conversation.violations.is_empty(),
+        "{:?}",
+        conversation.violations
+    );
+    assert_eq!(conversation.messages.len(), 12);
+    let _ = std::fs::remove_dir_all(dir);
+}

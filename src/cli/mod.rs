@@ -47,8 +47,8 @@ pub enum Command {
     #[command(
         after_help = "Example:\n  wsinspect proxy --upstream wss://example.com/feed\n\n\
         Then point the client at ws://127.0.0.1:8081/ instead of wss://example.com/feed.\n\
-        Its bytes reach the upstream unchanged (only Host is rewritten, unless --keep-host)\n\
-        and the upstream's come back unchanged. Recorded connections, on the same port:\n  \
+        Its bytes reach the upstream unchanged but for the request line's path (mapped by\n\
+        the route) and Host (unless --keep-host); the upstream's come back unchanged. Recorded connections, on the same port:\n  \
         GET /proxy/connections            every connection: state, bytes and frames each way\n  \
         GET /proxy/connections/ID         its chunks in order (direction, time, base64)\n  \
         GET /proxy/connections/ID.pcapng  the connection as a capture Wireshark opens\n\n\

@@ -16,8 +16,8 @@ pub const DEFAULT_MAX_RECORDING: usize = 64 * 1024 * 1024;
 /// `wsinspect proxy` flags.
 #[derive(Debug, Clone, Args)]
 pub struct ProxyArgs {
-    /// Where to relay WebSocket connections: ws[s]://host[:port][/path], or PREFIX=URL to
-    /// send request paths under PREFIX there (repeat for several routes; a bare URL is the
+    /// Where to relay WebSocket connections: ws://HOST:PORT/PATH or wss://HOST:PORT/PATH
+    /// (port and path optional), or PREFIX=URL to send request paths under PREFIX there (repeat for several routes; a bare URL is the
     /// route for "/"). The longest matching prefix wins; the prefix is replaced by the URL's
     /// path. Clients never choose the upstream.
     #[arg(long, required = true, value_name = "[PREFIX=]URL")]
@@ -39,7 +39,7 @@ pub struct ProxyArgs {
     /// the traffic). Prints a warning.
     #[arg(long)]
     pub insecure: bool,
-    /// Write each connection to DIR/<id>.pcapng when it ends.
+    /// Write each connection to DIR/ID.pcapng when it ends (ID as in /proxy/connections).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     /// Most bytes recorded per connection; the relay goes on past it, unrecorded.
