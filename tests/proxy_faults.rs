@@ -172,3 +172,60 @@ fn a_head_over_the_limit_is_431_and_other_requests_404() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn a_slow_reader_stalls_the_sender_and_the_proxy_holds_no_backlog() {
+    use std::io::Read;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    const PAYLOAD: usize = 64 * 1024 * 1024;
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    let addr = upstream(move |mut s| {
+        // One binary frame of 64 MiB (RFC 6455 §5.2: length 127, then 8 bytes).
+        let mut header = vec![0x82, 0x7f];
+        header.extend((PAYLOAD as u64).to_be_bytes());
+        s.write_all(&header).unwrap();
+        let block = vec![0x5a; 64 * 1024];
+        for _ in 0..PAYLOAD / block.len() {
+            if s.write_all(&block).is_err() {
+                return;
+            }
+            counter.fetch_add(block.len(), Ordering::Relaxed);
+        }
+    });
+    let proxy = Proxy::start(&[
+        "--max-recording",
+        "1000000",
+        "--upstream",
+        &format!("ws://{addr}/"),
+    ]);
+    let mut client = connect_through(&proxy);
+    let head = read_head(&mut client);
+    // Not reading: the upstream stalls once the kernel's buffers and the proxy's one
+    // buffer are full.
+    std::thread::sleep(Duration::from_millis(1500));
+    let before_reading = written.load(Ordering::Relaxed);
+    assert!(
+        before_reading < PAYLOAD / 2,
+        "{before_reading} bytes sent to a client that reads nothing"
+    );
+    let mut total = head.len() - (find(&head, b"\r\n\r\n").unwrap() + 4);
+    let mut buf = vec![0u8; 1 << 16];
+    while total < PAYLOAD + 10 {
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+    assert_eq!(total, PAYLOAD + 10, "every byte arrived once read");
+    let peak = proxy.peak_rss_kib().unwrap();
+    assert!(
+        peak < 48 * 1024,
+        "proxy peak RSS {peak} KiB for a 64 MiB frame"
+    );
+    let list = proxy.json("/proxy/connections");
+    assert_eq!(list["connections"][0]["truncated"], true);
+    eprintln!("slow reader: {before_reading} bytes sent before reading, proxy peak {peak} KiB");
+}

@@ -13,6 +13,10 @@ use super::serve::{seconds, Limits};
 /// with a "recording truncated" mark while the relay goes on.
 pub const DEFAULT_MAX_RECORDING: usize = 64 * 1024 * 1024;
 
+/// Most bytes of recordings kept across closed connections by default: with each open
+/// connection's cap, what bounds the proxy's memory.
+pub const DEFAULT_MAX_KEPT: usize = 1024 * 1024 * 1024;
+
 /// `wsinspect proxy` flags.
 #[derive(Debug, Clone, Args)]
 pub struct ProxyArgs {
@@ -48,6 +52,9 @@ pub struct ProxyArgs {
     /// Most closed connections kept in memory for /proxy/connections (oldest dropped).
     #[arg(long, default_value_t = 256)]
     pub keep_closed: usize,
+    /// Most bytes of recordings kept in memory across closed connections (oldest dropped).
+    #[arg(long, default_value_t = DEFAULT_MAX_KEPT)]
+    pub max_kept: usize,
     /// Largest request head in bytes; longer gets 431.
     #[arg(long, default_value_t = Limits::default().max_head)]
     pub max_head: usize,

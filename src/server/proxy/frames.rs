@@ -7,6 +7,8 @@
 enum Place {
     /// Inside the HTTP head: how many bytes of `\r\n\r\n` were just seen.
     Head(u8),
+    /// After a response head that is not a 101: what follows is no WebSocket.
+    NotWebSocket,
     /// Reading a frame header: the bytes of it seen so far.
     Header(Vec<u8>),
     /// Skipping a payload: bytes left.
@@ -17,6 +19,8 @@ enum Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameCounter {
     place: Place,
+    /// The head's first bytes, up to the status code of a response line.
+    first: Vec<u8>,
     /// Frames whose header was read completely.
     pub frames: u64,
 }
@@ -25,10 +29,14 @@ impl Default for FrameCounter {
     fn default() -> Self {
         FrameCounter {
             place: Place::Head(0),
+            first: Vec::new(),
             frames: 0,
         }
     }
 }
+
+/// Bytes of `HTTP/1.1 101` (a status line up to its code).
+const STATUS_END: usize = 12;
 
 /// The length of a frame header from its first bytes, once enough of them are known.
 ///
@@ -66,6 +74,9 @@ impl FrameCounter {
                     let want = b"\r\n\r\n";
                     let byte = bytes[0];
                     bytes = &bytes[1..];
+                    if self.first.len() < STATUS_END {
+                        self.first.push(byte);
+                    }
                     *seen = if byte == want[*seen as usize] {
                         *seen + 1
                     } else if byte == b'\r' {
@@ -74,9 +85,18 @@ impl FrameCounter {
                         0
                     };
                     if *seen == 4 {
-                        self.place = Place::Header(Vec::with_capacity(14));
+                        // RFC 6455 §4.1: "If the status code received from the server is
+                        // not 101, the client handles the response per HTTP procedures";
+                        // after a request head, frames follow only if the answer was 101.
+                        let response = self.first.starts_with(b"HTTP/");
+                        self.place = if response && !self.first.ends_with(b" 101") {
+                            Place::NotWebSocket
+                        } else {
+                            Place::Header(Vec::with_capacity(14))
+                        };
                     }
                 }
+                Place::NotWebSocket => return,
                 Place::Header(header) => {
                     let need = header_len(header).unwrap_or(2);
                     let take = (need - header.len()).min(bytes.len());
@@ -123,5 +143,15 @@ mod tests {
             }
             assert_eq!(counter.frames, 3, "slices of {size}");
         }
+    }
+
+    #[test]
+    fn a_refusal_s_body_is_no_frames() {
+        let mut counter = FrameCounter::default();
+        counter.push(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 4\r\n\r\n\x81\x00\x81\x00");
+        assert_eq!(counter.frames, 0);
+        let mut request = FrameCounter::default();
+        request.push(b"GET / HTTP/1.1\r\n\r\n\x81\x80\x01\x02\x03\x04");
+        assert_eq!(request.frames, 1);
     }
 }

@@ -64,7 +64,7 @@ pub fn state(args: &ProxyArgs) -> Result<State, String> {
         origin: args.origin.clone(),
         tls,
         record_dir: args.record.clone(),
-        registry: Registry::new(args.max_recording, args.keep_closed),
+        registry: Registry::new(args.max_recording, args.keep_closed, args.max_kept),
     })
 }
 

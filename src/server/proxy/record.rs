@@ -113,6 +113,8 @@ pub struct Registry {
     records: Mutex<VecDeque<Arc<Record>>>,
     cap: usize,
     keep_closed: usize,
+    /// Most bytes of recording kept across closed connections.
+    keep_bytes: usize,
 }
 
 /// What a new connection is, before any byte is relayed.
@@ -124,14 +126,15 @@ pub struct Opening {
 }
 
 impl Registry {
-    /// A registry recording at most `cap` bytes per connection and keeping `keep_closed`
-    /// closed connections.
-    pub fn new(cap: usize, keep_closed: usize) -> Registry {
+    /// A registry recording at most `cap` bytes per connection and keeping at most
+    /// `keep_closed` closed connections holding at most `keep_bytes` bytes in all.
+    pub fn new(cap: usize, keep_closed: usize, keep_bytes: usize) -> Registry {
         Registry {
             next_id: Mutex::new(1),
             records: Mutex::new(VecDeque::new()),
             cap,
             keep_closed,
+            keep_bytes,
         }
     }
 
@@ -170,19 +173,27 @@ impl Registry {
         record
     }
 
-    /// Drops the oldest closed connections beyond the number kept.
+    /// Drops the oldest closed connections beyond the number or the bytes kept.
     pub fn forget_old(&self) {
         let mut records = self.records();
-        let mut closed = records
-            .iter()
-            .filter(|r| r.lock().state != State::Open)
-            .count();
-        while closed > self.keep_closed {
+        let closed_sizes = |records: &VecDeque<Arc<Record>>| {
+            let closed: Vec<usize> = records
+                .iter()
+                .map(|r| r.lock())
+                .filter(|inner| inner.state != State::Open)
+                .map(|inner| inner.recorded)
+                .collect();
+            (closed.len(), closed.iter().sum::<usize>())
+        };
+        let (mut count, mut bytes) = closed_sizes(&records);
+        while count > self.keep_closed || bytes > self.keep_bytes {
             let Some(pos) = records.iter().position(|r| r.lock().state != State::Open) else {
                 break;
             };
-            records.remove(pos);
-            closed -= 1;
+            if let Some(dropped) = records.remove(pos) {
+                bytes -= dropped.lock().recorded;
+            }
+            count -= 1;
         }
     }
 
@@ -212,7 +223,7 @@ mod tests {
 
     #[test]
     fn recording_stops_at_the_cap_and_counting_goes_on() {
-        let registry = Registry::new(10, 8);
+        let registry = Registry::new(10, 8, 100);
         let record = registry.open(opening());
         record.add(Direction::Client, b"123456");
         record.add(Direction::Server, b"12345");
@@ -225,7 +236,7 @@ mod tests {
 
     #[test]
     fn only_the_newest_closed_are_kept() {
-        let registry = Registry::new(10, 1);
+        let registry = Registry::new(10, 1, 100);
         let ids: Vec<u64> = (0..3).map(|_| registry.open(opening()).id).collect();
         assert_eq!(ids, [1, 2, 3]);
         registry.get(1).unwrap().close("done");
@@ -233,5 +244,15 @@ mod tests {
         registry.forget_old();
         let kept: Vec<u64> = registry.list().iter().map(|r| r.id).collect();
         assert_eq!(kept, [2, 3]);
+        // And within the bytes kept: 6 + 6 closed is over 10, the older goes.
+        let registry = Registry::new(10, 8, 10);
+        for _ in 0..3 {
+            let record = registry.open(opening());
+            record.add(Direction::Client, b"123456");
+            record.close("done");
+            registry.forget_old();
+        }
+        let kept: Vec<u64> = registry.list().iter().map(|r| r.id).collect();
+        assert_eq!(kept, [3]);
     }
 }
