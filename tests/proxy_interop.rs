@@ -190,6 +190,21 @@ fn every_byte_reaches_the_upstream_unchanged_with_the_clients_keys() {
     assert_eq!(listing["frames"]["client"], 4);
     assert_eq!(listing["frames"]["server"], 1);
     assert_eq!(listing["bytes"]["client"], sent.len());
+    // Following a live connection: the chunks from an index on, and where to go on.
+    let all = proxy.json("/proxy/connections/1");
+    let total = all["chunks"].as_array().unwrap().len();
+    let later = proxy.json("/proxy/connections/1?from=2");
+    assert_eq!(later["chunks"].as_array().unwrap().len(), total - 2);
+    assert_eq!(
+        (later["from"].as_u64(), later["next"].as_u64()),
+        (Some(2), Some(total as u64))
+    );
+    assert_eq!(later["chunks"][0], all["chunks"][2]);
+    // A name that is neither an address nor localhost (DNS rebinding) reads nothing.
+    assert_eq!(
+        proxy.get_with_host("/proxy/connections", "evil.example").0,
+        403
+    );
     let (status, pcapng) = proxy.get("/proxy/connections/1.pcapng");
     assert_eq!(status, 200);
     assert_eq!(

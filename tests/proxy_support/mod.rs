@@ -96,9 +96,14 @@ impl Proxy {
 
     /// `GET path` on the proxy's own port: (status, body).
     pub fn get(&self, path: &str) -> (u16, Vec<u8>) {
+        self.get_with_host(path, &self.addr.to_string())
+    }
+
+    /// `GET path` with this Host header: (status, body).
+    pub fn get_with_host(&self, path: &str, host: &str) -> (u16, Vec<u8>) {
         let mut s = TcpStream::connect(self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
         let response = read_to_close(&mut s);
         let end = find(&response, b"\r\n\r\n").expect("a complete head") + 4;
         let status = std::str::from_utf8(&response[9..12])

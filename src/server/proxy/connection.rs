@@ -42,12 +42,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
     };
     if !is_upgrade(head_bytes) {
         if admin::is_admin_path(target.path) {
-            let method = head_bytes
-                .split(|&b| b == b' ')
-                .next()
-                .and_then(|m| std::str::from_utf8(m).ok())
-                .unwrap_or("");
-            return admin::serve(&mut stream, method, target.path, &state.registry).await;
+            return admin::serve(&mut stream, head_bytes, &state.registry).await;
         }
         let body = "wsinspect proxy relays WebSocket requests (with Upgrade: websocket) only; \
                     its recorded connections: GET /proxy/connections";
