@@ -102,6 +102,18 @@ if ! command -v tshark >/dev/null || ! command -v tcpdump >/dev/null; then
   fi
 fi
 
+# 3c. openssl: the proxy's wss:// tests (tests/proxy_tls.rs) make their certificates with it.
+if ! command -v openssl >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's openssl"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+  else
+    echo "setup: openssl is missing; as root run: apt-get install openssl" >&2
+    exit 1
+  fi
+fi
+
 # 4. node_modules, when missing or older than package-lock.json.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then

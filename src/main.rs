@@ -1,5 +1,5 @@
 //! The `wsinspect` binary: a server that shows a browser the real wire bytes of its WebSocket
-//! (`wsinspect serve`) and a command line over the same core (`decode`, `accept`, `hixie76`,
+//! (`wsinspect serve`), a recording WebSocket proxy (`wsinspect proxy`) and a command line over the same core (`decode`, `accept`, `hixie76`,
 //! `handshake`). The command line is parsed and printed by the library's `cli` module (the
 //! same code `npx wsinspect` runs as wasm); tokio and hyper live here only: the library (and
 //! so the wasm build) never sees them.
@@ -18,6 +18,7 @@ fn main() -> std::process::ExitCode {
     match cli::run(std::env::args_os(), &mut io) {
         Outcome::Exit(status) => ExitCode::from(status),
         Outcome::Serve(args) => serve(&args),
+        Outcome::Proxy(args) => proxy(&args),
     }
 }
 
@@ -57,6 +58,43 @@ fn serve(args: &wsinspect::cli::ServeArgs) -> std::process::ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("wsinspect: cannot serve on {}: {e}", args.listen);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `wsinspect proxy`: checks the flags, warns about `--insecure`, and relays until Ctrl-C.
+#[cfg(not(target_arch = "wasm32"))]
+fn proxy(args: &wsinspect::cli::ProxyArgs) -> std::process::ExitCode {
+    use std::process::ExitCode;
+
+    let state = match server::proxy::state(args) {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.insecure {
+        eprintln!(
+            "wsinspect: WARNING: --insecure: wss:// upstream certificates are NOT verified; \
+             anyone between this machine and the upstream can read and change the traffic"
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wsinspect: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::proxy::run(args.listen, state)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wsinspect: cannot listen on {}: {e}", args.listen);
             ExitCode::FAILURE
         }
     }

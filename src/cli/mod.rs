@@ -1,7 +1,8 @@
-//! The command line: `wsinspect serve | decode | accept | hixie76 | handshake`, parsed and
+//! The command line: `wsinspect serve | proxy | decode | accept | hixie76 | handshake`, parsed and
 //! rendered here for both the native binary and `npx wsinspect` (the wasm), through [`Io`].
 //! This is an adapter over the core, like the wasm binding: the protocol modules never
-//! see it. `serve` is parsed here and run by the native binary, which has the server.
+//! see it. `serve` and `proxy` are parsed here and run by the native binary, which has the
+//! server.
 
 mod accept;
 mod capture;
@@ -12,6 +13,7 @@ mod hixie76;
 mod input;
 mod io;
 mod json;
+mod proxy;
 mod serve;
 mod stream;
 
@@ -20,6 +22,10 @@ use std::ffi::OsString;
 use clap::{Parser, Subcommand};
 
 pub use io::{Io, ReadError, OS_ERRORS};
+pub use proxy::{
+    parse_route, parse_upstream, pick_route, ProxyArgs, ProxySettings, Route, Upstream,
+    DEFAULT_MAX_RECORDING,
+};
 pub use serve::{Limits, ServeArgs};
 
 /// WebSocket protocol inspector: every RFC 6455 / RFC 7692 / hixie-76 frame field and rule
@@ -37,6 +43,22 @@ pub enum Command {
     #[command(after_help = "Example:\n  wsinspect serve --listen 127.0.0.1:8080\n\n\
         Then open http://127.0.0.1:8080/ ; a WebSocket client can talk to ws://127.0.0.1:8080/echo")]
     Serve(ServeArgs),
+    /// Relay WebSocket connections to an upstream byte for byte, recording every chunk.
+    #[command(
+        after_help = "Example:\n  wsinspect proxy --upstream wss://example.com/feed\n\n\
+        Then point the client at ws://127.0.0.1:8081/ instead of wss://example.com/feed.\n\
+        Its bytes reach the upstream unchanged but for the request line's path (mapped by\n\
+        the route) and Host (unless --keep-host); the upstream's come back unchanged.\n\n\
+        Recorded connections, on the same port:\n  \
+        GET /proxy/connections            every connection: state, bytes and frames each way\n  \
+        GET /proxy/connections/ID         its chunks in order (direction, time, base64), decoded\n  \
+        GET /proxy/connections/ID?from=N  its chunks from index N on (to follow it live)\n  \
+        GET /proxy/connections/ID.pcapng  the connection as a capture Wireshark opens\n\n\
+        Only requests without an Upgrade header, with Host an IP address or localhost, reach\n\
+        /proxy/; every WebSocket request is relayed. Listen beyond loopback only on a\n\
+        network you trust: the recordings hold every byte."
+    )]
+    Proxy(ProxyArgs),
     /// Decode WebSocket bytes: every frame, message and rule broken, with byte offsets.
     #[command(
         after_help = "Exit status: 0 no rule broken, 1 a rule broken, 2 unreadable input.\n\n\
@@ -70,6 +92,8 @@ pub enum Outcome {
     Exit(u8),
     /// `serve` was asked for, with these flags: the native binary runs the server.
     Serve(ServeArgs),
+    /// `proxy` was asked for, with these flags: the native binary runs the relay.
+    Proxy(ProxyArgs),
 }
 
 /// Parses `args` (the program's name first, as in `std::env::args_os`) and runs the
@@ -100,6 +124,7 @@ where
     };
     Outcome::Exit(match cli.command {
         Command::Serve(args) => return Outcome::Serve(args),
+        Command::Proxy(args) => return Outcome::Proxy(args),
         Command::Decode(args) => decode::run(&args, io),
         Command::Accept(args) => accept::run(&args, io),
         Command::Hixie76(args) => hixie76::run(&args, io),

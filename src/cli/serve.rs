@@ -74,6 +74,18 @@ pub struct ServeArgs {
     pub max_connections: usize,
 }
 
+/// A seconds flag as a duration, or the message naming the flag when it is not a positive
+/// number of seconds.
+pub(super) fn seconds(name: &str, s: f64) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 && s < 1e9 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!(
+            "wsinspect: --{name} must be a positive number of seconds, not {s}"
+        ))
+    }
+}
+
 /// The smallest `--max-head`: a smaller value is raised to it (a head needs a request line).
 const MIN_MAX_HEAD: usize = 64;
 
@@ -88,15 +100,6 @@ fn max_head_help() -> String {
 impl ServeArgs {
     /// The limits the flags ask for, or the message saying which flag is out of range.
     pub fn limits(&self) -> Result<Limits, String> {
-        let seconds = |name: &str, s: f64| {
-            if s.is_finite() && s > 0.0 && s < 1e9 {
-                Ok(Duration::from_secs_f64(s))
-            } else {
-                Err(format!(
-                    "wsinspect: --{name} must be a positive number of seconds, not {s}"
-                ))
-            }
-        };
         let ceiling = crate::handshake::MAX_HEAD_CEILING;
         if self.max_head > ceiling {
             return Err(format!(

@@ -34,6 +34,7 @@ mod hixie;
 mod limits;
 mod negotiate;
 mod prefixed;
+pub mod proxy;
 mod records;
 mod reply;
 mod request;

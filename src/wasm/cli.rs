@@ -29,7 +29,8 @@ extern "C" {
 }
 
 /// Runs the command line on `args` (the program's name first) and returns the exit
-/// status. `serve` needs the native binary's server: it is refused with status 2.
+/// status. `serve` and `proxy` need the native binary's server: they are refused with
+/// status 2.
 #[wasm_bindgen(js_name = runCli)]
 pub fn run_cli(args: Vec<String>, io: CliIo) -> u8 {
     let mut io = JsIo {
@@ -45,6 +46,13 @@ pub fn run_cli(args: Vec<String>, io: CliIo) -> u8 {
         Outcome::Serve(_) => {
             let _ = io.stderr.write_all(
                 b"wsinspect serve: the server needs the native binary (built from the Rust \
+                  crate); npx wsinspect runs decode, accept, hixie76 and handshake\n",
+            );
+            2
+        }
+        Outcome::Proxy(_) => {
+            let _ = io.stderr.write_all(
+                b"wsinspect proxy: the proxy needs the native binary (built from the Rust \
                   crate); npx wsinspect runs decode, accept, hixie76 and handshake\n",
             );
             2

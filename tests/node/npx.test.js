@@ -162,6 +162,13 @@ test("serve under npx says it needs the native binary, with status 2", () => {
   assert.match(r.stderr, /^wsinspect serve: the server needs the native binary/);
 });
 
+test("proxy under npx says it needs the native binary, with status 2", () => {
+  const r = run(bin, ["proxy", "--upstream", "ws://127.0.0.1:9/"]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^wsinspect proxy: the proxy needs the native binary/);
+});
+
 test("npx finds the package's bin", () => {
   const [rfc] = vectors.accept_keys;
   const r = spawnSync("npx", ["--no", "wsinspect", "accept", rfc.key], { cwd: consumer, encoding: "utf8" });

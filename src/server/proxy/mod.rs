@@ -1,0 +1,126 @@
+//! `wsinspect proxy`: a reverse proxy for WebSocket connections that relays every byte
+//! unchanged and records it.
+//!
+//! A client connects to the proxy; [`connection`] reads its head, picks the upstream by the
+//! route prefixes given on the command line (never by anything the client sends), opens it
+//! ([`upstream`], TLS from [`tls`]), forwards the head with Host (and Origin) rewritten
+//! ([`rewrite`]) and then relays both ways as read ([`relay`]). Each connection's chunks and
+//! counts are kept in [`record`] (frames counted by [`frames`]), listed and served by
+//! [`admin`], and saved as pcapng by [`save`].
+//!
+//! ```text
+//! mod.rs (run)  -> connection, record, tls
+//! connection    -> admin, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! admin         -> record, save, ../reply
+//! relay, save   -> record
+//! record        -> frames
+//! frames, rewrite, tls, upstream: none
+//! ```
+
+mod admin;
+mod connection;
+mod frames;
+mod record;
+mod relay;
+mod rewrite;
+mod save;
+mod tls;
+mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::ClientConfig;
+use tokio::net::TcpSocket;
+use wsinspect::cli::{Limits, ProxyArgs, Route};
+
+use record::Registry;
+
+/// What every connection reads.
+pub struct State {
+    pub routes: Vec<Route>,
+    pub limits: Limits,
+    pub keep_host: bool,
+    pub origin: Option<String>,
+    pub tls: Arc<ClientConfig>,
+    pub record_dir: Option<PathBuf>,
+    pub registry: Registry,
+}
+
+/// The state the flags ask for, or the message saying what is wrong with them.
+pub fn state(args: &ProxyArgs) -> Result<State, String> {
+    let settings = args.settings()?;
+    let tls = tls::client_config(&args.ca, args.insecure)?;
+    if let Some(dir) = &args.record {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("wsinspect: --record {}: {e}", dir.display()))?;
+    }
+    Ok(State {
+        routes: settings.routes,
+        limits: settings.limits,
+        keep_host: args.keep_host,
+        origin: args.origin.clone(),
+        tls,
+        record_dir: args.record.clone(),
+        registry: Registry::new(args.max_recording, args.keep_closed, args.max_kept),
+    })
+}
+
+/// Binds, prints `wsinspect: proxying on ws://ADDR/` and each route, and relays until
+/// Ctrl-C.
+pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
+    let socket = if listen.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(listen)?;
+    let listener = socket.listen(4096)?;
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "wsinspect: warning: listening on {addr}, beyond loopback: anyone who can reach it \
+             can use the upstreams through it and read every recorded byte at /proxy/connections"
+        );
+    }
+    println!("wsinspect: proxying on ws://{addr}/");
+    for route in &state.routes {
+        println!(
+            "wsinspect: route {} -> {}",
+            route.prefix,
+            route.upstream.url()
+        );
+    }
+    let state = Arc::new(state);
+    let permits = Arc::new(tokio::sync::Semaphore::new(state.limits.max_connections));
+    loop {
+        let permit = permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let task = tokio::spawn(connection::handle(stream, peer, state));
+            if let Err(e) = task.await {
+                if e.is_panic() {
+                    eprintln!("wsinspect: the proxied connection from {peer} panicked: closed");
+                }
+            }
+            drop(permit);
+        });
+    }
+}

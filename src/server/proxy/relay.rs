@@ -1,0 +1,147 @@
+//! Relaying bytes both ways exactly as read: no parsing, no re-framing, no re-masking.
+//!
+//! Each direction reads at most [`BUFFER`] bytes, records them, and writes them all to the
+//! other side before reading again, so a slow reader stalls the other side's reads (TCP's
+//! window then slows the sender) and the proxy holds at most one buffer per direction.
+//! One side's end (EOF) is passed on as a half-close (a FIN); the connection is over when
+//! both have ended, when either side fails, or when neither sends anything for the idle
+//! limit.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use wsinspect::Direction;
+
+use super::record::Record;
+
+/// Bytes read from one side before they are written to the other.
+pub const BUFFER: usize = 16 * 1024;
+
+/// When anything last moved, in milliseconds since the relay started.
+struct Activity {
+    start: Instant,
+    last: AtomicU64,
+}
+
+impl Activity {
+    fn touch(&self) {
+        let ms = self.start.elapsed().as_millis() as u64;
+        self.last.store(ms, Ordering::Relaxed);
+    }
+
+    /// Resolves once nothing moved for `idle`.
+    async fn silent_for(&self, idle: Duration) {
+        loop {
+            let last = Duration::from_millis(self.last.load(Ordering::Relaxed));
+            let due = self.start + last + idle;
+            if Instant::now() >= due {
+                return;
+            }
+            tokio::time::sleep_until(due.into()).await;
+        }
+    }
+}
+
+/// How one direction ended.
+enum End {
+    /// The sender closed its side; the half-close was passed on.
+    Eof,
+    /// Reading from the sender failed.
+    ReadFailed(std::io::Error),
+    /// Writing to the receiver failed.
+    WriteFailed(std::io::Error),
+}
+
+fn side(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Client => "client",
+        Direction::Server => "upstream",
+    }
+}
+
+async fn pump<R, W>(
+    mut from: R,
+    mut to: W,
+    direction: Direction,
+    record: &Record,
+    activity: &Activity,
+) -> End
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut buf = vec![0u8; BUFFER];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) => {
+                let _ = to.shutdown().await;
+                return End::Eof;
+            }
+            Ok(n) => n,
+            Err(e) => return End::ReadFailed(e),
+        };
+        activity.touch();
+        record.add(direction, &buf[..n]);
+        if let Err(e) = to.write_all(&buf[..n]).await {
+            return End::WriteFailed(e);
+        }
+        activity.touch();
+    }
+}
+
+/// Relays until the connection is over; why it ended, for the listing.
+pub async fn relay<C, U>(client: C, upstream: U, record: Arc<Record>, idle: Duration) -> String
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    U: AsyncRead + AsyncWrite + Unpin,
+{
+    let (client_read, client_write) = tokio::io::split(client);
+    let (upstream_read, upstream_write) = tokio::io::split(upstream);
+    let activity = Activity {
+        start: Instant::now(),
+        last: AtomicU64::new(0),
+    };
+    let up = pump(
+        client_read,
+        upstream_write,
+        Direction::Client,
+        &record,
+        &activity,
+    );
+    let down = pump(
+        upstream_read,
+        client_write,
+        Direction::Server,
+        &record,
+        &activity,
+    );
+    tokio::pin!(up, down);
+    let mut ended: [bool; 2] = [false, false];
+    let mut first_eof: Option<Direction> = None;
+    loop {
+        let (direction, end) = tokio::select! {
+            end = &mut up, if !ended[0] => (Direction::Client, end),
+            end = &mut down, if !ended[1] => (Direction::Server, end),
+            () = activity.silent_for(idle) => {
+                return format!("idle: nothing sent either way for {} s", idle.as_secs_f64());
+            }
+        };
+        ended[direction.index()] = true;
+        let (from, to) = (side(direction), side(direction.other()));
+        match end {
+            End::Eof => {
+                first_eof.get_or_insert(direction);
+            }
+            End::ReadFailed(e) => return format!("{from} connection failed: {e}"),
+            End::WriteFailed(e) => {
+                return format!("{to} connection failed while writing to it: {e}")
+            }
+        }
+        if ended == [true, true] {
+            let first = side(first_eof.unwrap_or(direction));
+            return format!("{first} closed first, then the other side");
+        }
+    }
+}
