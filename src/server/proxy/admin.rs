@@ -6,7 +6,9 @@
 //! - `GET /proxy/connections/ID`: the same for one, with its chunks in order (direction,
 //!   time, bytes in base64) and what the conversation model makes of them;
 //!   `?from=N`: only chunks N.. (a page following a live connection), undecoded;
-//! - `GET /proxy/connections/ID.pcapng`: the connection as a pcapng capture.
+//! - `GET /proxy/connections/ID.pcapng`: the connection as a pcapng capture;
+//! - `POST /proxy/connections/ID/inject`: bytes injected into a live connection
+//!   ([`inject`]); injected chunks carry `"injected": true`.
 //!
 //! They answer only a Host that is an IP address or `localhost` (see [`local_host`]), and
 //! send no CORS header: a page on another origin cannot read the recordings.
@@ -18,6 +20,7 @@ use wsinspect::{decode_transcript, ConversationOptions, Direction};
 
 use super::super::reply;
 use super::super::request::query_param;
+use super::inject;
 use super::record::{Record, Registry, State};
 use super::save::transcript;
 
@@ -42,13 +45,29 @@ fn json_response(value: &Value) -> Vec<u8> {
     response("200 OK", "application/json", value.to_string().as_bytes())
 }
 
-/// Serves one admin request (its head) and closes.
+/// What a request asks for: a response made from the head alone, or an injection whose
+/// body is still to be read.
+enum Routed {
+    Reply(Vec<u8>),
+    Inject {
+        id: String,
+        content_length: Option<usize>,
+    },
+}
+
+/// Serves one admin request (its head, and `rest`: what arrived after the head) and closes.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     head: &[u8],
+    rest: &[u8],
     registry: &Registry,
 ) {
-    let answer = answer(head, registry);
+    let answer = match answer(head, registry) {
+        Routed::Reply(answer) => answer,
+        Routed::Inject { id, content_length } => {
+            inject::answer(stream, &id, content_length, rest, registry).await
+        }
+    };
     reply::refuse(stream, &answer).await;
 }
 
@@ -66,11 +85,13 @@ fn local_host(host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
-fn answer(head: &[u8], registry: &Registry) -> Vec<u8> {
+fn answer(head: &[u8], registry: &Registry) -> Routed {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
     if request.parse(head).is_err() {
-        return reply::bad_request("the request head is not HTTP/1.1 (RFC 7230 §3)");
+        return Routed::Reply(reply::bad_request(
+            "the request head is not HTTP/1.1 (RFC 7230 §3)",
+        ));
     }
     let host = request
         .headers
@@ -79,15 +100,43 @@ fn answer(head: &[u8], registry: &Registry) -> Vec<u8> {
         .and_then(|h| std::str::from_utf8(h.value).ok())
         .unwrap_or("");
     if !local_host(host) {
-        return reply::refusal(
+        return Routed::Reply(reply::refusal(
             403,
             "Forbidden",
             &[],
             "the proxy's endpoints answer a Host that is an IP address or localhost only\n",
-        );
+        ));
     }
     let (method, target) = (request.method.unwrap_or(""), request.path.unwrap_or(""));
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let inject_id = path
+        .strip_prefix("/proxy/connections/")
+        .and_then(|rest| rest.strip_suffix("/inject"));
+    if let Some(id) = inject_id {
+        if method != "POST" {
+            return Routed::Reply(reply::refusal(
+                405,
+                "Method Not Allowed",
+                &[("Allow", "POST")],
+                "injection is POST /proxy/connections/ID/inject with a JSON body\n",
+            ));
+        }
+        let content_length = request
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+            .and_then(|h| std::str::from_utf8(h.value).ok())
+            .and_then(|v| v.trim().parse().ok());
+        return Routed::Inject {
+            id: id.to_owned(),
+            content_length,
+        };
+    }
+    Routed::Reply(answer_get(method, path, query, registry))
+}
+
+/// The answer to a request for anything but injection.
+fn answer_get(method: &str, path: &str, query: &str, registry: &Registry) -> Vec<u8> {
     if method != "GET" {
         return reply::refusal(
             405,
@@ -167,6 +216,7 @@ fn chunk_values(record: &Record, from: usize) -> Vec<Value> {
                 "direction": c.direction.as_str(),
                 "time": c.time,
                 "base64": b64.encode(&c.bytes),
+                "injected": c.injected,
             })
         })
         .collect()

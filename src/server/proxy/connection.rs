@@ -42,7 +42,8 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
     };
     if !is_upgrade(head_bytes) {
         if admin::is_admin_path(target.path) {
-            return admin::serve(&mut stream, head_bytes, &state.registry).await;
+            let rest = &head.bytes[head.len..];
+            return admin::serve(&mut stream, head_bytes, rest, &state.registry).await;
         }
         let body = "wsinspect proxy relays WebSocket requests (with Upgrade: websocket) only; \
                     its recorded connections: GET /proxy/connections";
@@ -83,7 +84,9 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
             record.add(Direction::Client, &forwarded);
             match up.write_all(&forwarded).await {
                 Err(e) => format!("upstream connection failed while writing the head: {e}"),
-                Ok(()) => relay::relay(stream, up, record.clone(), state.limits.idle).await,
+                Ok(()) => {
+                    relay::relay(stream, up, record.clone(), state.limits.idle, &forwarded).await
+                }
             }
         }
     };

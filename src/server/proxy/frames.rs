@@ -23,6 +23,9 @@ pub struct FrameCounter {
     first: Vec<u8>,
     /// Frames whose header was read completely.
     pub frames: u64,
+    /// Whether a fragmented data message is open (a data frame without FIN was read and
+    /// its final continuation not yet).
+    in_message: bool,
 }
 
 impl Default for FrameCounter {
@@ -31,6 +34,7 @@ impl Default for FrameCounter {
             place: Place::Head(0),
             first: Vec::new(),
             frames: 0,
+            in_message: false,
         }
     }
 }
@@ -68,6 +72,29 @@ impl FrameCounter {
     /// Reads the next bytes of the direction.
     pub fn push(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
+            let read = self.push_to_boundary(bytes);
+            bytes = &bytes[read..];
+        }
+    }
+
+    /// Whether the bytes read so far end exactly where a frame may start: after the head
+    /// and after a complete frame, never inside one.
+    pub fn at_boundary(&self) -> bool {
+        matches!(&self.place, Place::Header(header) if header.is_empty())
+    }
+
+    /// Whether a fragmented data message is open (RFC 6455 §5.4: only control frames may
+    /// come between its frames).
+    pub fn in_message(&self) -> bool {
+        self.in_message
+    }
+
+    /// Reads bytes up to the next frame boundary (the end of the head or of a frame) and
+    /// says how many it read: all of them when no boundary falls inside them.
+    pub fn push_to_boundary(&mut self, mut bytes: &[u8]) -> usize {
+        let total = bytes.len();
+        let read = |rest: &[u8]| total - rest.len();
+        while !bytes.is_empty() {
             match &mut self.place {
                 Place::Head(seen) => {
                     // RFC 7230 §3: the head ends with an empty line, CRLF CRLF.
@@ -89,14 +116,15 @@ impl FrameCounter {
                         // not 101, the client handles the response per HTTP procedures";
                         // after a request head, frames follow only if the answer was 101.
                         let response = self.first.starts_with(b"HTTP/");
-                        self.place = if response && !self.first.ends_with(b" 101") {
-                            Place::NotWebSocket
+                        if response && !self.first.ends_with(b" 101") {
+                            self.place = Place::NotWebSocket;
                         } else {
-                            Place::Header(Vec::with_capacity(14))
-                        };
+                            self.place = Place::Header(Vec::with_capacity(14));
+                            return read(bytes);
+                        }
                     }
                 }
-                Place::NotWebSocket => return,
+                Place::NotWebSocket => return total,
                 Place::Header(header) => {
                     let need = header_len(header).unwrap_or(2);
                     let take = (need - header.len()).min(bytes.len());
@@ -104,12 +132,20 @@ impl FrameCounter {
                     bytes = &bytes[take..];
                     if header_len(header) == Some(header.len()) {
                         self.frames += 1;
+                        // RFC 6455 §5.4: a data frame without FIN opens a fragmented
+                        // message; a continuation with FIN ends it.
+                        let (fin, opcode) = (header[0] & 0x80 != 0, header[0] & 0x0f);
+                        match opcode {
+                            0x1 | 0x2 => self.in_message = !fin,
+                            0x0 if fin => self.in_message = false,
+                            _ => {}
+                        }
                         let left = payload_len(header);
-                        self.place = if left == 0 {
-                            Place::Header(Vec::with_capacity(14))
-                        } else {
-                            Place::Payload(left)
-                        };
+                        if left == 0 {
+                            self.place = Place::Header(Vec::with_capacity(14));
+                            return read(bytes);
+                        }
+                        self.place = Place::Payload(left);
                     }
                 }
                 Place::Payload(left) => {
@@ -118,10 +154,12 @@ impl FrameCounter {
                     *left -= take;
                     if *left == 0 {
                         self.place = Place::Header(Vec::with_capacity(14));
+                        return read(bytes);
                     }
                 }
             }
         }
+        total
     }
 }
 
@@ -143,6 +181,34 @@ mod tests {
             }
             assert_eq!(counter.frames, 3, "slices of {size}");
         }
+    }
+
+    #[test]
+    fn boundaries_fall_after_the_head_and_after_each_frame() {
+        let head = b"GET / HTTP/1.1\r\n\r\n".to_vec();
+        let mut all = head.clone();
+        all.extend([0x01, 0x81, 9, 9, 9, 9, b'a']); // text, no FIN: a message opens
+        all.extend([0x89, 0x80, 1, 2, 3, 4]); // a ping inside it
+        all.extend([0x80, 0x81, 9, 9, 9, 9, b'b']); // its final continuation
+        let mut counter = FrameCounter::default();
+        assert!(!counter.at_boundary());
+        let mut ends = Vec::new();
+        let mut open = Vec::new();
+        let mut at = 0;
+        while at < all.len() {
+            at += counter.push_to_boundary(&all[at..]);
+            assert!(counter.at_boundary());
+            ends.push(at);
+            open.push(counter.in_message());
+        }
+        let h = head.len();
+        assert_eq!(ends, [h, h + 7, h + 13, h + 20]);
+        assert_eq!(open, [false, true, true, false]);
+        // A piece ending inside a frame is read whole and is no boundary.
+        let mut counter = FrameCounter::default();
+        assert_eq!(counter.push_to_boundary(&all[..h]), h);
+        assert_eq!(counter.push_to_boundary(&all[h..h + 3]), 3);
+        assert!(!counter.at_boundary());
     }
 
     #[test]

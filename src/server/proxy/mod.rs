@@ -6,20 +6,24 @@
 //! ([`upstream`], TLS from [`tls`]), forwards the head with Host (and Origin) rewritten
 //! ([`rewrite`]) and then relays both ways as read ([`relay`]). Each connection's chunks and
 //! counts are kept in [`record`] (frames counted by [`frames`]), listed and served by
-//! [`admin`], and saved as pcapng by [`save`].
+//! [`admin`], and saved as pcapng by [`save`]. The page can inject frames into a live
+//! connection ([`inject`]); the relay writes them between frames.
 //!
 //! ```text
 //! mod.rs (run)  -> connection, record, tls
 //! connection    -> admin, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
-//! admin         -> record, save, ../reply
-//! relay, save   -> record
-//! record        -> frames
+//! admin         -> inject, record, save, ../reply
+//! inject        -> record, ../actions, ../broken, ../reply
+//! relay         -> frames, inject, record
+//! save          -> record
+//! record        -> frames, inject
 //! frames, rewrite, tls, upstream: none
 //! ```
 
 mod admin;
 mod connection;
 mod frames;
+mod inject;
 mod record;
 mod relay;
 mod rewrite;

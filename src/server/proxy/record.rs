@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use wsinspect::Direction;
 
 use super::frames::FrameCounter;
+use super::inject::Senders;
 
 /// Seconds since the Unix epoch, as captures time their packets.
 pub fn now() -> f64 {
@@ -19,12 +20,15 @@ pub fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// One read from one side, as it was forwarded.
+/// One read from one side, as it was forwarded, or bytes the proxy injected into that
+/// side's stream (part of what the other side received all the same).
 #[derive(Debug, Clone)]
 pub struct Chunk {
     pub direction: Direction,
     pub time: f64,
     pub bytes: Vec<u8>,
+    /// Written by the proxy (`POST /proxy/connections/ID/inject`), not read from the side.
+    pub injected: bool,
 }
 
 /// Whether the connection is still relaying, and if not why it ended.
@@ -51,6 +55,8 @@ pub struct Inner {
     pub upstream_addr: Option<SocketAddr>,
     /// When it ended.
     pub end: Option<f64>,
+    /// The relay's injection queues while it relays.
+    pub inject: Option<Senders>,
 }
 
 /// One proxied connection.
@@ -78,6 +84,15 @@ impl Record {
 
     /// Counts and records bytes one side sent, as they are forwarded.
     pub fn add(&self, direction: Direction, bytes: &[u8]) {
+        self.add_chunk(direction, bytes, false);
+    }
+
+    /// Counts and records bytes the proxy wrote into `direction`'s stream itself.
+    pub fn add_injected(&self, direction: Direction, bytes: &[u8]) {
+        self.add_chunk(direction, bytes, true);
+    }
+
+    fn add_chunk(&self, direction: Direction, bytes: &[u8], injected: bool) {
         let mut inner = self.lock();
         inner.bytes[direction.index()] += bytes.len() as u64;
         inner.frames[direction.index()].push(bytes);
@@ -93,6 +108,7 @@ impl Record {
             direction,
             time: now(),
             bytes: bytes.to_vec(),
+            injected,
         });
     }
 
@@ -103,6 +119,7 @@ impl Record {
             inner.state = State::Closed(why.to_owned());
             inner.end = Some(now());
         }
+        inner.inject = None;
     }
 }
 
@@ -167,6 +184,7 @@ impl Registry {
                 state: State::Open,
                 upstream_addr: None,
                 end: None,
+                inject: None,
             }),
         });
         self.records().push_back(record.clone());

@@ -6,14 +6,23 @@
 //! One side's end (EOF) is passed on as a half-close (a FIN); the connection is over when
 //! both have ended, when either side fails, or when neither sends anything for the idle
 //! limit.
+//!
+//! Bytes injected from the page ([`super::inject`]) arrive on a bounded queue per
+//! direction; each direction's frames are followed as they pass ([`FrameCounter`]) and an
+//! injection is written only where a frame of that direction ends (a data message only
+//! where no fragmented message is open), never inside a relayed frame.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
 use wsinspect::Direction;
 
+use super::frames::FrameCounter;
+use super::inject::{self, Injection};
 use super::record::Record;
 
 /// Bytes read from one side before they are written to the other.
@@ -61,38 +70,116 @@ fn side(direction: Direction) -> &'static str {
     }
 }
 
+/// One direction's injections that wait for a frame boundary, and where its frames are.
+struct Waiting {
+    framing: FrameCounter,
+    queue: VecDeque<Injection>,
+}
+
+impl Waiting {
+    /// Writes (and records) every waiting injection that may go where the relayed bytes
+    /// stopped, in order.
+    async fn flush<W: AsyncWrite + Unpin>(
+        &mut self,
+        to: &mut W,
+        direction: Direction,
+        record: &Record,
+        activity: &Activity,
+    ) -> std::io::Result<()> {
+        while let Some(next) = self.queue.front() {
+            let open = next.data && self.framing.in_message();
+            if !self.framing.at_boundary() || open {
+                break;
+            }
+            let Some(next) = self.queue.pop_front() else {
+                break;
+            };
+            record.add_injected(direction, &next.bytes);
+            to.write_all(&next.bytes).await?;
+            activity.touch();
+        }
+        Ok(())
+    }
+}
+
 async fn pump<R, W>(
     mut from: R,
     mut to: W,
     direction: Direction,
     record: &Record,
     activity: &Activity,
+    mut injections: mpsc::Receiver<Injection>,
+    sent_ahead: &[u8],
 ) -> End
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
     let mut buf = vec![0u8; BUFFER];
+    let mut waiting = Waiting {
+        framing: FrameCounter::default(),
+        queue: VecDeque::new(),
+    };
+    waiting.framing.push(sent_ahead);
+    let mut queue_open = true;
     loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) => {
-                let _ = to.shutdown().await;
-                return End::Eof;
+        if let Err(e) = waiting.flush(&mut to, direction, record, activity).await {
+            return End::WriteFailed(e);
+        }
+        // Reading is cancel safe: an injection arriving first loses no relayed byte.
+        let n = tokio::select! {
+            read = from.read(&mut buf) => match read {
+                Ok(0) => {
+                    let _ = to.shutdown().await;
+                    return End::Eof;
+                }
+                Ok(n) => n,
+                Err(e) => return End::ReadFailed(e),
+            },
+            injection = injections.recv(), if queue_open => {
+                match injection {
+                    Some(injection) => waiting.queue.push_back(injection),
+                    None => queue_open = false,
+                }
+                continue;
             }
-            Ok(n) => n,
-            Err(e) => return End::ReadFailed(e),
         };
         activity.touch();
-        record.add(direction, &buf[..n]);
-        if let Err(e) = to.write_all(&buf[..n]).await {
-            return End::WriteFailed(e);
+        let mut rest = &buf[..n];
+        if waiting.queue.is_empty() {
+            waiting.framing.push(rest);
+            record.add(direction, rest);
+            if let Err(e) = to.write_all(rest).await {
+                return End::WriteFailed(e);
+            }
+        } else {
+            // Up to each frame's end, then whatever injection may go there.
+            while !rest.is_empty() {
+                let piece = waiting.framing.push_to_boundary(rest);
+                record.add(direction, &rest[..piece]);
+                if let Err(e) = to.write_all(&rest[..piece]).await {
+                    return End::WriteFailed(e);
+                }
+                rest = &rest[piece..];
+                if let Err(e) = waiting.flush(&mut to, direction, record, activity).await {
+                    return End::WriteFailed(e);
+                }
+            }
         }
         activity.touch();
     }
 }
 
-/// Relays until the connection is over; why it ended, for the listing.
-pub async fn relay<C, U>(client: C, upstream: U, record: Arc<Record>, idle: Duration) -> String
+/// Relays until the connection is over; why it ended, for the listing. `head` is what was
+/// already written to the upstream (the client's head as forwarded, and whatever followed
+/// it in the same reads), so that the client's frames are followed from the right place.
+pub async fn relay<C, U>(
+    client: C,
+    upstream: U,
+    record: Arc<Record>,
+    idle: Duration,
+    head: &[u8],
+) -> String
 where
     C: AsyncRead + AsyncWrite + Unpin,
     U: AsyncRead + AsyncWrite + Unpin,
@@ -103,12 +190,16 @@ where
         start: Instant::now(),
         last: AtomicU64::new(0),
     };
+    let (senders, [up_injections, down_injections]) = inject::channels();
+    record.lock().inject = Some(senders);
     let up = pump(
         client_read,
         upstream_write,
         Direction::Client,
         &record,
         &activity,
+        up_injections,
+        head,
     );
     let down = pump(
         upstream_read,
@@ -116,6 +207,8 @@ where
         Direction::Server,
         &record,
         &activity,
+        down_injections,
+        &[],
     );
     tokio::pin!(up, down);
     let mut ended: [bool; 2] = [false, false];
