@@ -53,7 +53,9 @@ pub enum Command {
         GET /proxy/connections            every connection: state, bytes and frames each way\n  \
         GET /proxy/connections/ID         its chunks in order (direction, time, base64), decoded\n  \
         GET /proxy/connections/ID?from=N  its chunks from index N on (to follow it live)\n  \
-        GET /proxy/connections/ID.pcapng  the connection as a capture Wireshark opens\n\n\
+        GET /proxy/connections/ID.pcapng  the connection as a capture Wireshark opens\n  \
+        POST /proxy/connections/ID/inject with JSON {\"toward\": \"client\"|\"upstream\",\n    \
+        \"action\": \"ping\"|\"close\"|\"text\"|\"binary\"|\"broken\", ...}: a frame into it\n\n\
         Only requests without an Upgrade header, with Host an IP address or localhost, reach\n\
         /proxy/; every WebSocket request is relayed. Listen beyond loopback only on a\n\
         network you trust: the recordings hold every byte."

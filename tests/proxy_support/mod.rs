@@ -28,6 +28,23 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    /// The next JSON line it prints (10 s at most) for which `wanted` holds; lines before
+    /// it are dropped. None when no such line came.
+    pub fn wait_json(&self, wanted: impl Fn(&Value) -> bool) -> Option<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).ok()?;
+            if let Ok(value) = serde_json::from_str::<Value>(&line) {
+                if wanted(&value) {
+                    return Some(value);
+                }
+            }
+        }
+    }
+}
+
 /// Starts `command` and waits (10 s at most) for a stdout line starting with `prefix`;
 /// returns the process and the rest of that line.
 fn start_waiting(mut command: Command, prefix: &str) -> (Running, String) {
@@ -113,6 +130,31 @@ impl Proxy {
         (status, response[end..].to_vec())
     }
 
+    /// `POST path` with a JSON body on the proxy's own port: (status, body).
+    pub fn post(&self, path: &str, body: &str) -> (u16, Vec<u8>) {
+        self.post_with_host(path, body, &self.addr.to_string())
+    }
+
+    /// `POST path` with a JSON body and this Host header: (status, body).
+    pub fn post_with_host(&self, path: &str, body: &str, host: &str) -> (u16, Vec<u8>) {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let response = read_to_close(&mut s);
+        let end = find(&response, b"\r\n\r\n").expect("a complete head") + 4;
+        let status = std::str::from_utf8(&response[9..12])
+            .unwrap()
+            .parse()
+            .unwrap();
+        (status, response[end..].to_vec())
+    }
+
     pub fn json(&self, path: &str) -> Value {
         let (status, body) = self.get(path);
         assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));
@@ -179,6 +221,17 @@ pub fn peer_server(program: &str, script: &str, extra: &[&str]) -> (Running, u16
         .args(extra);
     let (running, port) = start_waiting(command, "listening ");
     (running, port.trim().parse().unwrap())
+}
+
+/// A peer script from tests/interop/ in client mode, once it printed `open`: it goes on
+/// printing a JSON line per event.
+pub fn peer_client_open(program: &str, script: &str, args: &[&str]) -> Running {
+    let mut command = Command::new(program);
+    command
+        .arg(format!("tests/interop/{script}"))
+        .arg("client")
+        .args(args);
+    start_waiting(command, "open").0
 }
 
 /// Runs a peer script in client mode to its end (30 s at most: the scripts time out

@@ -238,3 +238,99 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{duplex, DuplexStream};
+
+    use super::super::record::{Opening, Registry};
+    use super::*;
+
+    const HEAD: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+    /// A relay between two in-memory pipes: (client's end, upstream's end, record).
+    fn start() -> (DuplexStream, DuplexStream, Arc<Record>) {
+        let (client, client_proxy) = duplex(1 << 16);
+        let (upstream_proxy, upstream) = duplex(1 << 16);
+        let registry = Registry::new(1 << 20, 8, 1 << 20);
+        let record = registry.open(Opening {
+            client: "127.0.0.1:1".parse().unwrap(),
+            upstream: "ws://a/".into(),
+            path: "/".into(),
+            upstream_path: "/".into(),
+        });
+        let relayed = record.clone();
+        tokio::spawn(async move {
+            relay(
+                client_proxy,
+                upstream_proxy,
+                relayed,
+                Duration::from_secs(5),
+                HEAD,
+            )
+            .await
+        });
+        (client, upstream, record)
+    }
+
+    async fn inject(record: &Record, bytes: &[u8], data: bool) {
+        let sender = loop {
+            if let Some(senders) = record.lock().inject.clone() {
+                break senders[Direction::Client.index()].clone();
+            }
+            tokio::task::yield_now().await;
+        };
+        let injection = Injection {
+            bytes: bytes.to_vec(),
+            data,
+        };
+        sender.send(injection).await.unwrap();
+    }
+
+    async fn settle() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    /// Injections asked for while a frame (or a fragmented message) is half relayed go
+    /// after it; a control frame may go between a message's frames, a data message may
+    /// not (and what is queued behind it waits: injections keep their order).
+    #[tokio::test]
+    async fn injections_wait_for_a_frame_boundary() {
+        let (mut client, mut upstream, record) = start();
+        // Half a frame: "abcd" declared, "ab" sent.
+        let frame = [0x81, 0x84, 0, 0, 0, 0, b'a', b'b', b'c', b'd'];
+        client.write_all(&frame[..8]).await.unwrap();
+        settle().await;
+        inject(&record, &[0x89, 0x80, 1, 1, 1, 1], false).await;
+        settle().await;
+        // A fragmented message opens; a data message and a ping are asked for inside it.
+        client.write_all(&frame[8..]).await.unwrap();
+        let first = [0x01, 0x81, 0, 0, 0, 0, b'x'];
+        let last = [0x80, 0x81, 0, 0, 0, 0, b'y'];
+        client.write_all(&first).await.unwrap();
+        settle().await;
+        inject(&record, &[0x8a, 0x80, 3, 3, 3, 3], false).await;
+        inject(&record, &[0x81, 0x81, 2, 2, 2, 2, b'z'], true).await;
+        settle().await;
+        client.write_all(&last).await.unwrap();
+        settle().await;
+        drop(client);
+        let mut got = Vec::new();
+        upstream.read_to_end(&mut got).await.unwrap();
+        let mut want = frame.to_vec();
+        want.extend([0x89, 0x80, 1, 1, 1, 1]);
+        want.extend(first);
+        want.extend([0x8a, 0x80, 3, 3, 3, 3]);
+        want.extend(last);
+        want.extend([0x81, 0x81, 2, 2, 2, 2, b'z']);
+        assert_eq!(got, want);
+        let marks: Vec<(usize, bool)> = record
+            .lock()
+            .chunks
+            .iter()
+            .map(|c| (c.bytes.len(), c.injected))
+            .collect();
+        assert!(marks.contains(&(6, true)) && marks.contains(&(7, true)));
+        assert_eq!(marks.iter().filter(|(_, injected)| *injected).count(), 3);
+    }
+}
