@@ -83,6 +83,11 @@ impl FrameCounter {
         matches!(&self.place, Place::Header(header) if header.is_empty())
     }
 
+    /// Whether the head ended and frames follow (not after a refusal).
+    pub fn framing(&self) -> bool {
+        matches!(&self.place, Place::Header(_) | Place::Payload(_))
+    }
+
     /// Whether a fragmented data message is open (RFC 6455 §5.4: only control frames may
     /// come between its frames).
     pub fn in_message(&self) -> bool {

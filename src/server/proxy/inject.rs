@@ -271,7 +271,8 @@ fn json_answer(status: &str, value: &Value) -> Vec<u8> {
 
 /// Answers `POST /proxy/connections/ID/inject` (the Host already checked): 202 with the
 /// bytes' length once they are queued, 404 when the connection is unknown or not relaying,
-/// 400 for a bad body, 503 when its queue is full.
+/// 400 for a bad body, 409 before the upstream's 101 has passed (or after a refusal), 503
+/// when its queue is full.
 pub async fn answer<S: AsyncRead + Unpin>(
     stream: &mut S,
     id: &str,
@@ -305,6 +306,14 @@ pub async fn answer<S: AsyncRead + Unpin>(
             "no open connection {id} to inject into (GET /proxy/connections lists them)"
         ));
     };
+    if !record.lock().frames[Direction::Server.index()].framing() {
+        return reply::refusal(
+            409,
+            "Conflict",
+            &[],
+            &format!("connection {id} has no WebSocket yet: the upstream's 101 has not passed\n"),
+        );
+    }
     let (toward, injection) = match parse(&body, deflate_negotiated(&record)) {
         Ok(parsed) => parsed,
         Err(why) => return reply::bad_request(&why),
@@ -335,6 +344,31 @@ mod tests {
     use wsinspect::{decode, DecodeOptions, Protocol, Role};
 
     use super::*;
+
+    #[test]
+    fn deflate_is_read_from_the_upstream_s_101() {
+        let registry = Registry::new(1 << 16, 8, 1 << 16);
+        let opening = || super::super::record::Opening {
+            client: "127.0.0.1:1".parse().unwrap(),
+            upstream: "ws://a/".into(),
+            path: "/".into(),
+            upstream_path: "/".into(),
+        };
+        let with = registry.open(opening());
+        with.add(Direction::Client, b"GET / HTTP/1.1\r\n\r\n");
+        with.add(Direction::Server, b"HTTP/1.1 101 Switching Protocols\r\n");
+        with.add(
+            Direction::Server,
+            b"Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n",
+        );
+        assert!(deflate_negotiated(&with));
+        let without = registry.open(opening());
+        without.add(
+            Direction::Server,
+            b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+        );
+        assert!(!deflate_negotiated(&without));
+    }
 
     fn parsed(body: &str) -> Result<(Direction, Injection), String> {
         parse(body.as_bytes(), false)
