@@ -6,11 +6,13 @@
 //! ([`upstream`], TLS from [`tls`]), forwards the head with Host (and Origin) rewritten
 //! ([`rewrite`]) and then relays both ways as read ([`relay`]). Each connection's chunks and
 //! counts are kept in [`record`] (frames counted by [`frames`]), listed and served by
-//! [`admin`], and saved as pcapng by [`save`].
+//! [`admin`], and saved as pcapng by [`save`]. Other plain HTTP requests get the inspector
+//! page ([`page`]), whose Connections view reads those endpoints.
 //!
 //! ```text
 //! mod.rs (run)  -> connection, record, tls
-//! connection    -> admin, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! connection    -> admin, page, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! page          -> admin, ../reply, ../static_files
 //! admin         -> record, save, ../reply
 //! relay, save   -> record
 //! record        -> frames
@@ -20,6 +22,7 @@
 mod admin;
 mod connection;
 mod frames;
+mod page;
 mod record;
 mod relay;
 mod rewrite;
@@ -47,10 +50,12 @@ pub struct State {
     pub tls: Arc<ClientConfig>,
     pub record_dir: Option<PathBuf>,
     pub registry: Registry,
+    /// The directory holding www/, js/ and pkg/ for the page, if one was found.
+    pub root: Option<PathBuf>,
 }
 
 /// The state the flags ask for, or the message saying what is wrong with them.
-pub fn state(args: &ProxyArgs) -> Result<State, String> {
+pub fn state(args: &ProxyArgs, root: Option<PathBuf>) -> Result<State, String> {
     let settings = args.settings()?;
     let tls = tls::client_config(&args.ca, args.insecure)?;
     if let Some(dir) = &args.record {
@@ -65,11 +70,12 @@ pub fn state(args: &ProxyArgs) -> Result<State, String> {
         tls,
         record_dir: args.record.clone(),
         registry: Registry::new(args.max_recording, args.keep_closed, args.max_kept),
+        root,
     })
 }
 
-/// Binds, prints `wsinspect: proxying on ws://ADDR/` and each route, and relays until
-/// Ctrl-C.
+/// Binds, prints `wsinspect: proxying on ws://ADDR/`, each route and where the page is, and
+/// relays until Ctrl-C.
 pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
     let socket = if listen.is_ipv4() {
         TcpSocket::new_v4()?
@@ -93,6 +99,9 @@ pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
             route.prefix,
             route.upstream.url()
         );
+    }
+    if state.root.is_some() {
+        println!("wsinspect: inspector page on http://{addr}/ (Connections lists what is relayed)");
     }
     let state = Arc::new(state);
     let permits = Arc::new(tokio::sync::Semaphore::new(state.limits.max_connections));
