@@ -76,6 +76,8 @@ async fn answer(head: &[u8], root: Option<&Path>) -> Vec<u8> {
         Some(len) if method == Method::HEAD => len.to_str().unwrap_or("0").to_owned(),
         _ => body.len().to_string(),
     };
+    // The page tells it is served by a proxy by this mark (its Connections panel appears).
+    out.push_str("X-Wsinspect: proxy\r\n");
     out.push_str(&format!(
         "Content-Length: {length}\r\nConnection: close\r\n\r\n"
     ));
