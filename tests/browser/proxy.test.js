@@ -139,7 +139,11 @@ test("Connections lists a proxied connection live and opens it; the view follows
   await page.waitForFunction(() => document.querySelector("[data-testid=panel-connections] [data-testid=conv-messages]")
     ?.textContent.includes("live: after opening"), null, { timeout: 5000 });
   await panel.locator("[data-testid=conv-frame][data-direction=server]").nth(2).waitFor({ timeout: 5000 });
+  // The screenshot for docs/: the listing, the heads and the timeline with its frames.
+  await page.setViewportSize({ width: 1280, height: 1900 });
+  await panel.getByTestId("conv-timeline").scrollIntoViewIfNeeded();
   await page.screenshot({ path: "docs/proxy.png", fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 1000 });
 
   // After close the row says closed, and the connection still opens.
   await page.evaluate(() => window.sock.close(1000, "done"));
