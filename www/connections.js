@@ -4,7 +4,8 @@
 // sortable by any column like the capture table. A row opens its connection in the
 // conversation view: its recorded chunks (GET /proxy/connections/ID?from=N) go to the
 // package's ConversationDecoder in the worker, and while the connection is open the view
-// follows it, asking only for the chunks it has not seen. A closed connection stays
+// follows it, asking only for the chunks it has not seen (frames in chunks the proxy
+// injected, `injected: true`, are marked). A closed connection stays
 // browsable, and saves as pcapng (/proxy/connections/ID.pcapng). Everything from the wire
 // goes in as text (el()), never as HTML.
 import { byTestId, el, fill, showError } from "./dom.js";
@@ -153,7 +154,7 @@ export class ConnectionsPanel {
     if (this.open) this.workerFor().postMessage({ job: this.open.job, kind: "proxy-drop" });
     const summary = this.rows.get(id);
     const job = ++this.job;
-    this.open = { id, job, next: 0, ended: false, fetching: false, conv: emptyConversation(summary) };
+    this.open = { id, job, next: 0, ended: false, fetching: false, conv: emptyConversation(summary), injected: [] };
     this.workerFor().postMessage({ job, kind: "proxy-open" });
     const link = this.q("proxy-download");
     link.href = `/proxy/connections/${id}.pcapng`;
@@ -180,9 +181,13 @@ export class ConnectionsPanel {
       if (!res.ok) throw new Error(`${res.status} ${res.statusText}: ${(await res.text()).trim()}`);
       const body = await res.json();
       if (this.open !== open) return;
-      const chunks = body.chunks.map((c) => ({ direction: c.direction, time: c.time, bytes: fromBase64(c.base64) }));
+      const chunks = body.chunks.map((c) => ({ direction: c.direction, time: c.time, bytes: fromBase64(c.base64), injected: c.injected === true }));
       open.next = body.next;
-      for (const c of chunks) append(open.conv, c.direction, c.bytes);
+      for (const c of chunks) {
+        const at = open.conv.streams[c.direction].length;
+        if (c.injected) open.injected.push({ direction: c.direction, from: at, to: at + c.bytes.length });
+        append(open.conv, c.direction, c.bytes);
+      }
       const ended = body.state !== "open";
       if (ended) open.ended = true;
       this.describe(body);
@@ -204,7 +209,13 @@ export class ConnectionsPanel {
       return;
     }
     if (!open || data.job !== open.job || data.type !== "proxy-parts") return;
-    for (const part of data.parts) merge(open.conv, part);
+    for (const part of data.parts) {
+      // Frames that start in a chunk the proxy injected (not sent by that side) are marked.
+      for (const f of part.frames) {
+        f.injected = open.injected.some((r) => r.direction === f.direction && f.offset >= r.from && f.offset < r.to);
+      }
+      merge(open.conv, part);
+    }
     if (data.parts.length) this.view.show(open.conv);
   }
 }
