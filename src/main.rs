@@ -68,7 +68,8 @@ fn serve(args: &wsinspect::cli::ServeArgs) -> std::process::ExitCode {
 fn proxy(args: &wsinspect::cli::ProxyArgs) -> std::process::ExitCode {
     use std::process::ExitCode;
 
-    let state = match server::proxy::state(args) {
+    let root = args.root.clone().or_else(find_root);
+    let state = match server::proxy::state(args, root) {
         Ok(state) => state,
         Err(e) => {
             eprintln!("{e}");

@@ -6,11 +6,12 @@ import { DecodePanel } from "./decode.js";
 import { HandshakePanel } from "./handshake.js";
 import { BuildPanel } from "./build.js";
 import { LivePanel } from "./live.js";
+import { ConnectionsPanel, probeProxy } from "./connections.js";
 import { renderReference } from "./reference.js";
 import { EXAMPLES } from "./examples.js";
 import * as state from "./state.js";
 
-const PANELS = ["decode", "handshake", "build", "live", "reference"];
+const PANELS = ["decode", "handshake", "build", "live", "connections", "reference"];
 let current = "decode";
 let panels;
 let lastHash = null;
@@ -38,8 +39,25 @@ function start() {
   wireTabs();
   wireExamples();
   wireState();
+  const asked = new URLSearchParams(location.hash.slice(1)).get("p");
   restore(location.hash);
   document.body.dataset.ready = "true";
+  wireConnections(asked);
+}
+
+/** The Connections tab, only when this page's server is a wsinspect proxy (its listing answers). */
+async function wireConnections(asked) {
+  const found = await probeProxy();
+  document.body.dataset.proxy = String(found);
+  if (!found) return;
+  panels.connections = guard("connections", () => new ConnectionsPanel(byTestId("panel-connections")));
+  byTestId("tab-connections").hidden = false;
+  if (asked === "connections") { show("connections"); saveState(); }
+}
+
+/** The panels whose tab is shown. */
+function available() {
+  return PANELS.filter((p) => !byTestId(`tab-${p}`).hidden);
 }
 
 /** Runs `fn`; if it throws, says so at the top of that panel instead of stopping the page. */
@@ -58,7 +76,7 @@ function guard(panel, fn) {
 }
 
 function show(panel, focus = false) {
-  if (!PANELS.includes(panel)) panel = "decode";
+  if (!available().includes(panel)) panel = "decode";
   current = panel;
   for (const p of PANELS) {
     const tab = byTestId(`tab-${p}`);
@@ -81,7 +99,8 @@ function wireTabs() {
   tabs.addEventListener("keydown", (e) => {
     const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
     if (!step) return;
-    const next = PANELS[(PANELS.indexOf(current) + step + PANELS.length) % PANELS.length];
+    const shown = available();
+    const next = shown[(shown.indexOf(current) + step + shown.length) % shown.length];
     show(next, true);
     saveState();
   });

@@ -99,9 +99,12 @@ function frameRow(f, violations) {
   const when = [f.time === null ? null : `t=${f.time.toFixed(6)}`, f.packet === null ? null : `packet ${f.packet}`].filter(Boolean).join(" · ");
   const rsv = `${+f.rsv1}${+f.rsv2}${+f.rsv3}`;
   return el("li", { class: `conv-frame conv-${f.direction}${violations.length ? " bad" : ""}`, "data-testid": "conv-frame",
-    "data-direction": f.direction, "data-index": f.index, "data-offset": f.offset, "data-kind": f.kind },
-  el("div", { class: "conv-fhead" }, el("strong", {}, `${ARROW[f.direction]} #${f.index}`), ` ${f.kind} 0x${f.opcode.toString(16)}`,
-    ` · FIN ${+f.fin} · RSV ${rsv} · MASK ${+f.masked} · ${size(f.payloadLength)} · byte ${f.offset}`, when ? ` · ${when}` : ""),
+    "data-direction": f.direction, "data-index": f.index, "data-offset": f.offset, "data-kind": f.kind, "data-rsv1": String(f.rsv1), "data-injected": f.injected ? "true" : null },
+  el("div", { class: "conv-fhead" }, el("strong", {}, `${ARROW[f.direction]} #${f.index}`),
+    f.injected ? el("span", { class: "conv-injected", "data-testid": "conv-frame-injected", title: "sent by the proxy, not by this side" }, " injected") : "",
+    ` ${f.kind} 0x${f.opcode.toString(16)}`,
+    ` · FIN ${+f.fin} · RSV ${rsv} · MASK ${+f.masked}`, f.maskingKey ? el("span", { "data-testid": "conv-frame-key" }, ` key ${hex(f.maskingKey)}`) : "",
+    ` · ${size(f.payloadLength)} · byte ${f.offset}`, when ? ` · ${when}` : ""),
   el("div", { class: "conv-preview", "data-testid": "conv-frame-preview" }, preview(f)),
   violations.map((v) => el("div", { class: "vid", "data-testid": "conv-violation", "data-id": v.id, "data-offset": v.offset, "data-length": v.length,
     "data-direction": v.direction }, `${v.id} at byte ${v.offset}: ${v.message}`)));

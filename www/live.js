@@ -11,6 +11,7 @@ import { Tap, echoUrl, probeTap, serverUrl } from "./wire.js";
 import { WireSession } from "./wiresession.js";
 import { WireView, linkLabel } from "./wireview.js";
 import { downloadPcapng } from "./download.js";
+import { probeProxy } from "./connections.js";
 
 const FRAME_SHOWN = 48;
 const ACTIONS = ["wire-ping", "wire-fragmented", "wire-close", "wire-violate"];
@@ -71,12 +72,15 @@ export class LivePanel {
   async probe() {
     const status = this.q("live-tap-status");
     const wireOption = this.q("live-mode").querySelector("option[value=wire]");
-    const found = await probeTap();
+    // Under wsinspect proxy, a socket to /tap would be relayed upstream: do not open one.
+    const proxied = await probeProxy();
+    const found = !proxied && await probeTap();
     status.dataset.tap = found ? "yes" : "no";
     wireOption.disabled = !found;
     status.textContent = found
       ? `this page's server is wsinspect serve: its tap at ${serverUrl("/tap")} shows the real bytes`
-      : "no wsinspect tap on this page's server: direct mode only (run wsinspect serve for the wire view)";
+      : proxied ? "this page's server is wsinspect proxy: direct mode here; its Connections panel shows the real bytes of every connection through it"
+        : "no wsinspect tap on this page's server: direct mode only (run wsinspect serve for the wire view)";
     if (found && !this.modeChosen && !this.socket) this.setMode("wire");
   }
 

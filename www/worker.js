@@ -2,10 +2,11 @@
 // fed in chunks, posting each chunk's frames (packed, see framestore.js), messages and
 // violations as it goes so the page can show progress and stay responsive. Capture files
 // (pcap, pcapng, HAR) are read by capture-read.js, in the worker the Decode panel's capture
-// view starts.
+// view starts; a proxied connection's chunks by connections-read.js, for the Connections panel.
 import init, * as ws from "/js/index.js";
 import { FramePacker } from "./framestore.js";
 import { onCapture } from "./capture-read.js";
+import { onProxy } from "./connections-read.js";
 
 const CHUNK = 256 * 1024;
 /** The page lists this many messages and violations in full; the rest are counted. */
@@ -18,6 +19,7 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     if (data.kind?.startsWith("capture")) await onCapture(ws, data);
+    else if (data.kind?.startsWith("proxy")) onProxy(ws, data);
     else run(data);
   } catch (error) {
     self.postMessage({ job: data.job, type: "error", message: String(error?.message ?? error) });

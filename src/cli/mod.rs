@@ -49,6 +49,9 @@ pub enum Command {
         Then point the client at ws://127.0.0.1:8081/ instead of wss://example.com/feed.\n\
         Its bytes reach the upstream unchanged but for the request line's path (mapped by\n\
         the route) and Host (unless --keep-host); the upstream's come back unchanged.\n\n\
+        The inspector page, on the same port: open http://127.0.0.1:8081/ ; its Connections\n\
+        panel lists every connection live, opens any in the conversation view (following it\n\
+        as bytes flow) and saves it as pcapng. The page's files come from --root DIR.\n\n\
         Recorded connections, on the same port:\n  \
         GET /proxy/connections            every connection: state, bytes and frames each way\n  \
         GET /proxy/connections/ID         its chunks in order (direction, time, base64), decoded\n  \
@@ -57,7 +60,7 @@ pub enum Command {
         POST /proxy/connections/ID/inject with JSON {\"toward\": \"client\"|\"upstream\",\n    \
         \"action\": \"ping\"|\"close\"|\"text\"|\"binary\"|\"broken\", ...}: a frame into it\n\n\
         Only requests without an Upgrade header, with Host an IP address or localhost, reach\n\
-        /proxy/; every WebSocket request is relayed. Listen beyond loopback only on a\n\
+        /proxy/ and the page; every WebSocket request is relayed. Listen beyond loopback only on a\n\
         network you trust: the recordings hold every byte."
     )]
     Proxy(ProxyArgs),

@@ -29,6 +29,11 @@ pub struct ProxyArgs {
     /// Address to listen on; anything beyond loopback prints a warning.
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
+    /// Directory holding www/, js/ and pkg/ for the inspector page served on the same port
+    /// [default: the nearest parent of the current directory (or of the executable) that
+    /// has www/index.html]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Forward the client's Host header unchanged (default: rewritten to the upstream's).
     #[arg(long)]
     pub keep_host: bool,

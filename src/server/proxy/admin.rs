@@ -76,7 +76,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 /// A web page cannot read another origin's responses, but DNS rebinding can point a name
 /// it controls at 127.0.0.1; requiring an IP literal or `localhost` in Host shuts that out
 /// of the recordings (the same defence as Jupyter's and webpack-dev-server's host checks).
-fn local_host(host: &str) -> bool {
+pub(super) fn local_host(host: &str) -> bool {
     let name = if let Some(v6) = host.strip_prefix('[') {
         v6.split_once(']').map_or("", |(name, _port)| name)
     } else {

@@ -1,5 +1,5 @@
 //! One client connection: read its head (bounded in size and time), answer the proxy's own
-//! endpoints, or pick the route, open the upstream (502 when that fails), forward the head
+//! endpoints or the page, or pick the route, open the upstream (502 when that fails), forward the head
 //! rewritten and relay the rest both ways.
 
 use std::net::SocketAddr;
@@ -16,7 +16,7 @@ use super::super::reply;
 use super::super::request::{is_upgrade, request_target};
 use super::record::Opening;
 use super::rewrite::{rewrite_head, Rewrite};
-use super::{admin, relay, save, upstream, State};
+use super::{admin, page, relay, save, upstream, State};
 
 /// Serves one client connection to its end.
 pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {
@@ -45,9 +45,7 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
             let rest = &head.bytes[head.len..];
             return admin::serve(&mut stream, head_bytes, rest, &state.registry).await;
         }
-        let body = "wsinspect proxy relays WebSocket requests (with Upgrade: websocket) only; \
-                    its recorded connections: GET /proxy/connections";
-        return reply::refuse(&mut stream, &reply::not_found(body)).await;
+        return page::serve(&mut stream, head_bytes, state.root.as_deref()).await;
     }
     let Some((route, upstream_target)) = pick_route(&state.routes, &full_target) else {
         let body = format!("no --upstream route for {}", target.path);

@@ -7,11 +7,13 @@
 //! ([`rewrite`]) and then relays both ways as read ([`relay`]). Each connection's chunks and
 //! counts are kept in [`record`] (frames counted by [`frames`]), listed and served by
 //! [`admin`], and saved as pcapng by [`save`]. The page can inject frames into a live
-//! connection ([`inject`]); the relay writes them between frames.
+//! connection ([`inject`]); the relay writes them between frames. Other plain HTTP
+//! requests get the inspector page ([`page`]), whose Connections view reads those endpoints.
 //!
 //! ```text
 //! mod.rs (run)  -> connection, record, tls
-//! connection    -> admin, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! connection    -> admin, page, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! page          -> admin, ../reply, ../static_files
 //! admin         -> inject, record, save, ../reply
 //! inject        -> record, ../actions, ../broken, ../reply
 //! relay         -> frames, inject, record
@@ -24,6 +26,7 @@ mod admin;
 mod connection;
 mod frames;
 mod inject;
+mod page;
 mod record;
 mod relay;
 mod rewrite;
@@ -51,10 +54,12 @@ pub struct State {
     pub tls: Arc<ClientConfig>,
     pub record_dir: Option<PathBuf>,
     pub registry: Registry,
+    /// The directory holding www/, js/ and pkg/ for the page, if one was found.
+    pub root: Option<PathBuf>,
 }
 
 /// The state the flags ask for, or the message saying what is wrong with them.
-pub fn state(args: &ProxyArgs) -> Result<State, String> {
+pub fn state(args: &ProxyArgs, root: Option<PathBuf>) -> Result<State, String> {
     let settings = args.settings()?;
     let tls = tls::client_config(&args.ca, args.insecure)?;
     if let Some(dir) = &args.record {
@@ -69,11 +74,12 @@ pub fn state(args: &ProxyArgs) -> Result<State, String> {
         tls,
         record_dir: args.record.clone(),
         registry: Registry::new(args.max_recording, args.keep_closed, args.max_kept),
+        root,
     })
 }
 
-/// Binds, prints `wsinspect: proxying on ws://ADDR/` and each route, and relays until
-/// Ctrl-C.
+/// Binds, prints `wsinspect: proxying on ws://ADDR/`, each route and where the page is, and
+/// relays until Ctrl-C.
 pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
     let socket = if listen.is_ipv4() {
         TcpSocket::new_v4()?
@@ -97,6 +103,9 @@ pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
             route.prefix,
             route.upstream.url()
         );
+    }
+    if state.root.is_some() {
+        println!("wsinspect: inspector page on http://{addr}/ (Connections lists what is relayed)");
     }
     let state = Arc::new(state);
     let permits = Arc::new(tokio::sync::Semaphore::new(state.limits.max_connections));
