@@ -155,6 +155,11 @@ pub(crate) fn decide(held: &Held, syn_seen: bool, ended: bool) -> Verdict {
     if syn_seen && asks[0] == Some(false) && !cut_request {
         return Verdict::Other;
     }
+    // One side sent a full window and the other nothing: its masks cannot be compared, and
+    // holding more would cost memory for traffic that may not be WebSocket at all.
+    if starts.iter().any(|s| s.len() >= DECIDE_LIMIT) && starts.iter().any(Vec::is_empty) {
+        return Verdict::Other;
+    }
     if asks.iter().any(Option::is_none) {
         return Verdict::Undecided;
     }
@@ -279,6 +284,13 @@ mod tests {
         assert_eq!(
             decide(&held(b"hello", b"world"), false, true),
             Verdict::Other
+        );
+        // A side that sends a whole window while the other stays silent is let go.
+        let flood = vec![0x82; DECIDE_LIMIT];
+        assert_eq!(decide(&held(&flood, b""), false, false), Verdict::Other);
+        assert_eq!(
+            decide(&held(&flood[..100], b""), false, false),
+            Verdict::Undecided
         );
     }
 }
