@@ -80,6 +80,8 @@ struct State {
     notice_counts: HashMap<CaptureNoticeId, usize>,
     error: Option<CaptureError>,
     events: Vec<CaptureEvent>,
+    /// Connections judged not WebSocket, for the reassembler to stop keeping bytes of.
+    quiet: Vec<ConnectionId>,
     ended: bool,
 }
 
@@ -165,6 +167,7 @@ impl State {
             notice_counts: HashMap::new(),
             error: None,
             events: Vec::new(),
+            quiet: Vec::new(),
             ended: false,
         }
     }
@@ -236,6 +239,9 @@ impl State {
             LinkRead::Tcp(segment) => {
                 self.stats.tcp_packets += 1;
                 tcp.push(&segment, &mut |e| self.tcp_event(e));
+                for connection in self.quiet.drain(..) {
+                    tcp.quiet(connection);
+                }
             }
             LinkRead::Udp => self.stats.udp_packets += 1,
             LinkRead::Other(_) => self.stats.other_packets += 1,
@@ -381,7 +387,10 @@ impl State {
             other => other,
         };
         match c.verdict {
-            Verdict::Other => c.held = Held::default(),
+            Verdict::Other => {
+                c.held = Held::default();
+                self.quiet.push(connection);
+            }
             Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
                 // From here the bytes go straight into the conversation.
                 let held = std::mem::take(&mut c.held);

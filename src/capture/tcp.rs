@@ -146,6 +146,14 @@ impl Reassembler {
         self.opened
     }
 
+    /// Stops keeping a connection's delivered bytes for comparison (the caller does not
+    /// decode it: only its order and gaps matter, and its retransmissions are not judged).
+    pub(crate) fn quiet(&mut self, connection: ConnectionId) {
+        if let Some(c) = self.open.values_mut().find(|c| c.id == connection) {
+            c.streams.iter_mut().for_each(Stream::quiet);
+        }
+    }
+
     /// Takes the next segment of the capture.
     pub(crate) fn push(&mut self, segment: &TcpSegment<'_>, sink: &mut dyn FnMut(TcpEvent<'_>)) {
         let key = tuple_key(segment.source, segment.destination);

@@ -99,8 +99,9 @@ pub(super) struct Stream {
     held: usize,
     /// The stream offset the FIN occupies, once seen.
     fin: Option<u64>,
-    /// The newest delivered bytes, to compare retransmissions with.
-    recent: Recent,
+    /// The newest delivered bytes, to compare retransmissions with (`None`: not kept, the
+    /// connection is not decoded).
+    recent: Option<Recent>,
 }
 
 impl Stream {
@@ -115,8 +116,13 @@ impl Stream {
             pending: BTreeMap::new(),
             held: 0,
             fin: None,
-            recent: Recent::default(),
+            recent: Some(Recent::default()),
         }
+    }
+
+    /// Keeps no delivered bytes from now on.
+    pub(super) fn quiet(&mut self) {
+        self.recent = None;
     }
 
     /// The initial sequence number, when the side's SYN was seen.
@@ -247,7 +253,11 @@ impl Stream {
                 .unwrap_or(0)
                 .min(bytes.len())];
             let start = usize::try_from(skip).unwrap_or(0).min(delivered.len());
-            if let Some((differs, first)) = self.recent.differs(at, &delivered[start..]) {
+            let differs = self
+                .recent
+                .as_ref()
+                .and_then(|r| r.differs(at, &delivered[start..]));
+            if let Some((differs, first)) = differs {
                 self.report_conflict(differs, first, origin.packet, sink);
             }
         }
@@ -382,7 +392,9 @@ impl Stream {
     fn deliver(&mut self, run: Fresh<'_>, origin: Origin, sink: &mut dyn FnMut(TcpEvent<'_>)) {
         let (connection, side, offset) = (self.connection, self.side, self.next);
         if let Fresh::Bytes(bytes) = run {
-            self.recent.record(offset, bytes, origin.packet);
+            if let Some(recent) = &mut self.recent {
+                recent.record(offset, bytes, origin.packet);
+            }
         }
         match run {
             Fresh::Bytes(bytes) => sink(TcpEvent::Data {
