@@ -57,7 +57,7 @@ function serve(repo, inputs, capture) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-async function launch() {
+export async function launch() {
   const executablePath = execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
   return chromium.launch({
     executablePath,

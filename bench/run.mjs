@@ -8,7 +8,8 @@
 // --quick    1/8 of every input (for working on the harness; not for RESULTS.md).
 // --only     only the workloads whose id starts with one of these (--only=capture: issue 12's
 //            ~100 MB pcap read by the CLI, the wasm package in Node and tshark; with
-//            --browser, the page's drop-to-rows times on that file).
+//            --browser, the page's drop-to-rows times on that file; --only=proxy: issue 13's
+//            throughput and added round trip through `wsinspect proxy` vs direct, Node only).
 // --no-native, --no-profile  skip the native build, or the CPU profile of each row's subject.
 import { execFileSync } from "node:child_process";
 import os from "node:os";
@@ -32,6 +33,7 @@ import * as largeFrames from "./workloads/large-frames.mjs";
 import { GZIP_TARGET, measureSize } from "./workloads/size.mjs";
 import * as tinyFrames from "./workloads/tiny-frames.mjs";
 import * as utf8 from "./workloads/utf8.mjs";
+import { proxyNotes, proxyTable, runProxy } from "./workloads/proxy.mjs";
 import { captureFile, captureNotes, captureTable, runCapture, TARGETS as CAPTURE_TARGETS, tsharkVersion } from "./workloads/capture.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -54,10 +56,13 @@ export const WORKLOADS = [
   { id: "accept-keys", module: acceptKeys, input: () => inputs.keys() },
   // Child processes on a file, not sampler rows: run apart (bench/workloads/capture.mjs).
   { id: "capture", external: true },
+  // The release proxy between ws peers, the page watching (bench/workloads/proxy.mjs).
+  { id: "proxy", external: true },
 ];
 const picked = WORKLOADS.filter((w) => !only.length || only.some((o) => w.id.startsWith(o)));
 const selected = picked.filter((w) => !w.external);
 const withCapture = picked.some((w) => w.id === "capture");
+const withProxy = picked.some((w) => w.id === "proxy");
 
 function sh(cmd, args) {
   try {
@@ -136,6 +141,7 @@ async function main() {
   const results = [];
   let extra = {};
   let capture = null;
+  let proxy = null;
   if (browser) {
     const { runBrowser } = await import("./browser.mjs");
     const file = withCapture ? await captureFile(repo, log) : null;
@@ -145,6 +151,7 @@ async function main() {
       results.push(result);
     } });
     info.versions.chromium = extra.version;
+    if (withProxy) log("proxy: Node only (it opens its own headless page); skipped with --browser");
   } else {
     const { default: init, ...wsi } = await import("wsinspect");
     await init();
@@ -177,13 +184,22 @@ async function main() {
       for (const r of capture.results) log(`${r.id}: ${rowSummary(r)}`);
       results.push(...capture.results);
     }
+    if (withProxy) {
+      log("proxy: throughput and round trip through wsinspect proxy vs direct, the page watching");
+      proxy = await runProxy({ repo, log });
+      for (const r of proxy.results) log(`${r.id}: ${rowSummary(r)}`);
+      const t = proxyTable(proxy.detail);
+      log(`proxy: median round trip ${t.rows[0].slice(1, 4).join(" / ")} (direct / proxied / added)`);
+      results.push(...proxy.results);
+      info.versions.chromium = proxy.detail.chromium;
+    }
   }
 
   log("size and cold start");
   const size = measureSize(repo);
   const cold = browser ? extra.cold : measureColdStart(repo);
   const elapsed = (performance.now() - started) / 1000;
-  report({ info, results, size, cold, elapsed, env: browser ? "browser" : "node", capture: capture?.detail, capturePage: extra.capturePage });
+  report({ info, results, size, cold, elapsed, env: browser ? "browser" : "node", capture: capture?.detail, capturePage: extra.capturePage, proxy: proxy?.detail });
 }
 
 /** The page's capture times against the first-row target: { headers, rows, missed, judged }. */
@@ -196,7 +212,7 @@ function capturePageTable(page) {
   return { headers: ["page, ~100 MB pcap dropped", "ms (median)", "target", "verdict"], rows, missed: page.firstMs < target ? 0 : 1 };
 }
 
-function report({ info, results, size, cold, elapsed, env, capture, capturePage }) {
+function report({ info, results, size, cold, elapsed, env, capture, capturePage, proxy }) {
   const lines = ratioLines(results);
   const headers = ["workload", "peer", "peer rate", "wsinspect rate", "wsinspect ÷ peer", "target", "verdict"];
   const rows = lines.map((l) => [l.row, l.peer, l.peerRate, l.subjectRate, l.ratio, l.target, l.verdict]);
@@ -223,9 +239,15 @@ function report({ info, results, size, cold, elapsed, env, capture, capturePage 
     console.log();
     printTable(pageTable.headers, pageTable.rows);
   }
+  const proxyRtt = proxy ? proxyTable(proxy) : null;
+  if (proxyRtt) {
+    console.log();
+    printTable(proxyRtt.headers, proxyRtt.rows);
+    for (const n of proxyNotes(proxy)) console.log(`- ${n}`);
+  }
   const missed = lines.filter((l) => l.verdict.startsWith("MISSED"));
-  const missedCount = missed.length + (pageTable?.missed ?? 0);
-  const judged = lines.filter((l) => l.verdict).length + (pageTable ? 1 : 0);
+  const missedCount = missed.length + (pageTable?.missed ?? 0) + (proxyRtt?.missed ?? 0);
+  const judged = lines.filter((l) => l.verdict).length + (pageTable ? 1 : 0) + (proxyRtt ? 1 : 0);
   console.log(`\n${missedCount} of ${judged} targets missed; ran in ${elapsed.toFixed(0)} s`);
 
   const md = [
@@ -257,6 +279,18 @@ function report({ info, results, size, cold, elapsed, env, capture, capturePage 
           markdownTable(capTable.headers, capTable.rows),
           "",
           ...captureNotes(capture).map((n) => `- ${n}`),
+          "",
+        ]
+      : []),
+    ...(proxyRtt
+      ? [
+          "### The proxy (issue 13): through `wsinspect proxy` vs direct, the page watching",
+          "",
+          "Throughput is the `proxy-throughput` row of the ratios above (target at least 0.8x direct).",
+          "",
+          markdownTable(proxyRtt.headers, proxyRtt.rows),
+          "",
+          ...proxyNotes(proxy).map((n) => `- ${n}`),
           "",
         ]
       : []),
