@@ -41,7 +41,10 @@ fn two_hundred_connections_of_a_hundred_messages_arrive_unchanged() {
     assert_eq!(summary["connections"], CONNECTIONS, "{summary}");
     assert_eq!(summary["messages"], CONNECTIONS * MESSAGES, "{summary}");
     assert_eq!(summary["failures"].as_array().map(Vec::len), Some(0));
-    assert_eq!(summary["extensions"], serde_json::json!(["permessage-deflate"]));
+    assert_eq!(
+        summary["extensions"],
+        serde_json::json!(["permessage-deflate"])
+    );
     assert!(took < Duration::from_secs(30), "{took:?}");
 
     let list = proxy.wait_all_closed();
