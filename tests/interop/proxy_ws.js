@@ -28,7 +28,7 @@ export function message(connection, index) {
   }
   const bytes = Buffer.alloc(size);
   let x = (connection * 7919 + index * 104729) >>> 0;
-  for (let i = 0; i < size; i++) { x = (x * 1103515245 + 12345) >>> 0; bytes[i] = x >>> 24; }
+  for (let i = 0; i < size; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; bytes[i] = x >>> 24; }
   return bytes;
 }
 
