@@ -25,8 +25,11 @@ use super::frames::FrameCounter;
 use super::inject::{self, Injection};
 use super::record::Record;
 
-/// Bytes read from one side before they are written to the other.
-pub const BUFFER: usize = 16 * 1024;
+/// Bytes read from one side before they are written to the other. 64 KiB (a loopback
+/// segment's size) rather than 16: a quarter of the reads, writes and recorded chunks per
+/// byte; 64 KiB messages through the proxy went from 0.56-0.66x to 0.80x of a direct
+/// connection's throughput in `npm run bench -- --only=proxy`.
+pub const BUFFER: usize = 64 * 1024;
 
 /// When anything last moved, in milliseconds since the relay started.
 struct Activity {
