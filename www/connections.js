@@ -6,8 +6,12 @@
 // package's ConversationDecoder in the worker, and while the connection is open the view
 // follows it, asking only for the chunks it has not seen (frames in chunks the proxy
 // injected, `injected: true`, are marked). A closed connection stays
-// browsable, and saves as pcapng (/proxy/connections/ID.pcapng). Everything from the wire
-// goes in as text (el()), never as HTML.
+// browsable, and saves as pcapng (/proxy/connections/ID.pcapng). While it is open, a form
+// injects into it (POST /proxy/connections/ID/inject): a ping, a close, a text or binary
+// message or a broken frame, toward the client or the upstream; the answer (bytes sent, or
+// the proxy's refusal) shows as text. Everything from the wire goes in as text (el()), never
+// as HTML.
+import * as ws from "/js/index.js";
 import { byTestId, el, fill, showError } from "./dom.js";
 import { size } from "./format.js";
 import { ConversationView } from "./conversation.js";
@@ -19,6 +23,15 @@ let probed = null;
 const count = (n) => (n === undefined || n === null ? "" : String(n));
 const when = (t) => (t === null || t === undefined ? "—" : new Date(t * 1000).toISOString().replace("T", " ").replace("Z", ""));
 const stateText = (c) => (c.state === "open" ? "open" : `closed${c.reason ? `: ${c.reason}` : ""}`);
+
+/** For each action: the data field's label (null: no data field), and whether it takes code and reason or a violation. */
+const ACTIONS = {
+  ping: { data: "Ping payload" },
+  close: { data: null, close: true },
+  text: { data: "Text" },
+  binary: { data: "Bytes (base64)" },
+  broken: { data: null, violation: true },
+};
 
 /** key, header, title, the value sorted by, the cell's text. */
 const COLUMNS = [
@@ -82,6 +95,7 @@ export class ConnectionsPanel {
     });
     this.view = new ConversationView(this.q("proxy-conversation"));
     this.view.show(null);
+    this.wireInject();
     this.timer = setInterval(() => this.tick(), POLL_MS);
   }
 
@@ -160,6 +174,7 @@ export class ConnectionsPanel {
     link.href = `/proxy/connections/${id}.pcapng`;
     link.download = `wsinspect-proxy-${id}.pcapng`;
     this.q("proxy-detail").hidden = false;
+    this.q("proxy-inject-status").textContent = "";
     this.describe(summary);
     this.view.show(null);
     this.render();
@@ -169,6 +184,68 @@ export class ConnectionsPanel {
   describe(c) {
     if (!c) return;
     this.q("proxy-detail-title").textContent = `Connection #${c.id}: ${c.client} → ${c.upstream} (path ${c.path}) · ${stateText(c)}`;
+    this.q("proxy-inject").hidden = c.state !== "open";
+  }
+
+  /** The injection form: the fields each action takes, its violation ids, and Send. */
+  wireInject() {
+    const select = this.q("proxy-inject-violation");
+    for (const v of ws.reference().violations) {
+      if (v.id.startsWith("hixie-")) continue;
+      select.append(el("option", { value: v.id, title: v.rule }, `${v.id}${v.closeCode ? ` (${v.closeCode})` : ""}`));
+    }
+    select.value = "reserved-opcode";
+    const action = this.q("proxy-inject-action");
+    const fields = () => {
+      const a = ACTIONS[action.value];
+      this.q("proxy-inject-data-label").hidden = a.data === null;
+      if (a.data !== null) this.q("proxy-inject-data-name").textContent = a.data;
+      this.q("proxy-inject-code-label").hidden = !a.close;
+      this.q("proxy-inject-reason-label").hidden = !a.close;
+      this.q("proxy-inject-violation-label").hidden = !a.violation;
+    };
+    action.addEventListener("change", fields);
+    fields();
+    this.q("proxy-inject-send").addEventListener("click", () => this.inject());
+  }
+
+  /** What the form asks for, as the endpoint's JSON. */
+  injection() {
+    const action = this.q("proxy-inject-action").value;
+    const body = { toward: this.q("proxy-inject-toward").value, action };
+    const a = ACTIONS[action];
+    if (a.data !== null) body.data = this.q("proxy-inject-data").value;
+    if (a.close) {
+      const code = this.q("proxy-inject-code").value.trim();
+      if (code) body.code = Number(code);
+      body.reason = this.q("proxy-inject-reason").value;
+    }
+    if (a.violation) body.violation = this.q("proxy-inject-violation").value;
+    return body;
+  }
+
+  /** POSTs the form's injection into the opened connection; the status line says what came of it. */
+  async inject() {
+    const open = this.open;
+    const status = this.q("proxy-inject-status");
+    if (!open) return;
+    const body = this.injection();
+    status.textContent = `sending a ${body.action} toward the ${body.toward}…`;
+    delete status.dataset.outcome;
+    try {
+      const res = await fetch(`${LIST}/${open.id}/inject`, {
+        method: "POST", cache: "no-store", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error(`${res.status} ${res.statusText}: ${text.trim()}`);
+      const answer = JSON.parse(text);
+      status.textContent = `sent: ${body.action} toward the ${answer.toward}, ${answer.bytes} byte${answer.bytes === 1 ? "" : "s"} injected into connection #${answer.id}`;
+      status.dataset.outcome = "sent";
+      this.follow(true);
+    } catch (e) {
+      status.textContent = `not sent: ${e.message}`;
+      status.dataset.outcome = "refused";
+    }
   }
 
   /** Asks for the chunks of the open connection not seen yet; after it closed, once more, then ends the decoder. */

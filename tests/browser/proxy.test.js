@@ -5,6 +5,7 @@
 // Injection into such a connection (issue 13 §3) shows what Chromium itself does: it answers
 // an injected ping with its own pong, fails the connection on a broken frame (close 1002 to
 // the server, 1006 to the page), and sees the upstream's answer to a close injected toward it.
+// The Connections view's own injection form asks the same and shows the injected frames marked.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -357,5 +358,71 @@ test("a close 4001 injected toward the upstream closes it with that code, and th
   assert.equal(closes[1].masked, true);
   assert.equal(closes[1].payload.readUInt16BE(0), 4001, "Chromium answers with the code it received (RFC 6455 §5.5.1)");
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the Connections view injects from its form: a ping Chromium answers, a text the upstream echoes, a refused close", async () => {
+  const { page, errors, id, seen } = await pageSocket("/inject/ui");
+  await page.locator("body[data-proxy=true]").waitFor({ timeout: 5000 });
+  await page.getByTestId("tab-connections").click();
+  const panel = page.getByTestId("panel-connections");
+  const row = panel.locator(`[data-testid=proxy-row][data-id='${id}']`);
+  await row.waitFor({ timeout: 5000 });
+  await row.getByTestId("proxy-open").click();
+  const form = panel.getByTestId("proxy-inject");
+  await form.waitFor({ state: "visible", timeout: 5000 });
+  const status = panel.getByTestId("proxy-inject-status");
+  const send = async () => {
+    await panel.getByTestId("proxy-inject-status").evaluate((n) => { n.textContent = ""; });
+    await panel.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => /^(sent|not sent):/.test(document.querySelector("[data-testid=proxy-inject-status]").textContent),
+      null, { timeout: 5000 });
+    return status.textContent();
+  };
+
+  // A ping toward the client, asked through the form's labelled fields.
+  await panel.getByLabel("Toward").selectOption("client");
+  await panel.getByLabel("Action").selectOption("ping");
+  await panel.getByLabel("Ping payload").fill("ui");
+  assert.equal(await panel.getByLabel("Close code").isVisible(), false, "close's fields are hidden for a ping");
+  assert.match(await send(), /^sent: ping toward the client, 4 bytes injected into connection #\d+$/);
+  const ping = panel.locator("[data-testid=conv-frame][data-kind=ping][data-direction=server]");
+  await ping.waitFor({ timeout: 5000 });
+  assert.equal(await ping.getAttribute("data-injected"), "true");
+  assert.match(await ping.textContent(), /injected/);
+  const pong = panel.locator("[data-testid=conv-frame][data-kind=pong][data-direction=client]");
+  await pong.waitFor({ timeout: 5000 });
+  assert.equal(await pong.getAttribute("data-injected"), null, "Chromium's own pong is not marked");
+  await until("the upstream's pong", () => seen.pongs.length > 0);
+  assert.deepEqual(seen.pongs, ["ui"]);
+
+  // A text toward the upstream: the echo server answers it, and the page's socket gets it.
+  await panel.getByLabel("Toward").selectOption("upstream");
+  await panel.getByLabel("Action").selectOption("text");
+  await panel.getByLabel("Text", { exact: true }).fill("from the page");
+  assert.match(await send(), /^sent: text toward the upstream, \d+ bytes injected/);
+  await page.waitForFunction(() => window.events.some((e) => e.type === "message" && e.data === "from the page"), null, { timeout: 5000 });
+  const text = panel.locator("[data-testid=conv-frame][data-kind=text][data-direction=client][data-injected=true]");
+  await text.waitFor({ timeout: 5000 });
+
+  // A close with code 999: the proxy refuses it (400) and the status line says why.
+  await panel.getByLabel("Action").selectOption("close");
+  assert.equal(await panel.getByLabel("Text", { exact: true }).isVisible(), false, "the data field is hidden for a close");
+  await panel.getByLabel("Close code").fill("999");
+  await panel.getByLabel("Close reason").fill("bad");
+  const refused = await send();
+  console.log(`the form's status after a close with code 999: ${refused}`);
+  assert.match(refused, /^not sent: 400 .*999/);
+
+  // The broken-frame select lists the violation ids.
+  await panel.getByLabel("Action").selectOption("broken");
+  const ids = await panel.getByLabel("Broken frame (violation id)").locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(ids.includes("reserved-opcode") && !ids.some((v) => v.startsWith("hixie-")), JSON.stringify(ids));
+
+  // Closed, the connection keeps its view but not the form.
+  await page.evaluate(() => window.sock.close(1000));
+  await form.waitFor({ state: "hidden", timeout: 5000 });
+  // Chromium logs the refused request itself; nothing else went wrong.
+  assert.deepEqual(errors, ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
   await page.close();
 });
