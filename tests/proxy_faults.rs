@@ -1,6 +1,7 @@
 //! Faults around `wsinspect proxy` (issue 13 §3): the upstream refuses, resets mid-frame
 //! or stalls; the client vanishes; a head too large. Each time the client hears what
 //! happened, the listing says why the connection closed, and nothing stays open.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "proxy_support/mod.rs"]
 mod support;

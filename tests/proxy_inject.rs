@@ -2,6 +2,7 @@
 //! an npm `ws` upstream (both with permessage-deflate) that log what reaches them:
 //! `POST /proxy/connections/ID/inject` sends a ping, a close, a text or binary message or a
 //! broken frame toward either side; toward the upstream masked with the proxy's own key.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "proxy_support/mod.rs"]
 mod support;

@@ -4,6 +4,7 @@
 //! equals byte for byte what the proxy recorded from the client; the recording decodes
 //! with the client's masking keys and compressed (RSV1) frames and no violation. And a
 //! hand-made client and upstream whose every byte the test knows.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "proxy_support/mod.rs"]
 mod support;

@@ -5,6 +5,7 @@
 //! and checked: the proxy keeps every connection's recording in memory (up to
 //! `--max-recording` each), so its peak is those bytes plus the relay's own overhead, and the
 //! overhead is what is bounded.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "proxy_support/mod.rs"]
 mod support;

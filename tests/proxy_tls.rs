@@ -1,6 +1,7 @@
 //! wss:// upstreams (issue 13 §3): a PyPI `websockets` server with a certificate the test
 //! makes with openssl (a CA and a leaf for 127.0.0.1). Trusted with `--ca`, the messages
 //! round trip; untrusted, the client gets a 502 naming the reason; `--insecure` relays.
+#![cfg(not(target_arch = "wasm32"))]
 
 #[path = "proxy_support/mod.rs"]
 mod support;
