@@ -295,3 +295,24 @@ pub struct CaptureResult {
     /// The error that stopped the reading, if one did (everything before it is above).
     pub error: Option<CaptureError>,
 }
+
+impl CaptureGap {
+    /// A transcript's gaps, whose offsets count the bytes present, in stream offsets
+    /// (the missing bytes of the gaps before each counted too).
+    pub(crate) fn from_gaps(gaps: &[crate::transcript::Gap]) -> Vec<CaptureGap> {
+        let mut missing_before = [0u64; 2];
+        gaps.iter()
+            .map(|g| {
+                let before = &mut missing_before[g.direction.index()];
+                let gap = CaptureGap {
+                    direction: g.direction,
+                    offset: g.offset + *before,
+                    length: g.missing,
+                    packet: g.packet,
+                };
+                *before += g.missing;
+                gap
+            })
+            .collect()
+    }
+}

@@ -11,6 +11,7 @@ use crate::conversation::resync::{scan, Expect, Scan};
 use crate::conversation::Builder;
 use crate::direction::{ChunkMeta, Direction};
 use crate::handshake::{parse_handshake, MAX_HEAD_CEILING};
+use crate::transcript::Gap;
 
 /// The most bytes a side's start is held while deciding what the connection is.
 pub(crate) const DECIDE_LIMIT: usize = MAX_HEAD_CEILING;
@@ -82,33 +83,36 @@ impl Held {
         ended || self.gaps.iter().any(|g| g.0 == side)
     }
 
-    /// Pushes what was held into a conversation, `client_side` as the client: each
-    /// side's chunks in order, each gap once its side has been fed up to it.
-    pub(crate) fn replay(self, client_side: usize, builder: &mut Builder) {
-        let direction = |side: usize| {
-            if side == client_side {
-                Direction::Client
-            } else {
-                Direction::Server
-            }
-        };
-        let mut fed = [0u64; 2];
-        let mut pending: Vec<(usize, u64, u64)> =
-            self.gaps.iter().map(|g| (g.0, g.1, g.2)).collect();
-        for (side, bytes, meta) in self.chunks {
-            pending.retain(|&(s, at, missing)| {
-                let due = s == side && at <= fed[side];
-                if due {
-                    builder.gap(direction(s), missing);
-                }
-                !due
-            });
-            builder.push(direction(side), &bytes, meta);
-            fed[side] += bytes.len() as u64;
-        }
-        for (s, _, missing) in pending {
-            builder.gap(direction(s), missing);
-        }
+    /// Its holes, `client_side` as the client, as a transcript's gaps.
+    pub(crate) fn gaps(&self, client_side: usize) -> Vec<Gap> {
+        self.gaps
+            .iter()
+            .map(|&(side, offset, missing, packet)| Gap {
+                direction: direction(side, client_side),
+                offset,
+                missing,
+                packet,
+            })
+            .collect()
+    }
+
+    /// Pushes what was held into a conversation, `client_side` as the client, with its
+    /// holes (from [`Held::gaps`]).
+    pub(crate) fn replay(self, client_side: usize, gaps: &[Gap], builder: &mut Builder) {
+        let chunks = self
+            .chunks
+            .iter()
+            .map(|(side, bytes, meta)| (direction(*side, client_side), bytes.as_slice(), *meta));
+        builder.feed(chunks, gaps);
+    }
+}
+
+/// Who sent side `side`'s bytes when `client_side` is the client.
+pub(crate) fn direction(side: usize, client_side: usize) -> Direction {
+    if side == client_side {
+        Direction::Client
+    } else {
+        Direction::Server
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::connections::{decide, Held, Verdict};
+use super::connections::{decide, direction, Held, Verdict};
 use super::file::{FileEvent, FileFormat, FileReader, RawPacket};
 use super::link::{read_packet, LinkRead};
 use super::tcp::{ConnectionId, Reassembler, ReassemblyOptions, TcpEvent};
@@ -14,6 +14,7 @@ use super::{
 };
 use crate::conversation::{Builder, ConversationOptions};
 use crate::direction::{ChunkMeta, Direction, Endpoint};
+use crate::transcript::Gap;
 
 /// The most notices of one kind a capture reports one by one; past it they are counted
 /// and said once at the end.
@@ -32,33 +33,19 @@ struct Connection {
     held: Held,
     /// Its conversation, decoded as its bytes come, once it is one.
     builder: Option<Builder>,
-    /// Its gaps in stream offsets, and the bytes missing before the next one each way.
-    gaps: Vec<CaptureGap>,
-    missing: [u64; 2],
+    /// Its gaps, offsets counted in the bytes present (as a transcript's).
+    gaps: Vec<Gap>,
 }
 
 impl Connection {
     /// Who sent side `side`'s bytes, once the conversation is known.
     fn direction(&self, side: usize) -> Direction {
         match self.verdict {
-            Verdict::WebSocket { client_side } | Verdict::MidStream { client_side }
-                if side != client_side =>
-            {
-                Direction::Server
+            Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
+                direction(side, client_side)
             }
             _ => Direction::Client,
         }
-    }
-
-    /// A hole in a side's stream, in stream offsets.
-    fn record_gap(&mut self, side: usize, present: u64, length: u64, packet: Option<u64>) {
-        self.gaps.push(CaptureGap {
-            direction: self.direction(side),
-            offset: present + self.missing[side],
-            length,
-            packet,
-        });
-        self.missing[side] += length;
     }
 }
 
@@ -297,7 +284,6 @@ impl State {
                         held: Held::default(),
                         builder: None,
                         gaps: Vec::new(),
-                        missing: [0, 0],
                     },
                 );
             }
@@ -340,9 +326,13 @@ impl State {
                     let direction = c.direction(side);
                     match &mut c.builder {
                         Some(b) => {
-                            let present = b.present[direction.index()];
+                            c.gaps.push(Gap {
+                                direction,
+                                offset: b.present[direction.index()],
+                                missing: length,
+                                packet: Some(packet),
+                            });
                             b.gap(direction, length);
-                            c.record_gap(side, present, length, Some(packet));
                         }
                         None if !matches!(c.verdict, Verdict::Other) => {
                             c.held.gap(side, length, Some(packet));
@@ -394,15 +384,13 @@ impl State {
             Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
                 // From here the bytes go straight into the conversation.
                 let held = std::mem::take(&mut c.held);
-                for &(side, present, length, packet) in &held.gaps {
-                    c.record_gap(side, present, length, packet);
-                }
+                c.gaps = held.gaps(client_side);
                 let options = ConversationOptions {
                     max_message_size: self.options.max_message_size,
                     mid_stream: matches!(c.verdict, Verdict::MidStream { .. }),
                 };
                 let mut builder = Builder::keeping(options, !self.options.without_streams);
-                held.replay(client_side, &mut builder);
+                held.replay(client_side, &c.gaps, &mut builder);
                 c.builder = Some(builder);
                 let index = self.conversations;
                 self.conversations += 1;
@@ -443,7 +431,7 @@ impl State {
                 start: c.start,
                 end: c.end,
                 mid_stream,
-                gaps: c.gaps,
+                gaps: CaptureGap::from_gaps(&c.gaps),
                 bytes: present,
                 result,
             })));

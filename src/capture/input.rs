@@ -244,22 +244,7 @@ fn text_error(text: &str, e: ParseError) -> CaptureError {
 
 /// The conversation of a transcript, its gaps in stream offsets.
 fn from_transcript(t: &Transcript, options: &ConversationOptions) -> CaptureConversation {
-    let mut missing_before = [0u64; 2];
-    let gaps = t
-        .gaps
-        .iter()
-        .map(|g| {
-            let before = &mut missing_before[g.direction.index()];
-            let gap = CaptureGap {
-                direction: g.direction,
-                offset: g.offset + *before,
-                length: g.missing,
-                packet: g.packet,
-            };
-            *before += g.missing;
-            gap
-        })
-        .collect();
+    let gaps = CaptureGap::from_gaps(&t.gaps);
     conversation(decode_transcript(t, options), gaps)
 }
 

@@ -5,6 +5,7 @@
 use super::one_shot::finish;
 use super::{Conversation, ConversationOptions, ConversationOutput, ConversationResult};
 use crate::direction::{ChunkMeta, Direction};
+use crate::transcript::Gap;
 
 pub(crate) struct Builder {
     conversation: Conversation,
@@ -51,6 +52,32 @@ impl Builder {
         self.gapped[direction.index()] = true;
         let out = self.conversation.gap(direction, missing);
         self.out.append(out);
+    }
+
+    /// Pushes chunks in the order given, each gap once its direction has been fed up to
+    /// the gap's offset (counted in the bytes present), the rest at the end.
+    pub(crate) fn feed<'a>(
+        &mut self,
+        chunks: impl IntoIterator<Item = (Direction, &'a [u8], ChunkMeta)>,
+        gaps: &[Gap],
+    ) {
+        let mut pending: Vec<&Gap> = gaps.iter().collect();
+        let mut fed = [0u64; 2];
+        for (direction, bytes, meta) in chunks {
+            let d = direction.index();
+            pending.retain(|g| {
+                let due = g.direction == direction && g.offset <= fed[d];
+                if due {
+                    self.gap(direction, g.missing);
+                }
+                !due
+            });
+            self.push(direction, bytes, meta);
+            fed[d] += bytes.len() as u64;
+        }
+        for g in pending {
+            self.gap(g.direction, g.missing);
+        }
     }
 
     /// Ends both directions; the result on one timeline.

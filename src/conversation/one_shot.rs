@@ -9,7 +9,7 @@ use crate::frame::Frame;
 use crate::handshake::{Check, Handshake};
 use crate::message::Message;
 use crate::output::{Incomplete, Notice, NoticeId};
-use crate::transcript::parse_transcript;
+use crate::transcript::{parse_transcript, Gap};
 use crate::violation::Violation;
 
 /// A whole conversation, decoded.
@@ -84,26 +84,19 @@ pub fn decode_transcript(t: &Transcript, options: &ConversationOptions) -> Conve
     }
     let direction_of = |d: Direction| if swapped { d.other() } else { d };
     let mut builder = Builder::new(options.clone());
-    // Each gap is applied once its direction has been fed up to the gap's offset.
-    let mut fed = [0u64; 2];
-    let mut gaps: Vec<&crate::transcript::Gap> = t.gaps.iter().collect();
-    let mut apply_gaps = |d: Direction, fed: u64, b: &mut Builder, all: bool| {
-        gaps.retain(|g| {
-            let due = g.direction == d && (all || g.offset <= fed);
-            if due {
-                b.gap(direction_of(d), g.missing);
-            }
-            !due
-        });
-    };
-    for c in chunks {
-        apply_gaps(c.direction, fed[c.direction.index()], &mut builder, false);
-        builder.push(direction_of(c.direction), &c.bytes, c.meta);
-        fed[c.direction.index()] += c.bytes.len() as u64;
-    }
-    for d in Direction::BOTH {
-        apply_gaps(d, fed[d.index()], &mut builder, true);
-    }
+    let gaps: Vec<Gap> = t
+        .gaps
+        .iter()
+        .map(|g| Gap {
+            direction: direction_of(g.direction),
+            ..g.clone()
+        })
+        .collect();
+    let chunks = t
+        .chunks
+        .iter()
+        .map(|c| (direction_of(c.direction), c.bytes.as_slice(), c.meta));
+    builder.feed(chunks, &gaps);
     let mut result = builder.finish(t.format.clone());
     result.notes = t.notes.clone();
     result.client = client;

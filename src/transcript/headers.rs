@@ -115,20 +115,27 @@ pub(crate) fn parse(link: Link, bytes: &[u8]) -> Result<Parsed<'_>, String> {
         };
         return Ok(Parsed::Other(name));
     }
-    let tcp = TcpSlice::from_slice(payload.payload).map_err(|e| match e {
+    let segment = tcp_segment(payload.payload, ip.source_addr(), ip.destination_addr())?;
+    Ok(Parsed::Tcp(segment))
+}
+
+/// The TCP segment at the start of an IP payload, between these addresses; an error names
+/// the header that does not parse.
+fn tcp_segment(bytes: &[u8], source: IpAddr, destination: IpAddr) -> Result<Segment<'_>, String> {
+    let tcp = TcpSlice::from_slice(bytes).map_err(|e| match e {
         etherparse::err::tcp::HeaderSliceError::Len(len) => len_message(&len),
         other => format!("tcp header: {}", lowercase(&other.to_string())),
     })?;
-    Ok(Parsed::Tcp(Segment {
-        source: (ip.source_addr(), tcp.source_port()),
-        destination: (ip.destination_addr(), tcp.destination_port()),
+    Ok(Segment {
+        source: (source, tcp.source_port()),
+        destination: (destination, tcp.destination_port()),
         seq: tcp.sequence_number(),
         syn: tcp.syn(),
         ack: tcp.ack(),
         fin: tcp.fin(),
         rst: tcp.rst(),
         payload: tcp.payload(),
-    }))
+    })
 }
 
 /// What a captured packet holds, read laxly: a packet the capture cut short (its snaplen)
@@ -184,28 +191,13 @@ pub(crate) fn read_lax(link: Link, bytes: &[u8]) -> Result<Layers<'_>, String> {
         58 => return Ok(Layers::Other("icmpv6".to_string())),
         n => return Ok(Layers::Other(format!("ip protocol {n}"))),
     }
-    let tcp = TcpSlice::from_slice(payload.payload).map_err(|e| match e {
-        etherparse::err::tcp::HeaderSliceError::Len(len) => len_message(&len),
-        other => format!("tcp header: {}", lowercase(&other.to_string())),
-    })?;
+    let segment = tcp_segment(payload.payload, ip.source_addr(), ip.destination_addr())?;
     let uncaptured = if payload.incomplete {
         u32::try_from(declared_end.saturating_sub(ip_bytes.len())).unwrap_or(u32::MAX)
     } else {
         0
     };
-    Ok(Layers::Tcp(
-        Segment {
-            source: (ip.source_addr(), tcp.source_port()),
-            destination: (ip.destination_addr(), tcp.destination_port()),
-            seq: tcp.sequence_number(),
-            syn: tcp.syn(),
-            ack: tcp.ack(),
-            fin: tcp.fin(),
-            rst: tcp.rst(),
-            payload: tcp.payload(),
-        },
-        uncaptured,
-    ))
+    Ok(Layers::Tcp(segment, uncaptured))
 }
 
 /// What follows the link header.

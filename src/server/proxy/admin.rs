@@ -71,6 +71,16 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     reply::refuse(stream, &answer).await;
 }
 
+/// The request's Host header value ("" when absent or not UTF-8).
+pub(super) fn host<'a>(request: &httparse::Request<'_, 'a>) -> &'a str {
+    request
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("host"))
+        .and_then(|h| std::str::from_utf8(h.value).ok())
+        .unwrap_or("")
+}
+
 /// Whether a Host value names this machine by address or as `localhost`.
 ///
 /// A web page cannot read another origin's responses, but DNS rebinding can point a name
@@ -93,13 +103,7 @@ fn answer(head: &[u8], registry: &Registry) -> Routed {
             "the request head is not HTTP/1.1 (RFC 7230 §3)",
         ));
     }
-    let host = request
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("host"))
-        .and_then(|h| std::str::from_utf8(h.value).ok())
-        .unwrap_or("");
-    if !local_host(host) {
+    if !local_host(host(&request)) {
         return Routed::Reply(reply::refusal(
             403,
             "Forbidden",

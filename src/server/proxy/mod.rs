@@ -11,7 +11,7 @@
 //! requests get the inspector page ([`page`]), whose Connections view reads those endpoints.
 //!
 //! ```text
-//! mod.rs (run)  -> connection, record, tls
+//! mod.rs (run)  -> connection, record, tls, ../listen
 //! connection    -> admin, page, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
 //! page          -> admin, ../reply, ../static_files
 //! admin         -> inject, record, save, ../reply
@@ -37,10 +37,8 @@ mod upstream;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rustls::ClientConfig;
-use tokio::net::TcpSocket;
 use wsinspect::cli::{Limits, ProxyArgs, Route};
 
 use record::Registry;
@@ -81,21 +79,11 @@ pub fn state(args: &ProxyArgs, root: Option<PathBuf>) -> Result<State, String> {
 /// Binds, prints `wsinspect: proxying on ws://ADDR/`, each route and where the page is, and
 /// relays until Ctrl-C.
 pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
-    let socket = if listen.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(listen)?;
-    let listener = socket.listen(4096)?;
+    let listener = super::listen::bind(
+        listen,
+        "anyone who can reach it can use the upstreams through it and read every recorded byte at /proxy/connections",
+    )?;
     let addr = listener.local_addr()?;
-    if !addr.ip().is_loopback() {
-        eprintln!(
-            "wsinspect: warning: listening on {addr}, beyond loopback: anyone who can reach it \
-             can use the upstreams through it and read every recorded byte at /proxy/connections"
-        );
-    }
     println!("wsinspect: proxying on ws://{addr}/");
     for route in &state.routes {
         println!(
@@ -108,32 +96,9 @@ pub async fn run(listen: SocketAddr, state: State) -> std::io::Result<()> {
         println!("wsinspect: inspector page on http://{addr}/ (Connections lists what is relayed)");
     }
     let state = Arc::new(state);
-    let permits = Arc::new(tokio::sync::Semaphore::new(state.limits.max_connections));
-    loop {
-        let permit = permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the semaphore is never closed");
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        };
-        let state = state.clone();
-        tokio::spawn(async move {
-            let task = tokio::spawn(connection::handle(stream, peer, state));
-            if let Err(e) = task.await {
-                if e.is_panic() {
-                    eprintln!("wsinspect: the proxied connection from {peer} panicked: closed");
-                }
-            }
-            drop(permit);
-        });
-    }
+    let max = state.limits.max_connections;
+    super::listen::accept_loop(listener, max, "proxied connection", move |stream, peer| {
+        connection::handle(stream, peer, state.clone())
+    })
+    .await
 }

@@ -12,7 +12,7 @@ use hyper::Method;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::super::{reply, static_files};
-use super::admin::local_host;
+use super::admin::{host, local_host};
 
 /// Serves one static-file request (its head) and closes.
 pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
@@ -30,13 +30,7 @@ async fn answer(head: &[u8], root: Option<&Path>) -> Vec<u8> {
     if request.parse(head).is_err() {
         return reply::bad_request("the request head is not HTTP/1.1 (RFC 7230 §3)");
     }
-    let host = request
-        .headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case("host"))
-        .and_then(|h| std::str::from_utf8(h.value).ok())
-        .unwrap_or("");
-    if !local_host(host) {
+    if !local_host(host(&request)) {
         return reply::refusal(
             403,
             "Forbidden",
