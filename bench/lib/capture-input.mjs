@@ -12,12 +12,12 @@
 // (ports no tshark dissector claims: 1080 or 1344 would be read as SOCKS or ICAP), the TCP
 // checksums are recomputed, and all copies' packets are merged in time order, so many
 // conversations are open at once, as in a busy capture.
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WebSocket, WebSocketServer } from "ws";
 import { Rng } from "./prng.mjs";
+import { recordWith } from "../../tests/support/capture.js";
 
 export const TARGET_BYTES = 100_000_000;
 const CLIENTS = 48;
@@ -29,41 +29,6 @@ const SERVER_PORT = 8080;
 export function captureUnavailable() {
   if (process.getuid?.() !== 0) return "recording on loopback needs root (tcpdump -i lo)";
   return null;
-}
-
-/** Records `filter` on lo while run() runs; tcpdump stopped by its pid whatever happens. */
-async function record(file, filter, run, timeout = 60_000) {
-  const tcpdump = spawn("tcpdump", ["-i", "lo", "-U", "--immediate-mode", "-n", "-B", "65536", "-s", "0", "-Z", "root", "-w", file, filter], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  const exited = once(tcpdump, "exit");
-  try {
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tcpdump did not start in 10 s: ${stderr}`)), 10_000);
-      tcpdump.stderr.on("data", (d) => {
-        stderr += d;
-        if (/listening on /.test(stderr)) { clearTimeout(timer); resolve(); }
-      });
-      tcpdump.once("exit", (code) => { clearTimeout(timer); reject(new Error(`tcpdump exited with ${code}: ${stderr}`)); });
-    });
-    await sleep(200);
-    let timer;
-    await Promise.race([
-      run(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`recording took more than ${timeout} ms`)), timeout); }),
-    ]).finally(() => clearTimeout(timer));
-    await sleep(300);
-  } finally {
-    if (tcpdump.exitCode === null) {
-      process.kill(tcpdump.pid, "SIGINT");
-      const killer = setTimeout(() => { try { process.kill(tcpdump.pid, "SIGKILL"); } catch { /* gone */ } }, 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  }
-  const dropped = Number(stderr.match(/(\d+) packets? dropped by kernel/)?.[1] ?? 0);
-  if (dropped) throw new Error(`tcpdump: ${dropped} packets dropped by kernel`);
 }
 
 const WORDS = "id type user channel message status ok error value items time seq name data price size query result update event".split(" ");
@@ -176,7 +141,7 @@ export async function makeCapture(file, log = () => {}) {
   const port = 20000 + (process.pid % 20000);
   const base = `${file}.base.pcap`;
   log(`capture: recording ${CLIENTS} ws connections on lo port ${port}`);
-  await record(base, `tcp port ${port}`, () => traffic(port));
+  await recordWith(base, { filter: `tcp port ${port}` }, () => traffic(port), { timeout: 60_000 });
   const buf = readFileSync(base);
   rmSync(base);
   const { header, records } = readRecords(buf);

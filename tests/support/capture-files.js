@@ -3,53 +3,12 @@
 // reading and rewriting classic pcap records (reordered, duplicated, overlapping, removed
 // segments), and tshark's own reading of a file (its TCP segments and WebSocket frames),
 // the reference the core's answers are checked against.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
-import { tool } from "./capture.js";
+import { recordWith, tool } from "./capture.js";
 import { spawnPeer, readLog, python, repo } from "./peers.js";
 
-/**
- * Records `filter` on interface `iface` (lo, any) while `run()` runs, as capture.js's record()
- * does for one port: tcpdump is stopped by its pid whatever happens, and a capture the kernel
- * dropped packets from is an error.
- */
-export async function recordWith(file, { iface = "lo", filter }, run, { timeout = 30_000 } = {}) {
-  const tcpdump = spawn("tcpdump", ["-i", iface, "-U", "--immediate-mode", "-n", "-B", "65536", "-Z", "root", "-w", file, filter], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  const exited = once(tcpdump, "exit");
-  try {
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tcpdump did not start in 10 s: ${stderr}`)), 10_000);
-      tcpdump.stderr.on("data", (d) => {
-        stderr += d;
-        if (/listening on /.test(stderr)) { clearTimeout(timer); resolve(); }
-      });
-      tcpdump.once("exit", (code) => { clearTimeout(timer); reject(new Error(`tcpdump exited with ${code}: ${stderr}`)); });
-    });
-    await sleep(200);
-    let timer;
-    await Promise.race([
-      run(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`scenario took more than ${timeout} ms`)), timeout); }),
-    ]).finally(() => clearTimeout(timer));
-    // Let the last segments (the closing FIN and ACKs) reach the capture.
-    await sleep(200);
-  } finally {
-    if (tcpdump.exitCode === null) {
-      process.kill(tcpdump.pid, "SIGINT");
-      const killer = setTimeout(() => { try { process.kill(tcpdump.pid, "SIGKILL"); } catch { /* gone */ } }, 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  }
-  const dropped = Number(stderr.match(/(\d+) packets? dropped by kernel/)?.[1] ?? 0);
-  if (dropped) throw new Error(`tcpdump: ${dropped} packets dropped by kernel; the capture is incomplete`);
-  return file;
-}
+/** Records on any interface with any filter (tests/support/capture.js). */
+export { recordWith };
 
 // ---- classic pcap records -------------------------------------------------------------
 

@@ -21,16 +21,25 @@ export function captureUnavailable() {
 
 /**
  * Records every packet of TCP port `port` on loopback while `run()` runs; resolves to the
+ * capture's path once tcpdump has exited (so the file is complete).
+ */
+export function record(file, port, run, options) {
+  return recordWith(file, { filter: `tcp port ${port}` }, run, options);
+}
+
+/**
+ * Records the packets `filter` selects on `iface` while `run()` runs; resolves to the
  * capture's path once tcpdump has exited (so the file is complete). tcpdump is started first
  * and given until it says it is listening (a capture started in the same instant as the
- * connection can miss the SYN), and is stopped by its process id, whatever `run` does.
+ * connection can miss the SYN), and is stopped by its process id, whatever `run` does; a
+ * capture the kernel dropped packets from is an error.
  */
-export async function record(file, port, run, { timeout = 30_000 } = {}) {
+export async function recordWith(file, { iface = "lo", filter }, run, { timeout = 30_000 } = {}) {
   // -Z root: keep writing as root, so the capture can go into a folder only root may write.
   // -B: a 64 MB kernel buffer, so bursts of 64 KB loopback segments are not dropped;
   // --immediate-mode: packets reach the file at once, not when a ring block fills or times out
   // (without it, SIGINT leaves the last packets in the ring, unwritten).
-  const tcpdump = spawn("tcpdump", ["-i", "lo", "-U", "--immediate-mode", "-n", "-B", "65536", "-Z", "root", "-w", file, `tcp port ${port}`], {
+  const tcpdump = spawn("tcpdump", ["-i", iface, "-U", "--immediate-mode", "-n", "-B", "65536", "-Z", "root", "-w", file, filter], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -40,7 +49,7 @@ export async function record(file, port, run, { timeout = 30_000 } = {}) {
       const timer = setTimeout(() => reject(new Error(`tcpdump did not start in 10 s: ${stderr}`)), 10_000);
       tcpdump.stderr.on("data", (d) => {
         stderr += d;
-        if (/listening on lo/.test(stderr)) { clearTimeout(timer); resolve(); }
+        if (/listening on /.test(stderr)) { clearTimeout(timer); resolve(); }
       });
       tcpdump.once("exit", (code) => { clearTimeout(timer); reject(new Error(`tcpdump exited with ${code}: ${stderr}`)); });
     });
