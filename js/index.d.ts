@@ -345,6 +345,42 @@ export interface CaptureOptions extends ConversationOptions {
   midStream?: boolean;
   /** false: leave each conversation's `streams` empty (a reader that shows no bytes saves a copy of every byte). Default true. */
   streams?: boolean;
+  /**
+   * An NSS key log (SSLKEYLOGFILE; Node's --tls-keylog, Python's keylog_filename, Chrome's and Firefox's
+   * SSLKEYLOGFILE, curl's), as text or bytes: its secrets decrypt the capture's TLS (wss://) connections,
+   * in memory, here. A pcapng's Decryption Secrets Blocks (editcap --inject-secrets) are read without it.
+   */
+  keyLog?: string | Uint8Array;
+}
+
+/** What a TLS connection's handshake said (null where the capture does not show it). */
+export interface TlsFacts {
+  /** "TLS 1.3", "TLS 1.2": the version the server chose. */
+  version: string | null;
+  /** The suite the server chose, by its IANA name ("TLS_AES_128_GCM_SHA256"). */
+  cipherSuite: string | null;
+  /** The server name the client asked for (SNI). */
+  sni: string | null;
+  /** The application protocol the server chose (ALPN). */
+  alpn: string | null;
+  /** The client random in hex: the key log line's second field. */
+  clientRandom: string | null;
+}
+
+/**
+ * A TLS connection of the capture and what became of it: "decrypted", "no-key" (no secret for its client
+ * random: `message` names it, "TLS, no key for client random ab12cd34…"), "unsupported-suite", "no-handshake"
+ * (it began before the capture, or its hellos were lost) or "failed" (the secrets found do not decrypt it).
+ * Nothing is ever made up from the encrypted bytes of a connection not decrypted.
+ */
+export interface TlsConnection extends TlsFacts {
+  client: { address: string; port: number };
+  server: { address: string; port: number };
+  start: number | null;
+  status: "decrypted" | "no-key" | "unsupported-suite" | "no-handshake" | "failed";
+  message: string;
+  /** The index of the WebSocket conversation it carried, if it carried one. */
+  conversation: number | null;
 }
 
 /** Bytes a capture never held in one direction: `length` bytes from stream offset `offset`; `packet` is the one whose bytes come after the hole. Decoding resumes after it at the first frame header the next frame confirms (a notice says where). */
@@ -360,11 +396,13 @@ export interface CaptureConversation extends Conversation {
   /** It began before the capture (decoded with the no-handshake rules). */
   midStream: boolean;
   gaps: CaptureGap[];
-  /** Bytes captured each way. */
+  /** Bytes captured each way (of a wss:// conversation: decrypted). */
   bytes: { client: number; server: number };
+  /** A wss:// conversation's TLS facts; null for ws://. */
+  tls: TlsFacts | null;
 }
 
-/** Something reading the capture skipped, assumed or found odd ("unknown-link-type", "ip-fragment", "overlap-conflict", "out-of-order-cap", "mid-stream", "snaplen", "comment", "skipped", "bad-packet"). */
+/** Something reading the capture skipped, assumed or found odd ("unknown-link-type", "ip-fragment", "overlap-conflict", "out-of-order-cap", "mid-stream", "snaplen", "comment", "skipped", "bad-packet"; for TLS: "keylog" a key log line not read (its line number in the message), "tls-record" a record whose authentication tag fails (its content left out), "tls-lost" TLS bytes not captured (the rest of that direction not decrypted), "tls" anything else). */
 export interface CaptureNotice { id: string; message: string; packet: number | null; offset: number | null }
 
 export interface CaptureStats { packets: number; tcpPackets: number; udpPackets: number; otherPackets: number; tcpConnections: number; midStreamCandidates: number; bytes: number }
@@ -377,6 +415,8 @@ export interface CaptureResult {
   format: string;
   /** The WebSocket conversations only (other TCP and UDP traffic is counted in stats). A HAR's have messages and no frames (a note says so). */
   conversations: CaptureConversation[];
+  /** Every TLS connection, decrypted or not, in the order they ended. */
+  tls: TlsConnection[];
   notices: CaptureNotice[];
   stats: CaptureStats;
   error: CaptureError | null;
@@ -393,6 +433,8 @@ export function decodeCapture(input: Uint8Array | string, options?: CaptureOptio
 export interface CapturePart {
   found: { index: number; client: { address: string; port: number }; server: { address: string; port: number }; start: number | null }[];
   conversations: CaptureConversation[];
+  /** TLS connections that ended. */
+  tls: TlsConnection[];
   notices: CaptureNotice[];
   stats: CaptureStats;
   format: string | null;
