@@ -299,6 +299,51 @@ export function tlsRecords(file, clientPort) {
   return out;
 }
 
+/**
+ * What a record adds to its plaintext: TLS 1.3 the 16-byte tag and the inner content type
+ * (RFC 8446 §5.2; OpenSSL and BoringSSL add no padding); TLS 1.2 AES-GCM an 8-byte explicit
+ * nonce and the tag (RFC 5288 §3), ChaCha20-Poly1305 the tag alone (RFC 7905 §2).
+ */
+export function recordOverhead(version, cipherSuite) {
+  if (version === "TLS 1.3") return 17;
+  return /CHACHA20/.test(cipherSuite) ? 16 : 24;
+}
+
+/**
+ * Each direction's decrypted application data as tshark types its records (the inner content
+ * type, for TLS 1.3) and tlsRecords places them: [{ direction, offset (in that direction's
+ * plaintext, what the WebSocket frames' offsets count), length, first, last (1-based packets
+ * of the record's first and last bytes) }]. `at(direction, offset)` finds the record holding
+ * a plaintext byte.
+ */
+export function plaintextRecords(file, keyLog, serverPort, clientPort, overhead) {
+  const out = tool("tshark", ["-r", file, ...tsharkTlsArgs(keyLog, serverPort), "-Y", `tls && tcp.port == ${serverPort}`,
+    "-T", "fields", "-e", "tcp.srcport", "-e", "tls.record.content_type", "-e", "tls.record.length"]);
+  const types = { client: [], server: [] };
+  for (const line of out.split("\n").filter(Boolean)) {
+    const [port, type, length] = line.split("\t");
+    const direction = Number(port) === serverPort ? "server" : "client";
+    const lengths = length.split(",").map(Number);
+    type.split(",").forEach((t, i) => types[direction].push({ type: Number(t), length: lengths[i] }));
+  }
+  const records = [];
+  for (const direction of ["client", "server"]) {
+    const placed = tlsRecords(file, clientPort).filter((r) => r.direction === direction);
+    if (placed.length !== types[direction].length || placed.some((r, i) => r.length !== types[direction][i].length)) {
+      throw new Error(`${file} ${direction}: tshark's records (${types[direction].length}) are not the ones read here (${placed.length})`);
+    }
+    let offset = 0;
+    placed.forEach((r, i) => {
+      if (types[direction][i].type !== 23) return;
+      const length = r.length - overhead;
+      records.push({ direction, offset, length, first: r.packets[0] + 1, last: r.packets[r.packets.length - 1] + 1 });
+      offset += length;
+    });
+  }
+  const at = (direction, offset) => records.find((r) => r.direction === direction && r.offset <= offset && offset < r.offset + r.length) ?? null;
+  return { records, at };
+}
+
 // ---- key logs ---------------------------------------------------------------------------------
 
 /** An NSS key log's secret lines: [{ label, clientRandom, secret }] (comments and blank lines skipped). */
