@@ -20,6 +20,7 @@ mod input;
 pub(crate) mod link;
 pub mod pcapng_writer;
 pub(crate) mod tcp;
+pub(crate) mod tls;
 
 pub use input::{decode_capture, CaptureDecoder};
 #[doc(hidden)]
@@ -74,6 +75,16 @@ pub enum CaptureNoticeId {
     Skipped,
     /// A comment the capture carries (a pcapng section's or a packet's).
     Comment,
+    /// A key log line that could not be read (its line number in the message).
+    KeyLog,
+    /// A TLS record that does not decrypt (its authentication tag fails): its content is
+    /// left out.
+    TlsRecord,
+    /// Bytes of a TLS stream the capture lost: the rest of that direction is not decrypted.
+    TlsLost,
+    /// Anything else about TLS (an alert, a hello that does not parse, a suite not
+    /// decrypted).
+    Tls,
     /// Anything else worth saying.
     Other,
 }
@@ -93,6 +104,10 @@ impl CaptureNoticeId {
             CaptureNoticeId::Truncated => "truncated",
             CaptureNoticeId::Skipped => "skipped",
             CaptureNoticeId::Comment => "comment",
+            CaptureNoticeId::KeyLog => "keylog",
+            CaptureNoticeId::TlsRecord => "tls-record",
+            CaptureNoticeId::TlsLost => "tls-lost",
+            CaptureNoticeId::Tls => "tls",
             CaptureNoticeId::Other => "other",
         }
     }
@@ -200,6 +215,9 @@ pub struct CaptureOptions {
     /// Leave each conversation's `streams` (its bytes, for a hex view) empty: a reader
     /// that shows no bytes (the CLI) saves a copy of every byte and its memory.
     pub without_streams: bool,
+    /// An NSS key log (`SSLKEYLOGFILE`'s text) whose secrets decrypt the capture's TLS
+    /// connections (a pcapng's Decryption Secrets Blocks are read as well).
+    pub key_log: Option<Vec<u8>>,
 }
 
 /// A hole in one direction of a conversation: bytes the capture never held.
@@ -236,8 +254,71 @@ pub struct CaptureConversation {
     pub gaps: Vec<CaptureGap>,
     /// Bytes captured each way (client to server, server to client).
     pub bytes: [u64; 2],
+    /// For a wss:// conversation decrypted from TLS: what the TLS handshake said.
+    pub tls: Option<TlsFacts>,
     /// The conversation, decoded: heads, pair checks, frames, messages, violations.
     pub result: ConversationResult,
+}
+
+/// What a TLS connection's handshake said, as far as the capture shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFacts {
+    /// `"TLS 1.3"`, `"TLS 1.2"`: the version the server chose.
+    pub version: Option<String>,
+    /// The suite the server chose, by its IANA name (`"TLS_AES_128_GCM_SHA256"`).
+    pub cipher_suite: Option<String>,
+    /// The server name the client asked for (SNI).
+    pub sni: Option<String>,
+    /// The application protocol the server chose (ALPN).
+    pub alpn: Option<String>,
+    /// The client random in hex: the key log line's second field.
+    pub client_random: Option<String>,
+}
+
+/// What became of a TLS connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsStatus {
+    /// Its records were decrypted.
+    Decrypted,
+    /// No secret for its client random in the key logs given.
+    NoKey,
+    /// A cipher suite wsinspect does not decrypt.
+    UnsupportedSuite,
+    /// Its handshake is not in the capture (it began before, or packets were lost).
+    NoHandshake,
+    /// The secrets found do not decrypt it.
+    Failed,
+}
+
+impl TlsStatus {
+    /// `"decrypted"`, `"no-key"`, `"unsupported-suite"`, `"no-handshake"`, `"failed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsStatus::Decrypted => "decrypted",
+            TlsStatus::NoKey => "no-key",
+            TlsStatus::UnsupportedSuite => "unsupported-suite",
+            TlsStatus::NoHandshake => "no-handshake",
+            TlsStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A TLS connection of the capture, decrypted or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TlsConnection {
+    /// The client's address and port (the side that sent the ClientHello).
+    pub client: Endpoint,
+    /// The server's.
+    pub server: Endpoint,
+    /// Time of its first packet.
+    pub start: Option<f64>,
+    pub status: TlsStatus,
+    /// For people: `"TLS, no key for client random ab12cd34…"`, `"TLS 1.3,
+    /// TLS_AES_128_GCM_SHA256, decrypted"`.
+    pub message: String,
+    pub facts: TlsFacts,
+    /// The index of the WebSocket conversation it carried, if it carried one.
+    pub conversation: Option<usize>,
 }
 
 /// What reading a capture counted.
@@ -277,6 +358,8 @@ pub enum CaptureEvent {
     },
     /// A conversation, decoded.
     Conversation(Box<CaptureConversation>),
+    /// A TLS connection is over (reported after its conversation, if it carried one).
+    Tls(Box<TlsConnection>),
     /// Something skipped, assumed or odd.
     Notice(CaptureNotice),
 }
@@ -288,6 +371,9 @@ pub struct CaptureResult {
     pub format: String,
     /// The WebSocket conversations, by index.
     pub conversations: Vec<CaptureConversation>,
+    /// Every TLS connection, in the order they ended: decrypted (with the conversation
+    /// they carried) or not, and why.
+    pub tls: Vec<TlsConnection>,
     /// Notices, in the order they were found.
     pub notices: Vec<CaptureNotice>,
     /// What was counted.

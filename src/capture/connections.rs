@@ -59,7 +59,7 @@ impl Held {
 
     /// The first bytes of a side up to its first hole, as far as they have come (at
     /// most `limit`).
-    fn start(&self, side: usize, limit: usize) -> Vec<u8> {
+    pub(crate) fn start(&self, side: usize, limit: usize) -> Vec<u8> {
         let end = self
             .gaps
             .iter()
@@ -79,8 +79,32 @@ impl Held {
 
     /// Whether a side's start is all there is of its first `limit` bytes (a hole or
     /// the end of the connection came before).
-    fn start_is_final(&self, side: usize, ended: bool) -> bool {
+    pub(crate) fn start_is_final(&self, side: usize, ended: bool) -> bool {
         ended || self.gaps.iter().any(|g| g.0 == side)
+    }
+
+    /// Hands every chunk (`Ok`) and hole (`Err((missing, packet))`) over in order, each
+    /// with its side: a side's holes where they fall among its bytes.
+    pub(crate) fn each(
+        self,
+        mut f: impl FnMut(usize, Result<(&[u8], ChunkMeta), (u64, Option<u64>)>),
+    ) {
+        let mut present = [0u64; 2];
+        let mut pending = self.gaps;
+        for (side, bytes, meta) in &self.chunks {
+            pending.retain(|&(s, offset, missing, packet)| {
+                let due = s == *side && offset <= present[s];
+                if due {
+                    f(s, Err((missing, packet)));
+                }
+                !due
+            });
+            f(*side, Ok((bytes, *meta)));
+            present[*side] += bytes.len() as u64;
+        }
+        for (side, _, missing, packet) in pending {
+            f(side, Err((missing, packet)));
+        }
     }
 
     /// Its holes, `client_side` as the client, as a transcript's gaps.

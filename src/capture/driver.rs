@@ -8,9 +8,10 @@ use super::connections::{decide, direction, Held, Verdict};
 use super::file::{FileEvent, FileFormat, FileReader, RawPacket};
 use super::link::{read_packet, LinkRead};
 use super::tcp::{ConnectionId, Reassembler, ReassemblyOptions, TcpEvent};
+use super::tls::{self, KeyLog, TlsOutput, TlsSession};
 use super::{
     CaptureConversation, CaptureError, CaptureEvent, CaptureGap, CaptureNotice, CaptureNoticeId,
-    CaptureOptions, CaptureStats, SocketAddress,
+    CaptureOptions, CaptureStats, SocketAddress, TlsConnection,
 };
 use crate::conversation::{Builder, ConversationOptions};
 use crate::direction::{ChunkMeta, Direction, Endpoint};
@@ -35,6 +36,9 @@ struct Connection {
     builder: Option<Builder>,
     /// Its gaps, offsets counted in the bytes present (as a transcript's).
     gaps: Vec<Gap>,
+    /// A TLS connection's records, decrypted: from then on `verdict`, `held` and
+    /// `builder` are about its plaintext.
+    tls: Option<Box<TlsSession>>,
 }
 
 impl Connection {
@@ -69,6 +73,8 @@ struct State {
     events: Vec<CaptureEvent>,
     /// Connections judged not WebSocket, for the reassembler to stop keeping bytes of.
     quiet: Vec<ConnectionId>,
+    /// The secrets of the key logs given and of the file's Decryption Secrets Blocks.
+    keys: KeyLog,
     ended: bool,
 }
 
@@ -144,7 +150,9 @@ fn format_name(format: FileFormat) -> &'static str {
 
 impl State {
     fn new(options: CaptureOptions) -> State {
-        State {
+        let mut keys = KeyLog::default();
+        let problems = options.key_log.as_deref().map(|text| keys.read(text));
+        let mut state = State {
             options,
             format: None,
             connections: HashMap::new(),
@@ -155,8 +163,18 @@ impl State {
             error: None,
             events: Vec::new(),
             quiet: Vec::new(),
+            keys,
             ended: false,
+        };
+        for p in problems.unwrap_or_default() {
+            state.notice(CaptureNotice {
+                id: CaptureNoticeId::KeyLog,
+                message: format!("key log line {}: {}", p.line, p.message),
+                packet: None,
+                offset: None,
+            });
         }
+        state
     }
 
     /// The end of the capture (or a reading error): every connection still open is
@@ -188,6 +206,19 @@ impl State {
         match event {
             FileEvent::Notice(n) => self.notice(n),
             FileEvent::Packet(p) => self.packet(&p, tcp),
+            FileEvent::KeyLog { text, offset } => {
+                for p in self.keys.read(text) {
+                    self.notice(CaptureNotice {
+                        id: CaptureNoticeId::KeyLog,
+                        message: format!(
+                            "decryption secrets block at byte {offset}, key log line {}: {}",
+                            p.line, p.message
+                        ),
+                        packet: None,
+                        offset: Some(offset),
+                    });
+                }
+            }
         }
     }
 
@@ -284,6 +315,7 @@ impl State {
                         held: Held::default(),
                         builder: None,
                         gaps: Vec::new(),
+                        tls: None,
                     },
                 );
             }
@@ -299,21 +331,16 @@ impl State {
                     return;
                 };
                 c.end = time.or(c.end);
-                if matches!(c.verdict, Verdict::Other) {
-                    return;
-                }
                 let meta = ChunkMeta {
                     time,
                     packet: Some(packet),
                 };
-                let direction = c.direction(side);
-                match &mut c.builder {
-                    Some(b) => b.push(direction, bytes, meta),
-                    None => {
-                        c.held.data(side, bytes, meta);
-                        self.judge(connection, false);
-                    }
+                if let Some(tls) = c.tls.as_mut() {
+                    let mut out = Vec::new();
+                    tls.push(side, bytes, meta, &self.keys, &mut out);
+                    return self.tls_output(connection, out);
                 }
+                self.data(connection, side, bytes, meta);
             }
             TcpEvent::Gap {
                 connection,
@@ -322,25 +349,15 @@ impl State {
                 packet,
                 ..
             } => {
-                if let Some(c) = self.connections.get_mut(&connection) {
-                    let direction = c.direction(side);
-                    match &mut c.builder {
-                        Some(b) => {
-                            c.gaps.push(Gap {
-                                direction,
-                                offset: b.present[direction.index()],
-                                missing: length,
-                                packet: Some(packet),
-                            });
-                            b.gap(direction, length);
-                        }
-                        None if !matches!(c.verdict, Verdict::Other) => {
-                            c.held.gap(side, length, Some(packet));
-                            self.judge(connection, false);
-                        }
-                        None => {}
-                    }
+                let Some(c) = self.connections.get_mut(&connection) else {
+                    return;
+                };
+                if let Some(tls) = c.tls.as_mut() {
+                    let mut out = Vec::new();
+                    tls.gap(side, length, Some(packet), &mut out);
+                    return self.tls_output(connection, out);
                 }
+                self.gap(connection, side, length, Some(packet));
             }
             TcpEvent::Notice { notice, .. } => self.notice(notice),
             TcpEvent::Closed { connection } => {
@@ -352,8 +369,98 @@ impl State {
         }
     }
 
+    /// A side's next bytes (a TLS connection's: decrypted), into its conversation or
+    /// held while what the connection is is not known.
+    fn data(&mut self, connection: ConnectionId, side: usize, bytes: &[u8], meta: ChunkMeta) {
+        let Some(c) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        if matches!(c.verdict, Verdict::Other) {
+            return;
+        }
+        let direction = c.direction(side);
+        match &mut c.builder {
+            Some(b) => b.push(direction, bytes, meta),
+            None => {
+                c.held.data(side, bytes, meta);
+                self.judge(connection, false);
+            }
+        }
+    }
+
+    /// A hole in a side's bytes (a TLS connection's: a record left out).
+    fn gap(&mut self, connection: ConnectionId, side: usize, length: u64, packet: Option<u64>) {
+        let Some(c) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        let direction = c.direction(side);
+        match &mut c.builder {
+            Some(b) => {
+                c.gaps.push(Gap {
+                    direction,
+                    offset: b.present[direction.index()],
+                    missing: length,
+                    packet,
+                });
+                b.gap(direction, length);
+            }
+            None if !matches!(c.verdict, Verdict::Other) => {
+                c.held.gap(side, length, packet);
+                self.judge(connection, false);
+            }
+            None => {}
+        }
+    }
+
+    /// What a TLS connection's records gave.
+    fn tls_output(&mut self, connection: ConnectionId, out: Vec<TlsOutput>) {
+        for o in out {
+            match o {
+                TlsOutput::Plain { side, bytes, meta } => self.data(connection, side, &bytes, meta),
+                TlsOutput::Lost {
+                    side,
+                    length,
+                    packet,
+                } => self.gap(connection, side, length, packet),
+                TlsOutput::Notice(n) => self.notice(n),
+            }
+        }
+    }
+
+    /// A connection whose first bytes are TLS records: its bytes so far go into a TLS
+    /// session, whose plaintext is judged from here on. True when it is TLS.
+    fn begin_tls(&mut self, connection: ConnectionId, ended: bool) -> bool {
+        let Some(c) = self.connections.get_mut(&connection) else {
+            return false;
+        };
+        if c.tls.is_some() {
+            return false;
+        }
+        let starts = [0, 1].map(|side| c.held.start(side, 6));
+        let finals = [0, 1].map(|side| c.held.start_is_final(side, ended));
+        let Some(Some(client_side)) = tls::sniff([&starts[0], &starts[1]], finals, c.syn_seen)
+        else {
+            return false;
+        };
+        let mut session = Box::new(TlsSession::new(client_side, !c.syn_seen));
+        let mut out = Vec::new();
+        std::mem::take(&mut c.held).each(|side, event| match event {
+            Ok((bytes, meta)) => session.push(side, bytes, meta, &self.keys, &mut out),
+            Err((missing, packet)) => session.gap(side, missing, packet, &mut out),
+        });
+        if session.is_done() {
+            self.quiet.push(connection);
+        }
+        c.tls = Some(session);
+        self.tls_output(connection, out);
+        true
+    }
+
     /// Decides what a connection is, once its first bytes say.
     fn judge(&mut self, connection: ConnectionId, ended: bool) {
+        if self.begin_tls(connection, ended) {
+            return;
+        }
         let Some(c) = self.connections.get_mut(&connection) else {
             return;
         };
@@ -379,6 +486,9 @@ impl State {
         match c.verdict {
             Verdict::Other => {
                 c.held = Held::default();
+                if let Some(tls) = c.tls.as_mut() {
+                    tls.stop();
+                }
                 self.quiet.push(connection);
             }
             Verdict::WebSocket { client_side } | Verdict::MidStream { client_side } => {
@@ -407,34 +517,51 @@ impl State {
         }
     }
 
-    /// A connection is over: a WebSocket conversation's result is reported.
+    /// A connection is over: a WebSocket conversation's result is reported, and a TLS
+    /// connection's outcome.
     fn close(&mut self, c: Connection) {
-        let (client_side, mid_stream) = match c.verdict {
-            Verdict::WebSocket { client_side } => (client_side, false),
-            Verdict::MidStream { client_side } => (client_side, true),
-            _ => return,
-        };
-        let Some(builder) = c.builder else {
-            return;
-        };
-        let present = builder.present;
-        let mut result = builder.finish(self.format.unwrap_or("capture").to_string());
+        let tls = c
+            .tls
+            .as_ref()
+            .map(|t| (t.facts(), t.outcome(), t.client_side()));
         let [a, b] = c.ends.map(endpoint);
-        let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };
-        result.client = Some(client);
-        result.server = Some(server);
-        self.events
-            .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
-                index: c.index.unwrap_or_default(),
-                client: result.client.clone(),
-                server: result.server.clone(),
+        let websocket = match c.verdict {
+            Verdict::WebSocket { client_side } => Some((client_side, false)),
+            Verdict::MidStream { client_side } => Some((client_side, true)),
+            _ => None,
+        };
+        if let (Some((client_side, mid_stream)), Some(builder)) = (websocket, c.builder) {
+            let present = builder.present;
+            let mut result = builder.finish(self.format.unwrap_or("capture").to_string());
+            let (client, server) = if client_side == 0 { (&a, &b) } else { (&b, &a) };
+            result.client = Some(client.clone());
+            result.server = Some(server.clone());
+            self.events
+                .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
+                    index: c.index.unwrap_or_default(),
+                    client: result.client.clone(),
+                    server: result.server.clone(),
+                    start: c.start,
+                    end: c.end,
+                    mid_stream,
+                    gaps: CaptureGap::from_gaps(&c.gaps),
+                    bytes: present,
+                    tls: tls.as_ref().map(|(facts, _, _)| facts.clone()),
+                    result,
+                })));
+        }
+        if let Some((facts, (status, message), client_side)) = tls {
+            let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };
+            self.events.push(CaptureEvent::Tls(Box::new(TlsConnection {
+                client,
+                server,
                 start: c.start,
-                end: c.end,
-                mid_stream,
-                gaps: CaptureGap::from_gaps(&c.gaps),
-                bytes: present,
-                result,
+                status,
+                message,
+                facts,
+                conversation: c.index,
             })));
+        }
     }
 }
 

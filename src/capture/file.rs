@@ -72,6 +72,13 @@ pub(crate) enum FileEvent<'a> {
     Packet(RawPacket<'a>),
     /// Something read past, odd, or a section comment.
     Notice(CaptureNotice),
+    /// A Decryption Secrets Block's secrets of type TLS key log (its text).
+    KeyLog {
+        /// The secrets, as an NSS key log's lines.
+        text: &'a [u8],
+        /// Byte offset of the block in the file.
+        offset: u64,
+    },
 }
 
 /// A pcapng interface (Interface Description Block) as packets need it.
@@ -487,6 +494,7 @@ impl FileReader {
             SHB => self.read_section_header(block, offset, sink)?,
             IDB => self.read_interface(block, offset, big_endian)?,
             EPB | SPB | PB => self.read_packet_block(kind, block, offset, big_endian, sink)?,
+            DSB => read_secrets(block, offset, big_endian, sink),
             _ => {
                 if !self.skipped_types.contains(&kind) {
                     self.skipped_types.push(kind);
@@ -729,6 +737,9 @@ const PB: u32 = 2;
 const SPB: u32 = 3;
 /// Enhanced Packet Block type.
 const EPB: u32 = 6;
+/// Decryption Secrets Block (pcapng draft §4.7), and its secrets type for a TLS key log.
+const DSB: u32 = 0x0000_000a;
+const TLS_KEY_LOG: u32 = 0x544c_534b;
 /// "Byte-Order Magic (32 bits): an unsigned magic number, whose value is the hexadecimal
 /// number 0x1A2B3C4D."
 const BYTE_ORDER_MAGIC: u32 = 0x1a2b_3c4d;
@@ -751,8 +762,41 @@ fn minimum_len(kind: u32) -> u32 {
         SHB => 28,
         IDB => 20,
         EPB | PB => 32,
+        DSB => 20,
         SPB => 16,
         _ => 12,
+    }
+}
+
+/// A Decryption Secrets Block: "Secrets Type (32 bits) ... Secrets Length (32 bits) ...
+/// Secrets Data", then options. A TLS key log's text goes to the driver; other secrets
+/// (WireGuard, ZigBee...) are said to be skipped.
+fn read_secrets(block: &[u8], offset: u64, big_endian: bool, sink: &mut dyn FnMut(FileEvent<'_>)) {
+    let body = &block[8..block.len() - 4];
+    let kind = read_u32(&body[0..4], big_endian);
+    let len = read_u32(&body[4..8], big_endian) as usize;
+    let Some(data) = body.get(8..).and_then(|rest| rest.get(..len)) else {
+        sink(FileEvent::Notice(CaptureNotice {
+            id: CaptureNoticeId::Skipped,
+            message: format!(
+                "decryption secrets block at byte {offset}: its secrets length {len} runs past the block"
+            ),
+            packet: None,
+            offset: Some(offset),
+        }));
+        return;
+    };
+    if kind == TLS_KEY_LOG {
+        sink(FileEvent::KeyLog { text: data, offset });
+    } else {
+        sink(FileEvent::Notice(CaptureNotice {
+            id: CaptureNoticeId::Skipped,
+            message: format!(
+                "decryption secrets block at byte {offset}: secrets of type 0x{kind:08x} (not a tls key log) skipped"
+            ),
+            packet: None,
+            offset: Some(offset),
+        }));
     }
 }
 
@@ -766,6 +810,7 @@ fn block_name(kind: u32) -> String {
         4 => "name resolution block".to_string(),
         5 => "interface statistics block".to_string(),
         EPB => "enhanced packet block".to_string(),
+        DSB => "decryption secrets block".to_string(),
         other => format!("pcapng block type 0x{other:08x}"),
     }
 }

@@ -35,6 +35,7 @@ fn read(
             comment: p.comment,
         }),
         FileEvent::Notice(n) => notices.push(n),
+        FileEvent::KeyLog { .. } => {}
     };
     let mut rest = bytes;
     let mut result = Ok(());

@@ -129,6 +129,7 @@ fn conversation(
         mid_stream: false,
         gaps: Vec::new(),
         bytes: [sent(Direction::Client), sent(Direction::Server)],
+        tls: None,
         result,
     }
 }

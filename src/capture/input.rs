@@ -268,6 +268,7 @@ fn conversation(
             result.streams[0].len() as u64,
             result.streams[1].len() as u64,
         ],
+        tls: None,
         result,
     }
 }
@@ -299,6 +300,7 @@ impl CaptureDecoder {
             match event {
                 CaptureEvent::Conversation(c) => result.conversations.push(*c),
                 CaptureEvent::Notice(n) => result.notices.push(n),
+                CaptureEvent::Tls(t) => result.tls.push(*t),
                 CaptureEvent::Found { .. } => {}
             }
         }

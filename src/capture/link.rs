@@ -84,6 +84,7 @@ pub fn fuzz_read_capture(bytes: &[u8]) {
     let reader_format_known = bytes.len() >= 4 && super::file::sniff(bytes).is_some();
     let len = bytes.len() as u64;
     let mut sink = |event: FileEvent<'_>| match event {
+        FileEvent::KeyLog { offset, .. } => assert!(offset < len, "a key log inside the input"),
         FileEvent::Packet(packet) => {
             assert!(packet.number > last_number, "packet numbers go up");
             last_number = packet.number;

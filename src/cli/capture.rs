@@ -7,7 +7,10 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::conversation::{self, Outcome};
-use crate::capture::{CaptureConversation, CaptureError, CaptureGap, CaptureNotice, CaptureStats};
+use crate::capture::{
+    CaptureConversation, CaptureError, CaptureGap, CaptureNotice, CaptureStats, TlsConnection,
+    TlsFacts,
+};
 use crate::Direction;
 
 /// A capture's conversations, each rendered as it closes (then let go: memory holds the
@@ -20,6 +23,8 @@ pub struct Collector {
     rows: Vec<(usize, [String; 9])>,
     /// Each chosen conversation's rendering.
     details: Vec<(usize, Vec<u8>)>,
+    /// The TLS connections, decrypted or not.
+    tls: Vec<TlsConnection>,
     outcome: Outcome,
 }
 
@@ -32,11 +37,17 @@ impl Collector {
             jsonl,
             rows: Vec::new(),
             details: Vec::new(),
+            tls: Vec::new(),
             outcome: Outcome {
                 violations: 0,
                 head_failed: false,
             },
         }
+    }
+
+    /// Takes a TLS connection's outcome.
+    pub fn tls(&mut self, t: TlsConnection) {
+        self.tls.push(t);
     }
 
     /// Whether a conversation of this index was taken.
@@ -94,7 +105,9 @@ impl Collector {
                 // Each conversation's JSON ends with a newline: the array's commas follow it.
                 w.write_all(text.strip_suffix(b"\n").unwrap_or(text))?;
             }
-            w.write_all(b"],\n\"notices\": ")?;
+            w.write_all(b"],\n\"tls\": ")?;
+            serde_json::to_writer(&mut *w, &self.tls.iter().map(tls_json).collect::<Vec<_>>())?;
+            w.write_all(b",\n\"notices\": ")?;
             serde_json::to_writer(&mut *w, &notices.iter().map(notice).collect::<Vec<_>>())?;
             w.write_all(b",\n\"stats\": ")?;
             serde_json::to_writer(&mut *w, &stats_json(stats))?;
@@ -109,6 +122,7 @@ impl Collector {
             }
         } else {
             write_summary(w, format, stats, notices, error, &self.rows)?;
+            write_tls(w, &self.tls)?;
             for (_, text) in &self.details {
                 w.write_all(text)?;
             }
@@ -128,6 +142,60 @@ fn notice(n: &CaptureNotice) -> Value {
     json!({"id": n.id.as_str(), "message": n.message, "packet": n.packet, "offset": n.offset})
 }
 
+fn facts_json(f: &TlsFacts) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("version".into(), json!(f.version));
+    m.insert("cipherSuite".into(), json!(f.cipher_suite));
+    m.insert("sni".into(), json!(f.sni));
+    m.insert("alpn".into(), json!(f.alpn));
+    m.insert("clientRandom".into(), json!(f.client_random));
+    m
+}
+
+/// A TLS connection as the JS API's `tls` entries.
+fn tls_json(t: &TlsConnection) -> Value {
+    let mut m = facts_json(&t.facts);
+    m.insert(
+        "client".into(),
+        json!({"address": t.client.address, "port": t.client.port}),
+    );
+    m.insert(
+        "server".into(),
+        json!({"address": t.server.address, "port": t.server.port}),
+    );
+    m.insert("start".into(), json!(t.start));
+    m.insert("status".into(), t.status.as_str().into());
+    m.insert("message".into(), t.message.as_str().into());
+    m.insert("conversation".into(), json!(t.conversation));
+    Value::Object(m)
+}
+
+/// The TLS connections, one line each: where, and what became of them.
+fn write_tls(w: &mut dyn Write, tls: &[TlsConnection]) -> io::Result<()> {
+    if tls.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "\ntls connections:")?;
+    for t in tls {
+        let sni = t
+            .facts
+            .sni
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        let carried = t
+            .conversation
+            .map(|i| format!(": conversation {i}"))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "  {} -> {}{sni}: {}{carried}",
+            t.client, t.server, t.message
+        )?;
+    }
+    Ok(())
+}
+
 fn stats_json(s: &CaptureStats) -> Value {
     json!({
         "packets": s.packets, "tcpPackets": s.tcp_packets, "udpPackets": s.udp_packets,
@@ -143,6 +211,7 @@ fn capture_members(c: &CaptureConversation) -> Map<String, Value> {
     m.insert("start".into(), json!(c.start));
     m.insert("end".into(), json!(c.end));
     m.insert("midStream".into(), c.mid_stream.into());
+    m.insert("tls".into(), json!(c.tls.as_ref().map(facts_json)));
     m.insert("gaps".into(), c.gaps.iter().map(gap).collect());
     m.insert(
         "bytes".into(),
@@ -195,11 +264,14 @@ fn row(c: &CaptureConversation) -> [String; 9] {
             c.result.violations.len(),
             c.gaps.len()
         ),
-        if c.mid_stream {
-            "mid-stream".into()
-        } else {
-            String::new()
-        },
+        [
+            c.tls.as_ref().map(|_| "wss".to_string()),
+            c.mid_stream.then(|| "mid-stream".to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" "),
     ]
 }
 
@@ -286,6 +358,18 @@ fn write_details(w: &mut dyn Write, c: &CaptureConversation) -> io::Result<()> {
         endpoint(&c.client),
         endpoint(&c.server)
     )?;
+    if let Some(f) = &c.tls {
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        writeln!(
+            w,
+            "wss: {}, {}, server name {}, alpn {}, client random {}",
+            text(&f.version),
+            text(&f.cipher_suite),
+            text(&f.sni),
+            text(&f.alpn),
+            text(&f.client_random)
+        )?;
+    }
     for g in &c.gaps {
         let packet = g
             .packet

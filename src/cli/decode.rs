@@ -57,7 +57,14 @@ pub struct DecodeArgs {
     /// directions look like WebSocket frames (the side that masks is the client).
     #[arg(long)]
     pub mid_stream: bool,
+    /// Of a capture: an NSS key log (SSLKEYLOGFILE, Node's --tls-keylog, Python's
+    /// keylog_filename) whose secrets decrypt its wss:// (TLS) connections.
+    #[arg(long, value_name = "FILE")]
+    pub keylog: Option<PathBuf>,
 }
+
+/// The largest key log read (each connection's secrets are a few hundred bytes).
+const MAX_KEYLOG: u64 = 64 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RoleArg {
@@ -95,11 +102,11 @@ pub fn run(args: &DecodeArgs, io: &mut dyn Io) -> u8 {
     if let Some(format) = capture_format(&raw, args.format) {
         return capture_out(args, io, &raw, format);
     }
-    if args.conversation.is_some() || args.mid_stream {
+    if args.conversation.is_some() || args.mid_stream || args.keylog.is_some() {
         error_line(
             io,
             format_args!(
-                "wsinspect decode: --conversation and --mid-stream are for captures (.pcap, .pcapng) and HAR files"
+                "wsinspect decode: --conversation, --mid-stream and --keylog are for captures (.pcap, .pcapng) and HAR files"
             ),
         );
         return 2;
@@ -227,20 +234,47 @@ fn capture_format(raw: &[u8], format: InputFormat) -> Option<CaptureFormat> {
     }
 }
 
-fn capture_options(args: &DecodeArgs, format: CaptureFormat) -> CaptureOptions {
-    CaptureOptions {
+/// The capture options of the arguments; an error line and status 2 when the key log
+/// cannot be read.
+fn capture_options(
+    args: &DecodeArgs,
+    io: &mut dyn Io,
+    format: CaptureFormat,
+) -> Result<CaptureOptions, u8> {
+    let key_log = match &args.keylog {
+        None => None,
+        Some(path) => match io.read_file(path, MAX_KEYLOG) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                error_line(
+                    io,
+                    format_args!(
+                        "wsinspect decode: cannot read the key log {}: {e}",
+                        path.display()
+                    ),
+                );
+                return Err(2);
+            }
+        },
+    };
+    Ok(CaptureOptions {
         format,
         max_message_size: args.max_message,
         mid_stream: args.mid_stream,
         // The CLI prints no stream bytes: it need not keep a copy of them.
         without_streams: true,
-    }
+        key_log,
+    })
 }
 
 /// A capture file, read in slices; each conversation is rendered as its connection
 /// closes and let go, so memory holds text, not decoded frames.
 fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: CaptureFormat) -> u8 {
-    let mut decoder = CaptureDecoder::new(capture_options(args, format));
+    let options = match capture_options(args, io, format) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let mut decoder = CaptureDecoder::new(options);
     let mut collector = capture::Collector::new(args.conversation, args.json, args.jsonl);
     let mut notices = Vec::new();
     let mut take = |events: Vec<CaptureEvent>, collector: &mut capture::Collector| {
@@ -249,6 +283,7 @@ fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: Cap
                 // Rendering into memory cannot fail.
                 CaptureEvent::Conversation(c) => drop(collector.take(*c)),
                 CaptureEvent::Notice(n) => notices.push(n),
+                CaptureEvent::Tls(t) => collector.tls(*t),
                 CaptureEvent::Found { .. } => {}
             }
         }
@@ -278,11 +313,16 @@ fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: Cap
 /// Writes a capture's conversations. Exit status: 2 when the file could not be read to
 /// its end (what was read is shown), else as for a conversation.
 fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFormat) -> u8 {
-    let r = decode_capture(raw, &capture_options(args, format));
+    let options = match capture_options(args, io, format) {
+        Ok(options) => options,
+        Err(status) => return status,
+    };
+    let r = decode_capture(raw, &options);
     let mut collector = capture::Collector::new(args.conversation, args.json, args.jsonl);
     let CaptureResult {
         format,
         conversations,
+        tls,
         notices,
         stats,
         error,
@@ -290,6 +330,9 @@ fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFo
     for c in conversations {
         // Rendering into memory cannot fail.
         drop(collector.take(c));
+    }
+    for t in tls {
+        collector.tls(t);
     }
     capture_written(
         args,

@@ -6,11 +6,12 @@ use super::conversation::{endpoint_to_js, options_from_js, result_to_js};
 use super::js::{array, error, get, get_string, num, or_null, Obj};
 use crate::capture::{
     decode_capture, CaptureConversation, CaptureDecoder, CaptureError, CaptureEvent, CaptureFormat,
-    CaptureGap, CaptureNotice, CaptureOptions, CaptureStats,
+    CaptureGap, CaptureNotice, CaptureOptions, CaptureStats, TlsConnection, TlsFacts,
 };
 use wasm_bindgen::prelude::*;
 
-/// Reads `{ format, maxMessageSize, midStream, streams }`.
+/// Reads `{ format, maxMessageSize, midStream, streams, keyLog }` (keyLog: an NSS key
+/// log's text, or its bytes).
 fn capture_options(options: &JsValue) -> Result<CaptureOptions, JsValue> {
     let format = match get_string(options, "format")? {
         None => CaptureFormat::Auto,
@@ -23,7 +24,21 @@ fn capture_options(options: &JsValue) -> Result<CaptureOptions, JsValue> {
     };
     let mid_stream = get(options, "midStream").is_some_and(|v| v.is_truthy());
     let streams = get(options, "streams").is_none_or(|v| v.is_truthy());
+    let key_log = match get(options, "keyLog") {
+        None => None,
+        Some(v) if v.is_string() => v.as_string().map(String::into_bytes),
+        Some(v) if v.is_instance_of::<js_sys::Uint8Array>() => {
+            Some(js_sys::Uint8Array::from(v).to_vec())
+        }
+        Some(_) => {
+            return Err(error(
+                "keyLog must be a string or a Uint8Array (an NSS key log)",
+                &[],
+            ))
+        }
+    };
     Ok(CaptureOptions {
+        key_log,
         format,
         max_message_size: options_from_js(options)?.max_message_size,
         mid_stream,
@@ -47,6 +62,27 @@ fn notice_to_js(n: &CaptureNotice) -> JsValue {
         .set("packet", or_null(n.packet.map(num)))
         .set("offset", or_null(n.offset.map(num)))
         .into()
+}
+
+/// `{ version, cipherSuite, sni, alpn, clientRandom }` set on `o`.
+fn with_tls_facts(o: Obj, f: &TlsFacts) -> Obj {
+    o.set("version", or_null(f.version.as_deref()))
+        .set("cipherSuite", or_null(f.cipher_suite.as_deref()))
+        .set("sni", or_null(f.sni.as_deref()))
+        .set("alpn", or_null(f.alpn.as_deref()))
+        .set("clientRandom", or_null(f.client_random.as_deref()))
+}
+
+/// A TLS connection: where, its status and why, and its facts.
+fn tls_to_js(t: &TlsConnection) -> JsValue {
+    let o = Obj::new()
+        .set("client", endpoint_to_js(&t.client))
+        .set("server", endpoint_to_js(&t.server))
+        .set("start", or_null(t.start))
+        .set("status", t.status.as_str())
+        .set("message", t.message.as_str())
+        .set("conversation", or_null(t.conversation.map(|i| i as u32)));
+    with_tls_facts(o, &t.facts).into()
 }
 
 fn error_to_js(e: &CaptureError) -> JsValue {
@@ -81,6 +117,14 @@ fn conversation_to_js(c: CaptureConversation) -> JsValue {
     set("start", or_null(c.start));
     set("end", or_null(c.end));
     set("midStream", c.mid_stream.into());
+    set(
+        "tls",
+        or_null(
+            c.tls
+                .as_ref()
+                .map(|f| JsValue::from(with_tls_facts(Obj::new(), f))),
+        ),
+    );
     set("gaps", array(&c.gaps, gap_to_js));
     set(
         "bytes",
@@ -100,6 +144,7 @@ pub fn decode_capture_js(input: &[u8], options: JsValue) -> Result<JsValue, JsVa
         .set("format", r.format.as_str())
         .set("conversations", array(r.conversations, conversation_to_js))
         .set("notices", array(&r.notices, notice_to_js))
+        .set("tls", array(&r.tls, tls_to_js))
         .set("stats", stats_to_js(&r.stats))
         .set("error", or_null(r.error.as_ref().map(error_to_js)))
         .into())
@@ -136,6 +181,7 @@ impl JsCaptureDecoder {
 
     fn events_to_js(&self, events: Vec<CaptureEvent>) -> JsValue {
         let (mut found, mut conversations, mut notices) = (Vec::new(), Vec::new(), Vec::new());
+        let mut tls = Vec::new();
         for event in events {
             match event {
                 CaptureEvent::Found {
@@ -153,6 +199,7 @@ impl JsCaptureDecoder {
                 ),
                 CaptureEvent::Conversation(c) => conversations.push(conversation_to_js(*c)),
                 CaptureEvent::Notice(n) => notices.push(notice_to_js(&n)),
+                CaptureEvent::Tls(t) => tls.push(tls_to_js(&t)),
             }
         }
         let list = |items: Vec<JsValue>| array(items, |v| v);
@@ -160,6 +207,7 @@ impl JsCaptureDecoder {
             .set("found", list(found))
             .set("conversations", list(conversations))
             .set("notices", list(notices))
+            .set("tls", list(tls))
             .set("stats", stats_to_js(&self.inner.stats()))
             .set("format", or_null(self.inner.format()))
             .set("error", or_null(self.inner.error().map(error_to_js)))
