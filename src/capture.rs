@@ -28,6 +28,8 @@ pub use link::fuzz_read_capture;
 pub use pcapng_writer::write_pcapng;
 #[doc(hidden)]
 pub use tcp::fuzz_reassemble;
+#[doc(hidden)]
+pub use tls::{fuzz_key_log, fuzz_tls};
 
 use std::net::IpAddr;
 

@@ -8,6 +8,7 @@
 //! (one direction's record decryption) and `session` (one connection followed).
 
 mod cipher;
+mod fuzz;
 mod hello;
 pub(crate) mod keylog;
 mod keys;
@@ -17,6 +18,7 @@ mod suites;
 #[cfg(test)]
 mod tests;
 
+pub use fuzz::{fuzz_key_log, fuzz_tls};
 pub(crate) use keylog::KeyLog;
 pub(crate) use session::{TlsOutput, TlsSession};
 

@@ -58,8 +58,11 @@ test("the packed wasm and its glue, gzipped, are at most 100 KB", async () => {
 // The conversation module is the whole core with conversations and captures; it ships
 // beside the first and loads on first use. Captures took it from 121 KB to 195 KB: the pcap
 // and pcapng reader (pcap-parser, 13.5 KB), the HAR reader (serde_json, 18 KB), TCP
-// reassembly, the capture driver and the pcapng writer.
-test("the conversation module is packed, and gzipped is at most 200 KB", async () => {
+// reassembly, the capture driver and the pcapng writer. Decrypting wss:// captures (issue 17)
+// took it to 234 KB: before wasm-opt, tls-parser is 21 KB of code and its nom 7 10 KB (the
+// hellos), sha2 15 KB (SHA-384 for the *_SHA384 suites), aes 8 KB, polyval, chacha20 and
+// poly1305 6 KB, hmac and hkdf 4 KB, the record layer and key log reader 15 KB.
+test("the conversation module is packed, and gzipped is at most 240 KB", async () => {
   const { readFile } = await import("node:fs/promises");
   const { gzipSync } = await import("node:zlib");
   const { join } = await import("node:path");
@@ -68,7 +71,7 @@ test("the conversation module is packed, and gzipped is at most 200 KB", async (
   for (const file of ["wsinspect_conversation_bg.wasm", "wsinspect_conversation.js"]) {
     gzipped += gzipSync(await readFile(join(dir, file)), { level: 9 }).length;
   }
-  assert.ok(gzipped > 50_000 && gzipped <= 200_000, `the conversation module is ${gzipped} bytes gzipped`);
+  assert.ok(gzipped > 50_000 && gzipped <= 240_000, `the conversation module is ${gzipped} bytes gzipped`);
 });
 
 // Without the conversation module, its calls say what to do; parseBytes reads one direction.

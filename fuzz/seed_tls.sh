@@ -1,0 +1,26 @@
+#!/bin/sh
+# Seeds corpus/tls_records with the recorded wss fixtures in the target's encoding (a
+# header byte: the side; a length byte; that many bytes), from tshark's Follow TCP Stream,
+# and corpus/tls_key_log with their key logs. Run from fuzz/.
+set -e
+mkdir -p corpus/tls_records corpus/tls_key_log
+for f in ../tests/fixtures/captures/wss-*.pcap; do
+  name=$(basename "$f" .pcap)
+  cp "../tests/fixtures/captures/$name.keys" "corpus/tls_key_log/$name"
+  tshark -r "$f" -qz follow,tcp,raw,0 | python3 -c '
+import sys
+out = bytearray()
+lines = sys.stdin.read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("Node 1:")) + 1
+for line in lines[start:]:
+    if line.startswith("====") or not line.strip():
+        continue
+    side = 1 if line.startswith("\t") else 0
+    data = bytes.fromhex(line.strip())
+    for at in range(0, len(data), 255):
+        piece = data[at:at + 255]
+        out += bytes([side, len(piece)]) + piece
+sys.stdout.buffer.write(out)
+' > "corpus/tls_records/$name"
+done
+ls -la corpus/tls_records
