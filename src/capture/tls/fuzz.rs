@@ -13,7 +13,11 @@ pub fn fuzz_key_log(bytes: &[u8]) {
     let problems = KeyLog::default().read(bytes);
     let mut last = 0;
     for p in problems {
-        assert!(p.line > last && p.line <= lines, "line {} of {lines}", p.line);
+        assert!(
+            p.line > last && p.line <= lines,
+            "line {} of {lines}",
+            p.line
+        );
         assert!(!p.message.is_empty());
         last = p.line;
     }
