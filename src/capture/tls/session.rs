@@ -356,6 +356,8 @@ impl TlsSession {
                 SERVER_HELLO if side != self.client_side => match server_hello(&message) {
                     Some(hello) if hello.retry => {}
                     Some(hello) => {
+                        // TLS 1.2 names the protocol here; TLS 1.3 in EncryptedExtensions.
+                        self.alpn = hello.protocol.clone();
                         self.server_hello = Some(hello);
                         self.keys(keys, meta, out);
                     }
@@ -549,7 +551,6 @@ impl TlsSession {
         } else {
             self.sides[client_side].pending = Some(client_cipher);
             self.sides[server_side].pending = Some(server_cipher);
-            self.alpn = server.protocol.clone();
         }
         self.status = Some(TlsStatus::Decrypted);
         self.message = format!(
