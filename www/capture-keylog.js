@@ -46,9 +46,11 @@ function lineCount(text) {
 export class KeyLogInput {
   /**
    * `root` holds the key log's picker, state line and clear button (index.html);
-   * `onChange()` is called when a key log is set or cleared.
+   * `onChange()` is called when a key log is set or cleared; `take(file)` gets a file chosen
+   * or dropped here (the panel opens a capture put here by mistake as a capture, and sets
+   * anything else as the key log).
    */
-  constructor(root, onChange) {
+  constructor(root, onChange, take = (file) => this.set(file)) {
     this.root = root;
     this.q = (id) => byTestId(id, root);
     this.onChange = onChange;
@@ -56,7 +58,7 @@ export class KeyLogInput {
     this.current = null;
     this.pending = 0;
     this.q("keylog-file").addEventListener("change", (e) => {
-      if (e.target.files[0]) this.set(e.target.files[0]);
+      if (e.target.files[0]) take(e.target.files[0]);
       e.target.value = "";
     });
     this.q("keylog-clear").addEventListener("click", () => {
@@ -68,7 +70,7 @@ export class KeyLogInput {
     root.addEventListener("drop", (e) => {
       e.preventDefault();
       root.classList.remove("over");
-      if (e.dataTransfer.files[0]) this.set(e.dataTransfer.files[0]);
+      if (e.dataTransfer.files[0]) take(e.dataTransfer.files[0]);
     });
     this.render();
   }

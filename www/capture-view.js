@@ -120,7 +120,7 @@ export class CaptureView {
 
   resetTls() {
     this.tls.reset();
-    this.q("capture-tls").hidden = true;
+    this.q("capture-tls-missed").hidden = true;
     this.q("capture-tls-other").hidden = true;
   }
 
@@ -128,7 +128,7 @@ export class CaptureView {
   addTls(missed, counts) {
     if (missed.length) {
       this.tls.add(missed);
-      this.q("capture-tls").hidden = false;
+      this.q("capture-tls-missed").hidden = false;
     }
     const other = this.q("capture-tls-other");
     other.hidden = !counts.alone;

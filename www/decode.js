@@ -39,7 +39,8 @@ export class DecodePanel {
     this.conversation = new ConversationView(this.q("conversation"));
     this.conversation.show(null);
     this.capture = new CaptureView(this.q("capture"), this.conversation, (phase, text) => this.setStatus(phase, text));
-    this.keyLog = new KeyLogInput(this.q("keylog-zone"), () => this.keyLogChanged());
+    this.keyLog = new KeyLogInput(this.q("keylog-zone"), () => this.keyLogChanged(),
+      async (file) => ((await isCapture(file)) ? this.openCapture(file) : this.keyLog.set(file)));
     this.wire();
   }
 
