@@ -1,12 +1,24 @@
 // A capture file on the Decode panel: read in a worker of its own (capture-read.js), with a
 // progress bar, the capture's notices and reading error, and the conversations table
-// (capture.js). Opening a row shows that conversation in the panel's conversation view,
-// with a way back and "Download as pcapng". The file stays on this machine: it is read by
-// the worker, never sent anywhere. Everything from the file is set as text.
+// (capture.js), and below it the TLS connections that were not decrypted, each with why
+// ("TLS, no key for client random 9451e67b…"), so the user knows which key log is missing.
+// Opening a row shows that conversation in the panel's conversation view, with its TLS facts,
+// a way back and "Download as pcapng". The file and its key log stay on this machine: they
+// are read by the worker, never sent anywhere. Everything from the file is set as text.
 import { byTestId, el, fill, showError } from "./dom.js";
 import { size } from "./format.js";
 import { CaptureTable } from "./capture.js";
 import { downloadPcapng } from "./download.js";
+import { PagedList } from "./pagedlist.js";
+
+const endpoint = (e) => (e ? `${e.address.includes(":") ? `[${e.address}]` : e.address}:${e.port}` : "?");
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** A TLS connection not decrypted: client → server, SNI, and the core's reason. */
+function tlsItem(t) {
+  const parts = [`${endpoint(t.client)} → ${endpoint(t.server)}`, t.sni ? `SNI ${t.sni}` : "no SNI", t.message];
+  return el("li", { "data-testid": "capture-tls-item", "data-status": t.status, title: t.clientRandom ? `client random ${t.clientRandom}` : null }, parts.join(" · "));
+}
 
 export class CaptureView {
   /**
@@ -25,6 +37,7 @@ export class CaptureView {
     this.file = null;
     this.opened = null;
     this.table = new CaptureTable(this.q("capture-table"), this.q("capture-more"), (i) => this.open(i));
+    this.tls = new PagedList(this.q("capture-tls-list"), tlsItem, 50, "connections");
     this.q("capture-back").addEventListener("click", () => this.back());
     this.q("capture-download").addEventListener("click", () => this.download());
   }
@@ -42,6 +55,7 @@ export class CaptureView {
     this.notices = 0;
     this.q("capture-empty").hidden = true;
     fill(this.q("capture-notices"));
+    this.resetTls();
     showError(this.q("capture-error"), "");
     this.progress(0, file.size);
     this.setStatus("decoding", `reading ${file.name ?? "the capture"} (${size(file.size)}) in a worker; nothing is uploaded`);
@@ -70,6 +84,7 @@ export class CaptureView {
     if (data.type === "capture-progress") {
       this.table.upsert([...data.found, ...data.decoded]);
       this.addNotices(data.notices);
+      this.addTls(data.tls, data.tlsCounts);
       this.progress(data.done, data.total);
       if (data.error) this.showReadError(data.error);
     } else if (data.type === "capture-done") {
@@ -103,6 +118,23 @@ export class CaptureView {
     this.notices += notices.length;
   }
 
+  resetTls() {
+    this.tls.reset();
+    this.q("capture-tls-missed").hidden = true;
+    this.q("capture-tls-other").hidden = true;
+  }
+
+  /** TLS connections that ended: the worker sends those not decrypted (listed here) and counts the rest. */
+  addTls(missed, counts) {
+    if (missed.length) {
+      this.tls.add(missed);
+      this.q("capture-tls-missed").hidden = false;
+    }
+    const other = this.q("capture-tls-other");
+    other.hidden = !counts.alone;
+    other.textContent = `${plural(counts.alone, "decrypted TLS connection")} carried no WebSocket (not listed)`;
+  }
+
   showReadError(e) {
     const where = `byte ${e.offset} of the file${e.packet === null ? "" : `, packet ${e.packet}`}`;
     showError(this.q("capture-error"), `the capture could not be read to its end (${where}): ${e.message}. What was read before it is shown.`);
@@ -111,17 +143,25 @@ export class CaptureView {
     node.dataset.packet = e.packet === null ? "" : String(e.packet);
   }
 
-  finish({ count, format, stats, error, notices }) {
+  finish({ count, format, stats, error, notices, tls }) {
     if (notices > this.notices) {
       this.q("capture-notices").append(el("li", { class: "more" }, `${notices - this.notices} more notices not listed`));
     }
+    const { total, decrypted, missed } = tls;
+    // The worker posts the first connections not decrypted in full and counts the rest.
+    this.tls.finish(missed, "");
     const s = stats ?? { packets: 0, tcpPackets: 0, tcpConnections: 0 };
     const text = `read ${this.file?.name ? `${this.file.name} ` : ""}as ${format ?? "unknown"} · ${size(this.file?.size ?? 0)} · ${count} WebSocket conversation${count === 1 ? "" : "s"}`
       + ` · ${s.packets} packets (${s.tcpPackets} TCP) · ${s.tcpConnections} TCP connections`
+      + (total ? ` · ${plural(total, "TLS connection")}, ${decrypted} decrypted` : "")
       + (s.midStreamCandidates ? ` · ${s.midStreamCandidates} begun before the capture` : "");
     if (error) this.showReadError(error);
     this.setStatus(error ? "error" : "done", error ? `${text} · stopped by an error (below)` : text);
-    this.q("capture-empty").hidden = count > 0;
+    const empty = this.q("capture-empty");
+    empty.hidden = count > 0;
+    empty.textContent = missed
+      ? `no WebSocket conversation read in this capture: ${plural(missed, "TLS connection was", "TLS connections were")} not decrypted (below)`
+      : "no WebSocket conversation in this capture";
   }
 
   failed(message, dropWorker) {
@@ -144,8 +184,11 @@ export class CaptureView {
     this.opened = conv;
     this.q("capture-list").hidden = true;
     this.q("capture-opened").hidden = false;
-    const who = (e) => (e ? `${e.address}:${e.port}` : "?");
-    this.q("capture-opened-title").textContent = `conversation ${index}: ${who(conv.client)} → ${who(conv.server)} · ${conv.frames.length} frames · ${conv.messages.length} messages`;
+    this.q("capture-opened-title").textContent = `conversation ${index}: ${endpoint(conv.client)} → ${endpoint(conv.server)} · ${conv.frames.length} frames · ${conv.messages.length} messages`;
+    const tls = this.q("capture-opened-tls");
+    const t = conv.tls;
+    tls.hidden = !t;
+    fill(tls, t ? [el("span", { class: "badge wss" }, "wss"), " ", [t.version, t.cipherSuite, t.sni && `SNI ${t.sni}`, t.alpn && `ALPN ${t.alpn}`].filter(Boolean).join(" · ")] : []);
     this.conversation.show(conv);
     this.q("capture-back").focus();
   }

@@ -2,8 +2,9 @@
 // server address:port, start, duration, frames and bytes each way, messages, violations,
 // gaps), sortable by any column (a button in each header, so the keyboard reaches it; the
 // header's aria-sort says the order). Rows come in as the worker finds and decodes them;
-// a found row waits for its connection to close before it can be opened. Addresses are set
-// as text (el()), never as HTML.
+// a found row waits for its connection to close before it can be opened. A wss:// conversation
+// (decrypted with a key log) has a "wss" badge and its TLS facts. Addresses and the TLS facts
+// are set as text (el()), never as HTML.
 import { el, fill } from "./dom.js";
 import { size } from "./format.js";
 
@@ -13,11 +14,12 @@ const PAGE = 500;
 const endpoint = (e) => (e ? `${e.address.includes(":") ? `[${e.address}]` : e.address}:${e.port}` : "—");
 const duration = (r) => (r.start !== null && r.end !== null && r.end !== undefined ? r.end - r.start : null);
 
-/** key, header, title, the value sorted by, the cell's text. */
+/** key, header, title, the value sorted by, the cell's text (or nodes). */
 const COLUMNS = [
   ["index", "#", "the order the conversations were found in", (r) => r.index, (r) => String(r.index)],
   ["client", "client", "the side that sent the upgrade request (or, without one, the side that masks)", (r) => sortable(r.client), (r) => endpoint(r.client)],
   ["server", "server", "the side that answered", (r) => sortable(r.server), (r) => endpoint(r.server)],
+  ["tls", "TLS", "wss:// conversations, decrypted with the key log: the TLS version and the server name asked for (SNI); the suite in the cell's tooltip and the opened conversation's header", (r) => (r.tls ? `${r.tls.version ?? ""} ${r.tls.sni ?? ""}` : null), tlsCell],
   ["start", "start (UTC)", "the time of the connection's first packet", (r) => r.start, (r) => when(r.start)],
   ["duration", "duration", "from the first packet to the last with data", duration, (r) => (r.decoded ? seconds(duration(r)) : "open…")],
   ["framesClient", "frames c→s", "frames the client sent", (r) => r.frames?.client, (r) => count(r.frames?.client)],
@@ -110,6 +112,8 @@ export class CaptureTable {
       th.setAttribute("aria-sort", th.dataset.key === this.sort.key ? (this.sort.dir > 0 ? "ascending" : "descending") : "none");
     }
     const rows = this.sorted();
+    // The TLS column is drawn only for a capture with a wss:// conversation.
+    this.root.classList.toggle("no-tls", !rows.some((r) => r.tls));
     fill(this.body, rows.slice(0, this.limit).map(rowView));
     const left = rows.length - this.limit;
     this.more.hidden = left <= 0;
@@ -121,9 +125,25 @@ function rowView(r) {
   const [first, ...rest] = COLUMNS;
   const open = el("button", { type: "button", class: "link", "data-testid": "capture-open", disabled: !r.decoded,
     title: r.decoded ? "open this conversation" : "its connection is still open in the capture read so far" }, first[4](r));
-  return el("tr", { "data-testid": "capture-row", "data-index": r.index, "data-decoded": String(r.decoded), class: r.violations ? "bad" : null },
+  return el("tr", { "data-testid": "capture-row", "data-index": r.index, "data-decoded": String(r.decoded), "data-wss": String(Boolean(r.tls)), class: r.violations ? "bad" : null },
     el("td", {}, open),
-    rest.map(([key, , , , text]) => el("td", { "data-testid": `capture-${key}` }, text(r))));
+    rest.map(([key, , , , text]) => el("td", { "data-testid": `capture-${key}`, title: key === "tls" && r.tls ? tlsTitle(r.tls) : null }, text(r))));
+}
+
+/** A wss:// row's TLS facts: a badge and the version, the SNI below them; nothing for ws://. */
+function tlsCell(r) {
+  const t = r.tls;
+  if (!t) return "";
+  return [
+    el("span", { class: "badge wss", "data-testid": "capture-wss" }, "wss"),
+    t.version ? ` ${t.version}` : "",
+    t.sni ? el("span", { class: "sni" }, t.sni) : null,
+  ];
+}
+
+/** The tooltip of a wss:// row's TLS cell: every fact the handshake showed. */
+function tlsTitle(t) {
+  return ["decrypted TLS (wss://)", t.version, t.cipherSuite, t.sni && `SNI ${t.sni}`, t.alpn && `ALPN ${t.alpn}`].filter(Boolean).join(" · ");
 }
 
 /** An endpoint as a sort key: the address, then the port as a number. */

@@ -10,6 +10,7 @@ import { PagedList } from "./pagedlist.js";
 import { fieldLabel, fieldsAt, unmaskedByte } from "./fields.js";
 import { ConversationView } from "./conversation.js";
 import { CaptureView, isCapture } from "./capture-view.js";
+import { KeyLogInput, isKeyLog } from "./capture-keylog.js";
 
 /** The most bytes of one violation's span marked in the hex view. */
 const MARKED_SPAN = 4096;
@@ -38,6 +39,8 @@ export class DecodePanel {
     this.conversation = new ConversationView(this.q("conversation"));
     this.conversation.show(null);
     this.capture = new CaptureView(this.q("capture"), this.conversation, (phase, text) => this.setStatus(phase, text));
+    this.keyLog = new KeyLogInput(this.q("keylog-zone"), () => this.keyLogChanged(),
+      async (file) => ((await isCapture(file)) ? this.openCapture(file) : this.keyLog.set(file)));
     this.wire();
   }
 
@@ -82,9 +85,13 @@ export class DecodePanel {
     });
   }
 
-  /** A dropped or opened file: captures (pcap, pcapng, HAR) are read as such, text files go in as they are, other binary ones as hex. */
+  /**
+   * A dropped or opened file: captures (pcap, pcapng, HAR) are read as such, a key log becomes
+   * the captures' key log, text files go in as they are, other binary ones as hex.
+   */
   async load(file) {
     if (await isCapture(file)) return this.openCapture(file);
+    if (await isKeyLog(file)) return this.keyLog.set(file);
     const bytes = new Uint8Array(await file.arrayBuffer());
     let text;
     try {
@@ -118,15 +125,24 @@ export class DecodePanel {
     this.captureFile = file;
     const options = { midStream: this.q("capture-mid-stream").checked };
     if (this.options().maxMessageSize !== undefined) options.maxMessageSize = this.options().maxMessageSize;
+    if (this.keyLog.text !== undefined) options.keyLog = this.keyLog.text;
     this.capture.read(file, options);
     this.input.value = "";
     this.offerCapture();
     this.input.dispatchEvent(new Event("change", { bubbles: true })); // the link drops the paste and says why
   }
 
-  /** "Open a capture" is offered while nothing is pasted. */
+  /** The capture shown is read again with the key log now set (or without it, cleared). */
+  keyLogChanged() {
+    this.offerCapture();
+    if (this.captureFile && this.capture.active) this.openCapture(this.captureFile);
+  }
+
+  /** "Open a capture" and its key log are offered while nothing is pasted (a key log set stays shown). */
   offerCapture() {
-    this.q("capture-file-label").hidden = Boolean(this.large || this.input.value.trim());
+    const pasted = Boolean(this.large || this.input.value.trim());
+    this.q("capture-file-label").hidden = pasted;
+    this.q("keylog-zone").hidden = pasted && this.keyLog?.text === undefined;
   }
 
   /** Holds a large paste or file in memory instead of the text box, and decodes it. */
