@@ -72,10 +72,13 @@ impl KeyLog {
         }
         let text = std::str::from_utf8(line).map_err(|_| "not text".to_string())?;
         let fields: Vec<&str> = text.split_ascii_whitespace().collect();
+        // Messages quote a line's label and client random, never its secret: notices are
+        // shown and may be shared.
         let [label, random, secret] = fields[..] else {
             return Err(format!(
-                "not a key log line (label, client random, secret): {}",
-                preview(text)
+                "not a key log line (label, client random, secret): it has {} field(s), the first {}",
+                fields.len(),
+                preview(fields[0])
             ));
         };
         if !label
@@ -104,7 +107,12 @@ impl KeyLog {
             })?;
         let secret = hex(secret)
             .filter(|s| !s.is_empty() && s.len() <= MAX_SECRET)
-            .ok_or_else(|| format!("{label}: the secret is not hex: {}", preview(secret)))?;
+            .ok_or_else(|| {
+                format!(
+                    "{label}: the secret is not hex digits (an even number of them, at most {})",
+                    2 * MAX_SECRET
+                )
+            })?;
         if matches!(slot, Slot::Master) && secret.len() != 48 {
             return Err(format!(
                 "CLIENT_RANDOM: a master secret is 48 bytes, this one {}",
@@ -214,5 +222,18 @@ mod tests {
             log.get(&random).unwrap().master.as_deref(),
             Some(&[0xcd; 48][..])
         );
+    }
+
+    #[test]
+    fn messages_never_quote_a_secret() {
+        let secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeX";
+        let text = format!(
+            "CLIENT_TRAFFIC_SECRET_0 {RANDOM} {secret}\nCLIENT_RANDOM {RANDOM} {secret} extra\n"
+        );
+        let problems = KeyLog::default().read(text.as_bytes());
+        assert_eq!(problems.len(), 2);
+        for p in problems {
+            assert!(!p.message.contains("0123456789abcdef"), "{}", p.message);
+        }
     }
 }
