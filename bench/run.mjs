@@ -6,10 +6,14 @@
 // --browser  runs the same workloads in headless Chromium (peers: DecompressionStream,
 //            TextDecoder, Uint8Array.fromHex, crypto.subtle) instead of Node.
 // --quick    1/8 of every input (for working on the harness; not for RESULTS.md).
-// --only     only the workloads whose id starts with one of these (--only=capture: issue 12's
-//            ~100 MB pcap read by the CLI, the wasm package in Node and tshark; with
-//            --browser, the page's drop-to-rows times on that file; --only=proxy: issue 13's
-//            throughput and added round trip through `wsinspect proxy` vs direct, Node only).
+// --only     only these workloads: a value that is a workload's whole id picks that one alone,
+//            any other value every workload whose id starts with it (--only=capture: issue
+//            12's ~100 MB pcap read by the CLI, the wasm package in Node and tshark, and with
+//            --browser the page's drop-to-rows times on that file, not capture-tls;
+//            --only=capture-tls: issue 17's ~50 MB wss:// pcap decrypted with its key log by
+//            the CLI, the wasm package in Node and tshark, Node only; --only=capt: both;
+//            --only=proxy: issue 13's throughput and added round trip through
+//            `wsinspect proxy` vs direct, Node only).
 // --no-native, --no-profile  skip the native build, or the CPU profile of each row's subject.
 import { execFileSync } from "node:child_process";
 import os from "node:os";
@@ -35,6 +39,7 @@ import * as tinyFrames from "./workloads/tiny-frames.mjs";
 import * as utf8 from "./workloads/utf8.mjs";
 import { proxyNotes, proxyTable, runProxy } from "./workloads/proxy.mjs";
 import { captureFile, captureNotes, captureTable, runCapture, TARGETS as CAPTURE_TARGETS, tsharkVersion } from "./workloads/capture.mjs";
+import { captureTlsNotes, runCaptureTls } from "./workloads/capture-tls.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const argv = process.argv.slice(2);
@@ -56,12 +61,17 @@ export const WORKLOADS = [
   { id: "accept-keys", module: acceptKeys, input: () => inputs.keys() },
   // Child processes on a file, not sampler rows: run apart (bench/workloads/capture.mjs).
   { id: "capture", external: true },
+  // The same, of a wss:// pcap with its key log (bench/workloads/capture-tls.mjs).
+  { id: "capture-tls", external: true },
   // The release proxy between ws peers, the page watching (bench/workloads/proxy.mjs).
   { id: "proxy", external: true },
 ];
-const picked = WORKLOADS.filter((w) => !only.length || only.some((o) => w.id.startsWith(o)));
+// A whole id picks that workload alone ("capture" is not also "capture-tls"); else a prefix.
+const picks = (o, id) => (WORKLOADS.some((w) => w.id === o) ? id === o : id.startsWith(o));
+const picked = WORKLOADS.filter((w) => !only.length || only.some((o) => picks(o, w.id)));
 const selected = picked.filter((w) => !w.external);
 const withCapture = picked.some((w) => w.id === "capture");
+const withCaptureTls = picked.some((w) => w.id === "capture-tls");
 const withProxy = picked.some((w) => w.id === "proxy");
 
 function sh(cmd, args) {
@@ -130,7 +140,7 @@ async function main() {
   const { nodePeers } = await import("./lib/node-env.mjs");
   const node = browser ? null : nodePeers();
   const info = { machine: machine(), versions: versions(node) };
-  if (withCapture) info.versions.tshark = tsharkVersion() ?? "missing";
+  if (withCapture || withCaptureTls) info.versions.tshark = tsharkVersion() ?? "missing";
 
   let native = null;
   if (!flag("no-native") && selected.length) {
@@ -141,6 +151,7 @@ async function main() {
   const results = [];
   let extra = {};
   let capture = null;
+  let captureTls = null;
   let proxy = null;
   if (browser) {
     const { runBrowser } = await import("./browser.mjs");
@@ -152,6 +163,7 @@ async function main() {
     } });
     info.versions.chromium = extra.version;
     if (withProxy) log("proxy: Node only (it opens its own headless page); skipped with --browser");
+    if (withCaptureTls) log("capture-tls: Node only (the CLI, the package in Node and tshark); skipped with --browser");
   } else {
     const { default: init, ...wsi } = await import("wsinspect");
     await init();
@@ -184,6 +196,12 @@ async function main() {
       for (const r of capture.results) log(`${r.id}: ${rowSummary(r)}`);
       results.push(...capture.results);
     }
+    if (withCaptureTls) {
+      log("capture-tls: the ~50 MB wss:// pcap decrypted with its key log by the CLI, by wasm in Node and by tshark");
+      captureTls = await runCaptureTls({ repo, log });
+      for (const r of captureTls.results) log(`${r.id}: ${rowSummary(r)}`);
+      results.push(...captureTls.results);
+    }
     if (withProxy) {
       log("proxy: throughput and round trip through wsinspect proxy vs direct, the page watching");
       proxy = await runProxy({ repo, log });
@@ -199,7 +217,7 @@ async function main() {
   const size = measureSize(repo);
   const cold = browser ? extra.cold : measureColdStart(repo);
   const elapsed = (performance.now() - started) / 1000;
-  report({ info, results, size, cold, elapsed, env: browser ? "browser" : "node", capture: capture?.detail, capturePage: extra.capturePage, proxy: proxy?.detail });
+  report({ info, results, size, cold, elapsed, env: browser ? "browser" : "node", capture: capture?.detail, captureTls: captureTls?.detail, capturePage: extra.capturePage, proxy: proxy?.detail });
 }
 
 /** The page's capture times against the first-row target: { headers, rows, missed, judged }. */
@@ -212,7 +230,7 @@ function capturePageTable(page) {
   return { headers: ["page, ~100 MB pcap dropped", "ms (median)", "target", "verdict"], rows, missed: page.firstMs < target ? 0 : 1 };
 }
 
-function report({ info, results, size, cold, elapsed, env, capture, capturePage, proxy }) {
+function report({ info, results, size, cold, elapsed, env, capture, captureTls, capturePage, proxy }) {
   const lines = ratioLines(results);
   const headers = ["workload", "peer", "peer rate", "wsinspect rate", "wsinspect ÷ peer", "target", "verdict"];
   const rows = lines.map((l) => [l.row, l.peer, l.peerRate, l.subjectRate, l.ratio, l.target, l.verdict]);
@@ -234,6 +252,12 @@ function report({ info, results, size, cold, elapsed, env, capture, capturePage,
     printTable(capTable.headers, capTable.rows);
     for (const n of captureNotes(capture)) console.log(`- ${n}`);
   }
+  const tlsTable = captureTls ? captureTable(captureTls) : null;
+  if (tlsTable) {
+    console.log();
+    printTable(tlsTable.headers, tlsTable.rows);
+    for (const n of captureTlsNotes(captureTls)) console.log(`- ${n}`);
+  }
   const pageTable = capturePage ? capturePageTable(capturePage) : null;
   if (pageTable) {
     console.log();
@@ -250,10 +274,12 @@ function report({ info, results, size, cold, elapsed, env, capture, capturePage,
   const judged = lines.filter((l) => l.verdict).length + (pageTable ? 1 : 0) + (proxyRtt ? 1 : 0);
   console.log(`\n${missedCount} of ${judged} targets missed; ran in ${elapsed.toFixed(0)} s`);
 
+  const options = [...(env === "browser" ? ["--browser"] : []), ...(only.length ? [`--only=${only.join(",")}`] : [])];
+  const command = ["npm run bench", ...(options.length ? ["--", ...options] : [])].join(" ");
   const md = [
     `## ${env === "node" ? "Node" : "Headless Chromium"}`,
     "",
-    `Command: \`npm run bench${env === "browser" ? " -- --browser" : ""}\`${scale !== 1 ? ` (inputs scaled by ${scale}: not a reference run)` : ""}; ran in ${elapsed.toFixed(0)} s on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+    `Command: \`${command}\`${scale !== 1 ? ` (inputs scaled by ${scale}: not a reference run)` : ""}; ran in ${elapsed.toFixed(0)} s on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`,
     "",
     ...Object.entries({ ...info.machine, ...info.versions }).map(([k, v]) => `- ${k}: ${v}`),
     `- sampling: ${DEFAULTS.warmups} warm-up calls, then the median of ${DEFAULTS.samples} samples of at least ${DEFAULTS.minSampleMs} ms per peer, peers interleaved and rotated each round; every peer's output checked equal (FNV-1a digest) before timing; native in a child process after the JS samples of each row`,
@@ -279,6 +305,16 @@ function report({ info, results, size, cold, elapsed, env, capture, capturePage,
           markdownTable(capTable.headers, capTable.rows),
           "",
           ...captureNotes(capture).map((n) => `- ${n}`),
+          "",
+        ]
+      : []),
+    ...(tlsTable
+      ? [
+          "### wss:// capture file (issue 17): a ~50 MB pcap decrypted with its key log and decoded",
+          "",
+          markdownTable(tlsTable.headers, tlsTable.rows),
+          "",
+          ...captureTlsNotes(captureTls).map((n) => `- ${n}`),
           "",
         ]
       : []),

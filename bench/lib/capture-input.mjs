@@ -11,7 +11,9 @@
 // milliseconds per copy, the server port becomes 8080 and client ports come from 49152 up
 // (ports no tshark dissector claims: 1080 or 1344 would be read as SOCKS or ICAP), the TCP
 // checksums are recomputed, and all copies' packets are merged in time order, so many
-// conversations are open at once, as in a busy capture.
+// conversations are open at once, as in a busy capture. The wss:// input
+// (bench/lib/tls-capture-input.mjs) records the same clients over TLS and copies that
+// recording with the same replicate().
 import { once } from "node:events";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -20,7 +22,7 @@ import { Rng } from "./prng.mjs";
 import { recordWith } from "../../tests/support/capture.js";
 
 export const TARGET_BYTES = 100_000_000;
-const CLIENTS = 48;
+export const CLIENTS = 48;
 const PER_CLIENT_BYTES = 100_000; // sent by each client; the echo doubles it
 // The copies' server port (http-alt, which tshark reads as HTTP, as it would the recorded
 // port); the recorded one is random and could be a port some dissector claims.
@@ -62,24 +64,36 @@ function clientMessages(seed) {
   return out;
 }
 
-/** The ws peers' traffic on `port`: CLIENTS connections at once, each sending its messages one at a time and waiting for the echo. */
-async function traffic(port) {
-  const server = new WebSocketServer({ host: "127.0.0.1", port, perMessageDeflate: { threshold: 0 } });
+/**
+ * Client `c` of `url`: offers permessage-deflate when `c` is even, sends its messages one at
+ * a time waiting for each echo, then closes. `options` go to ws (and through it to tls.connect).
+ */
+export async function client(url, c, options = {}) {
+  await sleep(c * 10);
+  const ws = new WebSocket(url, { perMessageDeflate: c % 2 === 0 ? { threshold: 0 } : false, ...options });
+  await once(ws, "open");
+  for (const m of clientMessages(1000 + c)) {
+    const echoed = once(ws, "message");
+    ws.send(m);
+    await echoed;
+  }
+  ws.close(1000, "done");
+  await once(ws, "close");
+}
+
+/** A ws server (permessage-deflate accepted, threshold 0) echoing every message; `options` as ws's. */
+export function echoServer(options) {
+  const server = new WebSocketServer({ ...options, perMessageDeflate: { threshold: 0 } });
   server.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
+  return server;
+}
+
+/** The ws peers' traffic on `port`: CLIENTS connections at once. */
+async function traffic(port) {
+  const server = echoServer({ host: "127.0.0.1", port });
   await once(server, "listening");
   try {
-    await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-      await sleep(c * 10);
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/feed/${c}`, { perMessageDeflate: c % 2 === 0 ? { threshold: 0 } : false });
-      await once(ws, "open");
-      for (const m of clientMessages(1000 + c)) {
-        const echoed = once(ws, "message");
-        ws.send(m);
-        await echoed;
-      }
-      ws.close(1000, "done");
-      await once(ws, "close");
-    }));
+    await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(`ws://127.0.0.1:${port}/feed/${c}`, c)));
   } finally {
     for (const ws of server.clients) ws.terminate();
     server.close();
@@ -112,8 +126,8 @@ function tcpChecksum(d, ip, tcp, end) {
   d.writeUInt16BE(~sum & 0xffff, tcp + 16);
 }
 
-/** Copy `k` of the recording: client ports mapped, seq/ack shifted, checksum redone. */
-function rewrite(data, serverPort, portOf, shift) {
+/** Copy `k` of the recording: ports mapped (the server's to `toPort`), seq/ack shifted, checksum redone. */
+function rewrite(data, serverPort, toPort, portOf, shift) {
   const d = Buffer.from(data);
   if (d.readUInt16BE(12) !== 0x0800 || d[14 + 9] !== 6) return d;
   const ip = 14;
@@ -122,11 +136,11 @@ function rewrite(data, serverPort, portOf, shift) {
   const src = d.readUInt16BE(tcp);
   const dst = d.readUInt16BE(tcp + 2);
   if (src === serverPort) {
-    d.writeUInt16BE(SERVER_PORT, tcp);
+    d.writeUInt16BE(toPort, tcp);
     d.writeUInt16BE(portOf(dst), tcp + 2);
   } else {
     d.writeUInt16BE(portOf(src), tcp);
-    d.writeUInt16BE(SERVER_PORT, tcp + 2);
+    d.writeUInt16BE(toPort, tcp + 2);
   }
   d.writeUInt32BE((d.readUInt32BE(tcp + 4) + shift) >>> 0, tcp + 4);
   if (d[tcp + 13] & 0x10) d.writeUInt32BE((d.readUInt32BE(tcp + 8) + shift) >>> 0, tcp + 8);
@@ -144,9 +158,22 @@ export async function makeCapture(file, log = () => {}) {
   await recordWith(base, { filter: `tcp port ${port}` }, () => traffic(port), { timeout: 60_000 });
   const buf = readFileSync(base);
   rmSync(base);
+  const { bytes, info } = replicate(buf, port, { targetBytes: TARGET_BYTES, serverPort: SERVER_PORT });
+  log(`capture: ${info.basePackets} packets, ${(info.baseBytes / 1e6).toFixed(1)} MB recorded; ${info.copies} copies`);
+  writeFileSync(file, bytes);
+  return { ...info, connections: info.copies * CLIENTS };
+}
+
+/**
+ * A recording of one server port (`recordedPort`; a little-endian µs Ethernet pcap) copied
+ * until it passes `targetBytes`: each copy's client ports are new (from 49152 up), the server
+ * port becomes `serverPort`, sequence and acknowledgement numbers are shifted, timestamps move
+ * about 8 ms per copy, checksums are recomputed, and all copies' packets are merged in time
+ * order. Returns { bytes (the pcap), info: { basePackets, baseBytes, copies, packets } }.
+ */
+export function replicate(buf, recordedPort, { targetBytes, serverPort }) {
   const { header, records } = readRecords(buf);
-  const copies = Math.ceil(TARGET_BYTES / (buf.length - 24));
-  log(`capture: ${records.length} packets, ${(buf.length / 1e6).toFixed(1)} MB recorded; ${copies} copies`);
+  const copies = Math.ceil(targetBytes / (buf.length - 24));
   const t0 = records[0].sec * 1e6 + records[0].usec;
   const items = [];
   let nextPort = 49152; // IANA's dynamic range: no dissector claims these ports
@@ -161,7 +188,7 @@ export async function makeCapture(file, log = () => {}) {
     const shift = Math.imul(k + 1, 0x3b9aca07) >>> 0;
     for (const r of records) {
       const t = r.sec * 1e6 + r.usec - t0 + k * 7919; // about 8 ms apart per copy
-      items.push({ t, k, data: rewrite(r.data, port, portOf, shift), orig: r.orig });
+      items.push({ t, k, data: rewrite(r.data, recordedPort, serverPort, portOf, shift), orig: r.orig });
     }
   }
   items.sort((a, b) => a.t - b.t || a.k - b.k);
@@ -176,6 +203,5 @@ export async function makeCapture(file, log = () => {}) {
     h.writeUInt32LE(Math.max(it.orig, it.data.length), 12);
     parts.push(h, it.data);
   }
-  writeFileSync(file, Buffer.concat(parts));
-  return { basePackets: records.length, baseBytes: buf.length, copies, connections: copies * CLIENTS, packets: items.length };
+  return { bytes: Buffer.concat(parts), info: { basePackets: records.length, baseBytes: buf.length, copies, packets: items.length } };
 }

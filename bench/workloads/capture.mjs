@@ -31,7 +31,7 @@ export async function captureFile(repo, log) {
 }
 
 /** Runs `cmd args` under /usr/bin/time -f %M (when present) and coreutils timeout; stdout kept. */
-function timed(cmd, args, cwd) {
+export function timed(cmd, args, cwd) {
   const memFile = join(tmpdir(), `wsinspect-bench-mem-${process.pid}`);
   const haveTime = existsSync("/usr/bin/time");
   const full = [...(haveTime ? ["/usr/bin/time", "-f", "%M", "-o", memFile] : []), "timeout", "-k", "5", String(TIMEOUT_S), cmd, ...args];
@@ -54,18 +54,25 @@ function timed(cmd, args, cwd) {
   return { wall, peakKiB, stdout: r.stdout };
 }
 
-/** The CLI's conversation list: one line per conversation, "frames c/s" its 8th column. */
-function countCli(stdout) {
+/**
+ * The CLI's conversation list: one line per conversation, "frames c/s" its 8th column; and
+ * its TLS connections (a wss capture's), counted by what became of them ("TLS 1.3,
+ * TLS_AES_256_GCM_SHA384, decrypted": n).
+ */
+export function countCli(stdout) {
   const head = stdout.match(/(\d+) websocket conversation/);
   let conversations = 0, frames = 0;
+  const tls = {};
   for (const line of stdout.split("\n")) {
     if (line.startsWith("== ")) break;
+    const t = line.match(/^ {2}\S+ -> \S+(?: \(.*\))?: (.*?)(?:: conversation \d+)?$/);
+    if (t) tls[t[1]] = (tls[t[1]] ?? 0) + 1;
     const m = line.match(/^\d+\s+\S+:\d+\s+\S+:\d+\s+\S+ \S+\s+\S+ s\s+(\d+)\/(\d+)\s/);
     if (!m) continue;
     conversations++;
     frames += Number(m[1]) + Number(m[2]);
   }
-  return { conversations: head ? Number(head[1]) : conversations, listed: conversations, frames };
+  return { conversations: head ? Number(head[1]) : conversations, listed: conversations, frames, tls };
 }
 
 /**
@@ -75,14 +82,15 @@ function countCli(stdout) {
  * count and the connections come from one more, untimed, tshark run (-e tcp.stream -e
  * websocket.opcode) after the timed rounds.
  */
-function countTsharkPayloads(stdout) {
+export function countTsharkPayloads(stdout) {
   let frames = 0;
   for (const line of stdout.split("\n")) if (line) frames += line.split(",").length;
   return { frames };
 }
 
-function tsharkExact(file, cwd) {
-  const r = timed("tshark", ["-r", file, "-Y", "websocket", "-T", "fields", "-e", "tcp.stream", "-e", "websocket.opcode"], cwd);
+/** tshark's exact frames and connections (`prefs`: -o options before the filter, as a key log). */
+export function tsharkExact(file, cwd, prefs = []) {
+  const r = timed("tshark", ["-r", file, ...prefs, "-Y", "websocket", "-T", "fields", "-e", "tcp.stream", "-e", "websocket.opcode"], cwd);
   const streams = new Set();
   let frames = 0;
   for (const line of r.stdout.split("\n")) {
@@ -125,6 +133,23 @@ export async function runCapture({ repo, log }) {
       return { ...r, counts: countTsharkPayloads(r.stdout) };
     } },
   ];
+  const stats = readerRounds(peers, bytes, log, "capture");
+  log("capture: tshark's exact frame and connection count (untimed)");
+  const exact = tsharkExact(file, repo);
+  stats.tshark.counts = { ...stats.tshark.counts, ...exact, payloadFrames: stats.tshark.counts.frames };
+  const results = [readerRow("capture-native", stats, "native", bytes, TARGETS.native), readerRow("capture-wasm", stats, "wasm", bytes, TARGETS.wasm)];
+  const agree = stats.native.counts.conversations === exact.conversations && stats.wasm.counts.conversations === exact.conversations
+    && stats.native.counts.frames === exact.frames && stats.wasm.counts.frames === exact.frames;
+  return { results, detail: { file, bytes, info, stats, agree } };
+}
+
+/**
+ * Runs each reader (`peers`: [{ key, name, run() -> { wall, peakKiB, own?, counts } }]) once
+ * as a warm-up, then up to ROUNDS timed rounds (no new round after BUDGET_MS), the order
+ * rotated each round; returns each reader's { name, ms (median wall), own, rate (MB/s of
+ * `bytes`), peakMB (the highest), counts (the last round's), rounds }.
+ */
+export function readerRounds(peers, bytes, log, label) {
   const samples = new Map(peers.map((p) => [p.key, []]));
   const started = performance.now();
   for (let round = 0; round <= ROUNDS; round++) {
@@ -136,11 +161,9 @@ export async function runCapture({ repo, log }) {
       delete s.stdout;
       if (round > 0) samples.get(p.key).push(s);
     }
-    log(`capture: round ${round}${round === 0 ? " (warm-up)" : ""} done`);
+    log(`${label}: round ${round}${round === 0 ? " (warm-up)" : ""} done`);
   }
-  log("capture: tshark's exact frame and connection count (untimed)");
-  const exact = tsharkExact(file, repo);
-  const stats = Object.fromEntries(peers.map((p) => {
+  return Object.fromEntries(peers.map((p) => {
     const s = samples.get(p.key);
     const ms = median(s.map((x) => x.wall));
     const peaks = s.map((x) => x.peakKiB).filter((v) => Number.isFinite(v));
@@ -154,26 +177,25 @@ export async function runCapture({ repo, log }) {
       rounds: s.length,
     }];
   }));
-  stats.tshark.counts = { ...stats.tshark.counts, ...exact, payloadFrames: stats.tshark.counts.frames };
-  const row = (id, subject, min) => ({
+}
+
+/** A row of the ratio table: reader `subject` of `stats` against tshark, target `min`. */
+export function readerRow(id, stats, subject, bytes, min) {
+  return {
     id,
     title: "",
     unit: "MB/s",
     perCall: bytes / 1e6,
     external: true,
-    targets: [{ vs: stats.tshark.name, min }],
+    targets: min ? [{ vs: stats.tshark.name, min }] : [],
     peers: [
       { name: stats[subject].name, rate: stats[subject].rate, subject: true },
       { name: stats.tshark.name, rate: stats.tshark.rate },
     ],
-  });
-  const results = [row("capture-native", "native", TARGETS.native), row("capture-wasm", "wasm", TARGETS.wasm)];
-  const agree = stats.native.counts.conversations === exact.conversations && stats.wasm.counts.conversations === exact.conversations
-    && stats.native.counts.frames === exact.frames && stats.wasm.counts.frames === exact.frames;
-  return { results, detail: { file, bytes, info, stats, agree } };
+  };
 }
 
-function missing(repo) {
+export function missing(repo) {
   if (!existsSync(join(repo, "target", "release", "wsinspect"))) return "target/release/wsinspect is missing: cargo build --release";
   if (spawnSync("tshark", ["--version"]).status !== 0) return "tshark is missing (scripts/setup.sh installs it)";
   if (spawnSync("timeout", ["--version"]).status !== 0) return "coreutils timeout is missing";
