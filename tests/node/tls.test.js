@@ -19,11 +19,13 @@ import { captureUnavailable } from "../support/capture.js";
 import { readPcap, writePcap, dataSegments, tcpOf, withPayload } from "../support/capture-files.js";
 import {
   tlsScenarios, recordTls, writeTlsScript, tsharkTlsFrames, injectSecrets, tlsRecords, plaintextRecords,
-  recordOverhead, keyLogEntries, randomSecrets,
+  recordOverhead, keyLogEntries, randomSecrets, keyUpdateScenario, KEY_UPDATE_STEPS,
 } from "../support/tls-captures.js";
 
 const unavailable = captureUnavailable();
 const DIRECTIONS = ["client", "server"];
+// tlsScenarios, and openssl s_client updating its keys (TLS 1.3 KeyUpdate) both ways.
+const SCENARIOS = [...tlsScenarios, keyUpdateScenario];
 
 let packed, installed;
 async function api() {
@@ -51,7 +53,7 @@ before(async () => {
   const scriptFile = writeTlsScript(dir);
   const started = Date.now();
   // One recording at a time, as capture.test.js: peers at once on two shared cores time out.
-  for (const scenario of tlsScenarios) {
+  for (const scenario of SCENARIOS) {
     const r = await recordTls(scenario, dir, scriptFile);
     recordings.set(scenario.slug, { ...r, keys: readFileSync(r.keyLog, "utf8") });
   }
@@ -128,7 +130,7 @@ const tlsNotices = (r) => [...r.notices, ...r.conversations.flatMap((c) => c.not
 
 // ---- every recording, decrypted ------------------------------------------------------------
 
-for (const scenario of tlsScenarios) {
+for (const scenario of SCENARIOS) {
   test(`${scenario.name}: decrypted with its key log, tshark's frames field by field and packet by packet, the peers' messages`, async (t) => {
     const rec = requireRecording(t, scenario.slug);
     if (!rec) return;
@@ -175,10 +177,22 @@ for (const scenario of tlsScenarios) {
       assert.deepEqual(messagesOf(c, d), expectedMessages(rec, d), `${d}: the messages the peers logged, in order`);
       assert.ok(c.messages.filter((m) => m.direction === d).every((m) => m.complete), `${d}: every message complete`);
     }
-    assert.deepEqual([c.close.first?.direction, c.close.first?.code, c.close.first?.reason], ["client", 4000, "bye"]);
+    const close = rec.client.events.find((e) => e.type === "close" && e.dir === "sent");
+    assert.deepEqual([c.close.first?.direction, c.close.first?.code, c.close.first?.reason], ["client", close.code, close.reason]);
     assert.equal(c.close.reply?.direction, "server");
   });
 }
+
+test("openssl s_client's KeyUpdates: the key log holds only the first traffic secrets, every text after the updates is read", async (t) => {
+  const rec = requireRecording(t, keyUpdateScenario.slug);
+  if (!rec) return;
+  const ws = await api();
+  const labels = keyLogEntries(rec.keys).map((e) => e.label);
+  assert.ok(labels.includes("CLIENT_TRAFFIC_SECRET_0") && !labels.some((l) => /_TRAFFIC_SECRET_[1-9]/.test(l)), `labels: ${labels}`);
+  const r = ws.decodeCapture(readFileSync(rec.file), { keyLog: rec.keys });
+  const texts = KEY_UPDATE_STEPS.map(([, text]) => ({ kind: "text", text }));
+  for (const d of DIRECTIONS) assert.deepEqual(messagesOf(r.conversations[0], d), texts, `${d}: each text, before and after the updates`);
+});
 
 // ---- a pcapng carrying its own secrets -------------------------------------------------------
 

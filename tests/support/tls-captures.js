@@ -5,7 +5,10 @@
 // (tests/support/capture.js) while each side writes an NSS key log; tshark's decryption of
 // a recording is the reference (../shared/TOOLCHAIN.md, "captures", "TLS test peers").
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { record, tool } from "./capture.js";
@@ -92,9 +95,8 @@ const versionName = (v) => v.replace(/^TLSv/, "TLS ");
  * what the scenario forced.
  */
 export async function recordTls(scenario, dir, scriptFile) {
-  const recorded = scenario.client === "chromium"
-    ? await recordChromium(scenario, dir, scriptFile)
-    : await recordPython(scenario, dir, scriptFile);
+  const recorder = { chromium: recordChromium, s_client: recordSClient, websockets: recordPython }[scenario.client];
+  const recorded = await recorder(scenario, dir, scriptFile);
   const tls = recorded.server.tls;
   if (!tls) throw new Error(`${scenario.name}: the server logged no TLS connection`);
   const expected = { version: versionName(tls.version), cipherSuite: SUITES[tls.cipher] ?? tls.cipher, sni: tls.sni, alpn: tls.alpn };
@@ -207,6 +209,83 @@ async function tlsPage({ url, script }) {
   const e = await bounded(closed, "close");
   log.events.push({ dir: "received", type: "close", code: e.code, reason: e.reason });
   return log;
+}
+
+/**
+ * TLS 1.3 key updates from real OpenSSL, recorded apart from tlsScenarios (its client says
+ * no script): `openssl s_client` as a hand-driven WebSocket client of the Python TLS server.
+ */
+export const keyUpdateScenario = {
+  slug: "wss-tls13-keyupdate", client: "s_client", tls: "1.3", suite: null, key: "ec", deflate: "off", serverName: null, alpn: null,
+  name: "openssl s_client, TLS 1.3 with KeyUpdates both ways, deflate off",
+};
+
+/** The texts s_client sends, each after its command (k: a KeyUpdate; K: one asking the peer to update too). */
+export const KEY_UPDATE_STEPS = [[null, "before the key update"], ["k", "after the client's key update"], ["K", "after both sides' key updates"]];
+
+/**
+ * keyUpdateScenario: the upgrade request, then for each of KEY_UPDATE_STEPS its command and a
+ * masked text, then a close (1000 "done"), each step once s_client has printed the answer to
+ * the last (the 101, its "KEYUPDATE" line, the echo); the server's OpenSSL answers the
+ * KeyUpdate that asks for one with its own. The client's log is what was sent and echoed.
+ */
+async function recordSClient(scenario, dir) {
+  const { cert, key } = certificate(dir, scenario.key);
+  const at = (what) => join(dir, `${scenario.slug}.${what}`);
+  const file = at("pcap"), keyLog = at("keys"), serverKeyLog = at("server.keys"), serverLog = at("server.json");
+  const log = { peer: `openssl s_client (${tool("openssl", ["version"]).trim()})`, role: "client", extensions: null, events: [] };
+  let server, client;
+  try {
+    server = spawnPeer(python(), [TLS_PEER, "server", "--host", "127.0.0.1", "--cert", cert, "--key", key, "--tls", scenario.tls,
+      "--deflate", scenario.deflate, "--keylog", serverKeyLog, "--log", serverLog]);
+    const port = await server.port;
+    await record(file, port, async () => {
+      // Not spawnPeer: s_client reads its input (and its commands) from stdin.
+      client = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-tls1_3", "-keylogfile", keyLog], { stdio: ["pipe", "pipe", "pipe"] });
+      let output = "";
+      client.stdout.on("data", (d) => { output += d.toString("latin1"); });
+      client.stderr.on("data", (d) => { output += d.toString("latin1"); });
+      const exited = once(client, "exit");
+      const count = (needle) => output.split(needle).length - 1;
+      const waitFor = async (needle, times = 1) => {
+        for (let waited = 0; count(needle) < times; waited += 10) {
+          if (waited > 10_000 || client.exitCode !== null) throw new Error(`s_client: no ${JSON.stringify(needle)} (${times}) in 10 s\n${output}`);
+          await sleep(10);
+        }
+      };
+      client.stdin.write(`GET /chat HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      await waitFor("101 Switching Protocols");
+      for (const [command, text] of KEY_UPDATE_STEPS) {
+        if (command) {
+          const updates = count("KEYUPDATE");
+          client.stdin.write(command);
+          await waitFor("KEYUPDATE", updates + 1);
+        }
+        client.stdin.write(maskedFrame(0x1, Buffer.from(text)));
+        log.events.push({ dir: "sent", type: "text", text });
+        await waitFor(text);
+        log.events.push({ dir: "received", type: "text", text });
+      }
+      client.stdin.write(maskedFrame(0x8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from("done")])));
+      log.events.push({ dir: "sent", type: "close", code: 1000, reason: "done" });
+      await server.done;
+      client.stdin.end();
+      await exited;
+    });
+    return { file, keyLog, serverKeyLog, serverPort: port, client: log, server: readLog(serverLog) };
+  } finally {
+    server?.stop();
+    if (client && client.exitCode === null && client.signalCode === null) {
+      try { process.kill(client.pid, "SIGKILL"); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** A client's masked frame (FIN, a random masking key; payloads under 126 bytes). */
+function maskedFrame(opcode, payload) {
+  const key = randomBytes(4);
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), key, payload.map((b, i) => b ^ key[i % 4])]);
 }
 
 /** The client port of the connection to `serverPort` in a tcpdump -i lo capture (its first SYN's source port). */
