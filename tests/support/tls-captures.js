@@ -1,9 +1,10 @@
 // Recorded wss:// conversations (issue 17) for tests/node/tls.test.js and
 // tests/fixtures/captures/record-tls.mjs: PyPI websockets over TLS on both ends
-// (tests/interop/websockets_tls_peer.py) with each TLS 1.3 and TLS 1.2 suite forced, and
-// headless Chromium as the client of the same server, recorded on loopback with tcpdump
-// (tests/support/capture.js) while each side writes an NSS key log; tshark's decryption of
-// a recording is the reference (../shared/TOOLCHAIN.md, "captures", "TLS test peers").
+// (tests/interop/websockets_tls_peer.py) with each TLS 1.3 and TLS 1.2 suite forced, headless
+// Chromium and `openssl s_client` (TLS 1.3 KeyUpdates) as clients of the same server, recorded
+// on loopback with tcpdump (tests/support/capture.js) while each side writes an NSS key log;
+// tshark's decryption of a recording is the reference (../shared/TOOLCHAIN.md, "captures",
+// "TLS test peers").
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
