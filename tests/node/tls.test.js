@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { installPacked, importPacked } from "../support/packed.js";
 import { buildNative } from "../support/native.js";
-import { captureUnavailable } from "../support/capture.js";
+import { captureUnavailable, tool } from "../support/capture.js";
 import { readPcap, writePcap, dataSegments, tcpOf, withPayload } from "../support/capture-files.js";
 import {
   tlsScenarios, recordTls, writeTlsScript, tsharkTlsFrames, injectSecrets, tlsRecords, plaintextRecords,
@@ -60,6 +60,11 @@ before(async () => {
   console.log(`# recorded ${recordings.size} wss:// captures in ${Date.now() - started} ms`);
 }, { timeout: 90_000 });
 after(() => { if (dir && !process.env.KEEP_CAPTURES) rmSync(dir, { recursive: true, force: true }); });
+
+/** tshark's decrypted frames of a recording, and its plaintext placed in packets: read once, used by several tests. */
+const theirFrames = (rec) => (rec.tshark ??= tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort));
+const plaintextOf = (rec) => (rec.plaintext ??= plaintextRecords(rec.file, rec.keyLog, rec.serverPort, rec.clientPort,
+  recordOverhead(rec.expected.version, rec.expected.cipherSuite)));
 
 function requireRecording(t, slug) {
   if (unavailable) { t.skip(unavailable); return null; }
@@ -161,8 +166,8 @@ for (const scenario of SCENARIOS) {
     assert.deepEqual(c.pairChecks.filter((p) => !p.passed), [], "every pair check passes");
     assert.equal(c.extensions, rec.server.extensions, "the extensions the server agreed");
 
-    const plain = plaintextRecords(rec.file, rec.keyLog, rec.serverPort, rec.clientPort, recordOverhead(tls.version, tls.cipherSuite));
-    const theirs = tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort);
+    const plain = plaintextOf(rec);
+    const theirs = theirFrames(rec);
     for (const d of DIRECTIONS) {
       assert.ok(theirs.some((f) => f.direction === d), `${d}: tshark decrypts its frames`);
       assert.deepEqual(oursOf(c, d, plain), tsharkOf(theirs, d), `${d}: frames as tshark decrypts and dissects them`);
@@ -194,6 +199,22 @@ test("openssl s_client's KeyUpdates: the key log holds only the first traffic se
   for (const d of DIRECTIONS) assert.deepEqual(messagesOf(r.conversations[0], d), texts, `${d}: each text, before and after the updates`);
 });
 
+test("wss-tls13-hrr: a HelloRetryRequest before the ServerHello (tshark sees both, and two ClientHellos) is decrypted", async (t) => {
+  const rec = requireRecording(t, "wss-tls13-hrr");
+  if (!rec) return;
+  const ws = await api();
+  // RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest").
+  const HRR = createHash("sha256").update("HelloRetryRequest").digest("hex");
+  const randoms = tool("tshark", ["-r", rec.file, "-d", `tcp.port==${rec.serverPort},tls`, "-Y", "tls.handshake.type == 2",
+    "-T", "fields", "-e", "tls.handshake.random"]).split("\n").filter(Boolean).map((r) => r.replaceAll(":", ""));
+  assert.equal(randoms.length, 2, "two ServerHellos");
+  assert.equal(randoms[0], HRR, "the first is a HelloRetryRequest");
+  const hellos = tool("tshark", ["-r", rec.file, "-d", `tcp.port==${rec.serverPort},tls`, "-Y", "tls.handshake.type == 1", "-T", "fields", "-e", "frame.number"]);
+  assert.equal(hellos.split("\n").filter(Boolean).length, 2, "two ClientHellos");
+  const r = ws.decodeCapture(readFileSync(rec.file), { keyLog: rec.keys });
+  assert.deepEqual(r.tls.map((x) => [x.status, x.clientRandom]), [["decrypted", clientRandomOf(rec.keys)]]);
+});
+
 // ---- a pcapng carrying its own secrets -------------------------------------------------------
 
 for (const slug of ["wss-tls13", "wss-tls12-gcm", "wss-chromium"]) {
@@ -210,7 +231,7 @@ for (const slug of ["wss-tls13", "wss-tls12-gcm", "wss-chromium"]) {
     assert.equal(r.conversations.length, 1);
     assert.deepEqual(comparable(r.conversations[0]), comparable(withKeys.conversations[0]));
     const theirs = tsharkTlsFrames(file, null, rec.serverPort);
-    assert.deepEqual(theirs, tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort), "tshark reads the pcapng's secrets too");
+    assert.deepEqual(theirs, theirFrames(rec), "tshark reads the pcapng's secrets too");
   });
 }
 
@@ -273,7 +294,7 @@ test("wss-tls13: no keyLog at all: status \"no-key\", no conversation", async (t
  * packet). Returns { file, packet (1-based), frame (tshark's) }.
  */
 function tamper(rec, n) {
-  const frame = tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort).filter((f) => f.direction === "client")[n];
+  const frame = theirFrames(rec).filter((f) => f.direction === "client")[n];
   const record = tlsRecords(rec.file, rec.clientPort).filter((r) => r.direction === "client" && r.type === 23 && r.packets.length === 1 && r.packets[0] === frame.packet - 1);
   assert.equal(record.length, 1, `one client application-data record in packet ${frame.packet}`);
   const pcap = readPcap(rec.file);
@@ -312,7 +333,7 @@ for (const slug of ["wss-tls13-aes256", "wss-tls13-chacha", "wss-tls12-gcm384"])
     assert.deepEqual(messagesOf(c, "server"), expectedMessages(rec, "server"), "the server's side is whole");
     assert.ok(!c.frames.some((f) => f.direction === "client" && f.maskingKey && hex(f.maskingKey) === x.frame.masking_key), "no frame of that record");
     // The record's plaintext is a gap of the client's stream, where plaintextRecords places it.
-    const plain = plaintextRecords(rec.file, rec.keyLog, rec.serverPort, rec.clientPort, recordOverhead(rec.expected.version, rec.expected.cipherSuite));
+    const plain = plaintextOf(rec);
     const lost = plain.records.find((p) => p.direction === "client" && p.first === x.packet && p.last === x.packet);
     assert.deepEqual(c.gaps.map((g) => [g.direction, g.offset, g.length]), [["client", lost.offset, lost.length]]);
     assert.deepEqual(c.violations, [], "no violation caused by the lost record");
@@ -349,7 +370,7 @@ test("wss-tls13: a record cut across two packets: its frame's packet is the one 
   const ws = await api();
   // The client's first data frame's packet, cut 20 bytes in: the record header and the first
   // ciphertext bytes in one packet, the rest (and the tag) in the next.
-  const first = tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort).find((f) => f.direction === "client");
+  const first = theirFrames(rec).find((f) => f.direction === "client");
   const pcap = readPcap(rec.file);
   const seg = dataSegments(pcap, rec.clientPort).find((s) => s.index === first.packet - 1);
   const records = pcap.records.slice();
@@ -461,7 +482,7 @@ test("CLI: decode FILE --keylog KEYS names the wss conversation, its TLS version
   const json = JSON.parse(run(native, [...args, "--json"]).stdout);
   assert.equal(json.conversations.length, 1);
   assert.equal(json.conversations[0].tls.cipherSuite, "TLS_AES_128_GCM_SHA256");
-  const theirs = tsharkTlsFrames(rec.file, rec.keyLog, rec.serverPort);
+  const theirs = theirFrames(rec);
   assert.equal(json.conversations[0].frames.length, theirs.length, "every frame");
   const without = run(native, ["decode", rec.file]);
   assert.doesNotMatch(without.stdout, /Hello, server/, "without the key log, no plaintext");

@@ -44,7 +44,8 @@ export const SUITES = {
  * `suite` (OpenSSL's name, forced; null: whatever the two agree), `key` ("ec" | "rsa": a
  * TLS 1.2 ECDHE-RSA suite needs an RSA certificate, ECDHE-ECDSA an EC one), `deflate`,
  * `serverName` (the SNI sent and verified, or null: the client connects to 127.0.0.1 without
- * SNI and without verifying), `alpn` (offered by the client and chosen by the server, or null).
+ * SNI and without verifying), `alpn` (offered by the client and chosen by the server, or null),
+ * `serverGroups` (the only key exchange groups the server takes, when set).
  */
 export const tlsScenarios = [
   { slug: "wss-tls13", client: "websockets", tls: "1.3", suite: "TLS_AES_128_GCM_SHA256", key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
@@ -53,8 +54,11 @@ export const tlsScenarios = [
   { slug: "wss-tls12-gcm", client: "websockets", tls: "1.2", suite: "ECDHE-RSA-AES128-GCM-SHA256", key: "rsa", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
   { slug: "wss-tls12-gcm384", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-AES256-GCM-SHA384", key: "ec", deflate: "off", serverName: null, alpn: null },
   { slug: "wss-tls12-chacha", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-CHACHA20-POLY1305", key: "ec", deflate: "no-context-takeover", serverName: SERVER_NAME, alpn: null },
+  // The server takes only P-256 key shares: the client's first ClientHello (an X25519 share)
+  // is answered with a HelloRetryRequest, and the ServerHello follows a second ClientHello.
+  { slug: "wss-tls13-hrr", client: "websockets", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: null, serverGroups: "P-256" },
   { slug: "wss-chromium", client: "chromium", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
-].map((s) => ({ ...s, name: `${s.client === "chromium" ? "chromium" : "websockets"} client, TLS ${s.tls} ${s.suite ?? "(browser's choice)"}, ${s.key.toUpperCase()} key, deflate ${s.deflate}` }));
+].map((s) => ({ ...s, name: `${s.client} client, TLS ${s.tls} ${s.suite ?? "(the peers' choice)"}, ${s.key.toUpperCase()} key, deflate ${s.deflate}${s.serverGroups ? `, server groups ${s.serverGroups} (HelloRetryRequest)` : ""}` }));
 
 /**
  * A self-signed certificate for SERVER_NAME and 127.0.0.1 made by Debian's openssl into `dir`
@@ -71,16 +75,19 @@ export function certificate(dir, type = "ec") {
 }
 
 /**
- * An OPENSSL_CONF file whose system default allows only the TLS 1.3 suite `suite`: Python's
- * ssl has no call to set TLS 1.3 suites, OpenSSL reads them from here when it starts.
+ * An OPENSSL_CONF file whose system default has `settings` (SSL_CONF_cmd names:
+ * { Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256" } allows only that TLS 1.3 suite, { Groups:
+ * "P-256" } only that key exchange group): Python's ssl has no call to set either, OpenSSL
+ * reads them from here when it starts. Its path (one file per settings).
  */
-export function opensslConf(dir, suite) {
-  const file = join(dir, `openssl-${suite}.cnf`);
+export function opensslConf(dir, settings) {
+  const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
+  const file = join(dir, `openssl-${lines.join("-").replace(/[^A-Za-z0-9_-]+/g, "")}.cnf`);
   writeFileSync(file, [
     "openssl_conf = openssl_init",
     "[openssl_init]", "ssl_conf = ssl_configuration",
     "[ssl_configuration]", "system_default = tls_defaults",
-    "[tls_defaults]", `Ciphersuites = ${suite}`, "",
+    "[tls_defaults]", ...lines, "",
   ].join("\n"));
   return file;
 }
@@ -113,11 +120,16 @@ async function recordPython(scenario, dir, scriptFile) {
   const { cert, key } = certificate(dir, scenario.key);
   const at = (what) => join(dir, `${scenario.slug}.${what}`);
   const file = at("pcap"), keyLog = at("keys"), serverKeyLog = at("server.keys"), clientLog = at("client.json"), serverLog = at("server.json");
-  // TLS 1.3 suites come from OPENSSL_CONF in the peers' environment (spawnPeer passes its own
-  // environment on, so `env` puts the variable in front of the command).
-  const conf = scenario.tls === "1.3" && scenario.suite ? opensslConf(dir, scenario.suite) : null;
-  const command = (role, args) => (conf
-    ? ["env", [`OPENSSL_CONF=${conf}`, python(), TLS_PEER, role, ...args]]
+  // TLS 1.3 suites (both peers) and the server's groups come from OPENSSL_CONF in the peers'
+  // environment (spawnPeer passes its own environment on, so `env` puts the variable in
+  // front of the command).
+  const suites = scenario.tls === "1.3" && scenario.suite ? { Ciphersuites: scenario.suite } : {};
+  const confs = {
+    client: Object.keys(suites).length ? opensslConf(dir, suites) : null,
+    server: scenario.serverGroups || Object.keys(suites).length ? opensslConf(dir, { ...suites, ...(scenario.serverGroups ? { Groups: scenario.serverGroups } : {}) }) : null,
+  };
+  const command = (role, args) => (confs[role]
+    ? ["env", [`OPENSSL_CONF=${confs[role]}`, python(), TLS_PEER, role, ...args]]
     : [python(), [TLS_PEER, role, ...args]]);
   const common = ["--tls", scenario.tls, "--deflate", scenario.deflate, ...(scenario.alpn ? ["--alpn", scenario.alpn] : [])];
   const peers = [];
