@@ -36,6 +36,10 @@ export const SUITES = {
   "ECDHE-ECDSA-AES256-GCM-SHA384": "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
   "ECDHE-RSA-CHACHA20-POLY1305": "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
   "ECDHE-ECDSA-CHACHA20-POLY1305": "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+  "AES128-GCM-SHA256": "TLS_RSA_WITH_AES_128_GCM_SHA256",
+  // Suites the core does not decrypt (unsupportedScenarios).
+  TLS_AES_128_CCM_SHA256: "TLS_AES_128_CCM_SHA256",
+  "ECDHE-ECDSA-AES128-SHA256": "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
 };
 
 /**
@@ -54,11 +58,20 @@ export const tlsScenarios = [
   { slug: "wss-tls12-gcm", client: "websockets", tls: "1.2", suite: "ECDHE-RSA-AES128-GCM-SHA256", key: "rsa", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
   { slug: "wss-tls12-gcm384", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-AES256-GCM-SHA384", key: "ec", deflate: "off", serverName: null, alpn: null },
   { slug: "wss-tls12-chacha", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-CHACHA20-POLY1305", key: "ec", deflate: "no-context-takeover", serverName: SERVER_NAME, alpn: null },
+  // RSA key exchange: the client sends the pre-master secret under the server's RSA key; the
+  // key log's CLIENT_RANDOM line still holds the master secret.
+  { slug: "wss-tls12-rsa", client: "websockets", tls: "1.2", suite: "AES128-GCM-SHA256", key: "rsa", deflate: "on", serverName: null, alpn: null },
   // The server takes only P-256 key shares: the client's first ClientHello (an X25519 share)
   // is answered with a HelloRetryRequest, and the ServerHello follows a second ClientHello.
   { slug: "wss-tls13-hrr", client: "websockets", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: null, serverGroups: "P-256" },
   { slug: "wss-chromium", client: "chromium", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
 ].map((s) => ({ ...s, name: `${s.client} client, TLS ${s.tls} ${s.suite ?? "(the peers' choice)"}, ${s.key.toUpperCase()} key, deflate ${s.deflate}${s.serverGroups ? `, server groups ${s.serverGroups} (HelloRetryRequest)` : ""}` }));
+
+/** Suites recorded to be named and not decrypted ("unsupported-suite"): TLS 1.3 AES-CCM, TLS 1.2 AES-CBC. */
+export const unsupportedScenarios = [
+  { slug: "wss-tls13-ccm", client: "websockets", tls: "1.3", suite: "TLS_AES_128_CCM_SHA256", key: "ec", deflate: "off", serverName: SERVER_NAME, alpn: null },
+  { slug: "wss-tls12-cbc", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-AES128-SHA256", key: "ec", deflate: "off", serverName: null, alpn: null },
+].map((s) => ({ ...s, name: `${s.client} client, TLS ${s.tls} ${s.suite} (not decrypted)` }));
 
 /**
  * A self-signed certificate for SERVER_NAME and 127.0.0.1 made by Debian's openssl into `dir`
@@ -131,11 +144,13 @@ async function recordPython(scenario, dir, scriptFile) {
   const command = (role, args) => (confs[role]
     ? ["env", [`OPENSSL_CONF=${confs[role]}`, python(), TLS_PEER, role, ...args]]
     : [python(), [TLS_PEER, role, ...args]]);
-  const common = ["--tls", scenario.tls, "--deflate", scenario.deflate, ...(scenario.alpn ? ["--alpn", scenario.alpn] : [])];
+  // TLS 1.2 suites: both peers allow only the one (Python's client leaves RSA key exchange out).
+  const common = ["--tls", scenario.tls, "--deflate", scenario.deflate, ...(scenario.alpn ? ["--alpn", scenario.alpn] : []),
+    ...(scenario.tls === "1.2" && scenario.suite ? ["--ciphers", scenario.suite] : [])];
   const peers = [];
   try {
     const server = spawnPeer(...command("server", ["--host", "127.0.0.1", "--cert", cert, "--key", key, ...common,
-      ...(scenario.tls === "1.2" && scenario.suite ? ["--ciphers", scenario.suite] : []), "--keylog", serverKeyLog, "--log", serverLog]));
+      "--keylog", serverKeyLog, "--log", serverLog]));
     peers.push(server);
     const port = await server.port;
     const trust = scenario.serverName ? ["--cafile", cert, "--server-name", scenario.serverName] : [];
