@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { repo } from "../support/peers.js";
 import { createHash } from "node:crypto";
 import { installPacked, importPacked } from "../support/packed.js";
 import { buildNative } from "../support/native.js";
@@ -450,24 +451,56 @@ test("one key log for all: every recording's lines together decrypt each", async
   }
 });
 
+test("mergecap of wss TLS 1.3, wss TLS 1.2 and a ws:// capture: each TLS connection listed with its own outcome and conversation", async (t) => {
+  const [a, b] = [requireRecording(t, "wss-tls13"), requireRecording(t, "wss-tls12-gcm")];
+  if (!a || !b) return;
+  const ws = await api();
+  const plainWs = join(repo, "tests", "fixtures", "captures", "ws-lo.pcap");
+  const file = join(dir, "mixed.pcap");
+  tool("mergecap", ["-F", "pcap", "-w", file, a.file, b.file, plainWs]);
+  const bytes = readFileSync(file);
+  const plainPort = ws.decodeCapture(readFileSync(plainWs)).conversations[0].client.port;
+  const outcome = (r) => Object.fromEntries(r.tls.map((x) => [x.client.port, [x.status, x.conversation === null ? null : r.conversations[x.conversation].client.port]]));
+
+  const one = ws.decodeCapture(bytes, { keyLog: b.keys });
+  assert.deepEqual(outcome(one), { [a.clientPort]: ["no-key", null], [b.clientPort]: ["decrypted", b.clientPort] });
+  assert.deepEqual(one.conversations.map((c) => [c.client.port, c.tls?.version ?? null]).sort(), [[b.clientPort, "TLS 1.2"], [plainPort, null]].sort());
+
+  const both = ws.decodeCapture(bytes, { keyLog: `${a.keys}\n${b.keys}` });
+  assert.deepEqual(outcome(both), { [a.clientPort]: ["decrypted", a.clientPort], [b.clientPort]: ["decrypted", b.clientPort] });
+  assert.equal(both.conversations.length, 3);
+  for (const c of both.conversations.filter((x) => x.tls)) {
+    const rec = c.client.port === a.clientPort ? a : b;
+    assert.deepEqual(messagesOf(c, "client"), expectedMessages(rec, "client"), `${rec.slug}: its messages`);
+  }
+  assert.equal(both.stats.tcpConnections, 3);
+});
+
 // ---- CaptureDecoder -----------------------------------------------------------------------------
 
-test("CaptureDecoder({ keyLog }): the capture pushed in slices gives decodeCapture's conversation", async (t) => {
-  const rec = requireRecording(t, "wss-tls12-chacha");
+for (const slug of ["wss-tls12-chacha", "wss-chromium"]) test(`${slug}: CaptureDecoder({ keyLog }): the capture pushed in slices gives decodeCapture's conversation`, async (t) => {
+  const rec = requireRecording(t, slug);
   if (!rec) return;
   const ws = await api();
   const bytes = readFileSync(rec.file);
   const whole = ws.decodeCapture(bytes, { keyLog: rec.keys });
   for (const size of [1000, 65_536, 7_777]) {
     const d = new ws.CaptureDecoder({ keyLog: rec.keys });
-    const got = [];
+    const got = [], tls = [];
     try {
-      for (let at = 0; at < bytes.length; at += size) got.push(...d.push(bytes.subarray(at, at + size)).conversations);
-      got.push(...d.end().conversations);
+      for (let at = 0; at < bytes.length; at += size) {
+        const part = d.push(bytes.subarray(at, at + size));
+        got.push(...part.conversations);
+        tls.push(...part.tls);
+      }
+      const end = d.end();
+      got.push(...end.conversations);
+      tls.push(...end.tls);
     } finally {
       d.free();
     }
     assert.equal(got.length, 1, `slices of ${size}`);
+    assert.deepEqual(tls, whole.tls, `slices of ${size}: the TLS connection`);
     assert.deepEqual(comparable(got[0]), comparable(whole.conversations[0]), `slices of ${size}`);
   }
 });
