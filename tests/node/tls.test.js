@@ -357,6 +357,28 @@ for (const slug of ["wss-tls13-aes256", "wss-tls13-chacha", "wss-tls12-gcm384"])
   });
 }
 
+test("wss-tls13-aes256: a client packet lost mid-conversation: a \"tls-lost\" notice naming the packet after the hole; what came before it, and the server's side, still read", async (t) => {
+  const rec = requireRecording(t, "wss-tls13-aes256");
+  if (!rec) return;
+  const ws = await api();
+  // The packet of the client's third message (one record): what follows it cannot be decrypted.
+  const frame = theirFrames(rec).filter((f) => f.direction === "client")[2];
+  const pcap = readPcap(rec.file);
+  const lost = dataSegments(pcap, rec.clientPort).find((s) => s.index === frame.packet - 1);
+  const file = writePcap(join(dir, "lost-client-record.pcap"), { header: pcap.header, records: pcap.records.filter((_, i) => i !== lost.index) });
+  t.diagnostic(`input: ${file} (packet ${lost.index + 1} removed)`);
+  const next = dataSegments(readPcap(file), rec.clientPort).find((s) => s.direction === "client" && s.offset > lost.offset);
+  const r = ws.decodeCapture(readFileSync(file), { keyLog: rec.keys });
+  assert.deepEqual(r.tls.map((x) => x.status), ["decrypted"]);
+  const notices = tlsNotices(r);
+  assert.deepEqual(notices.map((n) => [n.id, n.packet]), [["tls-lost", next.index + 1]], JSON.stringify(notices));
+  assert.match(notices[0].message, new RegExp(`\\b${lost.length} bytes of the client's`));
+  const [c] = r.conversations;
+  assert.deepEqual(messagesOf(c, "client"), expectedMessages(rec, "client").slice(0, 2), "the client's messages before the hole");
+  assert.deepEqual(messagesOf(c, "server"), expectedMessages(rec, "server"), "the server's side is whole");
+  assert.deepEqual(c.violations, []);
+});
+
 test("wss-tls13: the ServerHello's packet removed: its notice, no conversation", async (t) => {
   const rec = requireRecording(t, "wss-tls13");
   if (!rec) return;
