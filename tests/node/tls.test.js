@@ -1,11 +1,13 @@
 // Issue 17: wss:// in captures. Real TLS peers nobody here wrote (PyPI websockets over
-// Python's ssl, with each TLS 1.3 and TLS 1.2 suite forced; headless Chromium's BoringSSL)
+// Python's ssl with each TLS 1.3 and TLS 1.2 suite forced, RSA key exchange, a
+// HelloRetryRequest; headless Chromium's BoringSSL; openssl s_client updating its keys)
 // talk on loopback while tcpdump records them and each writes an NSS key log; the packed
 // package's decodeCapture, given the key log, must decrypt every conversation into the
 // frames tshark's own decryption dissects, field by field and packet by packet, and the
 // messages the peers logged. Then what must not decrypt: random secrets, another
-// connection's key log, a tampered record, a lost ServerHello; a key log with bad lines; an
-// editcap pcapng carrying its own secrets; CaptureDecoder in slices; the CLI's --keylog.
+// connection's key log, none, an AES-CCM or AES-CBC suite, a tampered record, a lost
+// packet, a lost ServerHello; a key log with bad lines; an editcap pcapng carrying its own
+// secrets; a mergecap of several connections; CaptureDecoder in slices; the CLI's --keylog.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
