@@ -1,11 +1,15 @@
 // Recorded wss:// conversations (issue 17) for tests/node/tls.test.js and
 // tests/fixtures/captures/record-tls.mjs: PyPI websockets over TLS on both ends
-// (tests/interop/websockets_tls_peer.py) with each TLS 1.3 and TLS 1.2 suite forced, and
-// headless Chromium as the client of the same server, recorded on loopback with tcpdump
-// (tests/support/capture.js) while each side writes an NSS key log; tshark's decryption of
-// a recording is the reference (../shared/TOOLCHAIN.md, "captures", "TLS test peers").
+// (tests/interop/websockets_tls_peer.py) with each TLS 1.3 and TLS 1.2 suite forced, headless
+// Chromium and `openssl s_client` (TLS 1.3 KeyUpdates) as clients of the same server, recorded
+// on loopback with tcpdump (tests/support/capture.js) while each side writes an NSS key log;
+// tshark's decryption of a recording is the reference (../shared/TOOLCHAIN.md, "captures",
+// "TLS test peers").
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { record, tool } from "./capture.js";
@@ -32,6 +36,10 @@ export const SUITES = {
   "ECDHE-ECDSA-AES256-GCM-SHA384": "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
   "ECDHE-RSA-CHACHA20-POLY1305": "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
   "ECDHE-ECDSA-CHACHA20-POLY1305": "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+  "AES128-GCM-SHA256": "TLS_RSA_WITH_AES_128_GCM_SHA256",
+  // Suites the core does not decrypt (unsupportedScenarios).
+  TLS_AES_128_CCM_SHA256: "TLS_AES_128_CCM_SHA256",
+  "ECDHE-ECDSA-AES128-SHA256": "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
 };
 
 /**
@@ -40,7 +48,8 @@ export const SUITES = {
  * `suite` (OpenSSL's name, forced; null: whatever the two agree), `key` ("ec" | "rsa": a
  * TLS 1.2 ECDHE-RSA suite needs an RSA certificate, ECDHE-ECDSA an EC one), `deflate`,
  * `serverName` (the SNI sent and verified, or null: the client connects to 127.0.0.1 without
- * SNI and without verifying), `alpn` (offered by the client and chosen by the server, or null).
+ * SNI and without verifying), `alpn` (offered by the client and chosen by the server, or null),
+ * `serverGroups` (the only key exchange groups the server takes, when set).
  */
 export const tlsScenarios = [
   { slug: "wss-tls13", client: "websockets", tls: "1.3", suite: "TLS_AES_128_GCM_SHA256", key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
@@ -49,8 +58,20 @@ export const tlsScenarios = [
   { slug: "wss-tls12-gcm", client: "websockets", tls: "1.2", suite: "ECDHE-RSA-AES128-GCM-SHA256", key: "rsa", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
   { slug: "wss-tls12-gcm384", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-AES256-GCM-SHA384", key: "ec", deflate: "off", serverName: null, alpn: null },
   { slug: "wss-tls12-chacha", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-CHACHA20-POLY1305", key: "ec", deflate: "no-context-takeover", serverName: SERVER_NAME, alpn: null },
+  // RSA key exchange: the client sends the pre-master secret under the server's RSA key; the
+  // key log's CLIENT_RANDOM line still holds the master secret.
+  { slug: "wss-tls12-rsa", client: "websockets", tls: "1.2", suite: "AES128-GCM-SHA256", key: "rsa", deflate: "on", serverName: null, alpn: null },
+  // The server takes only P-256 key shares: the client's first ClientHello (an X25519 share)
+  // is answered with a HelloRetryRequest, and the ServerHello follows a second ClientHello.
+  { slug: "wss-tls13-hrr", client: "websockets", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: null, serverGroups: "P-256" },
   { slug: "wss-chromium", client: "chromium", tls: "1.3", suite: null, key: "ec", deflate: "on", serverName: SERVER_NAME, alpn: "http/1.1" },
-].map((s) => ({ ...s, name: `${s.client === "chromium" ? "chromium" : "websockets"} client, TLS ${s.tls} ${s.suite ?? "(browser's choice)"}, ${s.key.toUpperCase()} key, deflate ${s.deflate}` }));
+].map((s) => ({ ...s, name: `${s.client} client, TLS ${s.tls} ${s.suite ?? "(the peers' choice)"}, ${s.key.toUpperCase()} key, deflate ${s.deflate}${s.serverGroups ? `, server groups ${s.serverGroups} (HelloRetryRequest)` : ""}` }));
+
+/** Suites recorded to be named and not decrypted ("unsupported-suite"): TLS 1.3 AES-CCM, TLS 1.2 AES-CBC. */
+export const unsupportedScenarios = [
+  { slug: "wss-tls13-ccm", client: "websockets", tls: "1.3", suite: "TLS_AES_128_CCM_SHA256", key: "ec", deflate: "off", serverName: SERVER_NAME, alpn: null },
+  { slug: "wss-tls12-cbc", client: "websockets", tls: "1.2", suite: "ECDHE-ECDSA-AES128-SHA256", key: "ec", deflate: "off", serverName: null, alpn: null },
+].map((s) => ({ ...s, name: `${s.client} client, TLS ${s.tls} ${s.suite} (not decrypted)` }));
 
 /**
  * A self-signed certificate for SERVER_NAME and 127.0.0.1 made by Debian's openssl into `dir`
@@ -67,16 +88,19 @@ export function certificate(dir, type = "ec") {
 }
 
 /**
- * An OPENSSL_CONF file whose system default allows only the TLS 1.3 suite `suite`: Python's
- * ssl has no call to set TLS 1.3 suites, OpenSSL reads them from here when it starts.
+ * An OPENSSL_CONF file whose system default has `settings` (SSL_CONF_cmd names:
+ * { Ciphersuites: "TLS_CHACHA20_POLY1305_SHA256" } allows only that TLS 1.3 suite, { Groups:
+ * "P-256" } only that key exchange group): Python's ssl has no call to set either, OpenSSL
+ * reads them from here when it starts. Its path (one file per settings).
  */
-export function opensslConf(dir, suite) {
-  const file = join(dir, `openssl-${suite}.cnf`);
+export function opensslConf(dir, settings) {
+  const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
+  const file = join(dir, `openssl-${lines.join("-").replace(/[^A-Za-z0-9_-]+/g, "")}.cnf`);
   writeFileSync(file, [
     "openssl_conf = openssl_init",
     "[openssl_init]", "ssl_conf = ssl_configuration",
     "[ssl_configuration]", "system_default = tls_defaults",
-    "[tls_defaults]", `Ciphersuites = ${suite}`, "",
+    "[tls_defaults]", ...lines, "",
   ].join("\n"));
   return file;
 }
@@ -92,9 +116,8 @@ const versionName = (v) => v.replace(/^TLSv/, "TLS ");
  * what the scenario forced.
  */
 export async function recordTls(scenario, dir, scriptFile) {
-  const recorded = scenario.client === "chromium"
-    ? await recordChromium(scenario, dir, scriptFile)
-    : await recordPython(scenario, dir, scriptFile);
+  const recorder = { chromium: recordChromium, s_client: recordSClient, websockets: recordPython }[scenario.client];
+  const recorded = await recorder(scenario, dir, scriptFile);
   const tls = recorded.server.tls;
   if (!tls) throw new Error(`${scenario.name}: the server logged no TLS connection`);
   const expected = { version: versionName(tls.version), cipherSuite: SUITES[tls.cipher] ?? tls.cipher, sni: tls.sni, alpn: tls.alpn };
@@ -110,17 +133,24 @@ async function recordPython(scenario, dir, scriptFile) {
   const { cert, key } = certificate(dir, scenario.key);
   const at = (what) => join(dir, `${scenario.slug}.${what}`);
   const file = at("pcap"), keyLog = at("keys"), serverKeyLog = at("server.keys"), clientLog = at("client.json"), serverLog = at("server.json");
-  // TLS 1.3 suites come from OPENSSL_CONF in the peers' environment (spawnPeer passes its own
-  // environment on, so `env` puts the variable in front of the command).
-  const conf = scenario.tls === "1.3" && scenario.suite ? opensslConf(dir, scenario.suite) : null;
-  const command = (role, args) => (conf
-    ? ["env", [`OPENSSL_CONF=${conf}`, python(), TLS_PEER, role, ...args]]
+  // TLS 1.3 suites (both peers) and the server's groups come from OPENSSL_CONF in the peers'
+  // environment (spawnPeer passes its own environment on, so `env` puts the variable in
+  // front of the command).
+  const suites = scenario.tls === "1.3" && scenario.suite ? { Ciphersuites: scenario.suite } : {};
+  const confs = {
+    client: Object.keys(suites).length ? opensslConf(dir, suites) : null,
+    server: scenario.serverGroups || Object.keys(suites).length ? opensslConf(dir, { ...suites, ...(scenario.serverGroups ? { Groups: scenario.serverGroups } : {}) }) : null,
+  };
+  const command = (role, args) => (confs[role]
+    ? ["env", [`OPENSSL_CONF=${confs[role]}`, python(), TLS_PEER, role, ...args]]
     : [python(), [TLS_PEER, role, ...args]]);
-  const common = ["--tls", scenario.tls, "--deflate", scenario.deflate, ...(scenario.alpn ? ["--alpn", scenario.alpn] : [])];
+  // TLS 1.2 suites: both peers allow only the one (Python's client leaves RSA key exchange out).
+  const common = ["--tls", scenario.tls, "--deflate", scenario.deflate, ...(scenario.alpn ? ["--alpn", scenario.alpn] : []),
+    ...(scenario.tls === "1.2" && scenario.suite ? ["--ciphers", scenario.suite] : [])];
   const peers = [];
   try {
     const server = spawnPeer(...command("server", ["--host", "127.0.0.1", "--cert", cert, "--key", key, ...common,
-      ...(scenario.tls === "1.2" && scenario.suite ? ["--ciphers", scenario.suite] : []), "--keylog", serverKeyLog, "--log", serverLog]));
+      "--keylog", serverKeyLog, "--log", serverLog]));
     peers.push(server);
     const port = await server.port;
     const trust = scenario.serverName ? ["--cafile", cert, "--server-name", scenario.serverName] : [];
@@ -207,6 +237,83 @@ async function tlsPage({ url, script }) {
   const e = await bounded(closed, "close");
   log.events.push({ dir: "received", type: "close", code: e.code, reason: e.reason });
   return log;
+}
+
+/**
+ * TLS 1.3 key updates from real OpenSSL, recorded apart from tlsScenarios (its client says
+ * no script): `openssl s_client` as a hand-driven WebSocket client of the Python TLS server.
+ */
+export const keyUpdateScenario = {
+  slug: "wss-tls13-keyupdate", client: "s_client", tls: "1.3", suite: null, key: "ec", deflate: "off", serverName: null, alpn: null,
+  name: "openssl s_client, TLS 1.3 with KeyUpdates both ways, deflate off",
+};
+
+/** The texts s_client sends, each after its command (k: a KeyUpdate; K: one asking the peer to update too). */
+export const KEY_UPDATE_STEPS = [[null, "before the key update"], ["k", "after the client's key update"], ["K", "after both sides' key updates"]];
+
+/**
+ * keyUpdateScenario: the upgrade request, then for each of KEY_UPDATE_STEPS its command and a
+ * masked text, then a close (1000 "done"), each step once s_client has printed the answer to
+ * the last (the 101, its "KEYUPDATE" line, the echo); the server's OpenSSL answers the
+ * KeyUpdate that asks for one with its own. The client's log is what was sent and echoed.
+ */
+async function recordSClient(scenario, dir) {
+  const { cert, key } = certificate(dir, scenario.key);
+  const at = (what) => join(dir, `${scenario.slug}.${what}`);
+  const file = at("pcap"), keyLog = at("keys"), serverKeyLog = at("server.keys"), serverLog = at("server.json");
+  const log = { peer: `openssl s_client (${tool("openssl", ["version"]).trim()})`, role: "client", extensions: null, events: [] };
+  let server, client;
+  try {
+    server = spawnPeer(python(), [TLS_PEER, "server", "--host", "127.0.0.1", "--cert", cert, "--key", key, "--tls", scenario.tls,
+      "--deflate", scenario.deflate, "--keylog", serverKeyLog, "--log", serverLog]);
+    const port = await server.port;
+    await record(file, port, async () => {
+      // Not spawnPeer: s_client reads its input (and its commands) from stdin.
+      client = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-tls1_3", "-keylogfile", keyLog], { stdio: ["pipe", "pipe", "pipe"] });
+      let output = "";
+      client.stdout.on("data", (d) => { output += d.toString("latin1"); });
+      client.stderr.on("data", (d) => { output += d.toString("latin1"); });
+      const exited = once(client, "exit");
+      const count = (needle) => output.split(needle).length - 1;
+      const waitFor = async (needle, times = 1) => {
+        for (let waited = 0; count(needle) < times; waited += 10) {
+          if (waited > 10_000 || client.exitCode !== null) throw new Error(`s_client: no ${JSON.stringify(needle)} (${times}) in 10 s\n${output}`);
+          await sleep(10);
+        }
+      };
+      client.stdin.write(`GET /chat HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      await waitFor("101 Switching Protocols");
+      for (const [command, text] of KEY_UPDATE_STEPS) {
+        if (command) {
+          const updates = count("KEYUPDATE");
+          client.stdin.write(command);
+          await waitFor("KEYUPDATE", updates + 1);
+        }
+        client.stdin.write(maskedFrame(0x1, Buffer.from(text)));
+        log.events.push({ dir: "sent", type: "text", text });
+        await waitFor(text);
+        log.events.push({ dir: "received", type: "text", text });
+      }
+      client.stdin.write(maskedFrame(0x8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from("done")])));
+      log.events.push({ dir: "sent", type: "close", code: 1000, reason: "done" });
+      await server.done;
+      client.stdin.end();
+      await exited;
+    });
+    return { file, keyLog, serverKeyLog, serverPort: port, client: log, server: readLog(serverLog) };
+  } finally {
+    server?.stop();
+    if (client && client.exitCode === null && client.signalCode === null) {
+      try { process.kill(client.pid, "SIGKILL"); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** A client's masked frame (FIN, a random masking key; payloads under 126 bytes). */
+function maskedFrame(opcode, payload) {
+  const key = randomBytes(4);
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), key, payload.map((b, i) => b ^ key[i % 4])]);
 }
 
 /** The client port of the connection to `serverPort` in a tcpdump -i lo capture (its first SYN's source port). */
