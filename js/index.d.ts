@@ -331,8 +331,10 @@ export class ConversationDecoder {
 /**
  * Conventions of every capture result: packet numbers are 1-based, as Wireshark shows them;
  * stream offsets (of frames, gaps, violations) count from the first byte after the SYN in
- * that direction (the `G` of `GET` is offset 0 of the client's stream); a frame's `packet`
- * and `time` are those of the packet that holds its first byte; IPv6 addresses are in their
+ * that direction (the `G` of `GET` is offset 0 of the client's stream; of a wss://
+ * conversation, its decrypted stream); a frame's `packet` and `time` are those of the packet
+ * that holds its first byte (of a wss:// conversation: the packet that completed the TLS
+ * record holding it, as tshark names it); IPv6 addresses are in their
  * compressed form (`::1`); the client is the side that sent the upgrade request, or without
  * a handshake the side that masks (then `request`, `response` and `extensions` are null).
  */

@@ -393,3 +393,31 @@ fn a_capture_without_its_server_hello_is_listed_undecrypted() {
     let ids: Vec<_> = r.notices.iter().map(|n| (n.id, n.packet)).collect();
     assert_eq!(ids, vec![(CaptureNoticeId::Tls, Some(first as u64 + 1))]);
 }
+
+#[test]
+fn a_lost_tls_packet_is_a_gap_of_its_conversation_and_ends_that_direction() {
+    let capture = fixture("wss-tls12-gcm.pcap");
+    let seen = tshark("wss-tls12-gcm.ws.tsv");
+    // The packet of the client's third frame, removed from the file.
+    let packet = seen.iter().filter(|s| s.client).nth(2).unwrap().packet as usize;
+    let recs = records(&capture);
+    let mut cut = capture[..24].to_vec();
+    for (i, &(at, len)) in recs.iter().enumerate() {
+        if i + 1 != packet {
+            cut.extend_from_slice(&capture[at - 16..at + len]);
+        }
+    }
+    let r = decode(&cut, Some(fixture("wss-tls12-gcm.keys")));
+    let lost: Vec<_> = r.notices.iter().filter(|n| n.id == CaptureNoticeId::TlsLost).collect();
+    assert_eq!(lost.len(), 1, "{:?}", r.notices);
+    let c = &r.conversations[0];
+    assert_eq!(c.gaps.len(), 1, "{:?}", c.gaps);
+    assert_eq!(c.gaps[0].direction, Direction::Client);
+    // The packet after the hole: the next of the client's, now numbered one less.
+    assert_eq!(c.gaps[0].packet, lost[0].packet);
+    assert!(c.result.violations.is_empty(), "{:?}", c.result.violations);
+    // The client's first two frames and every server frame before the hole are tshark's.
+    let o = ours(&r);
+    let clients = o.iter().filter(|f| f.client).count();
+    assert_eq!(clients, 2, "{o:?}");
+}

@@ -361,6 +361,15 @@ impl State {
             }
             TcpEvent::Notice { notice, .. } => self.notice(notice),
             TcpEvent::Closed { connection } => {
+                if let Some(tls) = self
+                    .connections
+                    .get_mut(&connection)
+                    .and_then(|c| c.tls.as_mut())
+                {
+                    let mut out = Vec::new();
+                    tls.finish(&mut out);
+                    self.tls_output(connection, out);
+                }
                 self.judge(connection, true);
                 if let Some(c) = self.connections.remove(&connection) {
                     self.close(c);

@@ -30,8 +30,10 @@ pub(crate) enum TlsOutput {
         bytes: Vec<u8>,
         meta: ChunkMeta,
     },
-    /// A side's record whose content is left out (its tag failed): about `length` bytes
-    /// of plaintext are missing there.
+    /// Plaintext of a side left out: records whose tag failed (about `length` bytes:
+    /// TLS 1.3 padding is not known), or the rest of a direction after TLS bytes the
+    /// capture lost (`length` the TCP bytes lost, an upper bound). `packet` is the one whose
+    /// bytes come after the hole, as for a TCP gap, when known.
     Lost {
         side: usize,
         length: u64,
@@ -56,6 +58,9 @@ struct Side {
     application: bool,
     opened: u64,
     failures: u32,
+    /// Plaintext bytes left out since the last that came out (reported with the packet
+    /// of the next record that decrypts).
+    lost: u64,
     /// Out of step or given up: nothing more is read.
     dead: bool,
 }
@@ -177,6 +182,20 @@ impl TlsSession {
         }
     }
 
+    /// The connection is over: plaintext left out at the end of a side is reported (with
+    /// no packet after it).
+    pub(crate) fn finish(&mut self, out: &mut Vec<TlsOutput>) {
+        for (side, s) in self.sides.iter_mut().enumerate() {
+            if s.lost > 0 {
+                out.push(TlsOutput::Lost {
+                    side,
+                    length: std::mem::take(&mut s.lost),
+                    packet: None,
+                });
+            }
+        }
+    }
+
     /// Bytes of a side that the capture lost: record boundaries and sequence numbers are
     /// lost with them, so the rest of that direction is not decrypted.
     pub(crate) fn gap(
@@ -191,6 +210,14 @@ impl TlsSession {
         }
         let who = self.role(side);
         let at = packet.map_or(String::new(), |p| format!("packet {p}: "));
+        if self.sides[side].application {
+            let lost = std::mem::take(&mut self.sides[side].lost) + length;
+            out.push(TlsOutput::Lost {
+                side,
+                length: lost,
+                packet,
+            });
+        }
         self.kill(
             side,
             CaptureNoticeId::TlsLost,
@@ -262,11 +289,20 @@ impl TlsSession {
                 s.opened += 1;
                 s.failures = 0;
                 match opened.content_type {
-                    APPLICATION_DATA if s.application => out.push(TlsOutput::Plain {
-                        side,
-                        bytes: opened.plaintext,
-                        meta: record.meta,
-                    }),
+                    APPLICATION_DATA if s.application => {
+                        if s.lost > 0 {
+                            out.push(TlsOutput::Lost {
+                                side,
+                                length: std::mem::take(&mut s.lost),
+                                packet: record.meta.packet,
+                            });
+                        }
+                        out.push(TlsOutput::Plain {
+                            side,
+                            bytes: opened.plaintext,
+                            meta: record.meta,
+                        })
+                    }
                     HANDSHAKE => {
                         self.encrypted_handshake(side, &opened.plaintext, record.meta, out)
                     }
@@ -318,11 +354,7 @@ impl TlsSession {
                     offset: None,
                 }));
                 if self.sides[side].application {
-                    out.push(TlsOutput::Lost {
-                        side,
-                        length: (record.body.len() as u64).saturating_sub(overhead),
-                        packet: record.meta.packet,
-                    });
+                    self.sides[side].lost += (record.body.len() as u64).saturating_sub(overhead);
                 }
                 self.sides[side].failures += 1;
                 if self.sides[side].failures >= FAILURES_IN_A_ROW {
@@ -492,7 +524,7 @@ impl TlsSession {
         else {
             self.status = Some(TlsStatus::UnsupportedSuite);
             self.message = format!(
-                "TLS, not decrypted: {} with {} is not a suite wsinspect decrypts (TLS 1.3's, and TLS 1.2's AES-GCM and ChaCha20-Poly1305)",
+                "TLS, not decrypted: {} with {} is not a suite wsinspect decrypts (it decrypts TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256, and TLS 1.2's AES-GCM and ChaCha20-Poly1305 suites)",
                 version_name(server.version),
                 suites::name(server.suite)
             );
