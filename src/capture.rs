@@ -18,6 +18,8 @@ pub mod har;
 mod headers_out;
 mod input;
 pub(crate) mod link;
+#[cfg(not(target_arch = "wasm32"))]
+mod offload;
 pub mod pcapng_writer;
 pub(crate) mod tcp;
 pub(crate) mod tls;
@@ -25,6 +27,8 @@ pub(crate) mod tls;
 pub use input::{decode_capture, CaptureDecoder};
 #[doc(hidden)]
 pub use link::fuzz_read_capture;
+#[cfg(not(target_arch = "wasm32"))]
+pub use offload::ConversationSink;
 pub use pcapng_writer::write_pcapng;
 #[doc(hidden)]
 pub use tcp::fuzz_reassemble;

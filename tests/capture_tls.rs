@@ -408,7 +408,11 @@ fn a_lost_tls_packet_is_a_gap_of_its_conversation_and_ends_that_direction() {
         }
     }
     let r = decode(&cut, Some(fixture("wss-tls12-gcm.keys")));
-    let lost: Vec<_> = r.notices.iter().filter(|n| n.id == CaptureNoticeId::TlsLost).collect();
+    let lost: Vec<_> = r
+        .notices
+        .iter()
+        .filter(|n| n.id == CaptureNoticeId::TlsLost)
+        .collect();
     assert_eq!(lost.len(), 1, "{:?}", r.notices);
     let c = &r.conversations[0];
     assert_eq!(c.gaps.len(), 1, "{:?}", c.gaps);
@@ -420,4 +424,50 @@ fn a_lost_tls_packet_is_a_gap_of_its_conversation_and_ends_that_direction() {
     let o = ours(&r);
     let clients = o.iter().filter(|f| f.client).count();
     assert_eq!(clients, 2, "{o:?}");
+}
+
+/// The CLI decodes a capture's conversations on a thread of their own
+/// (`CaptureDecoder::offload`): the conversations given to the sink are those `end` would
+/// have returned, in any slicing of the file.
+#[test]
+fn conversations_decoded_on_their_own_thread_are_the_same() {
+    use std::sync::{Arc, Mutex};
+    for (name, keys) in [
+        ("wss-tls13.pcap", Some("wss-tls13.keys")),
+        ("wss-tls12-chacha.pcap", Some("wss-tls12-chacha.keys")),
+        ("ws-lo.pcapng", None),
+        ("two-sections.pcapng", None),
+    ] {
+        let capture = fixture(name);
+        let options = CaptureOptions {
+            key_log: keys.map(fixture),
+            ..CaptureOptions::default()
+        };
+        let whole = decode_capture(&capture, &options);
+        assert!(!whole.conversations.is_empty(), "{name}");
+        for slice in [1000, 1 << 20] {
+            let got = Arc::new(Mutex::new(Vec::new()));
+            let sink = Arc::clone(&got);
+            let mut decoder = CaptureDecoder::new(options.clone());
+            decoder.offload(Box::new(move |c| sink.lock().unwrap().push(c)));
+            let mut events = Vec::new();
+            for piece in capture.chunks(slice) {
+                events.extend(decoder.push(piece));
+            }
+            events.extend(decoder.end());
+            let rest = decoder.result(events);
+            assert!(
+                rest.conversations.is_empty(),
+                "{name}: none came back as events"
+            );
+            assert_eq!(rest.tls, whole.tls, "{name}");
+            assert_eq!(rest.notices, whole.notices, "{name}");
+            let mut offloaded = std::mem::take(&mut *got.lock().unwrap());
+            offloaded.sort_by_key(|c| c.index);
+            assert!(
+                offloaded == whole.conversations,
+                "{name}, slices of {slice}"
+            );
+        }
+    }
 }

@@ -7,13 +7,15 @@ use std::collections::{HashMap, HashSet};
 use super::connections::{decide, direction, Held, Verdict};
 use super::file::{FileEvent, FileFormat, FileReader, RawPacket};
 use super::link::{read_packet, LinkRead};
+#[cfg(not(target_arch = "wasm32"))]
+use super::offload::{ConversationSink, Offload, Remote};
 use super::tcp::{ConnectionId, Reassembler, ReassemblyOptions, TcpEvent};
 use super::tls::{self, KeyLog, TlsOutput, TlsSession};
 use super::{
     CaptureConversation, CaptureError, CaptureEvent, CaptureGap, CaptureNotice, CaptureNoticeId,
     CaptureOptions, CaptureStats, SocketAddress, TlsConnection,
 };
-use crate::conversation::{Builder, ConversationOptions};
+use crate::conversation::{Builder, ConversationOptions, ConversationResult};
 use crate::direction::{ChunkMeta, Direction, Endpoint};
 use crate::transcript::Gap;
 
@@ -33,7 +35,7 @@ struct Connection {
     /// Its first bytes, while what it is is not known.
     held: Held,
     /// Its conversation, decoded as its bytes come, once it is one.
-    builder: Option<Builder>,
+    builder: Option<Decoding>,
     /// Its gaps, offsets counted in the bytes present (as a transcript's).
     gaps: Vec<Gap>,
     /// A TLS connection's records, decrypted: from then on `verdict`, `held` and
@@ -49,6 +51,26 @@ impl Connection {
                 direction(side, client_side)
             }
             _ => Direction::Client,
+        }
+    }
+}
+
+/// Where a conversation is decoded.
+enum Decoding {
+    /// Here, as its bytes come.
+    Here(Box<Builder>),
+    /// On the decoding thread ([`Offload`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    There(Remote),
+}
+
+impl Decoding {
+    /// Bytes pushed each way.
+    fn present(&self) -> [u64; 2] {
+        match self {
+            Decoding::Here(b) => b.present,
+            #[cfg(not(target_arch = "wasm32"))]
+            Decoding::There(r) => r.present,
         }
     }
 }
@@ -75,6 +97,9 @@ struct State {
     quiet: Vec<ConnectionId>,
     /// The secrets of the key logs given and of the file's Decryption Secrets Blocks.
     keys: KeyLog,
+    /// The thread conversations are decoded on, when there is one.
+    #[cfg(not(target_arch = "wasm32"))]
+    offload: Option<Offload>,
     ended: bool,
 }
 
@@ -85,6 +110,14 @@ impl PacketCapture {
             tcp: Reassembler::new(ReassemblyOptions::default()),
             state: State::new(options),
         }
+    }
+
+    /// Decodes conversations on a thread of their own from here on, each finished one given
+    /// to `sink` (not returned as an event); false when no thread can be had.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn offload(&mut self, sink: ConversationSink) -> bool {
+        self.state.offload = Offload::start(sink);
+        self.state.offload.is_some()
     }
 
     /// `"pcap"` or `"pcapng"`, once the magic number has been read.
@@ -120,6 +153,10 @@ impl PacketCapture {
             }
         }
         state.stats.bytes = self.reader.bytes_read();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(offload) = state.offload.as_mut() {
+            offload.flush();
+        }
         std::mem::take(&mut state.events)
     }
 
@@ -164,6 +201,8 @@ impl State {
             events: Vec::new(),
             quiet: Vec::new(),
             keys,
+            #[cfg(not(target_arch = "wasm32"))]
+            offload: None,
             ended: false,
         };
         for p in problems.unwrap_or_default() {
@@ -182,6 +221,10 @@ impl State {
     fn finish(&mut self, tcp: &mut Reassembler) {
         self.ended = true;
         tcp.end(&mut |e| self.tcp_event(e));
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(offload) = self.offload.as_mut() {
+            offload.finish();
+        }
         let mut counts: Vec<_> = self.notice_counts.iter().collect();
         counts.sort_by_key(|(id, _)| id.as_str());
         let said: Vec<CaptureNotice> = counts
@@ -389,7 +432,13 @@ impl State {
         }
         let direction = c.direction(side);
         match &mut c.builder {
-            Some(b) => b.push(direction, bytes, meta),
+            Some(Decoding::Here(b)) => b.push(direction, bytes, meta),
+            #[cfg(not(target_arch = "wasm32"))]
+            Some(Decoding::There(r)) => {
+                if let Some(offload) = self.offload.as_mut() {
+                    offload.push(r, direction, bytes, meta);
+                }
+            }
             None => {
                 c.held.data(side, bytes, meta);
                 self.judge(connection, false);
@@ -404,14 +453,22 @@ impl State {
         };
         let direction = c.direction(side);
         match &mut c.builder {
-            Some(b) => {
+            Some(decoding) => {
                 c.gaps.push(Gap {
                     direction,
-                    offset: b.present[direction.index()],
+                    offset: decoding.present()[direction.index()],
                     missing: length,
                     packet,
                 });
-                b.gap(direction, length);
+                match decoding {
+                    Decoding::Here(b) => b.gap(direction, length),
+                    #[cfg(not(target_arch = "wasm32"))]
+                    Decoding::There(r) => {
+                        if let Some(offload) = self.offload.as_mut() {
+                            offload.gap(r, direction, length);
+                        }
+                    }
+                }
             }
             None if !matches!(c.verdict, Verdict::Other) => {
                 c.held.gap(side, length, packet);
@@ -510,9 +567,13 @@ impl State {
                 };
                 let mut builder = Builder::keeping(options, !self.options.without_streams);
                 held.replay(client_side, &c.gaps, &mut builder);
-                c.builder = Some(builder);
                 let index = self.conversations;
                 self.conversations += 1;
+                c.builder = Some(match self.offload.as_mut() {
+                    #[cfg(not(target_arch = "wasm32"))]
+                    Some(offload) => Decoding::There(offload.open(index, builder)),
+                    _ => Decoding::Here(Box::new(builder)),
+                });
                 c.index = Some(index);
                 let (client, server) = (c.ends[client_side], c.ends[1 - client_side]);
                 self.events.push(CaptureEvent::Found {
@@ -539,25 +600,39 @@ impl State {
             Verdict::MidStream { client_side } => Some((client_side, true)),
             _ => None,
         };
-        if let (Some((client_side, mid_stream)), Some(builder)) = (websocket, c.builder) {
-            let present = builder.present;
-            let mut result = builder.finish(self.format.unwrap_or("capture").to_string());
+        if let (Some((client_side, mid_stream)), Some(decoding)) = (websocket, c.builder) {
             let (client, server) = if client_side == 0 { (&a, &b) } else { (&b, &a) };
-            result.client = Some(client.clone());
-            result.server = Some(server.clone());
-            self.events
-                .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
-                    index: c.index.unwrap_or_default(),
-                    client: result.client.clone(),
-                    server: result.server.clone(),
-                    start: c.start,
-                    end: c.end,
-                    mid_stream,
-                    gaps: CaptureGap::from_gaps(&c.gaps),
-                    bytes: present,
-                    tls: tls.as_ref().map(|(facts, _, _)| facts.clone()),
-                    result,
-                })));
+            let skeleton = CaptureConversation {
+                index: c.index.unwrap_or_default(),
+                client: Some(client.clone()),
+                server: Some(server.clone()),
+                start: c.start,
+                end: c.end,
+                mid_stream,
+                gaps: CaptureGap::from_gaps(&c.gaps),
+                bytes: decoding.present(),
+                tls: tls.as_ref().map(|(facts, _, _)| facts.clone()),
+                result: ConversationResult::default(),
+            };
+            let format = self.format.unwrap_or("capture").to_string();
+            match decoding {
+                Decoding::Here(builder) => {
+                    let mut result = builder.finish(format);
+                    result.client = skeleton.client.clone();
+                    result.server = skeleton.server.clone();
+                    self.events
+                        .push(CaptureEvent::Conversation(Box::new(CaptureConversation {
+                            result,
+                            ..skeleton
+                        })));
+                }
+                #[cfg(not(target_arch = "wasm32"))]
+                Decoding::There(remote) => {
+                    if let Some(offload) = self.offload.as_mut() {
+                        offload.close(remote, skeleton, format);
+                    }
+                }
+            }
         }
         if let Some((facts, (status, message), client_side)) = tls {
             let (client, server) = if client_side == 0 { (a, b) } else { (b, a) };

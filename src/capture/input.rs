@@ -29,6 +29,11 @@ use crate::transcript::{read, Form};
 /// ```
 pub struct CaptureDecoder {
     options: CaptureOptions,
+    /// Where a capture file's conversations go instead of events (see [`offload`]).
+    ///
+    /// [`offload`]: CaptureDecoder::offload
+    #[cfg(not(target_arch = "wasm32"))]
+    sink: Option<super::ConversationSink>,
     mode: Mode,
     format: Option<&'static str>,
     stats: CaptureStats,
@@ -50,10 +55,22 @@ enum Mode {
 const MAGIC: usize = 4;
 
 impl CaptureDecoder {
+    /// Natively: a capture file's conversations are decoded on a thread of their own, each
+    /// finished one given to `sink` on that thread instead of being returned as an event;
+    /// `end` returns once every one has been given. Reading the file, TCP reassembly and
+    /// TLS decryption stay on the caller's thread, so on two cores they overlap with the
+    /// decoding. Call it before the first push; other inputs (HAR, text) are unaffected.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn offload(&mut self, sink: super::ConversationSink) {
+        self.sink = Some(sink);
+    }
+
     /// A decoder with nothing read.
     pub fn new(options: CaptureOptions) -> CaptureDecoder {
         CaptureDecoder {
             options,
+            #[cfg(not(target_arch = "wasm32"))]
+            sink: None,
             mode: Mode::Sniffing(Vec::new()),
             format: None,
             stats: CaptureStats::default(),
@@ -137,6 +154,10 @@ impl CaptureDecoder {
         };
         if packets && !(ended && start.is_empty()) {
             let mut p = Box::new(PacketCapture::new(self.options.clone()));
+            #[cfg(not(target_arch = "wasm32"))]
+            if let Some(sink) = self.sink.take() {
+                p.offload(sink);
+            }
             let events = p.push(start);
             self.mode = Mode::Packets(p);
             events

@@ -3,6 +3,7 @@
 //! picks one; `--json` gives the JS API's `decodeCapture` object.
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 
@@ -14,8 +15,59 @@ use crate::capture::{
 use crate::Direction;
 
 /// A capture's conversations, each rendered as it closes (then let go: memory holds the
-/// text, not the decoded frames), written in index order once the file is read.
+/// text, not the decoded frames), written in index order once the file is read. Natively
+/// they are rendered on a thread of their own, and a capture file's conversations come to
+/// it from the decoding thread ([`Collector::sink`]): reading, decoding and rendering
+/// overlap.
 pub struct Collector {
+    rendered: Arc<Mutex<Rendered>>,
+    /// The TLS connections, decrypted or not.
+    tls: Vec<TlsConnection>,
+    /// The rendering thread, natively, while conversations may come.
+    #[cfg(not(target_arch = "wasm32"))]
+    renderer: Option<Renderer>,
+}
+
+/// The rendering thread and the way to it.
+#[cfg(not(target_arch = "wasm32"))]
+struct Renderer {
+    conversations: std::sync::mpsc::SyncSender<CaptureConversation>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// Conversations waiting for the rendering thread at most (each holds its decoded frames).
+#[cfg(not(target_arch = "wasm32"))]
+const RENDER_QUEUE: usize = 8;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Renderer {
+    /// A thread rendering into `rendered`; `None` when no thread can be had.
+    fn start(rendered: Arc<Mutex<Rendered>>) -> Option<Renderer> {
+        let (conversations, receiver) = std::sync::mpsc::sync_channel(RENDER_QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("render".into())
+            .spawn(move || {
+                for c in receiver {
+                    // Rendering into memory cannot fail.
+                    drop(lock(&rendered).take(c));
+                }
+            })
+            .ok()?;
+        Some(Renderer {
+            conversations,
+            thread,
+        })
+    }
+}
+
+fn lock(rendered: &Mutex<Rendered>) -> std::sync::MutexGuard<'_, Rendered> {
+    rendered
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the conversations taken rendered to.
+struct Rendered {
     only: Option<usize>,
     json: bool,
     jsonl: bool,
@@ -23,26 +75,81 @@ pub struct Collector {
     rows: Vec<(usize, [String; 9])>,
     /// Each chosen conversation's rendering.
     details: Vec<(usize, Vec<u8>)>,
-    /// The TLS connections, decrypted or not.
-    tls: Vec<TlsConnection>,
     outcome: Outcome,
 }
 
 impl Collector {
     /// `only`: the one conversation to decode.
     pub fn new(only: Option<usize>, json: bool, jsonl: bool) -> Collector {
-        Collector {
+        let rendered = Arc::new(Mutex::new(Rendered {
             only,
             json,
             jsonl,
             rows: Vec::new(),
             details: Vec::new(),
-            tls: Vec::new(),
             outcome: Outcome {
                 violations: 0,
                 head_failed: false,
             },
+        }));
+        Collector {
+            #[cfg(not(target_arch = "wasm32"))]
+            renderer: Renderer::start(Arc::clone(&rendered)),
+            rendered,
+            tls: Vec::new(),
         }
+    }
+
+    /// Takes a conversation: its row, and its rendering when it is chosen.
+    pub fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
+        #[cfg(not(target_arch = "wasm32"))]
+        let c = match &self.renderer {
+            Some(r) => match r.conversations.send(c) {
+                Ok(()) => return Ok(()),
+                // The thread is gone: render here.
+                Err(std::sync::mpsc::SendError(c)) => c,
+            },
+            None => c,
+        };
+        lock(&self.rendered).take(c)
+    }
+
+    /// Where a [`CaptureDecoder`](crate::capture::CaptureDecoder) on another thread hands
+    /// each finished conversation: to the rendering thread (or rendered there).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn sink(&self) -> crate::capture::ConversationSink {
+        let to_renderer = self.renderer.as_ref().map(|r| r.conversations.clone());
+        let rendered = Arc::clone(&self.rendered);
+        Box::new(move |c| {
+            let c = match &to_renderer {
+                Some(sender) => match sender.send(c) {
+                    Ok(()) => return,
+                    Err(std::sync::mpsc::SendError(c)) => c,
+                },
+                None => c,
+            };
+            // Rendering into memory cannot fail.
+            drop(lock(&rendered).take(c));
+        })
+    }
+
+    /// Waits for the rendering thread to render everything sent to it (every sink handed
+    /// out must be dropped first: a decoder's is, once its `end` has returned).
+    fn settle(&mut self) {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(Renderer {
+            conversations,
+            thread,
+        }) = self.renderer.take()
+        {
+            drop(conversations);
+            let _ = thread.join();
+        }
+    }
+
+    fn lock(&mut self) -> std::sync::MutexGuard<'_, Rendered> {
+        self.settle();
+        lock(&self.rendered)
     }
 
     /// Takes a TLS connection's outcome.
@@ -51,17 +158,45 @@ impl Collector {
     }
 
     /// Whether a conversation of this index was taken.
-    pub fn has(&self, index: usize) -> bool {
-        self.rows.iter().any(|r| r.0 == index)
+    pub fn has(&mut self, index: usize) -> bool {
+        self.lock().rows.iter().any(|r| r.0 == index)
     }
 
     /// How many conversations were taken.
-    pub fn count(&self) -> usize {
-        self.rows.len()
+    pub fn count(&mut self) -> usize {
+        self.lock().rows.len()
     }
 
+    /// Writes everything, conversations by index, with what reading the file counted.
+    pub fn write(
+        mut self,
+        w: &mut dyn Write,
+        format: &str,
+        stats: &CaptureStats,
+        notices: &[CaptureNotice],
+        error: Option<&CaptureError>,
+    ) -> io::Result<Outcome> {
+        let rendered = std::mem::replace(
+            &mut *self.lock(),
+            Rendered {
+                only: None,
+                json: false,
+                jsonl: false,
+                rows: Vec::new(),
+                details: Vec::new(),
+                outcome: Outcome {
+                    violations: 0,
+                    head_failed: false,
+                },
+            },
+        );
+        rendered.write(w, format, stats, notices, error, &self.tls)
+    }
+}
+
+impl Rendered {
     /// Takes a conversation: its row, and its rendering when it is chosen.
-    pub fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
+    fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
         self.rows.push((c.index, row(&c)));
         if self.only.is_some_and(|n| c.index != n) {
             return Ok(());
@@ -87,13 +222,14 @@ impl Collector {
     }
 
     /// Writes everything, conversations by index, with what reading the file counted.
-    pub fn write(
+    fn write(
         mut self,
         w: &mut dyn Write,
         format: &str,
         stats: &CaptureStats,
         notices: &[CaptureNotice],
         error: Option<&CaptureError>,
+        tls: &[TlsConnection],
     ) -> io::Result<Outcome> {
         self.rows.sort_by_key(|r| r.0);
         self.details.sort_by_key(|d| d.0);
@@ -106,7 +242,7 @@ impl Collector {
                 w.write_all(text.strip_suffix(b"\n").unwrap_or(text))?;
             }
             w.write_all(b"],\n\"tls\": ")?;
-            serde_json::to_writer(&mut *w, &self.tls.iter().map(tls_json).collect::<Vec<_>>())?;
+            serde_json::to_writer(&mut *w, &tls.iter().map(tls_json).collect::<Vec<_>>())?;
             w.write_all(b",\n\"notices\": ")?;
             serde_json::to_writer(&mut *w, &notices.iter().map(notice).collect::<Vec<_>>())?;
             w.write_all(b",\n\"stats\": ")?;
@@ -122,7 +258,7 @@ impl Collector {
             }
         } else {
             write_summary(w, format, stats, notices, error, &self.rows)?;
-            write_tls(w, &self.tls)?;
+            write_tls(w, tls)?;
             for (_, text) in &self.details {
                 w.write_all(text)?;
             }

@@ -276,6 +276,10 @@ fn capture_file_out(args: &DecodeArgs, io: &mut dyn Io, path: &Path, format: Cap
     };
     let mut decoder = CaptureDecoder::new(options);
     let mut collector = capture::Collector::new(args.conversation, args.json, args.jsonl);
+    // Natively the conversations are decoded and rendered on a thread of their own, beside
+    // the reading of the file (and TCP and TLS); elsewhere they come back as events.
+    #[cfg(not(target_arch = "wasm32"))]
+    decoder.offload(collector.sink());
     let mut notices = Vec::new();
     let mut take = |events: Vec<CaptureEvent>, collector: &mut capture::Collector| {
         for event in events {
@@ -347,7 +351,7 @@ fn capture_out(args: &DecodeArgs, io: &mut dyn Io, raw: &[u8], format: CaptureFo
 fn capture_written(
     args: &DecodeArgs,
     io: &mut dyn Io,
-    collector: capture::Collector,
+    mut collector: capture::Collector,
     write: impl FnOnce(&mut dyn std::io::Write, capture::Collector) -> std::io::Result<Outcome>,
     unreadable: bool,
 ) -> u8 {
