@@ -1,11 +1,12 @@
-//! A capture's conversations decoded on a thread of their own (natively): the driver
+//! A capture's conversations decoded on threads of their own (natively): the driver
 //! reads the file, reassembles TCP and decrypts TLS on the caller's thread and hands each
-//! WebSocket conversation's bytes over; this thread decodes them and gives each finished
-//! conversation to a sink (the CLI renders it there). On two cores the reading and the
-//! decoding then overlap.
+//! WebSocket conversation's bytes over to one of the decoding threads (one per core, up
+//! to four; a conversation stays on one); each finished conversation goes to a sink (the
+//! CLI's renders it on a thread of its own). Reading, decoding and rendering overlap.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::CaptureConversation;
@@ -33,41 +34,66 @@ enum Op {
     Close(Box<CaptureConversation>, String),
 }
 
-/// The decoding thread, seen from the driver.
+/// The decoding threads, seen from the driver: a conversation is decoded on thread
+/// `index % threads`.
 pub(crate) struct Offload {
+    workers: Vec<Worker>,
+}
+
+/// One decoding thread and the batch of operations going to it.
+struct Worker {
     ops: Option<SyncSender<Vec<Op>>>,
     batch: Vec<Op>,
     batch_bytes: usize,
     thread: Option<JoinHandle<()>>,
 }
 
-/// A conversation whose decoding is on the thread: what the driver keeps of it.
+/// A conversation whose decoding is on a thread: what the driver keeps of it.
 pub(crate) struct Remote {
     index: usize,
     /// Bytes pushed each way.
     pub(crate) present: [u64; 2],
 }
 
+/// The most decoding threads (one per core up to this).
+const MAX_THREADS: usize = 4;
+
 impl Offload {
-    /// Starts the thread; `None` when no thread can be had (the caller decodes itself).
-    pub(crate) fn start(mut sink: ConversationSink) -> Option<Offload> {
-        let (ops, receiver) = sync_channel(QUEUE);
-        let thread = std::thread::Builder::new()
-            .name("decode".into())
-            .spawn(move || run(receiver, &mut sink))
-            .ok()?;
-        Some(Offload {
-            ops: Some(ops),
-            batch: Vec::new(),
-            batch_bytes: 0,
-            thread: Some(thread),
-        })
+    /// Starts the threads; `None` when no thread can be had (the caller decodes itself).
+    pub(crate) fn start(sink: ConversationSink) -> Option<Offload> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_THREADS);
+        let sink = Arc::new(Mutex::new(sink));
+        let mut workers = Vec::new();
+        for _ in 0..threads {
+            let (ops, receiver) = sync_channel(QUEUE);
+            let sink = Arc::clone(&sink);
+            let spawned = std::thread::Builder::new()
+                .name("decode".into())
+                .spawn(move || run(receiver, &sink));
+            match spawned {
+                Ok(thread) => workers.push(Worker {
+                    ops: Some(ops),
+                    batch: Vec::new(),
+                    batch_bytes: 0,
+                    thread: Some(thread),
+                }),
+                Err(_) => break,
+            }
+        }
+        (!workers.is_empty()).then_some(Offload { workers })
+    }
+
+    fn worker(&mut self, index: usize) -> &mut Worker {
+        let n = self.workers.len();
+        &mut self.workers[index % n]
     }
 
     /// Hands a conversation over, its first bytes already in `builder`.
     pub(crate) fn open(&mut self, index: usize, builder: Builder) -> Remote {
         let present = builder.present;
-        self.send(Op::Open(index, Box::new(builder)));
+        self.worker(index).send(Op::Open(index, Box::new(builder)));
         Remote { index, present }
     }
 
@@ -79,33 +105,43 @@ impl Offload {
         meta: ChunkMeta,
     ) {
         remote.present[direction.index()] += bytes.len() as u64;
-        self.batch_bytes += bytes.len();
-        self.send(Op::Push(remote.index, direction, bytes.to_vec(), meta));
+        let worker = self.worker(remote.index);
+        worker.batch_bytes += bytes.len();
+        worker.send(Op::Push(remote.index, direction, bytes.to_vec(), meta));
     }
 
     pub(crate) fn gap(&mut self, remote: &Remote, direction: Direction, missing: u64) {
-        self.send(Op::Gap(remote.index, direction, missing));
+        self.worker(remote.index)
+            .send(Op::Gap(remote.index, direction, missing));
     }
 
     /// The conversation is over: `skeleton` (everything but its result) is completed on
-    /// the thread and given to the sink.
+    /// its thread and given to the sink.
     pub(crate) fn close(&mut self, remote: Remote, skeleton: CaptureConversation, format: String) {
         debug_assert_eq!(remote.index, skeleton.index);
-        self.send(Op::Close(Box::new(skeleton), format));
+        self.worker(remote.index)
+            .send(Op::Close(Box::new(skeleton), format));
     }
 
-    /// Waits until every conversation handed over has gone to the sink. A panic of the
+    /// Sends the operations batched so far (at the end of each slice of the file).
+    pub(crate) fn flush(&mut self) {
+        self.workers.iter_mut().for_each(Worker::flush);
+    }
+
+    /// Waits until every conversation handed over has gone to the sink. A panic of a
     /// thread is raised here.
     pub(crate) fn finish(&mut self) {
-        self.flush();
-        self.ops = None;
-        if let Some(thread) = self.thread.take() {
-            if let Err(panic) = thread.join() {
-                std::panic::resume_unwind(panic);
-            }
+        for w in &mut self.workers {
+            w.flush();
+            w.ops = None;
+        }
+        for w in &mut self.workers {
+            w.join();
         }
     }
+}
 
+impl Worker {
     fn send(&mut self, op: Op) {
         self.batch.push(op);
         if self.batch.len() >= BATCH_OPS || self.batch_bytes >= BATCH_BYTES {
@@ -113,8 +149,7 @@ impl Offload {
         }
     }
 
-    /// Sends the operations batched so far.
-    pub(crate) fn flush(&mut self) {
+    fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
@@ -127,16 +162,20 @@ impl Offload {
         if gone {
             // The thread stopped (it panicked): raise its panic.
             self.ops = None;
-            if let Some(thread) = self.thread.take() {
-                if let Err(panic) = thread.join() {
-                    std::panic::resume_unwind(panic);
-                }
+            self.join();
+        }
+    }
+
+    fn join(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            if let Err(panic) = thread.join() {
+                std::panic::resume_unwind(panic);
             }
         }
     }
 }
 
-impl Drop for Offload {
+impl Drop for Worker {
     fn drop(&mut self) {
         self.ops = None;
         if let Some(thread) = self.thread.take() {
@@ -145,7 +184,7 @@ impl Drop for Offload {
     }
 }
 
-fn run(batches: Receiver<Vec<Op>>, sink: &mut ConversationSink) {
+fn run(batches: Receiver<Vec<Op>>, sink: &Mutex<ConversationSink>) {
     let mut builders: HashMap<usize, Box<Builder>> = HashMap::new();
     for op in batches.into_iter().flatten() {
         match op {
@@ -168,7 +207,8 @@ fn run(batches: Receiver<Vec<Op>>, sink: &mut ConversationSink) {
                     result.client = skeleton.client.clone();
                     result.server = skeleton.server.clone();
                     skeleton.result = result;
-                    sink(*skeleton);
+                    let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
+                    (*sink)(*skeleton);
                 }
             }
         }
