@@ -569,11 +569,14 @@ impl State {
                 held.replay(client_side, &c.gaps, &mut builder);
                 let index = self.conversations;
                 self.conversations += 1;
-                c.builder = Some(match self.offload.as_mut() {
-                    #[cfg(not(target_arch = "wasm32"))]
+                #[cfg(not(target_arch = "wasm32"))]
+                let decoding = match self.offload.as_mut() {
                     Some(offload) => Decoding::There(offload.open(index, builder)),
-                    _ => Decoding::Here(Box::new(builder)),
-                });
+                    None => Decoding::Here(Box::new(builder)),
+                };
+                #[cfg(target_arch = "wasm32")]
+                let decoding = Decoding::Here(Box::new(builder));
+                c.builder = Some(decoding);
                 c.index = Some(index);
                 let (client, server) = (c.ends[client_side], c.ends[1 - client_side]);
                 self.events.push(CaptureEvent::Found {
