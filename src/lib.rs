@@ -12,6 +12,8 @@ pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod coding;
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub mod conformance;
 #[cfg(feature = "conversation")]
 mod conversation;
 mod decoder;

@@ -6,7 +6,7 @@
 
 mod accept;
 mod capture;
-mod conversation;
+pub(crate) mod conversation;
 mod decode;
 mod handshake;
 mod hixie76;

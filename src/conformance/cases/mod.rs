@@ -1,0 +1,66 @@
+//! The cases, by group, with the Autobahn TestSuite's ids; [`all`] gives them in the
+//! suite's order (numeric order of the id).
+
+use super::case::Case;
+
+mod group1;
+mod group2;
+
+/// Every case, in order.
+pub fn all() -> Vec<Case> {
+    let mut cases: Vec<Case> = [group1::cases(), group2::cases()].concat();
+    cases.sort_by_key(Case::key);
+    cases
+}
+
+/// The cases `patterns` select (Autobahn's syntax: `*` is any characters, a pattern matches
+/// at the start of the id, so `1.*` is group 1 and `1*` groups 1, 10, 12 and 13; one without
+/// `*` names one id), less those `exclude` selects; in order.
+pub fn select(patterns: &[String], exclude: &[String]) -> Vec<Case> {
+    let matches = |list: &[String], id: &str| list.iter().any(|p| pattern_matches(p, id));
+    all()
+        .into_iter()
+        .filter(|c| matches(patterns, &c.id) && !matches(exclude, &c.id))
+        .collect()
+}
+
+fn pattern_matches(pattern: &str, id: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == id;
+    }
+    // A prefix match where `*` stands for any run of characters.
+    fn prefix(p: &[u8], s: &[u8]) -> bool {
+        match p.split_first() {
+            None => true,
+            Some((b'*', rest)) => (0..=s.len()).any(|i| prefix(rest, &s[i..])),
+            Some((c, rest)) => s.first() == Some(c) && prefix(rest, &s[1..]),
+        }
+    }
+    prefix(pattern.as_bytes(), id.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_ordered() {
+        let cases = all();
+        let mut keys: Vec<Vec<u32>> = cases.iter().map(Case::key).collect();
+        let sorted = keys.clone();
+        keys.dedup();
+        assert_eq!(keys, sorted);
+    }
+
+    #[test]
+    fn patterns_select_as_autobahns_do() {
+        let ids = |p: &[&str], e: &[&str]| -> Vec<String> {
+            let s = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+            select(&s(p), &s(e)).into_iter().map(|c| c.id).collect()
+        };
+        assert_eq!(ids(&["1.1.*"], &[]).len(), 8);
+        assert_eq!(ids(&["2.1"], &[]), vec!["2.1"]);
+        assert!(ids(&["2.1*"], &[]).contains(&"2.10".to_string()));
+        assert_eq!(ids(&["*"], &["1.*"]).len(), all().len() - 16);
+    }
+}

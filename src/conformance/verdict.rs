@@ -1,0 +1,102 @@
+//! The verdicts of one case, from what the tester observed: `behavior` from the events
+//! (the first outcome whose list equals what came), `behaviorClose` from how the
+//! connection closed, by the Autobahn TestSuite's rules in their order, so reports compare
+//! line by line.
+
+use super::case::{Behavior, Case, Special};
+use super::tester::{Observed, Side};
+
+/// The two verdicts and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub behavior: Behavior,
+    pub behavior_close: Behavior,
+    /// Why `behavior`, for people.
+    pub result: String,
+    /// Why `behavior_close`, for people.
+    pub result_close: String,
+}
+
+/// Judges a case that reached the open state.
+pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
+    let matched = case
+        .expected
+        .iter()
+        .find(|(_, events)| *events == seen.received);
+    let (mut behavior, mut result) = match matched {
+        Some((b, _)) => (*b, "Actual events match at least one expected.".to_string()),
+        None => (
+            Behavior::Failed,
+            "Actual events differ from any expected.".to_string(),
+        ),
+    };
+    let close = &case.expected_close;
+    let (mut behavior_close, mut result_close) = if close.closed_by_me != seen.closed_by_me {
+        (
+            Behavior::Failed,
+            "The connection was failed by the wrong endpoint".to_string(),
+        )
+    } else if close.require_clean && !seen.was_clean {
+        (
+            Behavior::Unclean,
+            "The spec requires the connection to be failed cleanly here".to_string(),
+        )
+    } else if seen
+        .remote_close_code
+        .is_some_and(|code| !close.codes.contains(&code))
+    {
+        let codes: Vec<String> = close.codes.iter().map(u16::to_string).collect();
+        (
+            Behavior::WrongCode,
+            format!(
+                "The close code should have been {} or empty",
+                codes.join(",")
+            ),
+        )
+    } else if side == Side::Client && seen.dropped_by_me {
+        (
+            Behavior::FailedByClient,
+            "It is preferred that the server close the TCP connection".to_string(),
+        )
+    } else {
+        (Behavior::Ok, "Connection was properly closed".to_string())
+    };
+    // The peer did not notice the invalid text itself: the tester had to close.
+    if close.wrong_endpoint_fatal && close.closed_by_me != seen.closed_by_me {
+        behavior = Behavior::Failed;
+    }
+    match case.special {
+        Special::None => {}
+        Special::WrongCodeFails => {
+            if behavior_close == Behavior::WrongCode {
+                behavior = Behavior::Failed;
+                result = result_close.clone();
+            }
+        }
+        Special::Informational => {
+            behavior = Behavior::Informational;
+            behavior_close = Behavior::Informational;
+            result = match seen.remote_close_code {
+                Some(code) => format!("Peer closed with code {code}."),
+                None => "Peer closed without a close code.".to_string(),
+            };
+            result_close = result.clone();
+        }
+    }
+    Verdict {
+        behavior,
+        behavior_close,
+        result,
+        result_close,
+    }
+}
+
+/// The verdicts of a case whose opening handshake never completed.
+pub fn never_opened(why: &str) -> Verdict {
+    Verdict {
+        behavior: Behavior::Failed,
+        behavior_close: Behavior::Failed,
+        result: format!("The WebSocket opening handshake was never completed: {why}"),
+        result_close: "The WebSocket opening handshake was never completed!".to_string(),
+    }
+}
