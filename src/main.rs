@@ -19,6 +19,7 @@ fn main() -> std::process::ExitCode {
         Outcome::Exit(status) => ExitCode::from(status),
         Outcome::Serve(args) => serve(&args),
         Outcome::Proxy(args) => proxy(&args),
+        Outcome::Conformance(args) => server::conformance::run(&args),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod accept;
 mod capture;
+mod conformance;
 pub(crate) mod conversation;
 mod decode;
 mod handshake;
@@ -21,6 +22,8 @@ use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
 
+pub use capture::utc;
+pub use conformance::{ClientArgs, ConformanceArgs, ConformanceMode, Selection, ServerArgs};
 pub use io::{Io, ReadError, OS_ERRORS};
 pub use proxy::{
     parse_route, parse_upstream, pick_route, ProxyArgs, ProxySettings, Route, Upstream,
@@ -64,6 +67,8 @@ pub enum Command {
         network you trust: the recordings hold every byte."
     )]
     Proxy(ProxyArgs),
+    /// Test a WebSocket server or client against the Autobahn TestSuite's cases, rebuilt.
+    Conformance(ConformanceArgs),
     /// Decode WebSocket bytes: every frame, message and rule broken, with byte offsets.
     #[command(
         after_help = "Exit status: 0 no rule broken, 1 a rule broken, 2 unreadable input.\n\n\
@@ -99,6 +104,8 @@ pub enum Outcome {
     Serve(ServeArgs),
     /// `proxy` was asked for, with these flags: the native binary runs the relay.
     Proxy(ProxyArgs),
+    /// `conformance` was asked for: the native binary runs the cases.
+    Conformance(ConformanceArgs),
 }
 
 /// Parses `args` (the program's name first, as in `std::env::args_os`) and runs the
@@ -130,6 +137,7 @@ where
     Outcome::Exit(match cli.command {
         Command::Serve(args) => return Outcome::Serve(args),
         Command::Proxy(args) => return Outcome::Proxy(args),
+        Command::Conformance(args) => return Outcome::Conformance(args),
         Command::Decode(args) => decode::run(&args, io),
         Command::Accept(args) => accept::run(&args, io),
         Command::Hixie76(args) => hixie76::run(&args, io),

@@ -93,7 +93,11 @@ pub enum Step {
     /// (0: never split), else frames of `fragment` bytes (the first with the opcode, the
     /// rest continuations, FIN on the last; when the length is an exact multiple, an
     /// empty final continuation follows, as Autobahn's tester sends it).
-    Message { opcode: u8, payload: Vec<u8>, fragment: usize },
+    Message {
+        opcode: u8,
+        payload: Vec<u8>,
+        fragment: usize,
+    },
     /// A frame header announcing `length` bytes with FIN clear, then the payload in the
     /// parts given with a wait of `pause_ms` before each part after the first, then an
     /// empty final continuation (6.4.3, 6.4.4).
@@ -223,7 +227,13 @@ pub fn frame(opcode: u8, payload: impl Into<Vec<u8>>) -> Step {
 }
 
 /// A frame step with every field given.
-pub fn frame_with(opcode: u8, payload: impl Into<Vec<u8>>, fin: bool, rsv: u8, write: Write) -> Step {
+pub fn frame_with(
+    opcode: u8,
+    payload: impl Into<Vec<u8>>,
+    fin: bool,
+    rsv: u8,
+    write: Write,
+) -> Step {
     Step::Frame {
         opcode,
         payload: payload.into(),

@@ -36,7 +36,13 @@ pub fn file_stem(agent: &str, id: &str) -> String {
     let lowered: String = agent
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     format!(
         "{}_case_{}",
@@ -96,7 +102,10 @@ pub fn case_json(run: &CaseRun, decoded: Value) -> Value {
         expected_close["closedByWrongEndpointIsFatal"] = true.into();
     }
     let counts = |m: &BTreeMap<u8, u64>| -> Value {
-        m.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>().into()
+        m.iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect::<Map<_, _>>()
+            .into()
     };
     let head = |h: &Option<Vec<u8>>| -> Value {
         h.as_ref()
@@ -173,24 +182,6 @@ pub fn any_failed(runs: &[CaseRun]) -> bool {
     runs.iter().any(|r| r.verdict.behavior == Behavior::Failed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_and_event_texts_are_autobahns() {
-        assert_eq!(file_stem("MyAgent/1.0", "1.1.1"), "myagent_1_0_case_1_1_1");
-        assert_eq!(
-            file_stem("AutobahnPython/0.10.9", "13.7.1"),
-            "autobahnpython_0_10_9_case_13_7_1"
-        );
-        assert_eq!(event_json(&Event::text("")), json!(["message", "", false]));
-        let long = event_json(&Event::binary(vec![0xfe; 125]));
-        assert_eq!(long[1], format!("0x{} ...", "fe".repeat(64)));
-        assert_eq!(event_json(&Event::Pong(b"hi".to_vec())), json!(["pong", "hi"]));
-    }
-}
-
 /// A case's wire (the opening handshake, then every byte each way with its time), as the
 /// conversation model reads it.
 pub fn transcript(run: &CaseRun) -> crate::Transcript {
@@ -233,4 +224,25 @@ pub fn decoded(run: &CaseRun) -> (Value, String) {
     let _ = crate::cli::conversation::write_table(&mut table, length, &r);
     let value = serde_json::from_slice(&json_text).unwrap_or(Value::Null);
     (value, String::from_utf8_lossy(&table).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_and_event_texts_are_autobahns() {
+        assert_eq!(file_stem("MyAgent/1.0", "1.1.1"), "myagent_1_0_case_1_1_1");
+        assert_eq!(
+            file_stem("AutobahnPython/0.10.9", "13.7.1"),
+            "autobahnpython_0_10_9_case_13_7_1"
+        );
+        assert_eq!(event_json(&Event::text("")), json!(["message", "", false]));
+        let long = event_json(&Event::binary(vec![0xfe; 125]));
+        assert_eq!(long[1], format!("0x{} ...", "fe".repeat(64)));
+        assert_eq!(
+            event_json(&Event::Pong(b"hi".to_vec())),
+            json!(["pong", "hi"])
+        );
+    }
 }

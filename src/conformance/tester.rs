@@ -188,7 +188,11 @@ impl Tester {
             match frame.opcode {
                 op::PING => {
                     if self.state == State::Open {
-                        self.send_frame(FrameSpec::pong(frame.payload.to_vec()), Write::Together, &mut out);
+                        self.send_frame(
+                            FrameSpec::pong(frame.payload.to_vec()),
+                            Write::Together,
+                            &mut out,
+                        );
                     }
                 }
                 op::PONG => self.record(Event::Pong(frame.payload.to_vec()), &mut out),
@@ -333,11 +337,10 @@ impl Tester {
                     self.close(code, reason, out);
                 }
                 Step::RawClose(payload) => {
-                    self.observed.local_close_code = (payload.len() >= 2)
-                        .then(|| u16::from_be_bytes([payload[0], payload[1]]));
-                    self.observed.local_close_reason = (payload.len() > 2).then(|| {
-                        payload[2..].iter().map(|b| format!("{b:02x}")).collect()
-                    });
+                    self.observed.local_close_code =
+                        (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
+                    self.observed.local_close_reason = (payload.len() > 2)
+                        .then(|| payload[2..].iter().map(|b| format!("{b:02x}")).collect());
                     self.send_frame(FrameSpec::new(op::CLOSE, payload), Write::Together, out);
                     self.begin_closing(out);
                 }
@@ -384,7 +387,11 @@ impl Tester {
 
     fn send_message(&mut self, opcode: u8, payload: &[u8], fragment: usize, out: &mut Vec<Action>) {
         if fragment == 0 || payload.len() <= fragment {
-            return self.send_frame(FrameSpec::new(opcode, payload.to_vec()), Write::Together, out);
+            return self.send_frame(
+                FrameSpec::new(opcode, payload.to_vec()),
+                Write::Together,
+                out,
+            );
         }
         let mut at = 0;
         let mut first = true;
@@ -393,7 +400,11 @@ impl Tester {
             let code = if first { opcode } else { op::CONT };
             first = false;
             if end > payload.len() {
-                return self.send_frame(FrameSpec::new(code, payload[at..].to_vec()), Write::Together, out);
+                return self.send_frame(
+                    FrameSpec::new(code, payload[at..].to_vec()),
+                    Write::Together,
+                    out,
+                );
             }
             let mut spec = FrameSpec::new(code, payload[at..end].to_vec());
             spec.fin = false;

@@ -27,6 +27,7 @@
 
 mod actions;
 mod broken;
+pub mod conformance;
 mod connection;
 mod echo;
 mod head;

@@ -57,6 +57,13 @@ pub fn run_cli(args: Vec<String>, io: CliIo) -> u8 {
             );
             2
         }
+        Outcome::Conformance(_) => {
+            let _ = io.stderr.write_all(
+                b"wsinspect conformance: the conformance suite needs the native binary (built \
+                  from the Rust crate); npx wsinspect runs decode, accept, hixie76 and handshake\n",
+            );
+            2
+        }
     }
 }
 

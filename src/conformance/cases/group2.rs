@@ -18,7 +18,9 @@ pub fn cases() -> Vec<Case> {
             ExpectedClose::tester_normal(),
         )
     };
-    let payloads: Vec<Vec<u8>> = (0..10).map(|i| format!("payload-{i}").into_bytes()).collect();
+    let payloads: Vec<Vec<u8>> = (0..10)
+        .map(|i| format!("payload-{i}").into_bytes())
+        .collect();
     let pings = |write: Write| -> Vec<Step> {
         let mut steps: Vec<Step> = payloads
             .iter()
