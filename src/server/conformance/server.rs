@@ -84,10 +84,22 @@ pub async fn run(listen: SocketAddr, state: Arc<ServerState>) -> std::io::Result
 
 /// One connection: its request, then what its path asks for.
 pub async fn connection(mut stream: TcpStream, state: Arc<ServerState>) {
-    let started = super::utc_now();
     let Some((head, leftover)) = read_head(&mut stream).await else {
         return;
     };
+    handle(stream, head, leftover, "", state).await;
+}
+
+/// A connection whose request head was read (by `wsinspect serve`, which mounts these
+/// URLs under `prefix`, `/conformance`): what its path asks for.
+pub async fn handle(
+    mut stream: TcpStream,
+    head: Vec<u8>,
+    leftover: Vec<u8>,
+    prefix: &str,
+    state: Arc<ServerState>,
+) {
+    let started = super::utc_now();
     let parsed = wsinspect::parse_handshake(&head);
     let (Some(method), Some(target)) = (parsed.method.as_deref(), parsed.path.clone()) else {
         return reply(&mut stream, 400, "not an HTTP request").await;
@@ -111,6 +123,7 @@ pub async fn connection(mut stream: TcpStream, state: Arc<ServerState>) {
         Some((p, q)) => (p.to_string(), query_pairs(q)),
         None => (target.clone(), BTreeMap::new()),
     };
+    let path = path.strip_prefix(prefix).unwrap_or(&path).to_string();
     let case_index = |query: &BTreeMap<String, String>| -> Option<usize> {
         if let Some(n) = query.get("case") {
             let n: usize = n.parse().ok()?;
