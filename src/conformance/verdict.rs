@@ -31,7 +31,7 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         ),
     };
     let close = &case.expected_close;
-    let (mut behavior_close, mut result_close) = if close.closed_by_me != seen.closed_by_me {
+    let (mut behavior_close, result_close) = if close.closed_by_me != seen.closed_by_me {
         (
             Behavior::Failed,
             "The connection was failed by the wrong endpoint".to_string(),
