@@ -10,6 +10,7 @@
 
 pub mod case;
 pub mod cases;
+pub mod negotiate;
 pub mod report;
 pub mod tester;
 pub mod verdict;

@@ -36,6 +36,17 @@ impl Deflater {
         }
     }
 
+    /// A compressor that only writes stored (uncompressed) DEFLATE blocks: no
+    /// back-reference at all, so what it writes inflates under any negotiated
+    /// `*_max_window_bits`, 8 included (the miniz_oxide backend cannot narrow its window).
+    pub fn stored() -> Self {
+        let flags = create_comp_flags_from_zip_params(0, -15, 0);
+        Deflater {
+            compressor: Box::new(CompressorOxide::new(flags)),
+            no_context_takeover: true,
+        }
+    }
+
     /// Compresses one whole message: raw DEFLATE, flushed to a byte boundary with a sync
     /// flush, and without its trailing 0x00 0x00 0xFF 0xFF.
     ///
@@ -155,5 +166,19 @@ mod tests {
             ];
             assert!(inflate(&messages) == expected, "room {room}");
         }
+    }
+
+    #[test]
+    fn stored_blocks_inflate_under_the_narrowest_window() {
+        let data: Vec<u8> = b"abcdefgh".iter().copied().cycle().take(5000).collect();
+        let mut d = Deflater::stored();
+        let out = d.compress_message(&data);
+        // Stored blocks: the data is there byte for byte, with 5-byte block headers.
+        assert!(out.len() >= data.len());
+        let mut inflater = crate::inflate::Inflater::with_window_bits(true, 8);
+        let mut inflated = Vec::new();
+        inflater.inflate(&out, &mut inflated, None).unwrap();
+        inflater.finish_message(&mut inflated, None).unwrap();
+        assert_eq!(inflated, data);
     }
 }

@@ -174,6 +174,46 @@ pub enum Special {
     /// Group 9: no events are recorded; the answer's type and length decide (content is
     /// not compared, as in Autobahn's), and the time is the figure reported.
     Performance(Performance),
+    /// Groups 12 and 13: permessage-deflate negotiated, then compressed round trips; not
+    /// negotiated: UNIMPLEMENTED.
+    Compression(Compression),
+}
+
+/// Groups 12 and 13: messages compressed with permessage-deflate, each sent once the last
+/// was echoed; type, length and SHA-1 of each echo decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compression {
+    pub data: DataSet,
+    /// Units of the data set a message takes (code points of text, bytes of binary).
+    pub length: usize,
+    pub count: usize,
+    /// Frames of this many bytes of the compressed payload (0: one frame).
+    pub fragment: usize,
+    /// The negotiation: 0 for group 12, else 13's sub-group (1 to 7).
+    pub negotiation: u8,
+}
+
+/// The data groups 12 and 13 send, made here (deterministic), in the five kinds of
+/// Autobahn's test files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataSet {
+    /// JSON records, ASCII, sent as text.
+    Json,
+    /// A grey-scale picture's bytes (smooth with noise), sent as binary.
+    Picture,
+    /// A book's text, sent as binary.
+    Book,
+    /// An HTML page with non-ASCII text, sent as text.
+    Html,
+    /// Compressed-looking bytes (a document's streams), sent as binary.
+    Document,
+}
+
+impl DataSet {
+    /// Whether its messages are binary.
+    pub fn binary(self) -> bool {
+        matches!(self, DataSet::Picture | DataSet::Book | DataSet::Document)
+    }
 }
 
 /// What a group 9 case waits for.

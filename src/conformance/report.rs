@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use super::case::{Behavior, Case, Event};
+use super::case::{Behavior, Case, Event, Special};
 use super::tester::{Observed, Side};
 use super::verdict::Verdict;
 
@@ -107,6 +107,31 @@ pub fn case_json(run: &CaseRun, decoded: Value) -> Value {
             .collect::<Map<_, _>>()
             .into()
     };
+    let compression = matches!(run.case.special, Special::Compression(_));
+    let t = &o.traffic;
+    let ratio = |ws: u64, app: u64| {
+        if app == 0 {
+            Value::Null
+        } else {
+            json!(ws as f64 / app as f64)
+        }
+    };
+    let traffic = if compression && run.verdict.behavior == Behavior::Ok {
+        json!({
+            "outgoingOctetsAppLevel": t.outgoing_app,
+            "outgoingOctetsWebSocketLevel": t.outgoing_websocket,
+            "outgoingCompressionRatio": ratio(t.outgoing_websocket, t.outgoing_app),
+            "outgoingWebSocketFrames": t.outgoing_frames,
+            "outgoingWebSocketMessages": t.outgoing_messages,
+            "incomingOctetsAppLevel": t.incoming_app,
+            "incomingOctetsWebSocketLevel": t.incoming_websocket,
+            "incomingCompressionRatio": ratio(t.incoming_websocket, t.incoming_app),
+            "incomingWebSocketFrames": t.incoming_frames,
+            "incomingWebSocketMessages": t.incoming_messages,
+        })
+    } else {
+        Value::Null
+    };
     let head = |h: &Option<Vec<u8>>| -> Value {
         h.as_ref()
             .map_or("?".into(), |b| String::from_utf8_lossy(b).into_owned())
@@ -136,13 +161,13 @@ pub fn case_json(run: &CaseRun, decoded: Value) -> Value {
         "received": o.received.iter().map(event_json).collect::<Vec<_>>(),
         "remoteCloseCode": o.remote_close_code,
         "remoteCloseReason": o.remote_close_reason,
-        "reportCompressionRatio": false,
-        "reportTime": false,
+        "reportCompressionRatio": compression,
+        "reportTime": compression || matches!(run.case.special, Special::Performance(_)),
         "result": run.verdict.result,
         "resultClose": run.verdict.result_close,
         "rxFrameStats": counts(&o.rx_frames),
         "started": run.started,
-        "trafficStats": null,
+        "trafficStats": traffic,
         "txFrameStats": counts(&o.tx_frames),
         "wasClean": o.was_clean,
         "wasCloseHandshakeTimeout": o.close_handshake_timeout,
@@ -177,9 +202,16 @@ pub fn index_json(runs: &[CaseRun]) -> Value {
         .into()
 }
 
-/// Whether any case FAILED (the exit status of a run).
+/// Whether a case failed: its events verdict, or its close verdict, is FAILED (the close
+/// failed when the wrong side closed or the handshake never completed; a wrong close code
+/// or an unclean close are reported, as Autobahn's summary shows them, not failed).
+pub fn failed(run: &CaseRun) -> bool {
+    run.verdict.behavior == Behavior::Failed || run.verdict.behavior_close == Behavior::Failed
+}
+
+/// Whether any case failed (the exit status of a run).
 pub fn any_failed(runs: &[CaseRun]) -> bool {
-    runs.iter().any(|r| r.verdict.behavior == Behavior::Failed)
+    runs.iter().any(failed)
 }
 
 /// A case's wire (the opening handshake, then every byte each way with its time), as the

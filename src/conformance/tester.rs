@@ -9,13 +9,17 @@
 //! closes the handshake within 1 s or drops TCP, and as a server drops TCP once the closing
 //! handshake is done (as a client it waits up to 1 s for the server to).
 
-use super::case::{op, Case, Event, Performance, Special, Step, Write};
+use super::case::{op, Case, Compression, Event, Performance, Special, Step, Write};
+use crate::deflate::Deflater;
 use crate::encode::{encode_close_payload, encode_frame, FrameSpec};
 use crate::{DecodeOptions, Decoder, Direction, MessageKind, Protocol, Role, ViolationId};
 
 /// How long a closing handshake may take, and a server to drop TCP after it (Autobahn's
 /// closeHandshakeTimeout and serverConnectionDropTimeout).
 pub const CLOSE_TIMEOUT_MS: u64 = 1000;
+
+/// The bytes of each direction a case's wire record keeps.
+pub const WIRE_KEPT: u64 = 256 * 1024;
 
 /// Which side of the connection the tester is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,14 +82,34 @@ pub struct Observed {
     pub tx_frames: std::collections::BTreeMap<u8, u64>,
     pub rx_frames: std::collections::BTreeMap<u8, u64>,
     /// The bytes of the connection after the opening handshake, each way, in order, with
-    /// the milliseconds since the case began.
+    /// the milliseconds since the case began: the first [`WIRE_KEPT`] bytes of each way
+    /// (groups 9, 12 and 13 move megabytes; Autobahn turns its wire log off there).
     pub wire: Vec<(Direction, Vec<u8>, u64)>,
+    /// Bytes each way past what `wire` keeps.
+    pub wire_cut: [u64; 2],
     /// The rule the peer broke that made the tester fail the connection, if one did.
     pub peer_violation: Option<String>,
     /// Group 9: whether the answers were right, and what was seen (none came: `None`).
     pub performance: Option<(bool, String)>,
     /// Group 9: the answers that came right.
     pub round_trips: usize,
+    /// Groups 12 and 13: permessage-deflate was not agreed.
+    pub unimplemented: bool,
+    /// Groups 12 and 13: what was sent and received, uncompressed and compressed.
+    pub traffic: Traffic,
+}
+
+/// Data octets each way, as the application and as the frames carry them (compressed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub outgoing_app: u64,
+    pub outgoing_websocket: u64,
+    pub outgoing_frames: u64,
+    pub outgoing_messages: u64,
+    pub incoming_app: u64,
+    pub incoming_websocket: u64,
+    pub incoming_frames: u64,
+    pub incoming_messages: u64,
 }
 
 /// The tester of one case.
@@ -105,6 +129,14 @@ pub struct Tester {
     seed: u64,
     observed: Observed,
     now: u64,
+    /// Groups 12 and 13: the permessage-deflate agreed, the compressor for the tester's
+    /// messages, and the data they are cut from.
+    deflater: Option<Deflater>,
+    data: Option<super::cases::data::Prepared>,
+    /// The last compressed message sent, uncompressed: what its echo must equal.
+    last_sent: Vec<u8>,
+    /// Bytes of each direction in the wire record.
+    wire_kept: [u64; 2],
 }
 
 impl Tester {
@@ -137,6 +169,43 @@ impl Tester {
             seed: seed | 1,
             observed: Observed::default(),
             now: 0,
+            deflater: None,
+            data: None,
+            last_sent: Vec::new(),
+            wire_kept: [0, 0],
+        }
+    }
+
+    /// The Sec-WebSocket-Extensions the opening handshake agreed (call before [`open`]):
+    /// the peer's frames are decoded with it, and the tester compresses its messages by
+    /// its own side's parameters (stored blocks when its window was narrowed below 2^15:
+    /// the compressor cannot narrow its window).
+    ///
+    /// [`open`]: Tester::open
+    pub fn negotiated(&mut self, extensions: Option<&str>) {
+        let Some(value) = extensions.filter(|v| !v.trim().is_empty()) else {
+            return;
+        };
+        let options = DecodeOptions {
+            role: match self.side {
+                Side::Client => Role::Server,
+                Side::Server => Role::Client,
+            },
+            protocol: Protocol::Rfc6455,
+            extensions: Some(value.to_string()),
+            ..DecodeOptions::default()
+        };
+        if let Ok(decoder) = Decoder::new(options) {
+            self.decoder = decoder;
+        }
+        if let Some((no_context, bits)) =
+            super::negotiate::own_limits(value, self.side == Side::Client)
+        {
+            self.deflater = Some(if bits < 15 {
+                Deflater::stored()
+            } else {
+                Deflater::new(no_context)
+            });
         }
     }
 
@@ -150,15 +219,23 @@ impl Tester {
         self.now = now;
         let mut out = Vec::new();
         self.run_steps(&mut out);
+        if let Special::Compression(c) = self.case.special {
+            if self.deflater.is_none() {
+                // No permessage-deflate agreed: nothing to test.
+                self.observed.unimplemented = true;
+                self.close(Some(1000), Vec::new(), &mut out);
+            } else {
+                self.data = Some(super::cases::data::Prepared::new(c.data));
+                self.send_compressed(c, &mut out);
+            }
+        }
         out
     }
 
     /// Bytes from the peer.
     pub fn bytes(&mut self, bytes: &[u8], now: u64) -> Vec<Action> {
         self.now = now;
-        self.observed
-            .wire
-            .push((peer_direction(self.side), bytes.to_vec(), now));
+        self.keep(peer_direction(self.side), bytes, now);
         let mut out = Vec::new();
         if self.state == State::Closed && self.received_close {
             return out;
@@ -188,6 +265,10 @@ impl Tester {
                 break;
             }
             *self.observed.rx_frames.entry(frame.opcode).or_default() += 1;
+            if frame.opcode < 8 {
+                self.observed.traffic.incoming_frames += 1;
+                self.observed.traffic.incoming_websocket += frame.payload_len;
+            }
             match frame.opcode {
                 op::PING => {
                     if self.state == State::Open {
@@ -209,6 +290,10 @@ impl Tester {
                         let binary = m.kind == MessageKind::Binary;
                         if let Special::Performance(p) = self.case.special {
                             self.answer(p, binary, m.data.len(), &mut out);
+                            continue;
+                        }
+                        if let Special::Compression(c) = self.case.special {
+                            self.echoed(c, binary, &m.data, &mut out);
                             continue;
                         }
                         let event = Event::Message {
@@ -456,6 +541,105 @@ impl Tester {
         self.close(Some(1000), Vec::new(), out);
     }
 
+    /// Groups 12 and 13: the next message, compressed, in frames of `fragment` bytes of
+    /// the compressed payload when asked (with the exact-multiple quirk of
+    /// [`Step::Message`]).
+    fn send_compressed(&mut self, c: Compression, out: &mut Vec<Action>) {
+        let i = self.observed.traffic.outgoing_messages as usize;
+        let (Some(data), Some(deflater)) = (self.data.as_ref(), self.deflater.as_mut()) else {
+            return;
+        };
+        let payload = data.message(c.length, i);
+        let compressed = deflater.compress_message(&payload);
+        self.last_sent = payload;
+        let t = &mut self.observed.traffic;
+        t.outgoing_app += self.last_sent.len() as u64;
+        t.outgoing_websocket += compressed.len() as u64;
+        t.outgoing_messages += 1;
+        let opcode = if c.data.binary() { op::BIN } else { op::TEXT };
+        let mut pieces: Vec<&[u8]> = Vec::new();
+        if c.fragment == 0 || compressed.len() <= c.fragment {
+            pieces.push(&compressed);
+        } else {
+            let mut at = 0;
+            loop {
+                let end = at + c.fragment;
+                if end > compressed.len() {
+                    pieces.push(&compressed[at..]);
+                    break;
+                }
+                pieces.push(&compressed[at..end]);
+                at = end;
+            }
+        }
+        let last = pieces.len() - 1;
+        let frames: Vec<FrameSpec> = pieces
+            .iter()
+            .enumerate()
+            .map(|(k, piece)| {
+                let mut spec =
+                    FrameSpec::new(if k == 0 { opcode } else { op::CONT }, piece.to_vec());
+                spec.rsv1 = k == 0;
+                spec.fin = k == last;
+                spec
+            })
+            .collect();
+        self.observed.traffic.outgoing_frames += frames.len() as u64;
+        for spec in frames {
+            self.send_frame(spec, Write::Together, out);
+        }
+    }
+
+    /// Groups 12 and 13: an echo came back; type, length and SHA-1 are checked against
+    /// what was sent, then the next message goes or the tester closes.
+    fn echoed(&mut self, c: Compression, binary: bool, data: &[u8], out: &mut Vec<Action>) {
+        if self.observed.performance.is_some() || self.state != State::Open {
+            return;
+        }
+        let i = self.observed.traffic.incoming_messages as usize;
+        self.observed.traffic.incoming_messages += 1;
+        self.observed.traffic.incoming_app += data.len() as u64;
+        let sent = std::mem::take(&mut self.last_sent);
+        let length = |b: &[u8], binary: bool| {
+            if binary {
+                b.len()
+            } else {
+                String::from_utf8_lossy(b).chars().count()
+            }
+        };
+        let sha = |b: &[u8]| sha1_smol::Sha1::from(b).digest().to_string();
+        let wrong = if binary != c.data.binary() {
+            Some(format!(
+                "Echoed message type differs from what was sent (got binary {binary}, expected binary {}).",
+                c.data.binary()
+            ))
+        } else if length(data, binary) != length(&sent, binary) {
+            Some(format!(
+                "Echoed message length differs from what was sent (got length {}, expected length {}).",
+                length(data, binary),
+                length(&sent, binary)
+            ))
+        } else if data != sent.as_slice() {
+            Some(format!(
+                "Echoed message contents differ from what was sent (got SHA1 {}, expected SHA1 {}).",
+                sha(data),
+                sha(&sent)
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = wrong {
+            self.observed.performance = Some((false, why));
+            return self.close(Some(1000), Vec::new(), out);
+        }
+        if i + 1 < c.count {
+            return self.send_compressed(c, out);
+        }
+        self.observed.performance =
+            Some((true, "Ok, received all echoed messages in time.".into()));
+        self.close(Some(1000), Vec::new(), out);
+    }
+
     fn send_message(&mut self, opcode: u8, payload: &[u8], fragment: usize, out: &mut Vec<Action>) {
         if fragment == 0 || payload.len() <= fragment {
             return self.send_frame(
@@ -495,10 +679,32 @@ impl Tester {
 
     /// Bytes as they are.
     fn send_raw(&mut self, bytes: Vec<u8>, write: Write, out: &mut Vec<Action>) {
-        self.observed
-            .wire
-            .push((my_direction(self.side), bytes.clone(), self.now));
         out.push(Action::Send { bytes, write });
+    }
+
+    /// The runner wrote these bytes at `now` (the wire record holds when they went, not
+    /// when the tester asked).
+    pub fn wrote(&mut self, bytes: &[u8], now: u64) {
+        self.keep(my_direction(self.side), bytes, now);
+    }
+
+    /// Adds bytes to the wire record, up to [`WIRE_KEPT`] a direction.
+    fn keep(&mut self, direction: Direction, bytes: &[u8], now: u64) {
+        let d = direction.index();
+        let kept = self.wire_kept[d];
+        if self.observed.wire_cut[d] > 0 || kept >= WIRE_KEPT {
+            self.observed.wire_cut[d] += bytes.len() as u64;
+            return;
+        }
+        let room = (WIRE_KEPT - kept) as usize;
+        let (take, rest) = bytes.split_at(bytes.len().min(room));
+        self.observed.wire_cut[d] += rest.len() as u64;
+        self.wire_kept[d] += take.len() as u64;
+        match self.observed.wire.last_mut() {
+            // One write of several frames is one chunk.
+            Some((dd, b, t)) if *dd == direction && *t == now => b.extend_from_slice(take),
+            _ => self.observed.wire.push((direction, take.to_vec(), now)),
+        }
     }
 
     fn mask(&mut self) -> [u8; 4] {

@@ -88,6 +88,25 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 ),
             };
         }
+        Special::Compression(_) if seen.unimplemented => {
+            behavior = Behavior::Unimplemented;
+            result = "permessage-deflate was not agreed in the opening handshake.".to_string();
+        }
+        Special::Compression(_) => {
+            (behavior, result) = match &seen.performance {
+                Some((true, text)) => (Behavior::Ok, text.clone()),
+                Some((false, text)) => (Behavior::Failed, text.clone()),
+                None => (
+                    Behavior::Failed,
+                    match give_up(case) {
+                        Some(ms) => {
+                            format!("The case did not finish within {} seconds.", ms / 1000)
+                        }
+                        None => "The case did not finish.".to_string(),
+                    },
+                ),
+            };
+        }
         Special::Informational => {
             behavior = Behavior::Informational;
             behavior_close = Behavior::Informational;
@@ -105,7 +124,9 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 if echoed {
                     format!("The text message was processed before the close; {code}.")
                 } else {
-                    format!("The close was processed before the text message could be echoed; {code}.")
+                    format!(
+                        "The close was processed before the text message could be echoed; {code}."
+                    )
                 }
             } else {
                 format!("The events are left open by the spec; {code}.")

@@ -3,8 +3,10 @@
 
 use super::case::Case;
 
+pub(crate) mod data;
 mod group1;
 mod group10;
+mod group12;
 mod group2;
 mod group3;
 mod group4;
@@ -33,6 +35,8 @@ pub fn all_sized(full: bool) -> Vec<Case> {
         group7::cases(),
         group9::cases(full),
         group10::cases(),
+        group12::group12(full),
+        group12::group13(full),
     ]
     .concat();
     cases.sort_by_key(Case::key);
@@ -94,6 +98,8 @@ mod tests {
         assert!(ids(&["2.1*"], &[]).contains(&"2.10".to_string()));
         assert_eq!(ids(&["*"], &["1.*"]).len(), all().len() - 16);
         assert_eq!(ids(&["9.*"], &[]).len(), 54);
+        assert_eq!(ids(&["12.*"], &[]).len(), 90);
+        assert_eq!(ids(&["13.*"], &[]).len(), 126);
     }
 
     #[test]
@@ -111,6 +117,6 @@ mod tests {
             let keys: Vec<Vec<u32>> = cases.iter().map(Case::key).collect();
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "{}", cases[0].id);
         }
-        assert_eq!(all().len(), 16 + 11 + 7 + 10 + 20 + 145 + 37 + 54 + 1);
+        assert_eq!(all().len(), 517);
     }
 }

@@ -8,11 +8,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use wsinspect::cli::Upstream;
+use wsinspect::conformance::negotiate::client_offer;
 use wsinspect::conformance::report::CaseRun;
 use wsinspect::conformance::verdict::never_opened;
-use wsinspect::conformance::{judge, Case, Side, Tester};
+use wsinspect::conformance::{judge, Case, Side, Special, Tester};
 
-use super::drive::drive;
+use super::drive::{case_limit, drive};
 use super::utc_now;
 
 /// How long connecting and the opening handshake may take (Autobahn's openHandshakeTimeout).
@@ -63,7 +64,12 @@ pub async fn run(
 async fn run_case(url: &Upstream, case: Case, number: usize, agent: Option<String>) -> CaseRun {
     let started = utc_now();
     let key = super::random_key();
-    let request = request_head(url, &key);
+    // Groups 12 and 13 offer permessage-deflate; every other case offers nothing.
+    let offer = match case.special {
+        Special::Compression(c) => Some(client_offer(c.negotiation)),
+        _ => None,
+    };
+    let request = request_head(url, &key, offer.as_deref());
     let opened = tokio::time::timeout(OPEN_TIMEOUT, open(url, &request, &key)).await;
     let (stream, response, leftover) = match opened {
         Ok(Ok(x)) => x,
@@ -82,9 +88,11 @@ async fn run_case(url: &Upstream, case: Case, number: usize, agent: Option<Strin
             )
         }
     };
-    let server_header = server_header(&response);
+    let server_header = header(&response, "server");
+    let limit = case_limit(&case);
     let mut tester = Tester::new(case, Side::Client, super::seed());
-    let duration_ms = drive(&mut tester, stream, &leftover).await;
+    tester.negotiated(header(&response, "sec-websocket-extensions").as_deref());
+    let duration_ms = drive(&mut tester, stream, &leftover, limit).await;
     let (case, side, observed) = tester.finish();
     let verdict = judge(&case, side, &observed);
     CaseRun {
@@ -124,8 +132,8 @@ fn failed(
     }
 }
 
-/// The opening handshake's request (RFC 6455 §4.1), with no extension offered.
-fn request_head(url: &Upstream, key: &str) -> Vec<u8> {
+/// The opening handshake's request (RFC 6455 §4.1), with the extension offer given.
+fn request_head(url: &Upstream, key: &str, offer: Option<&str>) -> Vec<u8> {
     let target = if url.query.is_empty() {
         url.path.clone()
     } else {
@@ -133,9 +141,12 @@ fn request_head(url: &Upstream, key: &str) -> Vec<u8> {
     };
     format!(
         "GET {target} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{}\
          User-Agent: wsinspect-conformance/{}\r\n\r\n",
         url.host_header(),
+        offer.map_or(String::new(), |o| format!(
+            "Sec-WebSocket-Extensions: {o}\r\n"
+        )),
         env!("CARGO_PKG_VERSION")
     )
     .into_bytes()
@@ -197,9 +208,10 @@ async fn open(
     Ok((stream, head, leftover))
 }
 
-fn server_header(response: &[u8]) -> Option<String> {
+/// A response header's value, when it has one.
+fn header(response: &[u8], name: &str) -> Option<String> {
     wsinspect::parse_handshake(response)
-        .headers_named("server")
+        .headers_named(name)
         .next()
         .map(|h| h.value.trim().to_string())
         .filter(|v| !v.is_empty())

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use wsinspect::cli::{ConformanceArgs, ConformanceMode, Selection};
 use wsinspect::conformance::cases::select_sized;
 use wsinspect::conformance::report::{
-    any_failed, case_json, decoded, file_stem, index_json, CaseRun,
+    any_failed, case_json, decoded, failed, file_stem, index_json, CaseRun,
 };
 use wsinspect::conformance::Behavior;
 
@@ -147,13 +147,14 @@ fn summary_table(runs: &[CaseRun]) -> String {
     }
     let count = |b: Behavior| runs.iter().filter(|r| r.verdict.behavior == b).count();
     out.push_str(&format!(
-        "{} cases: {} OK, {} NON-STRICT, {} INFORMATIONAL, {} UNIMPLEMENTED, {} FAILED\n",
+        "{} cases: {} OK, {} NON-STRICT, {} INFORMATIONAL, {} UNIMPLEMENTED, {} FAILED ({} failed by their events or their close)\n",
         runs.len(),
         count(Behavior::Ok),
         count(Behavior::NonStrict),
         count(Behavior::Informational),
         count(Behavior::Unimplemented),
-        count(Behavior::Failed)
+        count(Behavior::Failed),
+        runs.iter().filter(|r| failed(r)).count()
     ));
     out
 }
@@ -166,7 +167,8 @@ fn summary_json(runs: &[CaseRun], dir: &Path) -> serde_json::Value {
         "nonStrict": count(Behavior::NonStrict),
         "informational": count(Behavior::Informational),
         "unimplemented": count(Behavior::Unimplemented),
-        "failed": runs.iter().filter(|r| r.verdict.behavior == Behavior::Failed).map(|r| serde_json::json!({
+        "failedCount": runs.iter().filter(|r| failed(r)).count(),
+        "failed": runs.iter().filter(|r| failed(r)).map(|r| serde_json::json!({
             "id": r.case.id, "result": r.verdict.result, "resultClose": r.verdict.result_close,
         })).collect::<Vec<_>>(),
         "report": dir.join("index.json"),

@@ -22,11 +22,12 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
+use wsinspect::conformance::negotiate::server_accept;
 use wsinspect::conformance::report::CaseRun;
-use wsinspect::conformance::{judge, Case, Side, Tester};
+use wsinspect::conformance::{judge, Case, Side, Special, Tester};
 use wsinspect::encode::{encode_frame, FrameSpec};
 
-use super::drive::drive;
+use super::drive::{case_limit, drive};
 
 /// The longest request head read.
 const MAX_HEAD: usize = 16 * 1024;
@@ -132,7 +133,14 @@ pub async fn handle(
         let id = query.get("casetuple")?.trim();
         state.cases.iter().position(|c| c.id == id)
     };
-    let response = accept_response(&key);
+    // Groups 12 and 13 answer the client's permessage-deflate offers by their rule; every
+    // other connection declines any extension.
+    let offers: Vec<String> = parsed
+        .headers_named("sec-websocket-extensions")
+        .map(|h| h.value.trim().to_string())
+        .collect();
+    let offers = offers.join(", ");
+    let response = accept_response(&key, None);
     match path.as_str() {
         "/getCaseCount" => {
             let count = state.cases.len().to_string();
@@ -150,12 +158,25 @@ pub async fn handle(
             let (Some(i), Some(agent)) = (case_index(&query), query.get("agent")) else {
                 return reply(&mut stream, 500, "runCase needs case (or casetuple) and agent").await;
             };
+            let case = state.cases[i].clone();
+            let agreed = match case.special {
+                Special::Compression(c) => match server_accept(c.negotiation, &offers) {
+                    Ok(agreed) => agreed,
+                    Err(why) => {
+                        let why = format!("the permessage-deflate offer is not valid: {why}");
+                        return reply(&mut stream, 400, &why).await;
+                    }
+                },
+                _ => None,
+            };
+            let response = accept_response(&key, agreed.as_deref());
             if stream.write_all(&response).await.is_err() {
                 return;
             }
-            let case = state.cases[i].clone();
+            let limit = case_limit(&case);
             let mut tester = Tester::new(case, Side::Server, super::seed());
-            let duration_ms = drive(&mut tester, stream, &leftover).await;
+            tester.negotiated(agreed.as_deref());
+            let duration_ms = drive(&mut tester, stream, &leftover, limit).await;
             let (case, side, observed) = tester.finish();
             let verdict = judge(&case, side, &observed);
             let run = CaseRun {
@@ -301,13 +322,16 @@ fn url_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The 101 answer (RFC 6455 §4.2.2), declining any extension offered.
-fn accept_response(key: &str) -> Vec<u8> {
+/// The 101 answer (RFC 6455 §4.2.2), with the extension agreed (none: any offer declined).
+fn accept_response(key: &str, extensions: Option<&str>) -> Vec<u8> {
     format!(
         "HTTP/1.1 101 Switching Protocols\r\nServer: wsinspect-conformance/{}\r\n\
-         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{}\r\n",
         env!("CARGO_PKG_VERSION"),
-        wsinspect::accept_key(key)
+        wsinspect::accept_key(key),
+        extensions.map_or(String::new(), |e| format!(
+            "Sec-WebSocket-Extensions: {e}\r\n"
+        ))
     )
     .into_bytes()
 }
@@ -324,14 +348,8 @@ async fn say(stream: &mut TcpStream, response: &[u8], text: &str) {
         return;
     }
     let mut buf = [0u8; 1024];
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        while let Ok(n) = stream.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-        }
-    })
-    .await;
+    // The client's close (or its end of the connection) ends it.
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await;
     let _ = stream.shutdown().await;
 }
 
