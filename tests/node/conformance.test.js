@@ -1,0 +1,155 @@
+// Issue 18: `wsinspect conformance client` against servers nobody here wrote, each started by
+// the test on 127.0.0.1 and stopped by its process id: the npm `ws` server and the PyPI
+// `websockets` server (echo, permessage-deflate off), their exit status and index.json checked
+// and their verdicts compared case by case with what each library publishes
+// (tests/fixtures/conformance/): every difference is printed, and one not explained in the
+// tables below fails. Then deliberately broken servers (tests/interop/conformance_ws_server.js
+// --broken): each must get FAILED on exactly the cases that cover the rule it breaks, and OK on
+// the other cases of those groups. (tungstenite: tests/conformance_tungstenite.rs.)
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { python } from "../support/peers.js";
+import { BEHAVIORS, CLOSE_BEHAVIORS, caseIds, compare, published, runClient, startPeer } from "../support/conformance.js";
+
+/** The groups built so far that test a server over RFC 6455 alone (no 9: sizes and times; no
+ * 12, 13: permessage-deflate). A pattern that matches nothing yet is simply not run. */
+const GROUPS = ["1", "2", "3", "4", "5", "6", "7", "10"];
+const CASES = GROUPS.map((g) => `${g}.*`).join(",");
+
+/**
+ * Where wsinspect's verdicts differ from ws's published report (ws@8.18.3; the server tested
+ * here is the installed 8.x): case id -> { ours: "behavior / behaviorClose / remote code", why }.
+ */
+const WS_KNOWN = {};
+
+/** Likewise for websockets' conformance notes (tests/fixtures/conformance/websockets.json). */
+const WEBSOCKETS_KNOWN = {};
+
+const peers = [];
+after(() => { for (const p of peers) p.stop(); });
+
+async function peer(cmd, args) {
+  const p = await startPeer(cmd, args);
+  peers.push(p);
+  return p;
+}
+
+/** What every run's reports must be: one entry per case run, each well formed, its report file
+ * there and saying the same; the exit status 1 exactly when a case FAILED. */
+function checkRun(run, agent) {
+  assert.notEqual(run.status, 2, `the run did not start: ${run.stderr}`);
+  assert.equal(run.agent, agent, "index.json files the cases under the --agent name");
+  const ids = caseIds(run.index);
+  const s = run.summary;
+  assert.equal(ids.length, s.cases, "index.json has every case the summary counts");
+  assert.equal(s.ok + s.nonStrict + s.informational + s.unimplemented + s.failed.length, s.cases, JSON.stringify(s));
+  for (const id of ids) {
+    const e = run.index[id];
+    assert.ok(BEHAVIORS.includes(e.behavior), `${id}: behavior ${e.behavior}`);
+    assert.ok(CLOSE_BEHAVIORS.includes(e.behaviorClose), `${id}: behaviorClose ${e.behaviorClose}`);
+    assert.ok(Number.isInteger(e.duration) && e.duration >= 0, `${id}: duration ${e.duration}`);
+    assert.ok(e.remoteCloseCode === null || (Number.isInteger(e.remoteCloseCode) && e.remoteCloseCode >= 1000 && e.remoteCloseCode <= 4999), `${id}: remoteCloseCode ${e.remoteCloseCode}`);
+    const report = run.report(id);
+    assert.ok(report, `${id}: ${e.reportfile} is written`);
+    assert.deepEqual([report.id, report.behavior, report.behaviorClose, report.remoteCloseCode], [id, e.behavior, e.behaviorClose, e.remoteCloseCode], `${id}: its report says what index.json says`);
+  }
+  const failed = ids.filter((id) => run.index[id].behavior === "FAILED");
+  assert.deepEqual(s.failed.map((f) => f.id), failed, "the summary lists the FAILED cases");
+  assert.equal(run.status, failed.length ? 1 : 0, `exit status 1 exactly when a case FAILED (${failed.join(", ") || "none"})\n${run.stderr}`);
+  return ids;
+}
+
+function groupCounts(run) {
+  const by = {};
+  for (const id of caseIds(run.index)) {
+    const g = id.split(".")[0];
+    by[g] ??= {};
+    const b = run.index[id].behavior;
+    by[g][b] = (by[g][b] ?? 0) + 1;
+  }
+  return Object.entries(by).map(([g, c]) => `group ${g}: ${Object.entries(c).map(([b, n]) => `${n} ${b}`).join(", ")}`).join("; ");
+}
+
+test("ws server: every case of groups 1-7 and 10 runs, and the verdicts are ws's published ones or explained", async () => {
+  const server = await peer("node", ["tests/interop/conformance_ws_server.js", "--deflate", "off"]);
+  const run = await runClient(`ws://127.0.0.1:${server.port}/`, ["--cases", CASES, "--agent", "ws"]);
+  try {
+    const ids = checkRun(run, "ws");
+    console.log(`ws: ${ids.length} cases in ${run.ms} ms; ${groupCounts(run)}`);
+    const diff = compare(run.index, published("ws"), "servers", WS_KNOWN);
+    console.log(diff.printed);
+    assert.equal(diff.compared, ids.length, "ws publishes a verdict for every case run");
+    assert.deepEqual(diff.unexplained.map((r) => r.id), [], "every difference from ws's published verdicts is explained in WS_KNOWN");
+  } finally {
+    run.cleanup();
+    server.stop();
+  }
+});
+
+test("websockets server: every case of groups 1-7 and 10 runs, and the verdicts are its conformance notes' or explained", async () => {
+  const server = await peer(python(), ["tests/interop/conformance_websockets_server.py", "--deflate", "off"]);
+  const run = await runClient(`ws://127.0.0.1:${server.port}/`, ["--cases", CASES]);
+  try {
+    const agent = run.agent;
+    assert.match(agent, /^websockets\/\d+/, "without --agent the run is filed under the Server header");
+    const ids = checkRun(run, agent);
+    console.log(`${agent}: ${ids.length} cases in ${run.ms} ms; ${groupCounts(run)}`);
+    const diff = compare(run.index, published("websockets"), "servers", WEBSOCKETS_KNOWN, { defaultGroups: GROUPS });
+    console.log(diff.printed);
+    assert.deepEqual(diff.unexplained.map((r) => r.id), [], "every difference from websockets' notes is explained in WEBSOCKETS_KNOWN");
+  } finally {
+    run.cleanup();
+    server.stop();
+  }
+});
+
+/**
+ * Runs `cases` against ws broken in `rule`, and checks: the cases `covers(id, report)` selects
+ * are FAILED (the events verdict, or the close verdict where the events alone match, as a peer
+ * that ignores a frame makes them), every other case is OK / OK, and the exit status is 1.
+ * Skips when none of `cases` is built yet.
+ */
+async function brokenPeer(t, rule, cases, covers) {
+  const server = await peer("node", ["tests/interop/conformance_ws_server.js", "--broken", rule]);
+  const run = await runClient(`ws://127.0.0.1:${server.port}/`, ["--cases", cases, "--agent", `ws-${rule}`, "--parallel", "8"]);
+  try {
+    if (run.status === 2 && /no case matches/.test(run.stderr)) {
+      t.skip(`no case of ${cases} is built yet`);
+      return;
+    }
+    const ids = checkRun(run, `ws-${rule}`);
+    const covered = ids.filter((id) => covers(id, run.report(id)));
+    assert.ok(covered.length > 0, `some case of ${cases} covers ${rule}`);
+    const wrong = [];
+    for (const id of ids) {
+      const { behavior, behaviorClose, remoteCloseCode } = run.index[id];
+      const failed = behavior === "FAILED" || behaviorClose === "FAILED";
+      const ok = behavior === "OK" && behaviorClose === "OK";
+      if (covered.includes(id) ? !failed : !ok) wrong.push(`${id}: ${behavior} / ${behaviorClose} / ${remoteCloseCode ?? "-"} (${covered.includes(id) ? "covers the rule: FAILED expected" : "OK expected"})`);
+    }
+    const closeOnly = covered.filter((id) => run.index[id].behavior !== "FAILED");
+    console.log(`${rule}: ${ids.length} cases (${cases}) in ${run.ms} ms; FAILED on ${covered.length}: ${covered.join(" ")}` +
+      (closeOnly.length ? `; of these, by the close verdict alone: ${closeOnly.join(" ")}` : ""));
+    assert.deepEqual(wrong, [], `ws --broken ${rule}`);
+    assert.equal(run.status, 1, "a FAILED case makes the exit status 1");
+  } finally {
+    run.cleanup();
+    server.stop();
+  }
+}
+
+/** The outcomes a case accepts (its report's `expected`) include a pong. */
+const expectsPong = (id, report) => Object.values(report.expected).some((events) => events.some((e) => e[0] === "pong"));
+
+test("a server answering pings with the wrong payload FAILS exactly the cases that expect a pong (groups 2, 5)", async (t) => {
+  await brokenPeer(t, "wrong-pong", "2.*,5.*", expectsPong);
+});
+
+test("a server accepting reserved opcodes FAILS every case of group 4", async (t) => {
+  await brokenPeer(t, "reserved-opcode", "4.*", (id) => id.startsWith("4."));
+});
+
+test("a server not validating UTF-8 FAILS exactly the invalid-UTF-8 cases (group 6, and 7.5.1's close reason)", async (t) => {
+  // Autobahn marks the cases that send invalid UTF-8 text: the peer closing is fatal there.
+  await brokenPeer(t, "no-utf8", "6.*,7.5.1", (id, report) => id === "7.5.1" || report.expectedClose.closedByWrongEndpointIsFatal === true);
+});
