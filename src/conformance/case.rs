@@ -168,6 +168,22 @@ pub enum Special {
     WrongCodeFails,
     /// Whatever happens, both verdicts are INFORMATIONAL (7.1.6, 7.13.x).
     Informational,
+    /// Group 9: no events are recorded; the answer's type and length decide (content is
+    /// not compared, as in Autobahn's), and the time is the figure reported.
+    Performance(Performance),
+}
+
+/// What a group 9 case waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Performance {
+    /// One message back of this type and length, after the steps sent one.
+    One { binary: bool, length: usize },
+    /// `count` messages of this type and length, each sent once the last came back.
+    RoundTrips {
+        binary: bool,
+        length: usize,
+        count: usize,
+    },
 }
 
 /// One conformance case.

@@ -9,7 +9,7 @@
 //! closes the handshake within 1 s or drops TCP, and as a server drops TCP once the closing
 //! handshake is done (as a client it waits up to 1 s for the server to).
 
-use super::case::{op, Case, Event, Step, Write};
+use super::case::{op, Case, Event, Performance, Special, Step, Write};
 use crate::encode::{encode_close_payload, encode_frame, FrameSpec};
 use crate::{DecodeOptions, Decoder, Direction, MessageKind, Protocol, Role};
 
@@ -84,6 +84,10 @@ pub struct Observed {
     pub wire: Vec<(Direction, Vec<u8>, u64)>,
     /// The rule the peer broke that made the tester fail the connection, if one did.
     pub peer_violation: Option<String>,
+    /// Group 9: whether the answers were right, and what was seen (none came: `None`).
+    pub performance: Option<(bool, String)>,
+    /// Group 9: the answers that came right.
+    pub round_trips: usize,
 }
 
 /// The tester of one case.
@@ -203,8 +207,13 @@ impl Tester {
                 }
                 _ => {
                     if let Some(m) = ends.get(&frame.index) {
+                        let binary = m.kind == MessageKind::Binary;
+                        if let Special::Performance(p) = self.case.special {
+                            self.answer(p, binary, m.data.len(), &mut out);
+                            continue;
+                        }
                         let event = Event::Message {
-                            binary: m.kind == MessageKind::Binary,
+                            binary,
                             payload: m.data.to_vec(),
                         };
                         self.record(event, &mut out);
@@ -383,6 +392,50 @@ impl Tester {
         self.send_raw(part, Write::Alone, out);
         self.streaming = Some((parts, pause, n));
         out.push(Action::Set(Timer::Part(n), pause));
+    }
+
+    /// Group 9: a message came back; its type and length are checked, and then the next
+    /// round trip goes or the tester closes.
+    fn answer(&mut self, p: Performance, binary: bool, length: usize, out: &mut Vec<Action>) {
+        if self.observed.performance.is_some() || self.state != State::Open {
+            return;
+        }
+        let (want_binary, want_length, count) = match p {
+            Performance::One { binary, length } => (binary, length, 1),
+            Performance::RoundTrips {
+                binary,
+                length,
+                count,
+            } => (binary, length, count),
+        };
+        let kind = |b: bool| if b { "binary" } else { "text" };
+        if binary != want_binary || length != want_length {
+            self.observed.performance = Some((
+                false,
+                format!(
+                    "Expected a {} message of length {want_length}, but got a {} message of length {length}.",
+                    kind(want_binary),
+                    kind(binary)
+                ),
+            ));
+            return self.close(Some(1000), Vec::new(), out);
+        }
+        self.observed.round_trips += 1;
+        if self.observed.round_trips < count {
+            let opcode = if want_binary { op::BIN } else { op::TEXT };
+            let payload = match self.case.steps.first() {
+                Some(Step::Message { payload, .. }) => payload.clone(),
+                _ => vec![b'*'; want_length],
+            };
+            return self.send_message(opcode, &payload, 0, out);
+        }
+        let text = if count == 1 {
+            format!("Received a {} message of length {length}.", kind(binary))
+        } else {
+            "Ok, received all echoed messages in time.".to_string()
+        };
+        self.observed.performance = Some((true, text));
+        self.close(Some(1000), Vec::new(), out);
     }
 
     fn send_message(&mut self, opcode: u8, payload: &[u8], fragment: usize, out: &mut Vec<Action>) {

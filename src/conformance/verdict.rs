@@ -73,6 +73,21 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 result = result_close.clone();
             }
         }
+        Special::Performance(_) => {
+            (behavior, result) = match &seen.performance {
+                Some((true, text)) => (Behavior::Ok, text.clone()),
+                Some((false, text)) => (Behavior::Failed, text.clone()),
+                None => (
+                    Behavior::Failed,
+                    match give_up(case) {
+                        Some(ms) => {
+                            format!("Did not receive the answer within {} seconds.", ms / 1000)
+                        }
+                        None => "Did not receive the answer.".to_string(),
+                    },
+                ),
+            };
+        }
         Special::Informational => {
             behavior = Behavior::Informational;
             behavior_close = Behavior::Informational;
@@ -89,6 +104,14 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         result,
         result_close,
     }
+}
+
+/// A case's give-up time (its close-after step), in milliseconds.
+fn give_up(case: &Case) -> Option<u64> {
+    case.steps.iter().find_map(|s| match s {
+        super::case::Step::CloseAfter(ms) => Some(*ms),
+        _ => None,
+    })
 }
 
 /// The verdicts of a case whose opening handshake never completed.

@@ -5,10 +5,16 @@ use super::case::Case;
 
 mod group1;
 mod group2;
+mod group9;
 
-/// Every case, in order.
+/// Every case, in order, group 9 at a sixteenth of its sizes (see [`all_sized`]).
 pub fn all() -> Vec<Case> {
-    let mut cases: Vec<Case> = [group1::cases(), group2::cases()].concat();
+    all_sized(false)
+}
+
+/// Every case, in order; `full`: group 9 at Autobahn's sizes.
+pub fn all_sized(full: bool) -> Vec<Case> {
+    let mut cases: Vec<Case> = [group1::cases(), group2::cases(), group9::cases(full)].concat();
     cases.sort_by_key(Case::key);
     cases
 }
@@ -17,8 +23,13 @@ pub fn all() -> Vec<Case> {
 /// at the start of the id, so `1.*` is group 1 and `1*` groups 1, 10, 12 and 13; one without
 /// `*` names one id), less those `exclude` selects; in order.
 pub fn select(patterns: &[String], exclude: &[String]) -> Vec<Case> {
+    select_sized(patterns, exclude, false)
+}
+
+/// [`select`], group 9 at Autobahn's sizes when `full`.
+pub fn select_sized(patterns: &[String], exclude: &[String], full: bool) -> Vec<Case> {
     let matches = |list: &[String], id: &str| list.iter().any(|p| pattern_matches(p, id));
-    all()
+    all_sized(full)
         .into_iter()
         .filter(|c| matches(patterns, &c.id) && !matches(exclude, &c.id))
         .collect()
@@ -62,5 +73,6 @@ mod tests {
         assert_eq!(ids(&["2.1"], &[]), vec!["2.1"]);
         assert!(ids(&["2.1*"], &[]).contains(&"2.10".to_string()));
         assert_eq!(ids(&["*"], &["1.*"]).len(), all().len() - 16);
+        assert_eq!(ids(&["9.*"], &[]).len(), 54);
     }
 }

@@ -2,18 +2,20 @@
 //! over TCP, and their reports written.
 //!
 //! ```text
-//! mod.rs (run) -> client, report files
+//! mod.rs (run) -> client, server, report files
 //! client       -> drive
+//! server       -> drive
 //! ```
 
 mod client;
 mod drive;
+pub mod server;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use wsinspect::cli::{ConformanceArgs, ConformanceMode, Selection};
-use wsinspect::conformance::cases::select;
+use wsinspect::conformance::cases::select_sized;
 use wsinspect::conformance::report::{
     any_failed, case_json, decoded, file_stem, index_json, CaseRun,
 };
@@ -46,7 +48,7 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let cases = select(&c.selection.cases, &c.selection.exclude);
+            let cases = select_sized(&c.selection.cases, &c.selection.exclude, c.selection.full);
             if cases.is_empty() {
                 eprintln!("wsinspect conformance: no case matches --cases and --exclude");
                 return ExitCode::from(2);
@@ -59,9 +61,27 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
             ));
             finish(&runs, &c.selection)
         }
-        ConformanceMode::Server(_) => {
-            eprintln!("wsinspect conformance server: not built yet");
-            ExitCode::from(2)
+        ConformanceMode::Server(s) => {
+            let cases = select_sized(&s.selection.cases, &s.selection.exclude, s.selection.full);
+            if cases.is_empty() {
+                eprintln!("wsinspect conformance: no case matches --cases and --exclude");
+                return ExitCode::from(2);
+            }
+            let state =
+                std::sync::Arc::new(server::ServerState::new(cases, s.selection.report.clone()));
+            match runtime.block_on(server::run(s.listen, std::sync::Arc::clone(&state))) {
+                Ok(()) => {
+                    let runs = state.runs();
+                    finish(&runs, &s.selection)
+                }
+                Err(e) => {
+                    eprintln!(
+                        "wsinspect conformance server: cannot listen on {}: {e}",
+                        s.listen
+                    );
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }
@@ -88,7 +108,7 @@ fn finish(runs: &[CaseRun], selection: &Selection) -> ExitCode {
     }
 }
 
-fn write_reports(dir: &Path, runs: &[CaseRun]) -> std::io::Result<()> {
+pub fn write_reports(dir: &Path, runs: &[CaseRun]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for run in runs {
         let (json, _table) = decoded(run);

@@ -1,0 +1,352 @@
+//! `wsinspect conformance server`: the tester waits for the client under test, which a
+//! harness drives through Autobahn's URLs (its fuzzingserver), so the harnesses libraries
+//! already have run unchanged:
+//!
+//! - `/getCaseCount`: one text message, the number of cases; then a close.
+//! - `/getCaseInfo?case=N` (or `casetuple=ID`): `{"id": ..., "description": ...}`.
+//! - `/runCase?case=N&agent=A` (or `casetuple=ID`): case N (1-based in the selected list)
+//!   runs on this connection; its result is kept under agent A.
+//! - `/getCaseStatus?case=N&agent=A`: `{"behavior": ...}` once that result exists.
+//! - `/updateReports?agent=A`: every result kept so far is written to the report folder.
+//! - `/stopServer`: the server stops.
+//!
+//! A request that names no case or a case that does not exist gets HTTP 500 (as
+//! Autobahn's does); a request that is not a WebSocket GET gets 400 or 405.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use wsinspect::conformance::report::CaseRun;
+use wsinspect::conformance::{judge, Case, Side, Tester};
+use wsinspect::encode::{encode_frame, FrameSpec};
+
+use super::drive::drive;
+
+/// The longest request head read.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// What every connection shares.
+pub struct ServerState {
+    pub cases: Vec<Case>,
+    pub report: PathBuf,
+    /// Results by agent, then case id (a case run again replaces its result).
+    results: Mutex<BTreeMap<String, BTreeMap<String, CaseRun>>>,
+    /// Woken when a result is kept (for /getCaseStatus) or the server is to stop.
+    changed: Notify,
+    stop: Notify,
+}
+
+impl ServerState {
+    pub fn new(cases: Vec<Case>, report: PathBuf) -> ServerState {
+        ServerState {
+            cases,
+            report,
+            results: Mutex::new(BTreeMap::new()),
+            changed: Notify::new(),
+            stop: Notify::new(),
+        }
+    }
+
+    /// Every result kept, agents and cases in order.
+    pub fn runs(&self) -> Vec<CaseRun> {
+        let results = self.results.lock().unwrap_or_else(|p| p.into_inner());
+        let mut runs: Vec<CaseRun> = results.values().flat_map(|m| m.values().cloned()).collect();
+        runs.sort_by(|a, b| (&a.agent, a.case.key()).cmp(&(&b.agent, b.case.key())));
+        runs
+    }
+}
+
+/// Listens on `listen` until /stopServer (or the process ends).
+pub async fn run(listen: SocketAddr, state: Arc<ServerState>) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen).await?;
+    eprintln!(
+        "wsinspect conformance server: {} cases on ws://{}/ (runCase, getCaseCount, getCaseInfo, getCaseStatus, updateReports)",
+        state.cases.len(),
+        listener.local_addr()?
+    );
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let state = Arc::clone(&state);
+                tokio::spawn(async move { connection(stream, state).await });
+            }
+            _ = state.stop.notified() => return Ok(()),
+        }
+    }
+}
+
+/// One connection: its request, then what its path asks for.
+pub async fn connection(mut stream: TcpStream, state: Arc<ServerState>) {
+    let Some((head, leftover)) = read_head(&mut stream).await else {
+        return;
+    };
+    handle(stream, head, leftover, "", state).await;
+}
+
+/// A connection whose request head was read (by `wsinspect serve`, which mounts these
+/// URLs under `prefix`, `/conformance`): what its path asks for.
+pub async fn handle(
+    mut stream: TcpStream,
+    head: Vec<u8>,
+    leftover: Vec<u8>,
+    prefix: &str,
+    state: Arc<ServerState>,
+) {
+    let started = super::utc_now();
+    let parsed = wsinspect::parse_handshake(&head);
+    let (Some(method), Some(target)) = (parsed.method.as_deref(), parsed.path.clone()) else {
+        return reply(&mut stream, 400, "not an HTTP request").await;
+    };
+    if method != "GET" {
+        return reply(&mut stream, 405, "a WebSocket opening handshake is a GET").await;
+    }
+    let key = parsed
+        .headers_named("sec-websocket-key")
+        .next()
+        .map(|h| h.value.trim().to_string());
+    let Some(key) = key else {
+        return reply(
+            &mut stream,
+            400,
+            "no Sec-WebSocket-Key: not a WebSocket request",
+        )
+        .await;
+    };
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), query_pairs(q)),
+        None => (target.clone(), BTreeMap::new()),
+    };
+    let path = path.strip_prefix(prefix).unwrap_or(&path).to_string();
+    let case_index = |query: &BTreeMap<String, String>| -> Option<usize> {
+        if let Some(n) = query.get("case") {
+            let n: usize = n.parse().ok()?;
+            return (1..=state.cases.len()).contains(&n).then_some(n - 1);
+        }
+        let id = query.get("casetuple")?.trim();
+        state.cases.iter().position(|c| c.id == id)
+    };
+    let response = accept_response(&key);
+    match path.as_str() {
+        "/getCaseCount" => {
+            let count = state.cases.len().to_string();
+            say(&mut stream, &response, &count).await;
+        }
+        "/getCaseInfo" => {
+            let Some(i) = case_index(&query) else {
+                return reply(&mut stream, 500, "no such case").await;
+            };
+            let case = &state.cases[i];
+            let info = serde_json::json!({"id": case.id, "description": short(&case.description)});
+            say(&mut stream, &response, &info.to_string()).await;
+        }
+        "/runCase" => {
+            let (Some(i), Some(agent)) = (case_index(&query), query.get("agent")) else {
+                return reply(&mut stream, 500, "runCase needs case (or casetuple) and agent").await;
+            };
+            if stream.write_all(&response).await.is_err() {
+                return;
+            }
+            let case = state.cases[i].clone();
+            let mut tester = Tester::new(case, Side::Server, super::seed());
+            let duration_ms = drive(&mut tester, stream, &leftover).await;
+            let (case, side, observed) = tester.finish();
+            let verdict = judge(&case, side, &observed);
+            let run = CaseRun {
+                agent: agent.clone(),
+                case,
+                number: i + 1,
+                side,
+                started,
+                duration_ms,
+                verdict,
+                observed,
+                http_request: Some(head),
+                http_response: Some(response),
+            };
+            let mut results = state.results.lock().unwrap_or_else(|p| p.into_inner());
+            results
+                .entry(agent.clone())
+                .or_default()
+                .insert(run.case.id.clone(), run);
+            drop(results);
+            state.changed.notify_waiters();
+        }
+        "/getCaseStatus" => {
+            let (Some(i), Some(agent)) = (case_index(&query), query.get("agent")) else {
+                return reply(&mut stream, 500, "getCaseStatus needs case (or casetuple) and agent").await;
+            };
+            let id = state.cases[i].id.clone();
+            let behavior = loop {
+                let changed = state.changed.notified();
+                let found = {
+                    let results = state.results.lock().unwrap_or_else(|p| p.into_inner());
+                    results
+                        .get(agent)
+                        .and_then(|m| m.get(&id))
+                        .map(|r| r.verdict.behavior.as_str())
+                };
+                if let Some(b) = found {
+                    break b;
+                }
+                if tokio::time::timeout(Duration::from_secs(120), changed).await.is_err() {
+                    return reply(&mut stream, 500, "no result for that case").await;
+                }
+            };
+            let status = serde_json::json!({ "behavior": behavior });
+            say(&mut stream, &response, &status.to_string()).await;
+        }
+        "/updateReports" => {
+            if !query.contains_key("agent") {
+                return reply(&mut stream, 500, "updateReports needs agent").await;
+            }
+            let runs = state.runs();
+            if let Err(e) = super::write_reports(&state.report, &runs) {
+                eprintln!(
+                    "wsinspect conformance server: cannot write the reports in {}: {e}",
+                    state.report.display()
+                );
+            }
+            say(&mut stream, &response, "").await;
+            if query
+                .get("shutdownOnComplete")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("yes"))
+            {
+                state.stop.notify_one();
+            }
+        }
+        "/stopServer" => {
+            let _ = stream.write_all(&response).await;
+            state.stop.notify_one();
+        }
+        _ => reply(&mut stream, 404, "the paths are /getCaseCount, /getCaseInfo, /runCase, /getCaseStatus, /updateReports and /stopServer").await,
+    }
+}
+
+/// A description up to its first `<`, its whitespace runs made single spaces (as
+/// Autobahn's getCaseInfo gives it).
+fn short(description: &str) -> String {
+    let cut = description.split('<').next().unwrap_or("");
+    cut.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The request head, and bytes read after it.
+async fn read_head(stream: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = async {
+        loop {
+            if let Some(i) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                let rest = head.split_off(i + 4);
+                return Some((std::mem::take(&mut head), rest));
+            }
+            if head.len() > MAX_HEAD {
+                return None;
+            }
+            let n = stream.read(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// `a=b&c=d`, URL-decoded (`+` and `%XX`).
+fn query_pairs(query: &str) -> BTreeMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match text
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or(())
+                {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The 101 answer (RFC 6455 §4.2.2), declining any extension offered.
+fn accept_response(key: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 101 Switching Protocols\r\nServer: wsinspect-conformance/{}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+        env!("CARGO_PKG_VERSION"),
+        wsinspect::accept_key(key)
+    )
+    .into_bytes()
+}
+
+/// Opens the WebSocket, sends `text` (nothing when empty) and an empty close, and waits a
+/// moment for the client's close before ending TCP.
+async fn say(stream: &mut TcpStream, response: &[u8], text: &str) {
+    let mut out = response.to_vec();
+    if !text.is_empty() {
+        out.extend(encode_frame(&FrameSpec::text(text)));
+    }
+    out.extend(encode_frame(&FrameSpec::close_empty()));
+    if stream.write_all(&out).await.is_err() {
+        return;
+    }
+    let mut buf = [0u8; 1024];
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Ok(n) = stream.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+    let _ = stream.shutdown().await;
+}
+
+/// An HTTP error answer.
+async fn reply(stream: &mut TcpStream, status: u16, why: &str) {
+    let reason = match status {
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    };
+    let text = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{why}\n",
+        why.len() + 1
+    );
+    let _ = stream.write_all(text.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
