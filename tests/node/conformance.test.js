@@ -1,15 +1,24 @@
-// Issue 18: `wsinspect conformance client` against servers nobody here wrote, each started by
-// the test on 127.0.0.1 and stopped by its process id: the npm `ws` server and the PyPI
-// `websockets` server (echo, permessage-deflate off), their exit status and index.json checked
-// and their verdicts compared case by case with what each library publishes
-// (tests/fixtures/conformance/): every difference is printed, and one not explained in the
-// tables below fails. Then deliberately broken servers (tests/interop/conformance_ws_server.js
-// --broken): each must get FAILED on exactly the cases that cover the rule it breaks, and OK on
-// the other cases of those groups. (tungstenite: tests/conformance_tungstenite.rs.)
+// Issue 18: `wsinspect conformance` against peers nobody here wrote, each started by the test
+// on 127.0.0.1 and stopped by its process id.
+// - `conformance client` against the npm `ws` server and the PyPI `websockets` server (echo,
+//   permessage-deflate off);
+// - `conformance server` under the npm `ws` client, the PyPI `websockets` client and headless
+//   Chromium, each driven by an Autobahn-style harness (/getCaseCount, every case at
+//   /runCase?case=N&agent=A echoing every message, /updateReports), the server then stopped
+//   with /stopServer.
+// Each run's exit status and index.json are checked and its verdicts compared case by case
+// with what the library publishes (tests/fixtures/conformance/): every difference is printed,
+// and one not explained in the tables below fails. Then deliberately broken servers
+// (tests/interop/conformance_ws_server.js --broken): each must get FAILED on exactly the cases
+// that cover the rule it breaks, and OK on the other cases of those groups.
+// (tungstenite, both ways: tests/conformance_tungstenite.rs.)
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import WebSocket from "ws";
+import { launchBrowser } from "../support/browser.js";
 import { python } from "../support/peers.js";
-import { BEHAVIORS, CLOSE_BEHAVIORS, caseIds, compare, published, runClient, startPeer } from "../support/conformance.js";
+import { BEHAVIORS, CLOSE_BEHAVIORS, caseIds, compare, published, runClient, startPeer, startServer } from "../support/conformance.js";
 
 /** The groups built so far that test a server over RFC 6455 alone (no 9: sizes and times; no
  * 12, 13: permessage-deflate). A pattern that matches nothing yet is simply not run. */
@@ -24,6 +33,12 @@ const WS_KNOWN = {};
 
 /** Likewise for websockets' conformance notes (tests/fixtures/conformance/websockets.json). */
 const WEBSOCKETS_KNOWN = {};
+
+/** Likewise for ws's client (ws's published report of its client, ws@8.18.3). */
+const WS_CLIENT_KNOWN = {};
+
+/** Likewise for websockets' client (the same notes). */
+const WEBSOCKETS_CLIENT_KNOWN = {};
 
 const peers = [];
 after(() => { for (const p of peers) p.stop(); });
@@ -152,4 +167,99 @@ test("a server accepting reserved opcodes FAILS every case of group 4", async (t
 test("a server not validating UTF-8 FAILS exactly the invalid-UTF-8 cases (group 6, and 7.5.1's close reason)", async (t) => {
   // Autobahn marks the cases that send invalid UTF-8 text: the peer closing is fatal there.
   await brokenPeer(t, "no-utf8", "6.*,7.5.1", (id, report) => id === "7.5.1" || report.expectedClose.closedByWrongEndpointIsFatal === true);
+});
+
+// ---- conformance server: clients nobody here wrote, under Autobahn-style harnesses ----
+
+/** Ends a conformance server (Autobahn's /stopServer) and resolves to its run. */
+async function stopServer(server) {
+  await new Promise((resolve) => {
+    const ws = new WebSocket(`${server.url}/stopServer`);
+    ws.on("error", resolve);
+    ws.on("close", resolve);
+  });
+  return server.done();
+}
+
+/** Runs a harness process to its end (exit 0 and its "ran N cases" line), bounded. */
+function harness(cmd, args) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => { output += d; });
+  child.stderr.on("data", (d) => { output += d; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
+      reject(new Error(`${args[0]}: over 55 s\n${output}`));
+    }, 55_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      const m = output.match(/^ran (\d+) cases$/m);
+      if (code !== 0 || !m) reject(new Error(`${args[0]} exited ${code}\n${output}`));
+      else resolve(Number(m[1]));
+    });
+  });
+}
+
+/**
+ * Starts a conformance server, lets `drive(url)` (a harness) run every case and update the
+ * reports, stops the server and checks the run: every case reported under the harness's agent,
+ * the exit status, and the verdicts against `fixture`'s `clients` table with `known`.
+ */
+async function underHarness(agent, drive, fixture, known, options) {
+  const server = await startServer(["--cases", CASES]);
+  peers.push(server);
+  let run;
+  try {
+    const ran = await drive(server.url);
+    run = await stopServer(server);
+    const ids = checkRun(run, agent);
+    assert.equal(ids.length, ran, "every case the harness ran is reported");
+    console.log(`${agent} client: ${ids.length} cases in ${run.ms} ms; ${groupCounts(run)}`);
+    if (fixture) {
+      const diff = compare(run.index, fixture, "clients", known, options);
+      console.log(diff.printed);
+      assert.deepEqual(diff.unexplained.map((r) => r.id), [], `every difference from ${fixture.library}'s published verdicts is explained`);
+    }
+    return run;
+  } finally {
+    run?.cleanup();
+    server.stop();
+  }
+}
+
+test("ws client under conformance server: every case runs, and the verdicts are ws's published ones or explained", async () => {
+  await underHarness("ws", (url) => harness("node", ["tests/interop/conformance_ws_client.js", "--url", url, "--agent", "ws"]),
+    published("ws"), WS_CLIENT_KNOWN);
+});
+
+test("websockets client under conformance server: every case runs, and the verdicts are its notes' or explained", async () => {
+  await underHarness("websockets", (url) => harness(python(), ["tests/interop/conformance_websockets_client.py", "--url", url, "--agent", "websockets"]),
+    published("websockets"), WEBSOCKETS_CLIENT_KNOWN, { defaultGroups: GROUPS });
+});
+
+test("headless Chromium's WebSocket under conformance server: every case runs and is reported", async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const run = await underHarness("chromium", async (url) => page.evaluate(async ({ url, agent }) => {
+      // The harness, in the page: each connection's messages echoed as they came.
+      const session = (path, onMessage) => new Promise((resolve) => {
+        const ws = new WebSocket(url + path);
+        ws.binaryType = "arraybuffer";
+        ws.onmessage = (e) => onMessage?.(ws, e.data);
+        ws.onclose = () => resolve();
+      });
+      let count = 0;
+      await session("/getCaseCount", (_ws, data) => { count = parseInt(data, 10); });
+      for (let n = 1; n <= count; n++) await session(`/runCase?case=${n}&agent=${agent}`, (ws, data) => ws.send(data));
+      await session(`/updateReports?agent=${agent}`);
+      return count;
+    }, { url, agent: "chromium" }), null);
+    // No published report for Chromium: what is not OK is printed for people to judge.
+    const notOk = caseIds(run.index).filter((id) => run.index[id].behavior !== "OK" || run.index[id].behaviorClose !== "OK");
+    console.log(`chromium: not OK: ${notOk.map((id) => `${id} ${run.index[id].behavior} / ${run.index[id].behaviorClose} / ${run.index[id].remoteCloseCode ?? "-"}`).join("; ") || "none"}`);
+  } finally {
+    await browser.close();
+  }
 });

@@ -45,26 +45,73 @@ export function startPeer(cmd, args, { timeout = 20_000 } = {}) {
 
 /**
  * Runs `wsinspect conformance client URL --json` with `args` (--cases, --agent, ...) into a new
- * report folder, bounded by `timeout` ms. Resolves to { status, stdout, stderr, ms, summary,
- * index (case id -> entry, of the one agent), agent, dir, report(id), cleanup() }.
+ * report folder, bounded by `timeout` ms. Resolves to the run (see `readRun`).
  */
 export async function runClient(url, args, { timeout = 50_000 } = {}) {
   const bin = buildNative();
   const dir = mkdtempSync(join(tmpdir(), "wsinspect-conformance-"));
   const started = Date.now();
   const child = spawn(bin, ["conformance", "client", url, "--report", dir, "--json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const { status, stdout, stderr } = await finished(child, timeout, "wsinspect conformance client");
+  return readRun(dir, status, stdout, stderr, Date.now() - started);
+}
+
+/**
+ * Starts `wsinspect conformance server --listen 127.0.0.1:0 --json` with `args` into a new
+ * report folder. Resolves once it listens to { port, url (ws://127.0.0.1:PORT), pid, stop(),
+ * done(): a Promise of the run (see `readRun`) once the server stopped (/stopServer) }.
+ * The server is killed after `timeout` ms whatever happens.
+ */
+export async function startServer(args, { timeout = 55_000 } = {}) {
+  const bin = buildNative();
+  const dir = mkdtempSync(join(tmpdir(), "wsinspect-conformance-"));
+  const started = Date.now();
+  const child = spawn(bin, ["conformance", "server", "--listen", "127.0.0.1:0", "--report", dir, "--json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const exit = finished(child, timeout, "wsinspect conformance server");
+  exit.catch(() => {}); // seen by done()
+  const port = await new Promise((resolve, reject) => {
+    let err = "";
+    const timer = setTimeout(() => reject(new Error(`wsinspect conformance server: no address in 20 s\n${err}`)), 20_000);
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = err.match(/ws:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    exit.then(({ status }) => { clearTimeout(timer); reject(new Error(`wsinspect conformance server exited (${status}) before listening\n${err}`)); }, () => {});
+  });
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: () => { if (child.exitCode === null && child.signalCode === null) { try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ } } },
+    done: async () => {
+      const { status, stdout, stderr } = await exit;
+      return readRun(dir, status, stdout, stderr, Date.now() - started);
+    },
+  };
+}
+
+/** Resolves to { status, stdout, stderr } when `child` exits; kills it after `timeout` ms. */
+function finished(child, timeout, what) {
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => { stdout += d; });
   child.stderr.on("data", (d) => { stderr += d; });
-  const status = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
-      reject(new Error(`wsinspect conformance client took over ${timeout} ms\n${stderr}`));
+      reject(new Error(`${what} took over ${timeout} ms\n${stderr}`));
     }, timeout);
-    child.once("exit", (code, signal) => { clearTimeout(timer); resolve(code ?? signal); });
+    child.once("exit", (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal, stdout, stderr }); });
   });
-  const ms = Date.now() - started;
+}
+
+/**
+ * A finished run: { status, stdout, stderr, ms, summary (the --json one), index (case id ->
+ * entry, of the one agent), agent, dir, report(id) (its JSON, or null), cleanup() }. A run that
+ * could not start (status 2) has no summary or index.
+ */
+function readRun(dir, status, stdout, stderr, ms) {
   const result = { status, stdout, stderr, ms, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   if (status === 2) return result; // nothing ran: stderr says why
   result.summary = JSON.parse(stdout);
