@@ -3,7 +3,7 @@
 //! connection closed, by the Autobahn TestSuite's rules in their order, so reports compare
 //! line by line.
 
-use super::case::{Behavior, Case, Special};
+use super::case::{op, Behavior, Case, Special};
 use super::tester::{Observed, Side};
 
 /// The two verdicts and why.
@@ -96,6 +96,18 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 None => "Peer closed without a close code.".to_string(),
             };
             result_close = result.clone();
+        }
+        Special::SentFrames { text, continuation } => {
+            let count = |opcode: u8| seen.tx_frames.get(&opcode).copied().unwrap_or(0);
+            let got = (count(op::CONT), count(op::TEXT));
+            if got != (continuation, text) {
+                behavior = Behavior::Failed;
+                // Autobahn's words, its counts keyed by opcode.
+                result = format!(
+                    "Frames transmitted {{0: {}, 1: {}}} does not match what we expected {{0: {continuation}, 1: {text}}}.",
+                    got.0, got.1
+                );
+            }
         }
     }
     Verdict {

@@ -4,8 +4,17 @@
 use super::case::Case;
 
 mod group1;
+mod group10;
 mod group2;
+mod group3;
+mod group4;
+mod group5;
+mod group6;
+mod group6_utf8;
+mod group7;
 mod group9;
+#[cfg(test)]
+mod test_peer;
 
 /// Every case, in order, group 9 at a sixteenth of its sizes (see [`all_sized`]).
 pub fn all() -> Vec<Case> {
@@ -14,7 +23,18 @@ pub fn all() -> Vec<Case> {
 
 /// Every case, in order; `full`: group 9 at Autobahn's sizes.
 pub fn all_sized(full: bool) -> Vec<Case> {
-    let mut cases: Vec<Case> = [group1::cases(), group2::cases(), group9::cases(full)].concat();
+    let mut cases: Vec<Case> = [
+        group1::cases(),
+        group2::cases(),
+        group3::cases(),
+        group4::cases(),
+        group5::cases(),
+        group6::cases(),
+        group7::cases(),
+        group9::cases(full),
+        group10::cases(),
+    ]
+    .concat();
     cases.sort_by_key(Case::key);
     cases
 }
@@ -74,5 +94,23 @@ mod tests {
         assert!(ids(&["2.1*"], &[]).contains(&"2.10".to_string()));
         assert_eq!(ids(&["*"], &["1.*"]).len(), all().len() - 16);
         assert_eq!(ids(&["9.*"], &[]).len(), 54);
+    }
+
+    #[test]
+    fn each_group_has_the_suite_s_count_in_order() {
+        let groups = [
+            (group3::cases(), 7),
+            (group4::cases(), 10),
+            (group5::cases(), 20),
+            (group6::cases(), 145),
+            (group7::cases(), 37),
+            (group10::cases(), 1),
+        ];
+        for (cases, count) in groups {
+            assert_eq!(cases.len(), count, "{}", cases[0].id);
+            let keys: Vec<Vec<u32>> = cases.iter().map(Case::key).collect();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "{}", cases[0].id);
+        }
+        assert_eq!(all().len(), 16 + 11 + 7 + 10 + 20 + 145 + 37 + 54 + 1);
     }
 }
