@@ -5,7 +5,7 @@
 
 /getCaseCount, then each case N at /runCase?case=N&agent=NAME (one after the other), every
 message echoed, then /updateReports?agent=NAME. Prints "ran N cases" and exits 0; exits 2
-after 50 s, whatever happens.
+after 100 s, whatever happens.
 """
 
 import argparse
@@ -47,7 +47,7 @@ async def main():
 
 if __name__ == "__main__":
     try:
-        asyncio.run(asyncio.wait_for(main(), 50))
+        asyncio.run(asyncio.wait_for(main(), 100))
     except TimeoutError:
         print("conformance_websockets_client: timed out", file=sys.stderr)
         sys.exit(2)

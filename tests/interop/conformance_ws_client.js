@@ -5,14 +5,14 @@
 //
 // /getCaseCount, then each case N at /runCase?case=N&agent=NAME (one after the other), every
 // message echoed as it came (text as text, binary as binary), then /updateReports?agent=NAME.
-// Prints "ran N cases" and exits 0; exits 2 after 50 s, whatever happens.
+// Prints "ran N cases" and exits 0; exits 2 after 100 s, whatever happens.
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 
 const { values: opts } = parseArgs({
   options: { url: { type: "string" }, agent: { type: "string" }, deflate: { type: "string", default: "off" } },
 });
-setTimeout(() => { console.error("conformance_ws_client: timed out"); process.exit(2); }, 50_000).unref();
+setTimeout(() => { console.error("conformance_ws_client: timed out"); process.exit(2); }, 100_000).unref();
 
 /** Opens `path`, calls onMessage(ws, data, isBinary) for each message; resolves on close. */
 function session(path, onMessage = () => {}) {

@@ -1,6 +1,7 @@
-// `wsinspect conformance client` run against a peer for a test: the peer started and stopped
-// by its process id, the run's exit status, summary and reports read back, and its verdicts
-// compared with a library's published ones (tests/fixtures/conformance/).
+// `wsinspect conformance client` and `conformance server` run for a test: peers and servers
+// started and stopped by their process ids, each run bounded in time, its exit status, --json
+// summary and reports read back, and its verdicts compared with a library's published ones
+// (tests/fixtures/conformance/).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,7 +48,7 @@ export function startPeer(cmd, args, { timeout = 20_000 } = {}) {
  * Runs `wsinspect conformance client URL --json` with `args` (--cases, --agent, ...) into a new
  * report folder, bounded by `timeout` ms. Resolves to the run (see `readRun`).
  */
-export async function runClient(url, args, { timeout = 50_000 } = {}) {
+export async function runClient(url, args, { timeout = 100_000 } = {}) {
   const bin = buildNative();
   const dir = mkdtempSync(join(tmpdir(), "wsinspect-conformance-"));
   const started = Date.now();
@@ -62,7 +63,7 @@ export async function runClient(url, args, { timeout = 50_000 } = {}) {
  * done(): a Promise of the run (see `readRun`) once the server stopped (/stopServer) }.
  * The server is killed after `timeout` ms whatever happens.
  */
-export async function startServer(args, { timeout = 55_000 } = {}) {
+export async function startServer(args, { timeout = 120_000 } = {}) {
   const bin = buildNative();
   const dir = mkdtempSync(join(tmpdir(), "wsinspect-conformance-"));
   const started = Date.now();
