@@ -31,7 +31,7 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         ),
     };
     let close = &case.expected_close;
-    let (mut behavior_close, mut result_close) = if close.closed_by_me != seen.closed_by_me {
+    let (mut behavior_close, result_close) = if close.closed_by_me != seen.closed_by_me {
         (
             Behavior::Failed,
             "The connection was failed by the wrong endpoint".to_string(),
@@ -91,11 +91,25 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         Special::Informational => {
             behavior = Behavior::Informational;
             behavior_close = Behavior::Informational;
-            result = match seen.remote_close_code {
-                Some(code) => format!("Peer closed with code {code}."),
-                None => "Peer closed without a close code.".to_string(),
+            // The spec leaves these open: what the peer did is reported, not judged
+            // (7.1.6: whether its echo of the text came before its close).
+            let code = match seen.remote_close_code {
+                Some(code) => format!("the peer closed with code {code}"),
+                None => "the peer closed without a close code".to_string(),
             };
-            result_close = result.clone();
+            let echoed = seen
+                .received
+                .iter()
+                .any(|e| matches!(e, super::case::Event::Message { .. }));
+            result = if case.id == "7.1.6" {
+                if echoed {
+                    format!("The text message was processed before the close; {code}.")
+                } else {
+                    format!("The close was processed before the text message could be echoed; {code}.")
+                }
+            } else {
+                format!("The events are left open by the spec; {code}.")
+            };
         }
         Special::SentFrames { text, continuation } => {
             let count = |opcode: u8| seen.tx_frames.get(&opcode).copied().unwrap_or(0);
