@@ -355,7 +355,7 @@ fn compare_with_published(side: &str, cases: &Map<String, Value>, elapsed: Durat
             && !rows.iter().any(|r| r.starts_with(&format!("{id} ")))
         {
             printed.push_str(&format!(
-                "{id}: listed as a known difference ({ours}) but agrees now\n"
+                "{id}: listed as a known difference ({ours}), not seen in this run\n"
             ));
         }
     }

@@ -20,8 +20,8 @@ import { launchBrowser } from "../support/browser.js";
 import { python } from "../support/peers.js";
 import { BEHAVIORS, CLOSE_BEHAVIORS, caseIds, compare, published, runClient, startPeer, startServer } from "../support/conformance.js";
 
-/** The groups built so far that test a server over RFC 6455 alone (no 9: sizes and times; no
- * 12, 13: permessage-deflate). A pattern that matches nothing yet is simply not run. */
+/** The groups that test an endpoint over RFC 6455 alone (not 9: sizes and times; not 12 and 13:
+ * permessage-deflate). A pattern that matches nothing yet is simply not run. */
 const GROUPS = ["1", "2", "3", "4", "5", "6", "7", "10"];
 const CASES = GROUPS.map((g) => `${g}.*`).join(",");
 
@@ -58,7 +58,7 @@ const WEBSOCKETS_CLIENT_KNOWN = WEBSOCKETS_KNOWN;
 const CHROMIUM_FAILED = {
   ...Object.fromEntries([["7.9.1", 0], ["7.9.2", 999], ["7.9.3", 1004], ["7.9.6", 1016], ["7.9.7", 1100], ["7.9.8", 2000], ["7.9.9", 2999]].map(([id, code]) => [id, {
     ours: `FAILED / WRONG CODE / ${code}`,
-    why: `Chromium answers a close carrying the invalid code ${code} with a close echoing it (its close event even reports code ${code}, wasClean true) where 1002 is required; it refuses only 1005 and 1006 ("a reserved status code")`,
+    why: `Chromium answers a close carrying the invalid code ${code} with a close echoing it (its close event even reports code ${code}, wasClean true) where 1002 is required; of the invalid codes group 7.9 sends it refuses only 1005 and 1006 (7.9.4, 7.9.5: "a reserved status code")`,
   }])),
 };
 

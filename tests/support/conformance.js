@@ -178,7 +178,7 @@ export function compare(index, fixture, table, known, { defaultGroups = [] } = {
     `${rows.length} of ${compared} cases differ from ${fixture.library} ${fixture.version} (${table}):`,
     line("case", "wsinspect", "published", "why"),
     ...rows.map((r) => line(r.id, r.ours, r.theirs, r.why ?? (r.known ? `UNEXPLAINED: explained for ${r.known.ours} only` : "UNEXPLAINED"))),
-    ...stale.map((id) => `${id}: listed as a known difference (${known[id].ours}) but agrees now`),
+    ...stale.map((id) => `${id}: listed as a known difference (${known[id].ours}), not seen in this run`),
   ].join("\n");
   return { rows, unexplained, stale, compared, printed };
 }
