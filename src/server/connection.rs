@@ -34,10 +34,9 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
                 .unwrap_or_default();
             websocket::serve(stream, peer, head, target, state, deadline).await
         }
-        Some(path) if path.starts_with("/conformance/") => {
-            let upgrade = is_upgrade(&head.bytes[..head.len]);
+        Some(path) if path.starts_with("/conformance/") && is_upgrade(&head.bytes[..head.len]) => {
             let conformance = state.conformance.clone();
-            conformance::page::serve(stream, head.bytes, head.len, upgrade, conformance).await
+            conformance::page::websocket(stream, head.bytes, head.len, conformance).await
         }
         _ => {
             if is_upgrade(&head.bytes[..head.len]) {
@@ -45,7 +44,9 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
                 return reply::refuse(&mut stream, &reply::not_found(body)).await;
             }
             let io = Prefixed::new(head.bytes, stream);
-            static_files::serve(io, state.root.clone(), limits.handshake, limits.max_head).await
+            let conformance = state.conformance.clone();
+            let (timeout, max_head) = (limits.handshake, limits.max_head);
+            static_files::serve(io, state.root.clone(), conformance, timeout, max_head).await
         }
     }
 }

@@ -23,7 +23,8 @@
 //! records       -> sessions
 //! socket        -> sessions
 //! sessions      -> actions
-//! actions, broken, head, limits, prefixed, reply, request, static_files: none
+//! static_files  -> conformance
+//! actions, broken, head, limits, prefixed, reply, request: none
 //! ```
 
 mod actions;

@@ -1,8 +1,11 @@
 //! `wsinspect serve`'s `/conformance/`: the conformance server's URLs (Autobahn's
 //! `/runCase`, `/getCaseCount`, ... on WebSocket connections, handled by
-//! [`super::server::handle`]) and two plain HTTP GETs for the page's Conformance panel:
+//! [`super::server::handle`]) and two plain HTTP GETs for the page's Conformance panel,
+//! answered within the static files' HTTP connections (a page's requests share them):
 //!
 //! - `/conformance/cases`: the cases, `[{"id", "number", "description", "expectation"}]`.
+//! - `/conformance/status`: `{"cases", "latest"}`, the number of cases and of the last
+//!   result kept (a page runs cases and waits for results newer than that).
 //! - `/conformance/result?agent=A&case=ID[&after=N][&wait=S]`: the per-case JSON (the
 //!   report's, the wire decoded by wsinspect under `wsinspect`) plus `serial` (the
 //!   result's number, 1, 2, ... in the order results were kept), `latest` (the last
@@ -14,8 +17,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::{Method, Response, StatusCode};
+use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use wsinspect::conformance::report::{case_json, decoded, transcript};
 use wsinspect::conformance::report_html::{follow_text, inspector_fragment};
@@ -28,49 +34,49 @@ pub const PREFIX: &str = "/conformance";
 /// The longest wait a result request may ask for.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 
-/// One connection to a `/conformance/` path whose head (`bytes[..len]`, then what followed
-/// it) was read: a WebSocket upgrade goes to the conformance server, a GET to the JSON.
-pub async fn serve(
-    mut stream: TcpStream,
-    mut bytes: Vec<u8>,
-    len: usize,
-    upgrade: bool,
-    state: Arc<ServerState>,
-) {
-    if upgrade {
-        let leftover = bytes.split_off(len);
-        return handle(stream, bytes, leftover, PREFIX, state).await;
-    }
-    let parsed = wsinspect::parse_handshake(&bytes[..len]);
-    let target = parsed.path.clone().unwrap_or_default();
-    if parsed.method.as_deref() != Some("GET") {
-        return respond(
-            &mut stream,
-            405,
+/// A WebSocket request to a `/conformance/` path whose head (`bytes[..len]`, then what
+/// followed it) was read: the conformance server's.
+pub async fn websocket(stream: TcpStream, mut bytes: Vec<u8>, len: usize, state: Arc<ServerState>) {
+    let leftover = bytes.split_off(len);
+    handle(stream, bytes, leftover, PREFIX, state).await
+}
+
+/// The answer to a plain HTTP request for `path` (without its query) when it is under
+/// `/conformance/`; `None` for other paths.
+pub async fn answer(
+    state: &ServerState,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+) -> Option<Response<Full<Bytes>>> {
+    let rest = path.strip_prefix(PREFIX).filter(|r| r.starts_with('/'))?;
+    if method != Method::GET {
+        return Some(respond(
+            StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": "only GET is served here"}),
-        )
-        .await;
+        ));
     }
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query = query_pairs(query);
-    match path.strip_prefix(PREFIX).unwrap_or(path) {
+    let query = query_pairs(query.unwrap_or(""));
+    Some(match rest {
         "/cases" => {
-            let cases: Vec<_> = state
+            let cases: Vec<Value> = state
                 .cases
                 .iter()
                 .enumerate()
                 .map(|(i, c)| json!({"id": c.id, "number": i + 1, "description": c.description, "expectation": c.expectation}))
                 .collect();
-            respond(&mut stream, 200, &json!(cases)).await
+            respond(StatusCode::OK, &json!(cases))
         }
+        "/status" => respond(
+            StatusCode::OK,
+            &json!({"cases": state.cases.len(), "latest": state.latest()}),
+        ),
         "/result" => {
             let (Some(agent), Some(case)) = (query.get("agent"), query.get("case")) else {
-                return respond(
-                    &mut stream,
-                    400,
+                return Some(respond(
+                    StatusCode::BAD_REQUEST,
                     &json!({"error": "result needs agent and case"}),
-                )
-                .await;
+                ));
             };
             let after = query.get("after").and_then(|n| n.parse().ok()).unwrap_or(0);
             let wait = query
@@ -82,11 +88,9 @@ pub async fn serve(
                 None => {
                     let why = format!("no result of case {case} for agent {agent} yet");
                     respond(
-                        &mut stream,
-                        404,
+                        StatusCode::NOT_FOUND,
                         &json!({"error": why, "latest": state.latest()}),
                     )
-                    .await
                 }
                 Some((serial, run)) => {
                     let (conversation, _table) = decoded(&run);
@@ -95,46 +99,27 @@ pub async fn serve(
                     body["latest"] = state.latest().into();
                     body["wire"] = follow_text(&transcript(&run)).into();
                     body["inspector"] = inspector_fragment(&run).into();
-                    respond(&mut stream, 200, &body).await
+                    respond(StatusCode::OK, &body)
                 }
             }
         }
         _ => {
-            let why = "the paths here are /conformance/cases, /conformance/result and the conformance server's WebSocket URLs";
-            respond(&mut stream, 404, &json!({"error": why})).await
-        }
-    }
-}
-
-/// A JSON answer, then the connection ends.
-async fn respond(stream: &mut TcpStream, status: u16, body: &serde_json::Value) {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        _ => "Method Not Allowed",
-    };
-    let body = body.to_string();
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    if stream.write_all(head.as_bytes()).await.is_err()
-        || stream.write_all(body.as_bytes()).await.is_err()
-    {
-        return;
-    }
-    let _ = stream.shutdown().await;
-    // Whatever the client still sends is read and dropped (bounded), so the close is not
-    // a reset that loses the answer.
-    let mut buf = [0u8; 4096];
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        while let Ok(n) = stream.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
+            let why = "the paths here are /conformance/cases, /conformance/status, /conformance/result and the conformance server's WebSocket URLs";
+            respond(StatusCode::NOT_FOUND, &json!({"error": why}))
         }
     })
-    .await;
+}
+
+/// A JSON answer.
+fn respond(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
+    let mut res = Response::new(Full::new(Bytes::from(body.to_string())));
+    *res.status_mut() = status;
+    let headers = res.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    res
 }
