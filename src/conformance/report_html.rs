@@ -23,8 +23,9 @@ use crate::Direction;
 /// to this many characters); a case with more wire is offered as a pcapng only.
 pub const MAX_LINK_TEXT: usize = 64 * 1024;
 
-/// The most payload bytes a frame row shows.
+/// The most payload bytes a frame row shows, as text and as hex.
 const PREVIEW: usize = 64;
+const PREVIEW_HEX: usize = 24;
 
 /// `<`, `>`, `&`, `"` and `'` as character references: text and attribute values alike.
 pub fn escape(text: &str) -> String {
@@ -89,7 +90,8 @@ td.verdict,td.verdict a{color:#fff}td.verdict a{font-weight:600}
 .close{font-size:.85em;display:block}.close-bad{background:#fff3;outline:1px solid #fff;padding:0 .2em}
 .legend td{color:#fff;min-width:7em}
 pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:24em;white-space:pre-wrap;word-break:break-all}
-.frames td{font-family:ui-monospace,monospace;font-size:.9em}
+.frames td{font-family:ui-monospace,monospace;font-size:.9em;white-space:nowrap}
+.frames td.payload,tr.violation td{white-space:normal;overflow-wrap:anywhere}
 tr.client td:first-child{border-left:4px solid #36c}tr.server td:first-child{border-left:4px solid #c63}
 tr.violation td{background:#fde8e8;color:#800}
 .failed{color:#900;font-weight:600}.ok{color:#070;font-weight:600}
@@ -400,11 +402,10 @@ fn conversation_html(run: &CaseRun, d: &Value) -> String {
             escape(&String::from_utf8_lossy(head))
         );
         let checks = d[name]["checks"].as_array().cloned().unwrap_or_default();
-        b.push_str(&checks_html(&checks));
+        b.push_str(&checks_html(&format!("The {name}"), &checks));
     }
-    b.push_str(&checks_html(
-        &d["pairChecks"].as_array().cloned().unwrap_or_default(),
-    ));
+    let pair = d["pairChecks"].as_array().cloned().unwrap_or_default();
+    b.push_str(&checks_html("Request and response together", &pair));
     let empty = Vec::new();
     let frames = d["frames"].as_array().unwrap_or(&empty);
     let violations = d["violations"].as_array().unwrap_or(&empty);
@@ -437,7 +438,7 @@ fn conversation_html(run: &CaseRun, d: &Value) -> String {
             b,
             "<tr class=\"{dir}\" data-testid=\"case-frame\" data-direction=\"{dir}\" data-kind=\"{}\">\
              <td>{}</td><td>{}</td><td>{ms}</td><td>{offset}</td><td>{}</td><td>{}</td><td>{} {} {}</td>\
-             <td>0x{:x} {}</td><td>{}</td><td>{}</td><td>{} ({}-bit)</td><td data-testid=\"case-frame-payload\">{}</td></tr>",
+             <td>0x{:x} {}</td><td>{}</td><td>{}</td><td>{} ({}-bit)</td><td class=\"payload\" data-testid=\"case-frame-payload\">{}</td></tr>",
             escape(f["kind"].as_str().unwrap_or("")),
             arrow(dir),
             f["index"],
@@ -530,7 +531,8 @@ fn conversation_html(run: &CaseRun, d: &Value) -> String {
     b
 }
 
-fn checks_html(checks: &[Value]) -> String {
+/// `what: N checks, M failed`, and the failed ones with their rule's id and section.
+fn checks_html(what: &str, checks: &[Value]) -> String {
     let failed: Vec<&Value> = checks
         .iter()
         .filter(|c| c["passed"] == Value::Bool(false))
@@ -538,7 +540,11 @@ fn checks_html(checks: &[Value]) -> String {
     if checks.is_empty() {
         return String::new();
     }
-    let mut b = format!("<p>{} checks, {} failed</p>\n", checks.len(), failed.len());
+    let mut b = format!(
+        "<p>{what}: {} checks, {} failed</p>\n",
+        checks.len(),
+        failed.len()
+    );
     if !failed.is_empty() {
         b.push_str("<ul>\n");
         for c in failed {
@@ -558,13 +564,11 @@ fn checks_html(checks: &[Value]) -> String {
 fn violation_row(v: &Value) -> String {
     format!(
         "<tr class=\"violation\" data-testid=\"case-violation\" data-id=\"{}\"><td>{}</td>\
-         <td colspan=\"11\">{} at byte {}: {} ({}; a strict endpoint closes with {})</td></tr>\n",
+         <td colspan=\"11\">{}: {}; a strict endpoint closes with {}</td></tr>\n",
         escape(v["id"].as_str().unwrap_or("")),
         arrow(v["direction"].as_str().unwrap_or("")),
         escape(v["id"].as_str().unwrap_or("")),
-        v["offset"],
         escape(v["message"].as_str().unwrap_or("")),
-        escape(v["rfc"].as_str().unwrap_or("")),
         v["closeCode"]
             .as_u64()
             .map_or("no code".to_string(), |c| c.to_string())
@@ -596,18 +600,31 @@ fn payload_html(f: &Value) -> String {
     if bytes.is_empty() {
         return "(empty)".into();
     }
-    let shown = &bytes[..bytes.len().min(PREVIEW)];
-    let more = if bytes.len() > PREVIEW {
-        format!(" … {} bytes", bytes.len())
-    } else {
-        String::new()
+    let more = |shown: usize| {
+        if bytes.len() > shown {
+            format!(" … {} bytes", bytes.len())
+        } else {
+            String::new()
+        }
     };
     let compressed = f["compressed"].as_bool() == Some(true);
-    match std::str::from_utf8(shown) {
-        Ok(text) if !compressed && !text.chars().any(|c| c.is_control()) => {
-            format!("“{}”{more}", escape(text))
+    let text = &bytes[..bytes.len().min(PREVIEW)];
+    // A preview cut inside a character is still text: the part that is whole.
+    let text = match std::str::from_utf8(text) {
+        Ok(t) => Some(t),
+        Err(e) if bytes.len() > PREVIEW && e.error_len().is_none() => {
+            std::str::from_utf8(&text[..e.valid_up_to()]).ok()
         }
-        _ => format!("{}{more}", hex(shown)),
+        Err(_) => None,
+    };
+    match text {
+        Some(t) if !compressed && !t.chars().any(char::is_control) => {
+            format!("“{}”{}", escape(t), more(t.len()))
+        }
+        _ => {
+            let shown = &bytes[..bytes.len().min(PREVIEW_HEX)];
+            format!("{}{}", hex(shown), more(shown.len()))
+        }
     }
 }
 
