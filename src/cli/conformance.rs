@@ -51,6 +51,10 @@ pub struct Selection {
     /// Print a JSON summary (cases by verdict, the failed ones) instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Group 9 (limits and performance) at Autobahn's sizes (up to 16 MiB messages and 1000
+    /// round trips); without it, a sixteenth of each size and 100 round trips.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -98,14 +98,14 @@ pub enum Step {
         payload: Vec<u8>,
         fragment: usize,
     },
-    /// A frame header announcing `length` bytes with FIN clear, then the payload in the
-    /// parts given with a wait of `pause_ms` before each part after the first, then an
-    /// empty final continuation (6.4.3, 6.4.4).
-    Streamed {
-        opcode: u8,
-        parts: Vec<Vec<u8>>,
-        pause_ms: u64,
-    },
+    /// A frame's header alone, announcing `length` payload bytes that [`Step::Payload`]
+    /// steps send later (6.4.3, 6.4.4 stream one frame across waits). Written together
+    /// with what follows; not counted in the frames sent (Autobahn's streamed frames are
+    /// not).
+    Header { opcode: u8, fin: bool, length: u64 },
+    /// Payload bytes of the frame whose [`Step::Header`] went last, masked on with its
+    /// key when the tester masks; sent only while the connection is open.
+    Payload(Vec<u8>),
     /// The closing handshake begins: a close with this code and reason (none: an empty
     /// close), the tester then waits for the peer's.
     Close { code: Option<u16>, reason: Vec<u8> },
@@ -168,6 +168,25 @@ pub enum Special {
     WrongCodeFails,
     /// Whatever happens, both verdicts are INFORMATIONAL (7.1.6, 7.13.x).
     Informational,
+    /// The events verdict fails unless the tester sent exactly this many text frames and
+    /// continuation frames (10.1.1: Autobahn checks its own auto-fragmentation).
+    SentFrames { text: u64, continuation: u64 },
+    /// Group 9: no events are recorded; the answer's type and length decide (content is
+    /// not compared, as in Autobahn's), and the time is the figure reported.
+    Performance(Performance),
+}
+
+/// What a group 9 case waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Performance {
+    /// One message back of this type and length, after the steps sent one.
+    One { binary: bool, length: usize },
+    /// `count` messages of this type and length, each sent once the last came back.
+    RoundTrips {
+        binary: bool,
+        length: usize,
+        count: usize,
+    },
 }
 
 /// One conformance case.

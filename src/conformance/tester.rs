@@ -9,9 +9,9 @@
 //! closes the handshake within 1 s or drops TCP, and as a server drops TCP once the closing
 //! handshake is done (as a client it waits up to 1 s for the server to).
 
-use super::case::{op, Case, Event, Step, Write};
+use super::case::{op, Case, Event, Performance, Special, Step, Write};
 use crate::encode::{encode_close_payload, encode_frame, FrameSpec};
-use crate::{DecodeOptions, Decoder, Direction, MessageKind, Protocol, Role};
+use crate::{DecodeOptions, Decoder, Direction, MessageKind, Protocol, Role, ViolationId};
 
 /// How long a closing handshake may take, and a server to drop TCP after it (Autobahn's
 /// closeHandshakeTimeout and serverConnectionDropTimeout).
@@ -33,8 +33,6 @@ pub enum Timer {
     CloseAfter,
     /// The end of a [`Step::Wait`] (numbered: each wait once).
     Wait(u32),
-    /// A streamed frame's next part is due (6.4.3, 6.4.4).
-    Part(u32),
     CloseHandshake,
     ServerDrop,
 }
@@ -84,6 +82,10 @@ pub struct Observed {
     pub wire: Vec<(Direction, Vec<u8>, u64)>,
     /// The rule the peer broke that made the tester fail the connection, if one did.
     pub peer_violation: Option<String>,
+    /// Group 9: whether the answers were right, and what was seen (none came: `None`).
+    pub performance: Option<(bool, String)>,
+    /// Group 9: the answers that came right.
+    pub round_trips: usize,
 }
 
 /// The tester of one case.
@@ -95,8 +97,9 @@ pub struct Tester {
     /// The next step to run.
     next: usize,
     waits: u32,
-    /// A streamed frame's parts still to send, and its number.
-    streaming: Option<(Vec<Vec<u8>>, u64, u32)>,
+    /// The frame a [`Step::Header`] began: its masking key (none when the tester does not
+    /// mask) and how many of its payload bytes went.
+    stream: Option<(Option<[u8; 4]>, usize)>,
     received_close: bool,
     tcp_closed: bool,
     seed: u64,
@@ -128,7 +131,7 @@ impl Tester {
             decoder,
             next: 0,
             waits: 0,
-            streaming: None,
+            stream: None,
             received_close: false,
             tcp_closed: false,
             seed: seed | 1,
@@ -203,8 +206,13 @@ impl Tester {
                 }
                 _ => {
                     if let Some(m) = ends.get(&frame.index) {
+                        let binary = m.kind == MessageKind::Binary;
+                        if let Special::Performance(p) = self.case.special {
+                            self.answer(p, binary, m.data.len(), &mut out);
+                            continue;
+                        }
                         let event = Event::Message {
-                            binary: m.kind == MessageKind::Binary,
+                            binary,
                             payload: m.data.to_vec(),
                         };
                         self.record(event, &mut out);
@@ -214,6 +222,22 @@ impl Tester {
         }
         if let Some(v) = decoded.violations.first() {
             if failing.is_some() && !self.received_close {
+                // A close whose code or reason breaks a rule still tells its code (Autobahn
+                // takes remoteCloseCode before it checks them: 7.9.x, 7.13.x).
+                let close = decoded
+                    .frames
+                    .iter()
+                    .find(|f| Some(f.index) == failing && f.opcode == op::CLOSE);
+                let about_body = decoded.violations.iter().any(|v| {
+                    v.frame == failing
+                        && matches!(
+                            v.id,
+                            ViolationId::InvalidCloseCode | ViolationId::InvalidUtf8
+                        )
+                });
+                if let (Some(close), true) = (close, about_body) {
+                    self.observed.remote_close_code = close.close_code;
+                }
                 let code = v.close_code().unwrap_or(1002);
                 self.observed.peer_violation = Some(format!("{}: {}", v.id.as_str(), v.message));
                 self.fail(code, "", &mut out);
@@ -242,7 +266,6 @@ impl Tester {
                     self.run_steps(&mut out);
                 }
             }
-            Timer::Part(_) => self.next_part(&mut out),
             Timer::CloseHandshake => {
                 if self.state == State::Closing && !self.tcp_closed {
                     self.observed.close_handshake_timeout = true;
@@ -292,12 +315,18 @@ impl Tester {
         (self.case, self.side, self.observed)
     }
 
+    /// Runs steps up to the next wait. Steps run while the connection is open, and after the
+    /// tester's own close in the same run too (7.1.x write frames after it), until it is
+    /// closed; a step that is not a raw frame or a timer does nothing once the tester is
+    /// closing (Autobahn's message and close calls do nothing then; its frame writer
+    /// writes whatever the state).
     fn run_steps(&mut self, out: &mut Vec<Action>) {
-        while self.state == State::Open || self.next_is_timer() {
+        while self.state != State::Closed || self.next_is_timer() {
             let Some(step) = self.case.steps.get(self.next).cloned() else {
                 return;
             };
             self.next += 1;
+            let open = self.state == State::Open;
             match step {
                 Step::Frame {
                     opcode,
@@ -317,26 +346,39 @@ impl Tester {
                     opcode,
                     payload,
                     fragment,
-                } => self.send_message(opcode, &payload, fragment, out),
-                Step::Streamed {
-                    opcode,
-                    parts,
-                    pause_ms,
                 } => {
-                    let length: usize = parts.iter().map(Vec::len).sum();
-                    let mut header = FrameSpec::new(opcode, Vec::new());
-                    header.fin = false;
-                    header.declared_length = Some(length as u64);
-                    self.send_frame(header, Write::Alone, out);
-                    self.waits += 1;
-                    self.streaming = Some((parts, pause_ms, self.waits));
-                    self.next_part(out);
-                    return;
+                    if open {
+                        self.send_message(opcode, &payload, fragment, out);
+                    }
+                }
+                Step::Header {
+                    opcode,
+                    fin,
+                    length,
+                } => {
+                    if open {
+                        let mut header = FrameSpec::new(opcode, Vec::new());
+                        header.fin = fin;
+                        header.declared_length = Some(length);
+                        let key = (self.side == Side::Client).then(|| self.mask());
+                        header.masking_key = key;
+                        self.stream = Some((key, 0));
+                        self.send_raw(encode_frame(&header), Write::Together, out);
+                    }
+                }
+                Step::Payload(mut bytes) => {
+                    if let (true, Some((key, at))) = (open, self.stream.as_mut()) {
+                        if let Some(key) = key {
+                            crate::unmask(&mut bytes, *key, *at);
+                        }
+                        *at += bytes.len();
+                        self.send_raw(bytes, Write::Together, out);
+                    }
                 }
                 Step::Close { code, reason } => {
                     self.close(code, reason, out);
                 }
-                Step::RawClose(payload) => {
+                Step::RawClose(payload) if open => {
                     self.observed.local_close_code =
                         (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
                     self.observed.local_close_reason = (payload.len() > 2)
@@ -344,7 +386,12 @@ impl Tester {
                     self.send_frame(FrameSpec::new(op::CLOSE, payload), Write::Together, out);
                     self.begin_closing(out);
                 }
-                Step::Record(event) => self.record(event, out),
+                Step::RawClose(_) => {}
+                Step::Record(event) => {
+                    if open {
+                        self.record(event, out);
+                    }
+                }
                 Step::Wait(ms) => {
                     self.waits += 1;
                     out.push(Action::Set(Timer::Wait(self.waits), ms));
@@ -365,24 +412,48 @@ impl Tester {
         )
     }
 
-    /// A streamed frame's next part, or its end and the steps after it.
-    fn next_part(&mut self, out: &mut Vec<Action>) {
-        let Some((mut parts, pause, n)) = self.streaming.take() else {
+    /// Group 9: a message came back; its type and length are checked, and then the next
+    /// round trip goes or the tester closes.
+    fn answer(&mut self, p: Performance, binary: bool, length: usize, out: &mut Vec<Action>) {
+        if self.observed.performance.is_some() || self.state != State::Open {
             return;
+        }
+        let (want_binary, want_length, count) = match p {
+            Performance::One { binary, length } => (binary, length, 1),
+            Performance::RoundTrips {
+                binary,
+                length,
+                count,
+            } => (binary, length, count),
         };
-        if self.state != State::Open {
-            return;
+        let kind = |b: bool| if b { "binary" } else { "text" };
+        if binary != want_binary || length != want_length {
+            self.observed.performance = Some((
+                false,
+                format!(
+                    "Expected a {} message of length {want_length}, but got a {} message of length {length}.",
+                    kind(want_binary),
+                    kind(binary)
+                ),
+            ));
+            return self.close(Some(1000), Vec::new(), out);
         }
-        if parts.is_empty() {
-            // The message ends with an empty final continuation.
-            self.send_frame(FrameSpec::new(op::CONT, Vec::new()), Write::Alone, out);
-            return self.run_steps(out);
+        self.observed.round_trips += 1;
+        if self.observed.round_trips < count {
+            let opcode = if want_binary { op::BIN } else { op::TEXT };
+            let payload = match self.case.steps.first() {
+                Some(Step::Message { payload, .. }) => payload.clone(),
+                _ => vec![b'*'; want_length],
+            };
+            return self.send_message(opcode, &payload, 0, out);
         }
-        let part = parts.remove(0);
-        // Raw payload bytes: masked with the header's key when the tester masks.
-        self.send_raw(part, Write::Alone, out);
-        self.streaming = Some((parts, pause, n));
-        out.push(Action::Set(Timer::Part(n), pause));
+        let text = if count == 1 {
+            format!("Received a {} message of length {length}.", kind(binary))
+        } else {
+            "Ok, received all echoed messages in time.".to_string()
+        };
+        self.observed.performance = Some((true, text));
+        self.close(Some(1000), Vec::new(), out);
     }
 
     fn send_message(&mut self, opcode: u8, payload: &[u8], fragment: usize, out: &mut Vec<Action>) {
@@ -422,10 +493,7 @@ impl Tester {
         self.send_raw(bytes, write, out);
     }
 
-    /// Bytes as they are (a streamed frame's payload parts are sent unmasked by a
-    /// server and masked with a fresh key by no one: the streamed cases are only run
-    /// with the tester as server in Autobahn's published reports; as a client the parts
-    /// are masked with the zero key, which masks nothing).
+    /// Bytes as they are.
     fn send_raw(&mut self, bytes: Vec<u8>, write: Write, out: &mut Vec<Action>) {
         self.observed
             .wire

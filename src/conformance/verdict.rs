@@ -3,7 +3,7 @@
 //! connection closed, by the Autobahn TestSuite's rules in their order, so reports compare
 //! line by line.
 
-use super::case::{Behavior, Case, Special};
+use super::case::{op, Behavior, Case, Special};
 use super::tester::{Observed, Side};
 
 /// The two verdicts and why.
@@ -31,7 +31,7 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         ),
     };
     let close = &case.expected_close;
-    let (mut behavior_close, mut result_close) = if close.closed_by_me != seen.closed_by_me {
+    let (mut behavior_close, result_close) = if close.closed_by_me != seen.closed_by_me {
         (
             Behavior::Failed,
             "The connection was failed by the wrong endpoint".to_string(),
@@ -73,14 +73,55 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 result = result_close.clone();
             }
         }
+        Special::Performance(_) => {
+            (behavior, result) = match &seen.performance {
+                Some((true, text)) => (Behavior::Ok, text.clone()),
+                Some((false, text)) => (Behavior::Failed, text.clone()),
+                None => (
+                    Behavior::Failed,
+                    match give_up(case) {
+                        Some(ms) => {
+                            format!("Did not receive the answer within {} seconds.", ms / 1000)
+                        }
+                        None => "Did not receive the answer.".to_string(),
+                    },
+                ),
+            };
+        }
         Special::Informational => {
             behavior = Behavior::Informational;
             behavior_close = Behavior::Informational;
-            result = match seen.remote_close_code {
-                Some(code) => format!("Peer closed with code {code}."),
-                None => "Peer closed without a close code.".to_string(),
+            // The spec leaves these open: what the peer did is reported, not judged
+            // (7.1.6: whether its echo of the text came before its close).
+            let code = match seen.remote_close_code {
+                Some(code) => format!("the peer closed with code {code}"),
+                None => "the peer closed without a close code".to_string(),
             };
-            result_close = result.clone();
+            let echoed = seen
+                .received
+                .iter()
+                .any(|e| matches!(e, super::case::Event::Message { .. }));
+            result = if case.id == "7.1.6" {
+                if echoed {
+                    format!("The text message was processed before the close; {code}.")
+                } else {
+                    format!("The close was processed before the text message could be echoed; {code}.")
+                }
+            } else {
+                format!("The events are left open by the spec; {code}.")
+            };
+        }
+        Special::SentFrames { text, continuation } => {
+            let count = |opcode: u8| seen.tx_frames.get(&opcode).copied().unwrap_or(0);
+            let got = (count(op::CONT), count(op::TEXT));
+            if got != (continuation, text) {
+                behavior = Behavior::Failed;
+                // Autobahn's words, its counts keyed by opcode.
+                result = format!(
+                    "Frames transmitted {{0: {}, 1: {}}} does not match what we expected {{0: {continuation}, 1: {text}}}.",
+                    got.0, got.1
+                );
+            }
         }
     }
     Verdict {
@@ -89,6 +130,14 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
         result,
         result_close,
     }
+}
+
+/// A case's give-up time (its close-after step), in milliseconds.
+fn give_up(case: &Case) -> Option<u64> {
+    case.steps.iter().find_map(|s| match s {
+        super::case::Step::CloseAfter(ms) => Some(*ms),
+        _ => None,
+    })
 }
 
 /// The verdicts of a case whose opening handshake never completed.

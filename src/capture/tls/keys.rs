@@ -43,7 +43,7 @@ pub(crate) fn tls12_keys(
     }))
 }
 
-/// RFC 5246 §5: "PRF(secret, label, seed) = P_<hash>(secret, label + seed)".
+/// RFC 5246 §5: `PRF(secret, label, seed) = P_<hash>(secret, label + seed)`.
 pub(crate) fn prf(
     hash: Hash,
     secret: &[u8],
@@ -82,8 +82,8 @@ fn p_hash<M: Mac + hmac::digest::KeyInit>(
     Some(())
 }
 
-/// TLS 1.3 (RFC 8446 §7.3): "[sender]_write_key = HKDF-Expand-Label(Secret, "key", "",
-/// key_length)", "[sender]_write_iv = HKDF-Expand-Label(Secret, "iv", "", iv_length)".
+/// TLS 1.3 (RFC 8446 §7.3): `[sender]_write_key = HKDF-Expand-Label(Secret, "key", "",
+/// key_length)`, `[sender]_write_iv = HKDF-Expand-Label(Secret, "iv", "", iv_length)`.
 pub(crate) fn tls13_keys(suite: &Suite, secret: &[u8]) -> Option<KeyIv> {
     Some(KeyIv {
         key: expand_label(suite.hash, secret, b"key", suite.cipher.key_len())?,

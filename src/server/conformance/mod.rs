@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use wsinspect::cli::{ConformanceArgs, ConformanceMode, Selection};
-use wsinspect::conformance::cases::select;
+use wsinspect::conformance::cases::select_sized;
 use wsinspect::conformance::report::{
     any_failed, case_json, decoded, file_stem, index_json, CaseRun,
 };
@@ -50,7 +50,7 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let cases = select(&c.selection.cases, &c.selection.exclude);
+            let cases = select_sized(&c.selection.cases, &c.selection.exclude, c.selection.full);
             if cases.is_empty() {
                 eprintln!("wsinspect conformance: no case matches --cases and --exclude");
                 return ExitCode::from(2);
@@ -64,7 +64,7 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
             finish(&runs, &c.selection)
         }
         ConformanceMode::Server(s) => {
-            let cases = select(&s.selection.cases, &s.selection.exclude);
+            let cases = select_sized(&s.selection.cases, &s.selection.exclude, s.selection.full);
             if cases.is_empty() {
                 eprintln!("wsinspect conformance: no case matches --cases and --exclude");
                 return ExitCode::from(2);
