@@ -30,6 +30,17 @@ export class CaseReport {
     root.hidden = true;
   }
 
+  /** Says why case `id`'s report cannot be shown. */
+  fail(id, why) {
+    this.root.hidden = false;
+    this.root.dataset.case = id;
+    fill(this.facts, el("h2", {}, `Case ${id}`));
+    fill(this.links);
+    this.conversation.show(null);
+    this.error.textContent = `no report: ${why}`;
+    this.error.hidden = false;
+  }
+
   /** Shows a result (the server's per-case JSON with its wire). */
   async show(r) {
     this.root.hidden = false;

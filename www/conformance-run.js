@@ -95,11 +95,13 @@ export function runCase(number, agent) {
 }
 
 /**
- * The result of case `id` for `agent` kept after result number `after`, waiting for the server
- * to keep it; `{ok: true, result}` or `{ok: false, latest, error}` (404: none yet).
+ * The result of case `id` for `agent` kept after result number `after`, waiting up to `wait`
+ * seconds for the server to keep it; `brief`: without its wire and the wire's decoding (what a
+ * verdict row needs). `{ok: true, result}` or `{ok: false, latest, error}` (404: none yet).
  */
-export async function fetchResult(agent, id, after = 0, wait = RESULT_WAIT_S) {
+export async function fetchResult(agent, id, { after = 0, wait = RESULT_WAIT_S, brief = false } = {}) {
   const query = new URLSearchParams({ agent, case: id, after: String(after), wait: String(wait) });
+  if (brief) query.set("brief", "1");
   const res = await fetch(`${BASE}/result?${query}`, { cache: "no-store" });
   const body = await res.json();
   return res.ok ? { ok: true, result: body } : { ok: false, latest: body.latest ?? 0, error: body.error };

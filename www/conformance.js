@@ -105,13 +105,13 @@ export class ConformancePanel {
       this.current = null;
       let got;
       try {
-        got = await fetchResult(agent, c.id, after);
+        got = await fetchResult(agent, c.id, { after, brief: true });
       } catch (error) {
         got = { ok: false, error: String(error?.message ?? error) };
       }
       if (got.ok) {
         after = Math.max(after, got.result.serial);
-        this.results.set(c.id, got.result);
+        this.results.set(c.id, { agent, serial: got.result.serial });
       }
       this.fillRow(row, c, got.ok ? got.result : null, seen);
     }
@@ -128,7 +128,9 @@ export class ConformancePanel {
   }
 
   fillRow(row, c, r, seen) {
-    const browser = `${seen.code ?? "?"}${seen.reason ? ` “${seen.reason}”` : ""}${seen.wasClean ? "" : ", unclean"}`;
+    // The reason in full in the title: the row stays narrow (7.x's reasons are up to 123 bytes).
+    const reason = seen.reason.length > 16 ? `${seen.reason.slice(0, 15)}…` : seen.reason;
+    const browser = `${seen.code ?? "?"}${reason ? ` “${reason}”` : ""}${seen.wasClean ? "" : ", unclean"}`;
     row.dataset.state = "done";
     if (!r) {
       row.dataset.behavior = "MISSING";
@@ -145,7 +147,7 @@ export class ConformancePanel {
       el("td", { class: r.behaviorClose === "OK" ? "" : "close-bad", "data-testid": "conf-behavior-close" }, r.behaviorClose),
       el("td", { "data-testid": "conf-remote-code" }, r.remoteCloseCode ?? "none"),
       el("td", { "data-testid": "conf-duration" }, `${r.duration} ms`),
-      el("td", { "data-testid": "conf-browser-saw" }, browser));
+      el("td", { "data-testid": "conf-browser-saw", title: `close ${seen.code} “${seen.reason}”, ${seen.wasClean ? "clean" : "unclean"}` }, browser));
   }
 
   summarise(total, ms) {
@@ -159,12 +161,16 @@ export class ConformancePanel {
     this.setStatus("done", this.stopped ? "stopped" : "done: click a case for its report");
   }
 
-  /** Shows a case's report beside the table. */
-  open(id) {
-    const r = this.results.get(id);
-    if (!r) return;
+  /** Shows a case's report beside the table: its result again, now with the wire decoded. */
+  async open(id) {
+    const kept = this.results.get(id);
+    if (!kept) return;
     for (const row of this.root.querySelectorAll("[data-testid=conf-row].selected")) row.classList.remove("selected");
     this.root.querySelector(`[data-testid=conf-row][data-case="${CSS.escape(id)}"]`)?.classList.add("selected");
-    this.report.show(r);
+    this.opening = id;
+    const got = await fetchResult(kept.agent, id, { after: kept.serial - 1, wait: 0 }).catch((e) => ({ ok: false, error: String(e) }));
+    if (this.opening !== id) return;
+    if (got.ok) this.report.show(got.result);
+    else this.report.fail(id, got.error ?? "the result is gone (the server restarted?)");
   }
 }

@@ -12,7 +12,9 @@
 //!   number given), `wire` (the case's bytes as Follow TCP Stream text) and `inspector`
 //!   (the page's fragment that opens them in the Decode panel, null when too large for a
 //!   link). `after=N`: only a result newer than number N; `wait=S`: wait up to S seconds
-//!   (at most 30) for it. 404 (with `latest`) when there is none.
+//!   (at most 30) for it; `brief`: without the wire and its decoding (`wsinspect` null, no
+//!   `wire` nor `inspector`: a verdict row needs none of them, and a case of group 9 has
+//!   megabytes). 404 (with `latest`) when there is none.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +93,12 @@ pub async fn answer(
                         StatusCode::NOT_FOUND,
                         &json!({"error": why, "latest": state.latest()}),
                     )
+                }
+                Some((serial, run)) if query.contains_key("brief") => {
+                    let mut body = case_json(&run, Value::Null);
+                    body["serial"] = serial.into();
+                    body["latest"] = state.latest().into();
+                    respond(StatusCode::OK, &body)
                 }
                 Some((serial, run)) => {
                     let (conversation, _table) = decoded(&run);
