@@ -105,9 +105,7 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 if echoed {
                     format!("The text message was processed before the close; {code}.")
                 } else {
-                    format!(
-                        "The close was processed before the text message could be echoed; {code}."
-                    )
+                    format!("The close was processed before the text message could be echoed; {code}.")
                 }
             } else {
                 format!("The events are left open by the spec; {code}.")
