@@ -10,22 +10,17 @@
 //! The wire of a case is also offered as Follow TCP Stream text ([`follow_text`]), the form
 //! the inspector page's share links carry, for "open in the inspector".
 
+mod conversation;
+mod wire;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use super::case::Behavior;
-use super::report::{event_json, file_stem, transcript, CaseRun};
-use crate::Direction;
-
-/// The longest Follow text put in an inspector link (the page's share links keep values up
-/// to this many characters); a case with more wire is offered as a pcapng only.
-pub const MAX_LINK_TEXT: usize = 64 * 1024;
-
-/// The most payload bytes a frame row shows, as text and as hex.
-const PREVIEW: usize = 64;
-const PREVIEW_HEX: usize = 24;
+use super::report::{event_json, file_stem, CaseRun};
+pub use wire::{follow_text, inspector_fragment, wire_links, WireLinks, MAX_LINK_TEXT};
 
 /// `<`, `>`, `&`, `"` and `'` as character references: text and attribute values alike.
 pub fn escape(text: &str) -> String {
@@ -190,63 +185,6 @@ pub fn index_html(runs: &[CaseRun]) -> String {
     page("wsinspect conformance report", &b)
 }
 
-/// Where a case page points for its wire: the pcapng beside it, and the inspector page
-/// (`None`: too large for a link).
-pub struct WireLinks {
-    pub pcapng: String,
-    pub inspector: Option<String>,
-}
-
-/// The links of a case: `<stem>.pcapng`, and `inspector` (the page's address, as
-/// `http://127.0.0.1:8080/`) with the case's wire as Follow text in the fragment when it
-/// fits [`MAX_LINK_TEXT`].
-pub fn wire_links(run: &CaseRun, inspector: &str) -> WireLinks {
-    WireLinks {
-        pcapng: format!("{}.pcapng", file_stem(&run.agent, &run.case.id)),
-        inspector: inspector_fragment(run).map(|f| format!("{inspector}#{f}")),
-    }
-}
-
-/// The page's share-link fragment that opens the case's wire in the Decode panel
-/// (`p=decode&d.in=<Follow text>`), or `None` when the text is over [`MAX_LINK_TEXT`].
-pub fn inspector_fragment(run: &CaseRun) -> Option<String> {
-    let text = follow_text(&transcript(run));
-    (text.len() <= MAX_LINK_TEXT).then(|| format!("p=decode&d.in={}", percent_encode(&text)))
-}
-
-/// Everything but the URL's unreserved characters (RFC 3986 §2.3) as `%XX`.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
-/// A transcript as tshark's `-qz follow,tcp,raw` prints it (the client's chunks at the
-/// margin, the server's after a tab, one line a chunk), which the inspector reads back as
-/// the same conversation.
-pub fn follow_text(t: &crate::Transcript) -> String {
-    let banner = "=".repeat(67);
-    let mut out = format!("{banner}\nFollow: tcp,raw\nFilter: tcp.stream eq 0\n");
-    for chunk in t.chunks.iter().filter(|c| !c.bytes.is_empty()) {
-        if chunk.direction == Direction::Server {
-            out.push('\t');
-        }
-        for b in &chunk.bytes {
-            let _ = write!(out, "{b:02x}");
-        }
-        out.push('\n');
-    }
-    out.push_str(&banner);
-    out.push('\n');
-    out
-}
-
 /// One case's page. `decoded` is [`super::report::decoded`]'s conversation object and
 /// `table` its text table.
 pub fn case_html(run: &CaseRun, decoded: &Value, table: &str, links: &WireLinks) -> String {
@@ -372,286 +310,13 @@ pub fn case_html(run: &CaseRun, decoded: &Value, table: &str, links: &WireLinks)
         }
     }
     b.push_str("</p>\n");
-    b.push_str(&conversation_html(run, decoded));
+    b.push_str(&conversation::conversation_html(run, decoded));
     let _ = writeln!(
         b,
         "<details><summary>The same, as <code>wsinspect decode</code> prints it</summary><pre data-testid=\"case-table\">{}</pre></details>",
         escape(table)
     );
     page(&format!("Case {} · {}", run.case.id, run.agent), &b)
-}
-
-/// The decoded conversation: heads, their checks, a table of frames in time order (their
-/// header bytes, every field, payloads shown as text or hex) with each violation after its
-/// frame, the messages and the closing handshake.
-fn conversation_html(run: &CaseRun, d: &Value) -> String {
-    let mut b = String::from("<h2>The conversation, decoded by wsinspect</h2>\n");
-    let t = transcript(run);
-    let mut streams: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-    for c in &t.chunks {
-        streams[c.direction.index()].extend_from_slice(&c.bytes);
-    }
-    for (name, head) in [
-        ("request", &run.http_request),
-        ("response", &run.http_response),
-    ] {
-        let Some(head) = head else { continue };
-        let _ = write!(
-            b,
-            "<h3>Opening handshake: {name}</h3>\n<pre data-testid=\"case-{name}\">{}</pre>\n",
-            escape(&String::from_utf8_lossy(head))
-        );
-        let checks = d[name]["checks"].as_array().cloned().unwrap_or_default();
-        b.push_str(&checks_html(&format!("The {name}"), &checks));
-    }
-    let pair = d["pairChecks"].as_array().cloned().unwrap_or_default();
-    b.push_str(&checks_html("Request and response together", &pair));
-    let empty = Vec::new();
-    let frames = d["frames"].as_array().unwrap_or(&empty);
-    let violations = d["violations"].as_array().unwrap_or(&empty);
-    let _ = writeln!(
-        b,
-        "<h3>Frames</h3>\n<p>{} frames, {} violations; offsets count each direction's bytes from its first (the HTTP head included), times from the start of the case.</p>",
-        frames.len(),
-        violations.len()
-    );
-    b.push_str(
-        "<table class=\"frames\" data-testid=\"case-frames\"><tr><th>direction</th><th>#</th><th>ms</th><th>offset</th>\
-         <th>header bytes</th><th>FIN</th><th>RSV1 2 3</th><th>opcode</th><th>MASK</th><th>masking key</th>\
-         <th>payload length</th><th>payload</th></tr>\n",
-    );
-    let bit = |x: &Value| if x.as_bool() == Some(true) { "1" } else { "0" };
-    for f in frames {
-        let dir = f["direction"].as_str().unwrap_or("");
-        let direction = Direction::from_name(dir).unwrap_or(Direction::Client);
-        let offset = f["offset"].as_u64().unwrap_or(0) as usize;
-        let header_len = f["headerLength"].as_u64().unwrap_or(0) as usize;
-        let stream = &streams[direction.index()];
-        let header = stream
-            .get(offset..(offset + header_len).min(stream.len()))
-            .map(hex)
-            .unwrap_or_default();
-        let ms = f["time"]
-            .as_f64()
-            .map_or("".into(), |s| format!("{:.0}", s * 1000.0));
-        let _ = writeln!(
-            b,
-            "<tr class=\"{dir}\" data-testid=\"case-frame\" data-direction=\"{dir}\" data-kind=\"{}\">\
-             <td>{}</td><td>{}</td><td>{ms}</td><td>{offset}</td><td>{}</td><td>{}</td><td>{} {} {}</td>\
-             <td>0x{:x} {}</td><td>{}</td><td>{}</td><td>{} ({}-bit)</td><td class=\"payload\" data-testid=\"case-frame-payload\">{}</td></tr>",
-            escape(f["kind"].as_str().unwrap_or("")),
-            arrow(dir),
-            f["index"],
-            header,
-            bit(&f["fin"]),
-            bit(&f["rsv1"]),
-            bit(&f["rsv2"]),
-            bit(&f["rsv3"]),
-            f["opcode"].as_u64().unwrap_or(0),
-            escape(f["kind"].as_str().unwrap_or("")),
-            bit(&f["masked"]),
-            escape(f["maskingKey"].as_str().unwrap_or("")),
-            f["payloadLength"],
-            escape(f["lengthEncoding"].as_str().unwrap_or("")),
-            payload_html(f)
-        );
-        for v in violations
-            .iter()
-            .filter(|v| v["direction"] == f["direction"] && v["frame"] == f["index"])
-        {
-            b.push_str(&violation_row(v));
-        }
-    }
-    for v in violations.iter().filter(|v| v["frame"].is_null()) {
-        b.push_str(&violation_row(v));
-    }
-    b.push_str("</table>\n");
-
-    let messages = d["messages"].as_array().unwrap_or(&empty);
-    if !messages.is_empty() {
-        b.push_str("<h3>Messages</h3>\n<table data-testid=\"case-messages\"><tr><th>direction</th><th>#</th><th>kind</th><th>frames</th><th>length</th><th>data</th></tr>\n");
-        for m in messages {
-            let data = m["data"].as_str().unwrap_or("");
-            let shown = match m["text"].as_str() {
-                Some(text) => clip(text),
-                None => clip(data),
-            };
-            let _ = writeln!(
-                b,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                arrow(m["direction"].as_str().unwrap_or("")),
-                m["index"],
-                escape(m["kind"].as_str().unwrap_or("")),
-                m["frames"].as_array().map_or(0, Vec::len),
-                m["inflatedLength"],
-                escape(&shown)
-            );
-        }
-        b.push_str("</table>\n");
-    }
-
-    let close = &d["close"];
-    let one = |e: &Value| -> String {
-        format!(
-            "{} sent close {}{} at byte {}",
-            arrow(e["direction"].as_str().unwrap_or("")),
-            e["code"]
-                .as_u64()
-                .map_or("(no code)".to_string(), |c| c.to_string()),
-            e["reason"]
-                .as_str()
-                .filter(|r| !r.is_empty())
-                .map_or(String::new(), |r| format!(" \"{}\"", escape(r))),
-            e["offset"]
-        )
-    };
-    let text = if close["first"].is_null() {
-        "no close frame either way".to_string()
-    } else if close["reply"].is_null() {
-        format!("{}; not answered", one(&close["first"]))
-    } else {
-        format!(
-            "{}; answered: {}",
-            one(&close["first"]),
-            one(&close["reply"])
-        )
-    };
-    let _ = writeln!(
-        b,
-        "<h3>Closing handshake</h3>\n<p data-testid=\"case-close-handshake\">{text}</p>"
-    );
-    for n in d["notices"].as_array().unwrap_or(&empty) {
-        let _ = writeln!(
-            b,
-            "<p>{}: {}</p>",
-            escape(n["direction"].as_str().unwrap_or("")),
-            escape(n["message"].as_str().unwrap_or(""))
-        );
-    }
-    b
-}
-
-/// `what: N checks, M failed`, and the failed ones with their rule's id and section.
-fn checks_html(what: &str, checks: &[Value]) -> String {
-    let failed: Vec<&Value> = checks
-        .iter()
-        .filter(|c| c["passed"] == Value::Bool(false))
-        .collect();
-    if checks.is_empty() {
-        return String::new();
-    }
-    let mut b = format!(
-        "<p>{what}: {} checks, {} failed</p>\n",
-        checks.len(),
-        failed.len()
-    );
-    if !failed.is_empty() {
-        b.push_str("<ul>\n");
-        for c in failed {
-            let _ = writeln!(
-                b,
-                "<li class=\"failed\">{} ({}): {}</li>",
-                escape(c["id"].as_str().unwrap_or("")),
-                escape(c["rfc"].as_str().unwrap_or("")),
-                escape(c["message"].as_str().unwrap_or(""))
-            );
-        }
-        b.push_str("</ul>\n");
-    }
-    b
-}
-
-fn violation_row(v: &Value) -> String {
-    format!(
-        "<tr class=\"violation\" data-testid=\"case-violation\" data-id=\"{}\"><td>{}</td>\
-         <td colspan=\"11\">{}: {}; a strict endpoint closes with {}</td></tr>\n",
-        escape(v["id"].as_str().unwrap_or("")),
-        arrow(v["direction"].as_str().unwrap_or("")),
-        escape(v["id"].as_str().unwrap_or("")),
-        escape(v["message"].as_str().unwrap_or("")),
-        v["closeCode"]
-            .as_u64()
-            .map_or("no code".to_string(), |c| c.to_string())
-    )
-}
-
-fn arrow(direction: &str) -> &'static str {
-    match direction {
-        "client" => "client → server",
-        "server" => "server → client",
-        _ => "?",
-    }
-}
-
-/// A frame's payload for people: a close's code, name and reason; text when it is UTF-8
-/// (and not compressed); else hex. At most [`PREVIEW`] bytes.
-fn payload_html(f: &Value) -> String {
-    if let Some(code) = f["closeCode"].as_u64() {
-        return escape(&format!(
-            "close {code} {}{}",
-            f["closeCodeName"].as_str().unwrap_or(""),
-            f["closeReason"]
-                .as_str()
-                .filter(|r| !r.is_empty())
-                .map_or(String::new(), |r| format!(": {r}"))
-        ));
-    }
-    let bytes = unhex(f["payload"].as_str().unwrap_or(""));
-    if bytes.is_empty() {
-        return "(empty)".into();
-    }
-    let more = |shown: usize| {
-        if bytes.len() > shown {
-            format!(" … {} bytes", bytes.len())
-        } else {
-            String::new()
-        }
-    };
-    let compressed = f["compressed"].as_bool() == Some(true);
-    let text = &bytes[..bytes.len().min(PREVIEW)];
-    // A preview cut inside a character is still text: the part that is whole.
-    let text = match std::str::from_utf8(text) {
-        Ok(t) => Some(t),
-        Err(e) if bytes.len() > PREVIEW && e.error_len().is_none() => {
-            std::str::from_utf8(&text[..e.valid_up_to()]).ok()
-        }
-        Err(_) => None,
-    };
-    match text {
-        Some(t) if !compressed && !t.chars().any(char::is_control) => {
-            format!("“{}”{}", escape(t), more(t.len()))
-        }
-        _ => {
-            let shown = &bytes[..bytes.len().min(PREVIEW_HEX)];
-            format!("{}{}", hex(shown), more(shown.len()))
-        }
-    }
-}
-
-/// At most 120 characters of a text.
-fn clip(text: &str) -> String {
-    let mut out: String = text.chars().take(120).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len() / 2)
-        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
@@ -665,31 +330,5 @@ mod tests {
             "&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"
         );
         assert_eq!(escape_prose("a<br>b<script>"), "a<br>b&lt;script&gt;");
-    }
-
-    #[test]
-    fn follow_text_is_tsharks_raw_form() {
-        use crate::{ChunkMeta, DirectedChunk};
-        let chunk = |direction, bytes: &[u8]| DirectedChunk {
-            direction,
-            bytes: bytes.to_vec(),
-            meta: ChunkMeta::default(),
-        };
-        let t = crate::Transcript {
-            chunks: vec![
-                chunk(Direction::Client, b"GET"),
-                chunk(Direction::Server, &[0x81, 0x00]),
-                chunk(Direction::Server, &[]),
-            ],
-            ..crate::Transcript::default()
-        };
-        let banner = "=".repeat(67);
-        assert_eq!(
-            follow_text(&t),
-            format!(
-                "{banner}\nFollow: tcp,raw\nFilter: tcp.stream eq 0\n474554\n\t8100\n{banner}\n"
-            )
-        );
-        assert_eq!(percent_encode("a b\n\t=&%"), "a%20b%0A%09%3D%26%25");
     }
 }
