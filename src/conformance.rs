@@ -4,14 +4,15 @@
 //!
 //! One file per job: `case` (what a case is), `cases` (the cases, by group), `tester` (the
 //! tester's side of one case, without I/O), `verdict` (the verdicts from what the tester
-//! observed) and `report` (index.json, one JSON per case, the HTML report). The binary
-//! runs them over TCP (src/server/conformance/): as a client against a server under test,
-//! or as a server Autobahn's URL protocol drives.
+//! observed), `report` (index.json, one JSON per case) and `report_html` (the HTML
+//! report). The binary runs them over TCP (src/server/conformance/): as a client against
+//! a server under test, or as a server Autobahn's URL protocol drives.
 
 pub mod case;
 pub mod cases;
 pub mod negotiate;
 pub mod report;
+pub mod report_html;
 pub mod tester;
 pub mod verdict;
 

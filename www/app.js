@@ -7,11 +7,12 @@ import { HandshakePanel } from "./handshake.js";
 import { BuildPanel } from "./build.js";
 import { LivePanel } from "./live.js";
 import { ConnectionsPanel, probeProxy } from "./connections.js";
+import { ConformancePanel } from "./conformance.js";
 import { renderReference } from "./reference.js";
 import { EXAMPLES } from "./examples.js";
 import * as state from "./state.js";
 
-const PANELS = ["decode", "handshake", "build", "live", "connections", "reference"];
+const PANELS = ["decode", "handshake", "build", "live", "connections", "conformance", "reference"];
 let current = "decode";
 let panels;
 let lastHash = null;
@@ -34,6 +35,7 @@ function start() {
     handshake: guard("handshake", () => new HandshakePanel(byTestId("panel-handshake"))),
     build: guard("build", () => new BuildPanel(byTestId("panel-build"), decodeThis)),
     live: guard("live", () => new LivePanel(byTestId("panel-live"))),
+    conformance: guard("conformance", () => new ConformancePanel(byTestId("panel-conformance"))),
   };
   guard("reference", () => renderReference(byTestId("panel-reference")));
   wireTabs();

@@ -10,7 +10,7 @@ use super::head::{read_head, HeadError};
 use super::prefixed::Prefixed;
 use super::request::{is_upgrade, request_target};
 use super::state::State;
-use super::{reply, static_files, websocket};
+use super::{conformance, reply, static_files, websocket};
 
 /// Serves one connection to its end. Never panics on what the peer sends.
 pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {
@@ -34,13 +34,19 @@ pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
                 .unwrap_or_default();
             websocket::serve(stream, peer, head, target, state, deadline).await
         }
+        Some(path) if path.starts_with("/conformance/") && is_upgrade(&head.bytes[..head.len]) => {
+            let conformance = state.conformance.clone();
+            conformance::page::websocket(stream, head.bytes, head.len, conformance).await
+        }
         _ => {
             if is_upgrade(&head.bytes[..head.len]) {
-                let body = "no WebSocket endpoint here: use /echo or /tap";
+                let body = "no WebSocket endpoint here: use /echo, /tap or /conformance/";
                 return reply::refuse(&mut stream, &reply::not_found(body)).await;
             }
             let io = Prefixed::new(head.bytes, stream);
-            static_files::serve(io, state.root.clone(), limits.handshake, limits.max_head).await
+            let conformance = state.conformance.clone();
+            let (timeout, max_head) = (limits.handshake, limits.max_head);
+            static_files::serve(io, state.root.clone(), conformance, timeout, max_head).await
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `wsinspect serve`: the page, `/echo` and `/tap` on one port.
+//! `wsinspect serve`: the page, `/echo`, `/tap` and `/conformance/` on one port.
 //!
 //! Every connection starts the same way: the server reads the request head itself (bounded,
 //! [`head`]), then either hands the connection to hyper for the static files
@@ -11,18 +11,20 @@
 //!
 //! ```text
 //! mod.rs (run)  -> connection, limits, listen, sessions, state
-//! connection    -> head, prefixed, reply, request, state, static_files, websocket
+//! connection    -> conformance, head, prefixed, reply, request, state, static_files,
+//!                  websocket
 //! websocket     -> actions, echo, head, hixie, negotiate, reply, request, sessions, socket,
 //!                  state, tap
 //! tap           -> actions, records, sessions, socket, state
 //! echo          -> actions, broken, limits, socket
 //! hixie         -> actions, limits, sessions, socket
 //! negotiate     -> reply, request
-//! state         -> limits, sessions
+//! state         -> conformance, limits, sessions
 //! records       -> sessions
 //! socket        -> sessions
 //! sessions      -> actions
-//! actions, broken, head, limits, prefixed, reply, request, static_files: none
+//! static_files  -> conformance
+//! actions, broken, head, limits, prefixed, reply, request: none
 //! ```
 
 mod actions;
@@ -75,6 +77,9 @@ pub async fn run(config: Config) -> std::io::Result<()> {
         root: Arc::new(config.root),
         sessions: Sessions::new(config.limits.max_sessions),
         limits: config.limits,
+        conformance: Arc::new(conformance::server::ServerState::in_memory(
+            wsinspect::conformance::cases::all(),
+        )),
     });
     let max = state.limits.max_connections;
     listen::accept_loop(listener, max, "connection", move |stream, peer| {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::conformance::server::ServerState;
 use super::limits::Limits;
 use super::sessions::Sessions;
 
@@ -11,4 +12,6 @@ pub struct State {
     pub root: Arc<PathBuf>,
     pub limits: Limits,
     pub sessions: Sessions,
+    /// `/conformance/`: every case, results kept in memory.
+    pub conformance: Arc<ServerState>,
 }

@@ -1,5 +1,6 @@
 //! The inspector page and the built package over plain HTTP, through hyper: `www/` at `/`,
-//! `js/` at `/js/`, `pkg/` at `/pkg/`, with correct types and a CSP that allows no inline script.
+//! `js/` at `/js/`, `pkg/` at `/pkg/`, with correct types and a CSP that allows no inline script;
+//! and the conformance panel's JSON under `/conformance/` ([`super::conformance::page`]).
 
 use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
@@ -13,6 +14,9 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use super::conformance::page;
+use super::conformance::server::ServerState;
+
 /// No inline script, no eval except WebAssembly compilation; sockets to any ws:/wss: origin
 /// (the Live panel may talk to another server than this one).
 pub const CONTENT_SECURITY_POLICY_VALUE: &str =
@@ -25,13 +29,26 @@ const MOUNTS: [(&str, &str); 3] = [("/js/", "js"), ("/pkg/", "pkg"), ("/", "www"
 /// Serves one HTTP/1.1 connection (keep-alive included) with the static files.
 /// `max_head` is the server's one head limit: the head has already been read within it
 /// (longer got 431), and hyper's buffer is sized to hold it (hyper takes 8 KiB at least).
-pub async fn serve<S>(io: S, root: Arc<PathBuf>, header_timeout: Duration, max_head: usize)
-where
+pub async fn serve<S>(
+    io: S,
+    root: Arc<PathBuf>,
+    conformance: Arc<ServerState>,
+    header_timeout: Duration,
+    max_head: usize,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let root = root.clone();
-        async move { Ok::<_, Infallible>(respond(&root, req.method(), req.uri().path()).await) }
+        let conformance = conformance.clone();
+        async move {
+            let (method, uri) = (req.method(), req.uri());
+            let answer = match page::answer(&conformance, method, uri.path(), uri.query()).await {
+                Some(answer) => answer,
+                None => respond(&root, method, uri.path()).await,
+            };
+            Ok::<_, Infallible>(answer)
+        }
     });
     let _ = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())

@@ -9,6 +9,8 @@
 
 mod client;
 mod drive;
+mod html;
+pub mod page;
 pub mod server;
 
 use std::path::Path;
@@ -111,7 +113,8 @@ fn finish(runs: &[CaseRun], selection: &Selection) -> ExitCode {
 pub fn write_reports(dir: &Path, runs: &[CaseRun]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for run in runs {
-        let (json, _table) = decoded(run);
+        let (json, table) = decoded(run);
+        html::write_case(dir, run, &json, &table)?;
         let text = serde_json::to_string_pretty(&case_json(run, json)).unwrap_or_default();
         std::fs::write(
             dir.join(format!("{}.json", file_stem(&run.agent, &run.case.id))),
@@ -119,6 +122,7 @@ pub fn write_reports(dir: &Path, runs: &[CaseRun]) -> std::io::Result<()> {
         )?;
     }
     let index = serde_json::to_string_pretty(&index_json(runs)).unwrap_or_default();
+    html::write_index(dir, runs)?;
     std::fs::write(dir.join("index.json"), index)
 }
 

@@ -32,12 +32,20 @@ use super::drive::{case_limit, drive};
 /// The longest request head read.
 const MAX_HEAD: usize = 16 * 1024;
 
+/// A result and its serial number.
+type Kept = (u64, CaseRun);
+
 /// What every connection shares.
 pub struct ServerState {
     pub cases: Vec<Case>,
-    pub report: PathBuf,
-    /// Results by agent, then case id (a case run again replaces its result).
-    results: Mutex<BTreeMap<String, BTreeMap<String, CaseRun>>>,
+    /// Where /updateReports writes the reports (`None`: nowhere, the results stay in
+    /// memory, as under `wsinspect serve`).
+    pub report: Option<PathBuf>,
+    /// Results by agent, then case id (a case run again replaces its result), each with
+    /// its serial number (1, 2, ... in the order they were kept).
+    results: Mutex<BTreeMap<String, BTreeMap<String, Kept>>>,
+    /// The serial number of the last result kept.
+    kept: std::sync::atomic::AtomicU64,
     /// Woken when a result is kept (for /getCaseStatus) or the server is to stop.
     changed: Notify,
     stop: Notify,
@@ -46,9 +54,18 @@ pub struct ServerState {
 impl ServerState {
     pub fn new(cases: Vec<Case>, report: PathBuf) -> ServerState {
         ServerState {
+            report: Some(report),
+            ..ServerState::in_memory(cases)
+        }
+    }
+
+    /// A state whose results are only kept in memory (`wsinspect serve`'s /conformance).
+    pub fn in_memory(cases: Vec<Case>) -> ServerState {
+        ServerState {
             cases,
-            report,
+            report: None,
             results: Mutex::new(BTreeMap::new()),
+            kept: std::sync::atomic::AtomicU64::new(0),
             changed: Notify::new(),
             stop: Notify::new(),
         }
@@ -57,9 +74,58 @@ impl ServerState {
     /// Every result kept, agents and cases in order.
     pub fn runs(&self) -> Vec<CaseRun> {
         let results = self.results.lock().unwrap_or_else(|p| p.into_inner());
-        let mut runs: Vec<CaseRun> = results.values().flat_map(|m| m.values().cloned()).collect();
+        let mut runs: Vec<CaseRun> = results
+            .values()
+            .flat_map(|m| m.values().map(|(_, run)| run.clone()))
+            .collect();
         runs.sort_by(|a, b| (&a.agent, a.case.key()).cmp(&(&b.agent, b.case.key())));
         runs
+    }
+
+    /// The serial number of the last result kept (0: none yet).
+    pub fn latest(&self) -> u64 {
+        self.kept.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The result of case `id` for `agent` kept after serial number `after`, with its
+    /// serial number; waits up to `wait` for it.
+    pub async fn result(
+        &self,
+        agent: &str,
+        id: &str,
+        after: u64,
+        wait: Duration,
+    ) -> Option<(u64, CaseRun)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let changed = self.changed.notified();
+            let found = {
+                let results = self.results.lock().unwrap_or_else(|p| p.into_inner());
+                results
+                    .get(agent)
+                    .and_then(|m| m.get(id))
+                    .filter(|(serial, _)| *serial > after)
+                    .cloned()
+            };
+            if found.is_some() {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                return None;
+            }
+        }
+    }
+
+    /// Keeps a result, replacing the one of that agent and case.
+    fn keep(&self, run: CaseRun) {
+        let mut results = self.results.lock().unwrap_or_else(|p| p.into_inner());
+        let serial = self.kept.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        results
+            .entry(run.agent.clone())
+            .or_default()
+            .insert(run.case.id.clone(), (serial, run));
+        drop(results);
+        self.changed.notify_waiters();
     }
 }
 
@@ -191,13 +257,7 @@ pub async fn handle(
                 http_request: Some(head),
                 http_response: Some(response),
             };
-            let mut results = state.results.lock().unwrap_or_else(|p| p.into_inner());
-            results
-                .entry(agent.clone())
-                .or_default()
-                .insert(run.case.id.clone(), run);
-            drop(results);
-            state.changed.notify_waiters();
+            state.keep(run);
         }
         "/getCaseStatus" => {
             let (Some(i), Some(agent)) = (case_index(&query), query.get("agent")) else {
@@ -211,7 +271,7 @@ pub async fn handle(
                     results
                         .get(agent)
                         .and_then(|m| m.get(&id))
-                        .map(|r| r.verdict.behavior.as_str())
+                        .map(|(_, r)| r.verdict.behavior.as_str())
                 };
                 if let Some(b) = found {
                     break b;
@@ -228,11 +288,13 @@ pub async fn handle(
                 return reply(&mut stream, 500, "updateReports needs agent").await;
             }
             let runs = state.runs();
-            if let Err(e) = super::write_reports(&state.report, &runs) {
-                eprintln!(
-                    "wsinspect conformance server: cannot write the reports in {}: {e}",
-                    state.report.display()
-                );
+            if let Some(dir) = &state.report {
+                if let Err(e) = super::write_reports(dir, &runs) {
+                    eprintln!(
+                        "wsinspect conformance server: cannot write the reports in {}: {e}",
+                        dir.display()
+                    );
+                }
             }
             say(&mut stream, &response, "").await;
             if query
@@ -284,7 +346,7 @@ async fn read_head(stream: &mut TcpStream) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 /// `a=b&c=d`, URL-decoded (`+` and `%XX`).
-fn query_pairs(query: &str) -> BTreeMap<String, String> {
+pub(super) fn query_pairs(query: &str) -> BTreeMap<String, String> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
