@@ -254,8 +254,31 @@ pub fn decoded(run: &CaseRun) -> (Value, String) {
     // Writing into memory cannot fail.
     let _ = crate::cli::conversation::write_json(&mut json_text, &r);
     let _ = crate::cli::conversation::write_table(&mut table, length, &r);
-    let value = serde_json::from_slice(&json_text).unwrap_or(Value::Null);
+    let mut value = serde_json::from_slice(&json_text).unwrap_or(Value::Null);
+    cut_long_strings(&mut value);
     (value, String::from_utf8_lossy(&table).into_owned())
+}
+
+/// The longest string the decoded JSON keeps (payloads as hex or text): the pcapng beside
+/// the report has every byte; reports of groups 9, 12 and 13 would otherwise run to
+/// gigabytes.
+const LONGEST_STRING: usize = 1024;
+
+fn cut_long_strings(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > LONGEST_STRING => {
+            let mut end = LONGEST_STRING;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            let total = s.chars().count();
+            s.truncate(end);
+            s.push_str(&format!("… ({total} characters in all)"));
+        }
+        Value::Array(items) => items.iter_mut().for_each(cut_long_strings),
+        Value::Object(map) => map.values_mut().for_each(cut_long_strings),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
