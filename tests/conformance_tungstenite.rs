@@ -253,13 +253,13 @@ fn check_run(report: &Path, output: &Output, agent: &str) -> Map<String, Value> 
     }
     let failed: Vec<&String> = cases
         .iter()
-        .filter(|(_, e)| e["behavior"] == "FAILED")
+        .filter(|(_, e)| e["behavior"] == "FAILED" || e["behaviorClose"] == "FAILED")
         .map(|(id, _)| id)
         .collect();
     assert_eq!(
         output.status.code(),
         Some(if failed.is_empty() { 0 } else { 1 }),
-        "the exit status is 1 exactly when a case FAILED: {failed:?}\nstderr: {stderr}"
+        "the exit status is 1 exactly when a case failed (by its events or its close): {failed:?}\nstderr: {stderr}"
     );
     cases
 }

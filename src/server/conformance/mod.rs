@@ -171,7 +171,9 @@ fn summary_json(runs: &[CaseRun], dir: &Path) -> serde_json::Value {
         "nonStrict": count(Behavior::NonStrict),
         "informational": count(Behavior::Informational),
         "unimplemented": count(Behavior::Unimplemented),
-        "failedCount": runs.iter().filter(|r| failed(r)).count(),
+        // Cases whose events verdict is FAILED; `failed` lists every case failed by its
+        // events or its close (what the exit status counts).
+        "failedEvents": count(Behavior::Failed),
         "failed": runs.iter().filter(|r| failed(r)).map(|r| serde_json::json!({
             "id": r.case.id, "result": r.verdict.result, "resultClose": r.verdict.result_close,
         })).collect::<Vec<_>>(),
