@@ -213,7 +213,12 @@ test("the HTML report of `wsinspect conformance client`: an index linking every 
     assert.ok(seen.behavior.startsWith(`${c.behavior} · `), c.id);
     const json = JSON.parse(readFileSync(join(report, index[c.id].reportfile), "utf8")).wsinspect;
     assert.deepEqual(seen.frames, json.frames.map((f) => `${f.direction} ${f.kind}`), c.id);
-    assert.ok(seen.frames.some((f) => f.startsWith("client ")) && seen.frames.some((f) => f.startsWith("server ")), c.id);
+    // Both ways are there: whole frames, or (when the peer failed the connection while the
+    // tester was still writing, as ws does on the first byte of 5.11's stray continuation) the
+    // tester's frame cut short, which the conversation reports as its incomplete tail.
+    for (const side of ["client", "server"]) {
+      assert.ok(seen.frames.some((f) => f.startsWith(`${side} `)) || json.incomplete?.[side], `${c.id}: the ${side}'s bytes`);
+    }
     assert.equal(seen.violations, json.violations.length, c.id);
     const pcapng = readFileSync(join(report, c.href.replace(/\.html$/, ".pcapng")));
     assert.equal(pcapng.readUInt32LE(0), 0x0a0d0d0a, `${c.id}: a pcapng Section Header Block`);
@@ -230,7 +235,8 @@ test("the HTML report of `wsinspect conformance client`: an index linking every 
   // 9.3.1, a message in 4 Ki fragments (at a sixteenth of its size): a row each, opened as a page.
   await page.goto(pathToFileURL(join(report, index["9.3.1"].reportfile.replace(/\.json$/, ".html"))).href);
   assert.equal(await page.getByTestId("case-frame").count(), JSON.parse(readFileSync(join(report, index["9.3.1"].reportfile), "utf8")).wsinspect.frames.length);
-  assert.ok(await page.getByTestId("case-frame").count() > 4000);
+  // The wire record keeps the first 256 KiB each way: 3,700 of its 4,097 frames.
+  assert.ok(await page.getByTestId("case-frame").count() > 3500);
   // 2.2 in detail: the tester's masked ping, the server's pong with every field.
   await page.goto(pathToFileURL(join(report, index["2.2"].reportfile.replace(/\.json$/, ".html"))).href);
   const ping = page.locator("[data-testid=case-frame][data-direction=client][data-kind=ping]");
