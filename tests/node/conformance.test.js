@@ -184,6 +184,53 @@ describe("wsinspect conformance against peers nobody here wrote", { concurrency:
   /** The outcomes a case accepts (its report's `expected`) include a pong. */
   const expectsPong = (id, report) => Object.values(report.expected).some((events) => events.some((e) => e[0] === "pong"));
 
+  // Groups 12 and 13 (permessage-deflate): a case of each data set, fragment size and
+  // negotiation, against both servers with compression on (each echo's type, length and SHA-1
+  // checked by the tester), and against ws without it (UNIMPLEMENTED, as Autobahn says).
+  const DEFLATE_CASES = "12.1.1,12.1.11,12.2.4,12.3.2,12.4.5,12.5.3,12.5.16,13.1.1,13.2.3,13.3.2,13.4.12,13.5.11,13.6.4,13.7.2";
+  for (const [name, cmd, script] of [["ws", "node", "tests/interop/conformance_ws_server.js"], ["websockets", null, "tests/interop/conformance_websockets_server.py"]]) {
+    test(`${name} server with permessage-deflate: every compression case OK (groups 12, 13)`, async () => {
+      const server = await peer(cmd ?? python(), [script, "--deflate", "on"]);
+      const run = await runClient(`ws://127.0.0.1:${server.port}/`, ["--cases", DEFLATE_CASES, "--agent", `${name}-deflate`]);
+      try {
+        const ids = checkRun(run, `${name}-deflate`);
+        assert.equal(ids.length, DEFLATE_CASES.split(",").length);
+        console.log(`${name} with permessage-deflate: ${ids.length} cases in ${run.ms} ms; ${groupCounts(run)}`);
+        const wrong = ids.filter((id) => run.index[id].behavior !== "OK" || run.index[id].behaviorClose !== "OK");
+        assert.deepEqual(wrong.map((id) => `${id}: ${run.index[id].behavior} / ${run.index[id].behaviorClose}`), []);
+        // The compressed traffic is reported: messages of 8192 characters of JSON compress
+        // well both ways (16 bytes do not, with no context kept between messages).
+        const report = run.report("12.1.11");
+        const traffic = report.trafficStats;
+        assert.ok(traffic.incomingCompressionRatio < 0.5, JSON.stringify(traffic));
+        // A server that narrows the tester's window (websockets answers client_max_window_bits=12)
+        // gets stored blocks from it: its compressor cannot narrow its window (README).
+        const narrowed = /client_max_window_bits=(8|9|1[0-4])\b/.test(report.httpResponse);
+        if (narrowed) assert.ok(traffic.outgoingCompressionRatio > 1 && traffic.outgoingCompressionRatio < 1.01, JSON.stringify(traffic));
+        else assert.ok(traffic.outgoingCompressionRatio < 0.5, JSON.stringify(traffic));
+        console.log(`${name}: ${report.httpResponse.match(/Sec-WebSocket-Extensions: .*/i)?.[0]}; ratios out ${traffic.outgoingCompressionRatio.toFixed(3)}, in ${traffic.incomingCompressionRatio.toFixed(3)}`);
+        assert.equal(traffic.outgoingWebSocketMessages, 100);
+        assert.ok(traffic.outgoingWebSocketFrames > 100, "12.1.11 splits each compressed message into frames of 256 bytes");
+      } finally {
+        run.cleanup();
+        server.stop();
+      }
+    });
+  }
+
+  test("a server without permessage-deflate: the compression cases are UNIMPLEMENTED, and not failed", async () => {
+    const server = await peer("node", ["tests/interop/conformance_ws_server.js", "--deflate", "off"]);
+    const run = await runClient(`ws://127.0.0.1:${server.port}/`, ["--cases", "12.1.1,13.7.1", "--agent", "ws-no-deflate"]);
+    try {
+      const ids = checkRun(run, "ws-no-deflate");
+      assert.deepEqual(ids.map((id) => [id, run.index[id].behavior, run.index[id].behaviorClose]), [["12.1.1", "UNIMPLEMENTED", "OK"], ["13.7.1", "UNIMPLEMENTED", "OK"]]);
+      assert.equal(run.status, 0);
+    } finally {
+      run.cleanup();
+      server.stop();
+    }
+  });
+
   test("a server answering pings with the wrong payload FAILS exactly the cases that expect a pong (groups 2, 5)", async (t) => {
     await brokenPeer(t, "wrong-pong", "2.*,5.*", expectsPong);
   });
