@@ -28,11 +28,20 @@ const CASES: &str = "1.*,2.*,3.*,4.*,5.*,6.*,7.*,10.*";
 /// tungstenite is, "server" or "client"; case id; our "behavior / behaviorClose / remote close
 /// code"; explanation).
 const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
-    // None: every verdict agrees with tungstenite's published ones. (3.4, 4.1.5 and 4.2.5
-    // once differed by wsinspect's fault: its runner wrote every byte of those cases before
-    // reading, and lost tungstenite's echo when the connection was reset; it reads between
-    // writes now, as Autobahn's tester does.)
+    // Every verdict agrees with tungstenite's published ones but this race, seen once in
+    // about ten runs on a loaded machine. (3.4, 4.1.5 and 4.2.5 once differed by wsinspect's
+    // fault: its runner wrote every byte of those cases before reading, and lost tungstenite's
+    // echo when the connection was reset; it reads between writes now, as Autobahn's does.)
+    ("server", "7.1.6", "INFORMATIONAL / INFORMATIONAL / -", CLOSE_RACE),
+    ("client", "7.1.6", "INFORMATIONAL / INFORMATIONAL / -", CLOSE_RACE),
 ];
+
+/// 7.1.6 sends a 256 KiB text, its close and then a ping: the peer answers the close and
+/// ends TCP with the ping still unread, so its TCP stack may send a reset, and a reset
+/// throws away what the tester has not read yet, the peer's close among it. Both verdicts
+/// stay INFORMATIONAL (the spec leaves this case open); only the remote close code is lost.
+const CLOSE_RACE: &str = "a TCP reset can discard the peer's close before the tester reads it \
+    (the peer ends TCP with the tester's ping after the close unread); INFORMATIONAL either way";
 
 /// No more connections than this are served (each case opens one).
 const MAX_CONNECTIONS: usize = 2000;

@@ -29,7 +29,14 @@ const CASES = GROUPS.map((g) => `${g}.*`).join(",");
  * Where wsinspect's verdicts differ from ws's published report (ws@8.18.3; the server tested
  * here is the installed 8.x): case id -> { ours: "behavior / behaviorClose / remote code", why }.
  */
-const WS_KNOWN = {};
+/**
+ * 7.1.6 sends a 256 KiB text, its close and then a ping: the peer answers the close and ends
+ * TCP with the ping still unread, so its TCP stack may send a reset, which throws away what the
+ * tester has not read yet, the peer's close among it. Both verdicts stay INFORMATIONAL (the spec
+ * leaves the case open); only the remote close code can be lost (seen once in about ten runs).
+ */
+const CLOSE_RACE = { ours: "INFORMATIONAL / INFORMATIONAL / -", why: "a TCP reset can discard the peer's close before the tester reads it; INFORMATIONAL either way" };
+const WS_KNOWN = { "7.1.6": CLOSE_RACE };
 
 /**
  * Likewise for websockets' conformance notes (tests/fixtures/conformance/websockets.json). In
@@ -40,6 +47,7 @@ const WS_KNOWN = {};
  */
 const RACE = (why) => ({ ours: "OK / OK / 1002", why: `a race both ways (OK and NON-STRICT are both passes): ${why}` });
 const WEBSOCKETS_KNOWN = {
+  "7.1.6": CLOSE_RACE,
   "3.3": RACE("this case writes its frames apart (Autobahn's sync); wsinspect pauses about 1 ms between such writes (a 100 µs tokio sleep rounded up to the timer's millisecond) where Autobahn pauses 10 µs (its QUEUED_WRITE_DELAY), so the echo nearly always wins here"),
   ...Object.fromEntries(["3.2", "4.1.3", "4.1.4", "4.2.3", "4.2.4", "5.15"].map((id) => [id, RACE(
     "these frames are written back to back, but wsinspect's runner writes each frame with its own write on a TCP_NODELAY socket (src/server/conformance/drive.rs), where Autobahn's unsynced writes leave in one segment; on a loaded machine the segments arrive apart and the echo wins")])),
