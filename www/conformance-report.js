@@ -21,13 +21,23 @@ export class CaseReport {
     this.facts = el("div", { "data-testid": "conf-report-facts" });
     this.links = el("p", { class: "row conf-links" });
     this.view = el("div", { class: "conversation", "data-testid": "conf-conversation", hidden: true });
-    this.conversation = new ConversationView(this.view);
-    this.conversation.show(null);
-    // The heads go last here (the style sheet orders them): the frames matter more to a verdict.
-    this.view.prepend(el("h2", { class: "conf-heads-title" }, "Opening handshake"));
+    // Made on the first report shown: until then the page holds one conversation view (the
+    // Decode panel's), whose parts are found by their test ids.
+    this.made = null;
     this.error = el("p", { class: "error", "data-testid": "conf-report-error", hidden: true });
     fill(root, this.facts, this.links, this.error, this.view);
     root.hidden = true;
+  }
+
+  /** The conversation view, made on first use. */
+  get conversation() {
+    if (!this.made) {
+      this.made = new ConversationView(this.view);
+      this.made.show(null);
+      // The heads go last here (the style sheet orders them): the frames matter more to a verdict.
+      this.view.prepend(el("h2", { class: "conf-heads-title" }, "Opening handshake"));
+    }
+    return this.made;
   }
 
   /** Says why case `id`'s report cannot be shown. */
@@ -36,7 +46,7 @@ export class CaseReport {
     this.root.dataset.case = id;
     fill(this.facts, el("h2", {}, `Case ${id}`));
     fill(this.links);
-    this.conversation.show(null);
+    this.made?.show(null);
     this.error.textContent = `no report: ${why}`;
     this.error.hidden = false;
   }
@@ -86,7 +96,7 @@ export class CaseReport {
       this.conversation.show(conv);
       download.onclick = () => downloadPcapng(conv, `${name}.pcapng`);
     } catch (error) {
-      this.conversation.show(null);
+      this.made?.show(null);
       download.disabled = true;
       this.error.textContent = `the wire could not be decoded here: ${error?.message ?? error}`;
       this.error.hidden = false;
