@@ -90,6 +90,7 @@ function show(panel, focus = false) {
   }
   // A panel hidden while it filled has a zero-height scroller; let virtual lists measure again.
   if (panel === "decode" && panels.decode) panels.decode.table.list.schedule(), panels.decode.hex.list.schedule();
+  panels[panel]?.shown?.();
 }
 
 function wireTabs() {

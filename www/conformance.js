@@ -32,7 +32,14 @@ export class ConformancePanel {
       if (button) this.open(button.dataset.case);
     });
     this.q("conf-agent").value = browserName();
-    this.load();
+    this.loaded = null;
+  }
+
+  /** The panel is shown: its cases are asked for the first time (not at page load: a page
+   * served by the proxy or a static host has no /conformance/, and the 404 would be logged). */
+  shown() {
+    this.loaded ??= this.load();
+    return this.loaded;
   }
 
   /** Asks the server for its cases; on a static host (no /conformance/) says what is needed. */
