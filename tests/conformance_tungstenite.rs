@@ -32,8 +32,18 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
     // about ten runs on a loaded machine. (3.4, 4.1.5 and 4.2.5 once differed by wsinspect's
     // fault: its runner wrote every byte of those cases before reading, and lost tungstenite's
     // echo when the connection was reset; it reads between writes now, as Autobahn's does.)
-    ("server", "7.1.6", "INFORMATIONAL / INFORMATIONAL / -", CLOSE_RACE),
-    ("client", "7.1.6", "INFORMATIONAL / INFORMATIONAL / -", CLOSE_RACE),
+    (
+        "server",
+        "7.1.6",
+        "INFORMATIONAL / INFORMATIONAL / -",
+        CLOSE_RACE,
+    ),
+    (
+        "client",
+        "7.1.6",
+        "INFORMATIONAL / INFORMATIONAL / -",
+        CLOSE_RACE,
+    ),
 ];
 
 /// 7.1.6 sends a 256 KiB text, its close and then a ping: the peer answers the close and
