@@ -40,13 +40,10 @@ fn serve(args: &wsinspect::cli::ServeArgs) -> std::process::ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("wsinspect: cannot start the runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
@@ -83,13 +80,10 @@ fn proxy(args: &wsinspect::cli::ProxyArgs) -> std::process::ExitCode {
              anyone between this machine and the upstream can read and change the traffic"
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match server::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("wsinspect: cannot start the runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };

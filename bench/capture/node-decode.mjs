@@ -1,26 +1,30 @@
-// The capture row's wasm subject, in its own Node process (so its memory peak is its own):
+// The capture rows' wasm subject, in its own Node process (so its memory peak is its own):
 // the package's CaptureDecoder over the file in 1 MiB slices, as the page's worker and the
-// CLI read it (without copies of the stream bytes, as the CLI). Prints one JSON line: ms
-// (reading and decoding, after init()), conversations and frames found, and
-// process.resourceUsage().maxRSS (KiB).
+// CLI read it (without copies of the stream bytes, as the CLI), with the key log (keyLog,
+// as bytes) when one is given (the capture-tls row). Prints one JSON line: ms (reading the
+// key log and the file and decoding, after init()), conversations and frames found, the TLS
+// connections by what became of them ({ "TLS 1.3, TLS_AES_256_GCM_SHA384, decrypted": n,
+// ... }, the CLI's words) and process.resourceUsage().maxRSS (KiB).
 //
-//   node bench/capture/node-decode.mjs FILE
-import { closeSync, openSync, readSync } from "node:fs";
+//   node bench/capture/node-decode.mjs FILE [KEYS]
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 
-const file = process.argv[2];
+const [file, keys] = process.argv.slice(2);
 const { default: init, CaptureDecoder } = await import("wsinspect");
 await init();
 const t0 = performance.now();
 // Like the CLI, a reader that lists frames keeps no copy of each conversation's stream
 // bytes (streams: false; the page's worker keeps them for its hex view).
-const decoder = new CaptureDecoder({ streams: false });
+const decoder = new CaptureDecoder(keys ? { keyLog: readFileSync(keys), streams: false } : { streams: false });
 const slice = Buffer.alloc(1 << 20);
 const fd = openSync(file, "r");
 let conversations = 0, frames = 0, found = 0, error = null;
+const tls = {};
 const take = (part) => {
   found += part.found.length;
   conversations += part.conversations.length;
   for (const c of part.conversations) frames += c.frames.length;
+  for (const t of part.tls) tls[t.message] = (tls[t.message] ?? 0) + 1;
   error ??= part.error;
 };
 for (;;) {
@@ -32,4 +36,4 @@ take(decoder.end());
 closeSync(fd);
 decoder.free();
 const ms = performance.now() - t0;
-process.stdout.write(JSON.stringify({ ms, found, conversations, frames, error: error?.message ?? null, maxRSS: process.resourceUsage().maxRSS }) + "\n");
+process.stdout.write(JSON.stringify({ ms, found, conversations, frames, tls, error: error?.message ?? null, maxRSS: process.resourceUsage().maxRSS }) + "\n");

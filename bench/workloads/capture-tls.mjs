@@ -1,7 +1,7 @@
 // Issue 17's capture-tls rows: a ~50 MB pcap of wss:// traffic and its NSS key log
 // (bench/lib/tls-capture-input.mjs), decrypted and decoded whole by wsinspect natively (the CLI,
 // `wsinspect decode FILE --keylog KEYS`), by wsinspect in Node (the package's CaptureDecoder
-// with keyLog over 1 MiB slices, in a child process: bench/capture/node-decode-tls.mjs) and by
+// with keyLog over 1 MiB slices, in a child process: bench/capture/node-decode.mjs) and by
 // tshark (-o tls.keylog_file:KEYS -Y websocket -T fields -e websocket.payload), each a child
 // process. The method is the capture rows' (bench/workloads/capture.mjs): readers interleaved
 // round by round, rates the file's bytes over each command's wall time, spawn to exit (the
@@ -45,7 +45,7 @@ export async function runCaptureTls({ repo, log }) {
       return { ...r, counts: countCli(r.stdout) };
     } },
     { key: "wasm", name: "wsinspect wasm in Node (CaptureDecoder, keyLog, 1 MiB slices, streams: false)", run: () => {
-      const r = timed(process.execPath, [join(repo, "bench", "capture", "node-decode-tls.mjs"), file, keys], repo);
+      const r = timed(process.execPath, [join(repo, "bench", "capture", "node-decode.mjs"), file, keys], repo);
       const out = JSON.parse(r.stdout.trim().split("\n").pop());
       if (out.error) throw new Error(`CaptureDecoder: ${out.error}`);
       return { ...r, peakKiB: out.maxRSS, own: out.ms, counts: { conversations: out.conversations, frames: out.frames, tls: out.tls } };

@@ -73,36 +73,24 @@ pub fn judge(case: &Case, side: Side, seen: &Observed) -> Verdict {
                 result = result_close.clone();
             }
         }
-        Special::Performance(_) => {
-            (behavior, result) = match &seen.performance {
-                Some((true, text)) => (Behavior::Ok, text.clone()),
-                Some((false, text)) => (Behavior::Failed, text.clone()),
-                None => (
-                    Behavior::Failed,
-                    match give_up(case) {
-                        Some(ms) => {
-                            format!("Did not receive the answer within {} seconds.", ms / 1000)
-                        }
-                        None => "Did not receive the answer.".to_string(),
-                    },
-                ),
-            };
-        }
         Special::Compression(_) if seen.unimplemented => {
             behavior = Behavior::Unimplemented;
             result = "permessage-deflate was not agreed in the opening handshake.".to_string();
         }
-        Special::Compression(_) => {
+        // Groups 9, 12 and 13: what the tester found of the answers decides.
+        Special::Performance(_) | Special::Compression(_) => {
+            let missing = match case.special {
+                Special::Performance(_) => "Did not receive the answer",
+                _ => "The case did not finish",
+            };
             (behavior, result) = match &seen.performance {
                 Some((true, text)) => (Behavior::Ok, text.clone()),
                 Some((false, text)) => (Behavior::Failed, text.clone()),
                 None => (
                     Behavior::Failed,
                     match give_up(case) {
-                        Some(ms) => {
-                            format!("The case did not finish within {} seconds.", ms / 1000)
-                        }
-                        None => "The case did not finish.".to_string(),
+                        Some(ms) => format!("{missing} within {} seconds.", ms / 1000),
+                        None => format!("{missing}."),
                     },
                 ),
             };

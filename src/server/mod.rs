@@ -57,6 +57,15 @@ pub use limits::Limits;
 use sessions::Sessions;
 use state::State;
 
+/// The tokio runtime the native commands run on; `Err` says why it could not start (the
+/// caller exits with failure).
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("wsinspect: cannot start the runtime: {e}"))
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Config {

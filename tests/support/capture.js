@@ -125,7 +125,11 @@ const bool = (v) => one(v) === "1" || one(v) === "True" || one(v) === "true";
  * repeats the key and JSON.parse keeps only the last frame).
  */
 export function tsharkFrames(file, serverPort, stream = 0) {
-  const packets = JSON.parse(tool("tshark", ["-r", file, "-Y", `websocket && tcp.stream == ${stream}`, "-T", "json", "--no-duplicate-keys"]));
+  return framesOf(JSON.parse(tool("tshark", ["-r", file, "-Y", `websocket && tcp.stream == ${stream}`, "-T", "json", "--no-duplicate-keys"])), serverPort);
+}
+
+/** The WebSocket frames of tshark's `-T json --no-duplicate-keys` packets, in the shape of tsharkFrames. */
+export function framesOf(packets, serverPort) {
   const frames = [];
   for (const p of packets) {
     const layers = p._source.layers;

@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { record, tool } from "./capture.js";
+import { framesOf, record, tool } from "./capture.js";
 import { readPcap, tcpOf, dataSegments } from "./capture-files.js";
 import { spawnPeer, python, readLog, repo } from "./peers.js";
 import { script } from "../interop/script.js";
@@ -327,9 +327,6 @@ export function clientPortOf(file, serverPort) {
 
 // ---- tshark's decryption ------------------------------------------------------------------
 
-const one = (v) => (Array.isArray(v) ? v[0] : v);
-const int = (v) => (String(one(v)).startsWith("0x") ? parseInt(one(v), 16) : Number(one(v)));
-const bool = (v) => one(v) === "1" || one(v) === "True" || one(v) === "true";
 
 /**
  * tshark's arguments to decrypt the TLS on `serverPort`: `-d tcp.port==N,tls` (TLS on a port
@@ -347,28 +344,8 @@ export function tsharkTlsArgs(keyLog, serverPort) {
  * packet }], `packet` being the frame.number of the packet whose TLS record completed the frame.
  */
 export function tsharkTlsFrames(file, keyLog, serverPort) {
-  const packets = JSON.parse(tool("tshark", ["-r", file, ...tsharkTlsArgs(keyLog, serverPort),
-    "-Y", `websocket && tcp.port == ${serverPort}`, "-T", "json", "--no-duplicate-keys"]));
-  const frames = [];
-  for (const p of packets) {
-    const layers = p._source.layers;
-    const direction = int(layers.tcp["tcp.srcport"]) === serverPort ? "server" : "client";
-    const list = Array.isArray(layers.websocket) ? layers.websocket : [layers.websocket];
-    for (const w of list) {
-      const masked = bool(w["websocket.mask"]);
-      frames.push({
-        direction,
-        fin: bool(w["websocket.fin"]),
-        rsv: int(w["websocket.rsv"]),
-        opcode: int(w["websocket.opcode"]),
-        mask: masked,
-        masking_key: masked ? String(one(w["websocket.masking_key"])).replaceAll(":", "") : null,
-        payload_length: int(w["websocket.payload_length_ext_64"] ?? w["websocket.payload_length_ext_16"] ?? w["websocket.payload_length"]),
-        packet: int(layers.frame["frame.number"]),
-      });
-    }
-  }
-  return frames;
+  return framesOf(JSON.parse(tool("tshark", ["-r", file, ...tsharkTlsArgs(keyLog, serverPort),
+    "-Y", `websocket && tcp.port == ${serverPort}`, "-T", "json", "--no-duplicate-keys"])), serverPort);
 }
 
 /** `editcap --inject-secrets tls,KEYLOG`: a pcapng copy of `file` carrying its key log (a Decryption Secrets Block); its path. */

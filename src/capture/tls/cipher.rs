@@ -88,7 +88,8 @@ impl RecordCipher {
 
     /// Decrypts one record (its 5-byte header and its body). The sequence number moves on
     /// whether or not the record decrypts: the sender counted it.
-    pub(crate) fn open(&mut self, header: &[u8; 5], body: &[u8]) -> Result<Opened, Failure> {
+    /// The body is decrypted where it is: the plaintext is the same allocation.
+    pub(crate) fn open(&mut self, header: &[u8; 5], mut body: Vec<u8>) -> Result<Opened, Failure> {
         let seq = self.seq;
         self.seq = self.seq.wrapping_add(1);
         let explicit = if self.layout == Layout::Tls12Gcm {
@@ -112,8 +113,7 @@ impl RecordCipher {
                 }
             }
         }
-        let sealed = &body[explicit..];
-        let (ciphertext, tag) = sealed.split_at(sealed.len() - TAG);
+        let length = body.len() - explicit - TAG;
         // RFC 5246 §6.2.3.3: additional_data = seq_num + TLSCompressed.type +
         // TLSCompressed.version + TLSCompressed.length (the plaintext's length); RFC 8446
         // §5.2: additional_data = TLSCiphertext.opaque_type || legacy_record_version || length.
@@ -122,19 +122,22 @@ impl RecordCipher {
             _ => {
                 let mut aad = seq.to_be_bytes().to_vec();
                 aad.extend_from_slice(&header[..3]);
-                aad.extend_from_slice(&(ciphertext.len() as u16).to_be_bytes());
+                aad.extend_from_slice(&(length as u16).to_be_bytes());
                 aad
             }
         };
-        let mut plaintext = ciphertext.to_vec();
+        let (ciphertext, tag) = body[explicit..].split_at_mut(length);
         let nonce = Nonce::from_slice(&nonce);
         let tag = Tag::from_slice(tag);
         let result = match &self.aead {
-            Aead::Aes128(a) => a.decrypt_in_place_detached(nonce, &aad, &mut plaintext, tag),
-            Aead::Aes256(a) => a.decrypt_in_place_detached(nonce, &aad, &mut plaintext, tag),
-            Aead::ChaCha(a) => a.decrypt_in_place_detached(nonce, &aad, &mut plaintext, tag),
+            Aead::Aes128(a) => a.decrypt_in_place_detached(nonce, &aad, ciphertext, tag),
+            Aead::Aes256(a) => a.decrypt_in_place_detached(nonce, &aad, ciphertext, tag),
+            Aead::ChaCha(a) => a.decrypt_in_place_detached(nonce, &aad, ciphertext, tag),
         };
         result.map_err(|_| Failure::Tag)?;
+        body.truncate(explicit + length);
+        body.drain(..explicit);
+        let mut plaintext = body;
         if self.layout != Layout::Tls13 {
             return Ok(Opened {
                 content_type: header[0],

@@ -44,9 +44,12 @@ pub(crate) fn is_header(bytes: &[u8]) -> bool {
 /// Frames one direction's records.
 #[derive(Debug, Default)]
 pub(crate) struct RecordReader {
-    /// The bytes of the record being read (header included).
-    partial: Vec<u8>,
-    /// Stream offset of `partial`'s first byte.
+    /// The header of the record being read, as far as it came.
+    header: [u8; 5],
+    have: usize,
+    /// Its body so far (moved out whole when complete).
+    body: Vec<u8>,
+    /// Stream offset of the record's header.
     offset: u64,
 }
 
@@ -61,37 +64,35 @@ impl RecordReader {
         out: &mut Vec<Record>,
     ) -> Result<(), String> {
         while !bytes.is_empty() {
-            if self.partial.len() < 5 {
-                let take = (5 - self.partial.len()).min(bytes.len());
-                self.partial.extend_from_slice(&bytes[..take]);
+            if self.have < 5 {
+                let take = (5 - self.have).min(bytes.len());
+                self.header[self.have..self.have + take].copy_from_slice(&bytes[..take]);
+                self.have += take;
                 bytes = &bytes[take..];
-                if self.partial.len() < 5 {
+                if self.have < 5 {
                     return Ok(());
                 }
-                if !is_header(&self.partial) {
-                    let header: String = self.partial.iter().map(|b| format!("{b:02x}")).collect();
+                if !is_header(&self.header) {
+                    let header: String = self.header.iter().map(|b| format!("{b:02x}")).collect();
                     return Err(format!(
                         "bytes {header} at stream offset {} are not a tls record header",
                         self.offset
                     ));
                 }
             }
-            let length = usize::from(u16::from_be_bytes([self.partial[3], self.partial[4]]));
-            let missing = 5 + length - self.partial.len();
+            let length = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+            let missing = length - self.body.len();
             let take = missing.min(bytes.len());
-            self.partial.extend_from_slice(&bytes[..take]);
+            self.body.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
             if take == missing {
-                let mut header = [0; 5];
-                header.copy_from_slice(&self.partial[..5]);
-                let body = self.partial[5..].to_vec();
-                self.partial.clear();
                 out.push(Record {
-                    header,
-                    body,
+                    header: self.header,
+                    body: std::mem::take(&mut self.body),
                     meta,
                     offset: self.offset,
                 });
+                self.have = 0;
                 self.offset += 5 + length as u64;
             }
         }
@@ -121,7 +122,7 @@ mod tests {
             assert_eq!(bodies, vec![&[1, 2, 3][..], &[], &[9, 9]], "split {split}");
             let offsets: Vec<u64> = out.iter().map(|r| r.offset).collect();
             assert_eq!(offsets, vec![0, 8, 13]);
-            assert!(reader.partial.is_empty());
+            assert!(reader.have == 0 && reader.body.is_empty());
         }
     }
 

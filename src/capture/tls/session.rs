@@ -283,7 +283,8 @@ impl TlsSession {
         let Some(cipher) = self.sides[side].cipher.as_mut() else {
             return;
         };
-        match cipher.open(&record.header, &record.body) {
+        let body_len = record.body.len();
+        match cipher.open(&record.header, record.body) {
             Ok(opened) => {
                 let s = &mut self.sides[side];
                 s.opened += 1;
@@ -348,13 +349,13 @@ impl TlsSession {
                     message: format!(
                         "packet {p}: the {who}'s tls record at stream offset {} ({} bytes) {what}: its content is left out",
                         record.offset,
-                        record.body.len()
+                        body_len
                     ),
                     packet: record.meta.packet,
                     offset: None,
                 }));
                 if self.sides[side].application {
-                    self.sides[side].lost += (record.body.len() as u64).saturating_sub(overhead);
+                    self.sides[side].lost += (body_len as u64).saturating_sub(overhead);
                 }
                 self.sides[side].failures += 1;
                 if self.sides[side].failures >= FAILURES_IN_A_ROW {

@@ -25,13 +25,10 @@ use wsinspect::conformance::Behavior;
 
 /// Runs the command; its exit status (0: no case FAILED, 1: some did, 2: it could not run).
 pub fn run(args: &ConformanceArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("wsinspect: cannot start the runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
