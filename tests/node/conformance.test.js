@@ -275,7 +275,7 @@ describe("wsinspect conformance against peers nobody here wrote", { concurrency:
         try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
         reject(new Error(`${args[0]}: over 110 s\n${output}`));
       }, 110_000);
-      child.once("exit", (code) => {
+      child.once("close", (code) => {
         clearTimeout(timer);
         const m = output.match(/^ran (\d+) cases$/m);
         if (code !== 0 || !m) reject(new Error(`${args[0]} exited ${code}\n${output}`));

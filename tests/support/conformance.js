@@ -37,7 +37,7 @@ export function startPeer(cmd, args, { timeout = 20_000 } = {}) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", (d) => { output += d; });
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${cmd} ${args[0]} exited (${code ?? signal}) before listening\n${output}`));
     });
@@ -103,7 +103,7 @@ function finished(child, timeout, what) {
       try { process.kill(child.pid, "SIGKILL"); } catch { /* gone */ }
       reject(new Error(`${what} took over ${timeout} ms\n${stderr}`));
     }, timeout);
-    child.once("exit", (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal, stdout, stderr }); });
+    child.once("close", (code, signal) => { clearTimeout(timer); resolve({ status: code ?? signal, stdout, stderr }); });
   });
 }
 
@@ -115,7 +115,11 @@ function finished(child, timeout, what) {
 function readRun(dir, status, stdout, stderr, ms) {
   const result = { status, stdout, stderr, ms, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   if (status === 2) return result; // nothing ran: stderr says why
-  result.summary = JSON.parse(stdout);
+  try {
+    result.summary = JSON.parse(stdout);
+  } catch (e) {
+    throw new Error(`wsinspect conformance exited (${status}) without its --json summary (${e.message})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  }
   const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8"));
   const agents = Object.keys(index);
   if (agents.length !== 1) throw new Error(`index.json has ${agents.length} agents: ${agents}`);

@@ -23,7 +23,7 @@ export function spawnPeer(cmd, args, { timeout = 25_000 } = {}) {
   let output = "";
   child.stdout.on("data", (d) => { output += d; });
   child.stderr.on("data", (d) => { output += d; });
-  const exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exit = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   const bounded = (promise, what) => {
     let timer;
     return Promise.race([
