@@ -8,6 +8,18 @@
 use super::{quote_char_at, Located};
 use crate::blocks;
 
+/// `bytes` as lowercase hex digits, two a byte ("81fe" for [0x81, 0xfe]): one allocation,
+/// sized from the bytes at hand.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 0x0F)] as char);
+    }
+    text
+}
+
 /// What [`DIGIT`] holds for a byte that is not a hex digit.
 const INVALID: u8 = 0xFF;
 
@@ -285,6 +297,20 @@ pub(crate) fn invalid_digit(text: &str, at: usize) -> Located {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every byte value gives the two digits `format!("{:02x}")` gives, and the digits read
+    /// back as the bytes.
+    #[test]
+    fn to_hex_writes_two_lowercase_digits_a_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let text = to_hex(&all);
+        let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(text, expected);
+        let mut back = Vec::new();
+        assert_eq!(decode_pairs(text.as_bytes(), 0, &mut back), text.len());
+        assert_eq!(back, all);
+        assert_eq!(to_hex(&[]), "");
+    }
 
     fn pairs(text: &str) -> (Vec<u8>, usize) {
         let mut out = Vec::new();

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::decode::{payload, preview_hex, quote};
+use super::decode::{quote, write_payload, write_preview_hex, write_quote};
 use super::json::{check, frame, handshake, hex, incomplete, message, notice, violation};
 use crate::{CloseEvent, ConversationResult, Handshake, Sided};
 
@@ -146,13 +146,15 @@ pub fn write_jsonl_with(
     Ok(())
 }
 
-fn when<T>(s: &Sided<T>) -> String {
-    match (s.time, s.packet) {
-        (Some(t), Some(p)) => format!("{t:.6} #{p}"),
-        (None, Some(p)) => format!("#{p}"),
-        (Some(t), None) => format!("{t:.6}"),
-        (None, None) => "-".into(),
-    }
+/// Appends when a frame came: its time and packet number, what of them is known.
+fn write_when<T>(out: &mut String, s: &Sided<T>) {
+    use std::fmt::Write as _;
+    let _ = match (s.time, s.packet) {
+        (Some(t), Some(p)) => write!(out, "{t:.6} #{p}"),
+        (None, Some(p)) => write!(out, "#{p}"),
+        (Some(t), None) => write!(out, "{t:.6}"),
+        (None, None) => write!(out, "-"),
+    };
 }
 
 fn head_line(w: &mut dyn Write, h: &Handshake) -> io::Result<()> {
@@ -187,6 +189,7 @@ fn head_line(w: &mut dyn Write, h: &Handshake) -> io::Result<()> {
 /// The readable report: the heads and what they agreed, then one table of both
 /// directions (a direction column; time and packet when known).
 pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> io::Result<()> {
+    use std::fmt::Write as _;
     writeln!(w, "input: {length} bytes, read as {}", r.format)?;
     if let (Some(c), Some(s)) = (&r.client, &r.server) {
         writeln!(w, "client {c}, server {s}")?;
@@ -225,49 +228,74 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
             "dir", "frame", "offset", "length", "time/packet", "opcode", "mask"
         )?;
     }
+    // Each line is made in one buffer and written at once: a capture has tens of thousands.
+    let mut line = String::new();
+    let mut cell = String::new();
     for s in &r.frames {
         let f = &s.item;
-        writeln!(
-            w,
-            "{:<6} {:>5} {:>8} {:>8} {:>18}  {}   {}{}{}  {:<16} {:<8}  {}",
+        line.clear();
+        cell.clear();
+        write_when(&mut cell, s);
+        let _ = write!(
+            line,
+            "{:<6} {:>5} {:>8} {:>8} {:>18}  {}   {}{}{}  ",
             s.direction.as_str(),
             f.index,
             f.offset,
             f.length,
-            when(s),
+            cell,
             f.fin as u8,
             f.rsv1 as u8,
             f.rsv2 as u8,
             f.rsv3 as u8,
-            format!("0x{:x} {}", f.opcode, f.kind.as_str()),
-            f.masking_key.map(|k| hex(&k)).unwrap_or_else(|| "-".into()),
-            payload(f),
-        )?;
+        );
+        cell.clear();
+        let _ = write!(cell, "0x{:x} {}", f.opcode, f.kind.as_str());
+        let _ = write!(line, "{cell:<16} ");
+        match f.masking_key {
+            Some(k) => {
+                let _ = write!(line, "{:<8}  ", hex(&k));
+            }
+            None => line.push_str("-         "),
+        }
+        write_payload(&mut line, f);
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
     }
     if !r.messages.is_empty() {
         w.write_all(b"\nmessages\n")?;
     }
     for s in &r.messages {
         let m = &s.item;
-        let size = if m.compressed {
-            format!("{} bytes ({} compressed)", m.data.len(), m.wire_length)
-        } else {
-            format!("{} bytes", m.data.len())
-        };
-        let frames: Vec<String> = m.frames.iter().map(usize::to_string).collect();
-        let preview = match m.text() {
-            Some(t) => quote(t),
-            None => preview_hex(&m.data),
-        };
-        let open = if m.complete { "" } else { " (incomplete)" };
-        writeln!(
-            w,
-            "{:<6} {:>5} {:<6} {size}, frame {}{open}: {preview}",
+        line.clear();
+        let _ = write!(
+            line,
+            "{:<6} {:>5} {:<6} {} bytes",
             s.direction.as_str(),
             m.index,
             m.kind.as_str(),
-            frames.join(",")
-        )?;
+            m.data.len()
+        );
+        if m.compressed {
+            let _ = write!(line, " ({} compressed)", m.wire_length);
+        }
+        line.push_str(", frame ");
+        for (i, frame) in m.frames.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            let _ = write!(line, "{frame}");
+        }
+        if !m.complete {
+            line.push_str(" (incomplete)");
+        }
+        line.push_str(": ");
+        match m.text() {
+            Some(t) => write_quote(&mut line, t),
+            None => write_preview_hex(&mut line, &m.data),
+        }
+        line.push('\n');
+        w.write_all(line.as_bytes())?;
     }
     if !r.violations.is_empty() {
         w.write_all(b"\nviolations\n")?;

@@ -488,51 +488,84 @@ fn after_head(h: &Handshake) -> (usize, DecodeOptions) {
 }
 
 pub(super) fn payload(f: &Frame) -> String {
-    let encoding = match f.length_encoding {
+    let mut out = String::new();
+    write_payload(&mut out, f);
+    out
+}
+
+/// Appends a frame's payload column to `out`: its length and length encoding, then the
+/// close code and reason, the text (when the payload is UTF-8) or the first bytes in hex.
+pub(super) fn write_payload(out: &mut String, f: &Frame) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "{} bytes ({}",
+        f.payload_len,
+        f.length_encoding.as_str()
+    );
+    if matches!(
+        f.length_encoding,
         crate::LengthEncoding::Bits7
-        | crate::LengthEncoding::Bits16
-        | crate::LengthEncoding::Bits64 => {
-            format!("{}-bit", f.length_encoding.as_str())
-        }
-        other => other.as_str().to_owned(),
-    };
-    let len = format!("{} bytes ({encoding})", f.payload_len);
-    let what = match f.kind {
-        FrameKind::Close => match (f.close_code, f.close_code_name) {
-            (Some(code), Some(name)) => format!(
-                "{code} {name} {}",
-                quote(f.close_reason.as_deref().unwrap_or(""))
-            ),
-            (Some(code), None) => {
-                format!("{code} {}", quote(f.close_reason.as_deref().unwrap_or("")))
+            | crate::LengthEncoding::Bits16
+            | crate::LengthEncoding::Bits64
+    ) {
+        out.push_str("-bit");
+    }
+    out.push_str(") ");
+    match f.kind {
+        FrameKind::Close => {
+            if let Some(code) = f.close_code {
+                let _ = write!(out, "{code} ");
+                if let Some(name) = f.close_code_name {
+                    let _ = write!(out, "{name} ");
+                }
+                write_quote(out, f.close_reason.as_deref().unwrap_or(""));
             }
-            _ => String::new(),
-        },
+        }
         FrameKind::Text | FrameKind::Continuation if !f.rsv1 => {
-            match std::str::from_utf8(&f.payload) {
-                Ok(t) => quote(t),
-                Err(_) => preview_hex(&f.payload),
+            match crate::utf8::as_str(&f.payload) {
+                Some(t) => write_quote(out, t),
+                None => write_preview_hex(out, &f.payload),
             }
         }
-        _ => preview_hex(&f.payload),
-    };
-    format!("{len} {what}").trim_end().to_owned()
+        _ => write_preview_hex(out, &f.payload),
+    }
+    // A close frame without a code leaves the column's last space.
+    let end = out.trim_end().len();
+    out.truncate(end);
 }
 
 pub(super) fn quote(t: &str) -> String {
-    let mut q: String = t.chars().take(40).collect();
-    if q.len() < t.len() {
-        q.push('…');
+    let mut out = String::new();
+    write_quote(&mut out, t);
+    out
+}
+
+/// Appends the first 40 characters of `t`, and `…` when there are more, quoted and escaped
+/// as Rust's `{:?}` quotes a string.
+pub(super) fn write_quote(out: &mut String, t: &str) {
+    use std::fmt::Write as _;
+    let cut = t.char_indices().nth(40).map_or(t.len(), |(at, _)| at);
+    let _ = write!(out, "{:?}", &t[..cut]);
+    if cut < t.len() {
+        // Inside the closing quote: `…` is printable, so `{:?}` would not escape it either.
+        out.pop();
+        out.push_str("…\"");
     }
-    format!("{q:?}")
 }
 
 pub(super) fn preview_hex(b: &[u8]) -> String {
-    let mut h = json::hex(&b[..b.len().min(16)]);
+    let mut out = String::new();
+    write_preview_hex(&mut out, b);
+    out
+}
+
+/// Appends the first 16 bytes of `b` in hex, and `…` when there are more.
+pub(super) fn write_preview_hex(out: &mut String, b: &[u8]) {
+    out.push_str(&json::hex(&b[..b.len().min(16)]));
     if b.len() > 16 {
-        h.push('…');
+        out.push('…');
     }
-    h
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::DecodeOutput;
 use crate::{Frame, Handshake, Incomplete, Message, Notice, Violation};
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::bytes::hex::to_hex(bytes)
 }
 
 /// A frame as the JS API's `Frame` (bytes as hex strings).

@@ -5,6 +5,7 @@ use super::generation::Generation;
 use super::lists::{extension_name, split_list};
 use super::rules::Checks;
 use super::{Check, CheckId, Handshake, HandshakeKind};
+use crate::bytes::hex::to_hex as hex;
 use crate::hixie76_keys::hixie76_answer;
 use crate::keys::accept_key;
 
@@ -204,8 +205,4 @@ fn offered_checks(
             );
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -166,7 +166,7 @@ fn preview(text: &str) -> String {
 /// when `short`).
 pub(crate) fn random_hex(random: &ClientRandom, short: bool) -> String {
     let bytes = if short { &random[..4] } else { &random[..] };
-    let mut text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut text = crate::bytes::hex::to_hex(bytes);
     if short {
         text.push('…');
     }

@@ -73,7 +73,7 @@ impl RecordReader {
                     return Ok(());
                 }
                 if !is_header(&self.header) {
-                    let header: String = self.header.iter().map(|b| format!("{b:02x}")).collect();
+                    let header = crate::bytes::hex::to_hex(&self.header);
                     return Err(format!(
                         "bytes {header} at stream offset {} are not a tls record header",
                         self.offset
