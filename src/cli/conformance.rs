@@ -21,7 +21,8 @@ pub enum ConformanceMode {
         after_help = "Exit status: 0 when no case FAILED, 1 otherwise, 2 when the run \
         could not start.\n\nExamples:\n  wsinspect conformance client ws://127.0.0.1:9001/ \
         --cases '1.*,2.*' --agent my-server\n  wsinspect conformance client ws://127.0.0.1:9001/ \
-        --exclude '9.*,12.*,13.*' --report reports --json"
+        --exclude '9.*,12.*,13.*' --report reports --json\n  wsinspect conformance client \
+        wss://localhost:9443/ --ca my-ca.pem --cases '1.*,2.*'"
     )]
     Client(ClientArgs),
     /// Test WebSocket clients: serve Autobahn's URLs (/getCaseCount, /runCase?case=N&agent=A,
@@ -59,8 +60,17 @@ pub struct Selection {
 
 #[derive(Debug, Clone, Args)]
 pub struct ClientArgs {
-    /// The server under test: ws://HOST:PORT/PATH (each case opens a new connection to it).
+    /// The server under test: ws://HOST:PORT/PATH or wss://HOST:PORT/PATH (each case opens a
+    /// new connection to it).
     pub url: String,
+    /// PEM file of certificates to trust for a wss:// server, besides the built-in roots
+    /// (webpki-roots, Mozilla's list). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Vec<std::path::PathBuf>,
+    /// Skip verifying a wss:// server's certificate (anyone on the path can read and change
+    /// the traffic). Prints a warning.
+    #[arg(long)]
+    pub insecure: bool,
     #[command(flatten)]
     pub selection: Selection,
     /// The name the reports file the results under (default: the server's Server header).

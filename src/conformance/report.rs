@@ -67,10 +67,7 @@ fn payload_text(payload: &[u8]) -> String {
     let shown = &payload[..payload.len().min(if long { 64 } else { payload.len() })];
     let mut text = match std::str::from_utf8(shown) {
         Ok(s) => s.to_string(),
-        Err(_) => format!(
-            "0x{}",
-            shown.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ),
+        Err(_) => format!("0x{}", crate::bytes::hex::to_hex(shown)),
     };
     if long {
         text.push_str(" ...");

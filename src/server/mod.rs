@@ -25,6 +25,7 @@
 //! sessions      -> actions
 //! static_files  -> conformance
 //! actions, broken, head, limits, prefixed, reply, request: none
+//! (proxy and conformance open their servers through upstream: TCP, and TLS for wss://)
 //! ```
 
 mod actions;
@@ -47,6 +48,7 @@ mod socket;
 mod state;
 mod static_files;
 mod tap;
+mod upstream;
 mod websocket;
 
 use std::net::SocketAddr;

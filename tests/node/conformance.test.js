@@ -15,6 +15,9 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { launchBrowser } from "../support/browser.js";
 import { python } from "../support/peers.js";
@@ -151,6 +154,59 @@ describe("wsinspect conformance against peers nobody here wrote", { concurrency:
     } finally {
       run.cleanup();
       server.stop();
+    }
+  });
+
+  /** The test CA and the certificate it signed for localhost and 127.0.0.1
+   * (tests/fixtures/tls/, DER) as PEM files in a new folder: { dir, ca, cert, key }. */
+  function pemFiles() {
+    const dir = mkdtempSync(join(tmpdir(), "wsinspect-conformance-tls-"));
+    const pem = (label, der) => `-----BEGIN ${label}-----\n${readFileSync(join("tests/fixtures/tls", der)).toString("base64").match(/.{1,64}/g).join("\n")}\n-----END ${label}-----\n`;
+    const files = { ca: ["CERTIFICATE", "ca.der"], cert: ["CERTIFICATE", "server.der"], key: ["PRIVATE KEY", "server.key.der"] };
+    const out = { dir };
+    for (const [name, [label, der]] of Object.entries(files)) {
+      out[name] = join(dir, `${name}.pem`);
+      writeFileSync(out[name], pem(label, der));
+    }
+    return out;
+  }
+
+  test("a wss:// server (websockets over TLS): trusted with --ca the verdicts are its notes'; untrusted, every case says why it never opened; --insecure runs with a warning", async () => {
+    const tls = pemFiles();
+    const server = await peer(python(), ["tests/interop/conformance_websockets_server.py", "--deflate", "off", "--cert", tls.cert, "--key", tls.key]);
+    const url = `wss://127.0.0.1:${server.port}/`;
+    const cases = "1.*,2.*,5.*,7.1.*";
+    const trusted = await runClient(url, ["--cases", cases, "--ca", tls.ca]);
+    const untrusted = await runClient(url, ["--cases", "1.1.1,2.1", "--agent", "untrusted"]);
+    const insecure = await runClient(url, ["--cases", "1.1.1,2.1", "--agent", "insecure", "--insecure"]);
+    try {
+      const ids = checkRun(trusted, trusted.agent);
+      assert.match(trusted.agent, /^websockets\/\d+/, "the Server header came over TLS");
+      console.log(`wss: ${ids.length} cases in ${trusted.ms} ms; ${groupCounts(trusted)}`);
+      const diff = compare(trusted.index, published("websockets"), "servers", WEBSOCKETS_KNOWN, { defaultGroups: GROUPS });
+      console.log(diff.printed);
+      assert.ok(diff.compared >= 40, `compared ${diff.compared}`);
+      assert.deepEqual(diff.unexplained.map((r) => r.id), [], "over TLS, as over TCP, every difference from websockets' notes is explained");
+      // The tester saw the plaintext: the echo of 1.1.2's text is in its report's events.
+      const echoed = trusted.report("1.1.2").received.filter((e) => e[0] === "message");
+      assert.equal(echoed.length, 1, JSON.stringify(trusted.report("1.1.2").received));
+
+      checkRun(untrusted, "untrusted");
+      assert.equal(untrusted.status, 1, "a case that never opened is FAILED");
+      for (const id of ["1.1.1", "2.1"]) {
+        const r = untrusted.report(id);
+        assert.equal(r.behavior, "FAILED");
+        assert.match(r.result, /TLS handshake with 127\.0\.0\.1:\d+ failed: .*(UnknownIssuer|certificate)/, r.result);
+      }
+
+      checkRun(insecure, "insecure");
+      assert.equal(insecure.status, 0, insecure.stderr);
+      assert.deepEqual(["1.1.1", "2.1"].map((id) => insecure.index[id].behavior), ["OK", "OK"]);
+      assert.match(insecure.stderr, /WARNING: --insecure: the server's certificate is NOT verified/);
+    } finally {
+      for (const run of [trusted, untrusted, insecure]) run.cleanup();
+      server.stop();
+      rmSync(tls.dir, { recursive: true, force: true });
     }
   });
 

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::ClientConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use wsinspect::cli::Upstream;
 use wsinspect::conformance::negotiate::client_offer;
@@ -13,6 +13,7 @@ use wsinspect::conformance::report::CaseRun;
 use wsinspect::conformance::verdict::never_opened;
 use wsinspect::conformance::{judge, Case, Side, Special, Tester};
 
+use super::super::upstream::{self, Stream};
 use super::drive::{case_limit, drive};
 use super::utc_now;
 
@@ -24,6 +25,7 @@ const MAX_HEAD: usize = 16 * 1024;
 /// Runs `cases` against `url`, `parallel` at a time; the runs in case order.
 pub async fn run(
     url: &Upstream,
+    tls: &Arc<ClientConfig>,
     cases: Vec<Case>,
     agent: Option<String>,
     parallel: usize,
@@ -33,10 +35,11 @@ pub async fn run(
     for (i, case) in cases.into_iter().enumerate() {
         let gate = Arc::clone(&gate);
         let url = url.clone();
+        let tls = Arc::clone(tls);
         let agent = agent.clone();
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            run_case(&url, case, i + 1, agent).await
+            run_case(&url, &tls, case, i + 1, agent).await
         });
     }
     let mut runs = Vec::new();
@@ -61,7 +64,13 @@ pub async fn run(
 }
 
 /// One case on a new connection.
-async fn run_case(url: &Upstream, case: Case, number: usize, agent: Option<String>) -> CaseRun {
+async fn run_case(
+    url: &Upstream,
+    tls: &Arc<ClientConfig>,
+    case: Case,
+    number: usize,
+    agent: Option<String>,
+) -> CaseRun {
     let started = utc_now();
     let key = super::random_key();
     // Groups 12 and 13 offer permessage-deflate; every other case offers nothing.
@@ -70,7 +79,7 @@ async fn run_case(url: &Upstream, case: Case, number: usize, agent: Option<Strin
         _ => None,
     };
     let request = request_head(url, &key, offer.as_deref());
-    let opened = tokio::time::timeout(OPEN_TIMEOUT, open(url, &request, &key)).await;
+    let opened = tokio::time::timeout(OPEN_TIMEOUT, open(url, tls, &request, &key)).await;
     let (stream, response, leftover) = match opened {
         Ok(Ok(x)) => x,
         Ok(Err((why, response))) => {
@@ -152,20 +161,17 @@ fn request_head(url: &Upstream, key: &str, offer: Option<&str>) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Connects and shakes hands: the stream, the response head, and bytes read after it.
+/// Connects (TLS for wss://) and shakes hands: the stream, the response head, and bytes read
+/// after it.
 async fn open(
     url: &Upstream,
+    tls: &Arc<ClientConfig>,
     request: &[u8],
     key: &str,
-) -> Result<(TcpStream, Vec<u8>, Vec<u8>), (String, Option<Vec<u8>>)> {
-    let mut stream = TcpStream::connect((url.host.as_str(), url.port))
+) -> Result<(Box<dyn Stream>, Vec<u8>, Vec<u8>), (String, Option<Vec<u8>>)> {
+    let (mut stream, _) = upstream::connect(url, tls, OPEN_TIMEOUT)
         .await
-        .map_err(|e| {
-            (
-                format!("cannot connect to {}:{}: {e}", url.host, url.port),
-                None,
-            )
-        })?;
+        .map_err(|why| (why, None))?;
     stream
         .write_all(request)
         .await

@@ -9,8 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use wsinspect::conformance::{Action, Tester, Timer, Write};
 
 /// No case runs longer than this unless its own give-up time is longer (group 9 and 12
@@ -20,16 +19,16 @@ pub const CASE_LIMIT: Duration = Duration::from_secs(60);
 /// The pause after a write of its own (Autobahn yields to its event loop there).
 const PAUSE: Duration = Duration::from_micros(100);
 
-/// One case's connection, as the runner sees it.
-struct Run<'a> {
+/// One case's connection, as the runner sees it: TCP, or TLS over it for wss://.
+struct Run<'a, S> {
     tester: &'a mut Tester,
-    stream: TcpStream,
+    stream: S,
     start: Instant,
     timers: Vec<(Instant, Timer)>,
     buf: Vec<u8>,
 }
 
-impl Run<'_> {
+impl<S: AsyncRead + AsyncWrite + Unpin> Run<'_, S> {
     fn ms(&self) -> u64 {
         self.start.elapsed().as_millis() as u64
     }
@@ -106,17 +105,16 @@ impl Run<'_> {
         let _ = self.stream.flush().await;
         tokio::time::sleep(PAUSE).await;
         loop {
-            match self.stream.try_read(&mut self.buf) {
-                Ok(0) => {
-                    return false;
-                }
-                Ok(n) => {
+            // What has arrived, without waiting: a zero timeout polls the read once (a read
+            // dropped unfinished loses no byte, with TCP or TLS).
+            match tokio::time::timeout(Duration::ZERO, self.stream.read(&mut self.buf)).await {
+                Err(_) => return true,
+                Ok(Ok(0)) | Ok(Err(_)) => return false,
+                Ok(Ok(n)) => {
                     let now = self.ms();
                     let more = self.tester.bytes(&self.buf[..n], now);
                     queue.extend(more);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
-                Err(_) => return false,
             }
         }
     }
@@ -137,15 +135,15 @@ impl Run<'_> {
     }
 }
 
-/// Runs `tester` on `stream`, `leftover` being peer bytes read with the opening handshake,
-/// for at most `limit`. Returns the milliseconds the case took.
-pub async fn drive(
+/// Runs `tester` on `stream` (TCP with Nagle's delay off, or TLS over it), `leftover` being
+/// peer bytes read with the opening handshake, for at most `limit`. Returns the milliseconds
+/// the case took.
+pub async fn drive<S: AsyncRead + AsyncWrite + Unpin>(
     tester: &mut Tester,
-    stream: TcpStream,
+    stream: S,
     leftover: &[u8],
     limit: Duration,
 ) -> u64 {
-    let _ = stream.set_nodelay(true);
     let mut run = Run {
         tester,
         stream,

@@ -35,18 +35,25 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
     match &args.mode {
         ConformanceMode::Client(c) => {
             let url = match wsinspect::cli::parse_upstream(&c.url) {
-                Ok(u) if !u.secure => u,
-                Ok(_) => {
-                    eprintln!(
-                        "wsinspect conformance: wss:// servers are not tested yet: give ws://"
-                    );
-                    return ExitCode::from(2);
-                }
+                Ok(u) => u,
                 Err(e) => {
                     eprintln!("{}", e.replace("--upstream", "the URL"));
                     return ExitCode::from(2);
                 }
             };
+            let tls = match super::upstream::tls::client_config(&c.ca, c.insecure) {
+                Ok(tls) => tls,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if c.insecure && url.secure {
+                eprintln!(
+                    "wsinspect: WARNING: --insecure: the server's certificate is NOT verified; \
+                     anyone on the path can read and change the traffic"
+                );
+            }
             let cases = select_sized(&c.selection.cases, &c.selection.exclude, c.selection.full);
             if cases.is_empty() {
                 eprintln!("wsinspect conformance: no case matches --cases and --exclude");
@@ -54,6 +61,7 @@ pub fn run(args: &ConformanceArgs) -> ExitCode {
             }
             let runs = runtime.block_on(client::run(
                 &url,
+                &tls,
                 cases,
                 c.agent.clone(),
                 usize::from(c.parallel),

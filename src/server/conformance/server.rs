@@ -242,6 +242,7 @@ pub async fn handle(
             let limit = case_limit(&case);
             let mut tester = Tester::new(case, Side::Server, super::seed());
             tester.negotiated(agreed.as_deref());
+            let _ = stream.set_nodelay(true);
             let duration_ms = drive(&mut tester, stream, &leftover, limit).await;
             let (case, side, observed) = tester.finish();
             let verdict = judge(&case, side, &observed);

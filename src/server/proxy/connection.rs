@@ -14,9 +14,10 @@ use wsinspect::Direction;
 use super::super::head::{read_head, HeadError};
 use super::super::reply;
 use super::super::request::{is_upgrade, request_target};
+use super::super::upstream;
 use super::record::Opening;
 use super::rewrite::{rewrite_head, Rewrite};
-use super::{admin, page, relay, save, upstream, State};
+use super::{admin, page, relay, save, State};
 
 /// Serves one client connection to its end.
 pub async fn handle(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) {

@@ -3,7 +3,7 @@
 //!
 //! A client connects to the proxy; [`connection`] reads its head, picks the upstream by the
 //! route prefixes given on the command line (never by anything the client sends), opens it
-//! ([`upstream`], TLS from [`tls`]), forwards the head with Host (and Origin) rewritten
+//! ([`super::upstream`], with its TLS configuration), forwards the head with Host (and Origin) rewritten
 //! ([`rewrite`]) and then relays both ways as read ([`relay`]). Each connection's chunks and
 //! counts are kept in [`record`] (frames counted by [`frames`]), listed and served by
 //! [`admin`], and saved as pcapng by [`save`]. The page can inject frames into a live
@@ -11,15 +11,15 @@
 //! requests get the inspector page ([`page`]), whose Connections view reads those endpoints.
 //!
 //! ```text
-//! mod.rs (run)  -> connection, record, tls, ../listen
-//! connection    -> admin, page, record, relay, rewrite, save, upstream, ../head, ../reply, ../request
+//! mod.rs (run)  -> connection, record, ../listen, ../upstream
+//! connection    -> admin, page, record, relay, rewrite, save, ../upstream, ../head, ../reply, ../request
 //! page          -> admin, ../reply, ../static_files
 //! admin         -> inject, record, save, ../reply
 //! inject        -> record, ../actions, ../broken, ../reply
 //! relay         -> frames, inject, record
 //! save          -> record
 //! record        -> frames, inject
-//! frames, rewrite, tls, upstream: none
+//! frames, rewrite: none
 //! ```
 
 mod admin;
@@ -31,8 +31,6 @@ mod record;
 mod relay;
 mod rewrite;
 mod save;
-mod tls;
-mod upstream;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,7 +57,7 @@ pub struct State {
 /// The state the flags ask for, or the message saying what is wrong with them.
 pub fn state(args: &ProxyArgs, root: Option<PathBuf>) -> Result<State, String> {
     let settings = args.settings()?;
-    let tls = tls::client_config(&args.ca, args.insecure)?;
+    let tls = super::upstream::tls::client_config(&args.ca, args.insecure)?;
     if let Some(dir) = &args.record {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("wsinspect: --record {}: {e}", dir.display()))?;

@@ -1,5 +1,9 @@
-//! Opening the upstream: TCP to the route's host and port, then TLS for wss:// (SNI set to
-//! the host), within the handshake timeout. Failures are sentences for a 502's body.
+//! Opening a connection to a WebSocket server wsinspect talks to (the proxy's upstream, the
+//! server `wsinspect conformance client` tests): TCP to its host and port, then TLS for
+//! wss:// (SNI set to the host, the configuration from [`tls`]), within a timeout.
+//! Failures are sentences (the proxy's 502 body, a case's reason).
+
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
