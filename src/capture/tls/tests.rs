@@ -360,6 +360,89 @@ fn a_lost_server_hello_leaves_the_connection_undecrypted_with_its_reason() {
     assert!(message.contains("no ServerHello"), "{message}");
 }
 
+/// Each record of `bytes` (whole records, as rustls writes them): its content type and
+/// the range of its body.
+fn records_in(bytes: &[u8]) -> Vec<(u8, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 5 <= bytes.len() {
+        let len = usize::from(u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]));
+        out.push((bytes[at], at + 5..at + 5 + len));
+        at += 5 + len;
+    }
+    out
+}
+
+/// Changes the last byte of the server's first encrypted record: in TLS 1.3 the one after
+/// the ServerHello (before any record of the client's is encrypted), in TLS 1.2 its
+/// Finished (after the client's Finished has opened). Returns the chunk's packet number.
+fn change_servers_first_encrypted_record(rec: &mut Recorded, tls13: bool) -> usize {
+    for (i, (side, bytes)) in rec.chunks.iter_mut().enumerate() {
+        if *side != 1 {
+            continue;
+        }
+        let records = records_in(bytes);
+        let found = if tls13 {
+            records.iter().find(|(kind, _)| *kind == 23)
+        } else {
+            // The record after the ChangeCipherSpec.
+            records
+                .iter()
+                .position(|(kind, _)| *kind == 20)
+                .and_then(|ccs| records.get(ccs + 1))
+        };
+        if let Some((_, body)) = found {
+            bytes[body.end - 1] ^= 0x01;
+            return i + 1;
+        }
+    }
+    panic!("no encrypted server record");
+}
+
+/// Found by the `tls_records` fuzz target: a connection whose records of one side had
+/// opened was marked `Failed` ("a key log of another session?") when the other side's
+/// first record failed, with the plaintext already given out.
+#[test]
+fn a_first_record_failing_after_the_other_side_opened_is_a_damaged_record() {
+    for suite in all_suites() {
+        let tls13 = matches!(suite, SupportedCipherSuite::Tls13(_));
+        let mut rec = talk(suite, MESSAGES, false);
+        let packet = change_servers_first_encrypted_record(&mut rec, tls13);
+        let r = read(&rec.chunks, &rec.key_log, usize::MAX);
+        let (status, message) = r.session.outcome();
+        let n = notices(&r.outputs);
+        assert!(
+            n.iter().all(|(id, _)| *id == CaptureNoticeId::TlsRecord),
+            "{n:?}"
+        );
+        assert!(n[0].1.starts_with(&format!("packet {packet}: ")), "{n:?}");
+        if tls13 {
+            // Nothing has opened yet: these keys are not this connection's, as far as
+            // anyone can tell, and no plaintext of either side comes out.
+            assert_eq!(status, TlsStatus::Failed, "{suite:?}: {message}");
+            assert!(message.contains("do not decrypt the server's first record"));
+            assert!(r.plain[0].is_empty() && r.plain[1].is_empty(), "{suite:?}");
+            assert_eq!(n.len(), 1, "{n:?}");
+        } else {
+            // The client's Finished opened: the keys are right, the server's Finished is
+            // one damaged record (its content is a handshake message, so no lost bytes)
+            // and every byte of application data of both sides comes out.
+            assert_eq!(status, TlsStatus::Decrypted, "{suite:?}: {message}");
+            assert_eq!(n.len(), 1, "{suite:?}: {n:?}");
+            assert!(n[0].1.contains("fails its authentication tag"), "{n:?}");
+            assert!(
+                r.plain[0] == rec.plain[0] && r.plain[1] == rec.plain[1],
+                "{suite:?}"
+            );
+        }
+        for o in &r.outputs {
+            if matches!(o, TlsOutput::Plain { .. }) {
+                assert_eq!(status, TlsStatus::Decrypted);
+            }
+        }
+    }
+}
+
 /// The fuzz target's encoding of a recording (a side byte, a length byte, the bytes)
 /// decrypts: seeded with real recordings, the fuzzer starts past the tags.
 #[test]
