@@ -24,3 +24,16 @@ sys.stdout.buffer.write(out)
 ' > "corpus/tls_records/$name"
 done
 ls -la corpus/tls_records
+
+# Seeds corpus/capture_tls for the `capture` target (two option bytes, then the file):
+# each recording as a pcapng carrying its key log in a Decryption Secrets Block
+# (editcap --inject-secrets), so decode_capture decrypts with no key log option and the
+# fuzzer starts inside the decrypted conversations.
+mkdir -p corpus/capture_tls
+for f in ../tests/fixtures/captures/wss-*.pcap; do
+  name=$(basename "$f" .pcap)
+  editcap -F pcapng --inject-secrets "tls,../tests/fixtures/captures/$name.keys" "$f" "corpus/$name.pcapng"
+  { printf '\000\000'; cat "corpus/$name.pcapng"; } > "corpus/capture_tls/$name"
+  rm "corpus/$name.pcapng"
+done
+ls -la corpus/capture_tls
