@@ -1,12 +1,18 @@
 #!/bin/sh
-# Seeds corpus/tls_records with the recorded wss fixtures in the target's encoding (a
-# header byte: the side; a length byte; that many bytes), from tshark's Follow TCP Stream,
-# and corpus/tls_key_log with their key logs. Run from fuzz/.
+# Seeds the TLS fuzz corpora from the recorded wss fixtures. Run from fuzz/.
+# - corpus/tls_records: each recording in the target's encoding (a header byte: the side;
+#   a length byte; that many bytes), from tshark's Follow TCP Stream;
+# - corpus/tls_key_log: their key logs;
+# - corpus/capture_tls, for the `capture` target (two option bytes, then the file): each
+#   recording as a pcapng carrying its key log in a Decryption Secrets Block (editcap
+#   --inject-secrets), so decode_capture decrypts with no key log option and the fuzzer
+#   starts inside the decrypted conversations.
 set -e
-mkdir -p corpus/tls_records corpus/tls_key_log
+mkdir -p corpus/tls_records corpus/tls_key_log corpus/capture_tls
 for f in ../tests/fixtures/captures/wss-*.pcap; do
   name=$(basename "$f" .pcap)
-  cp "../tests/fixtures/captures/$name.keys" "corpus/tls_key_log/$name"
+  keys="../tests/fixtures/captures/$name.keys"
+  cp "$keys" "corpus/tls_key_log/$name"
   tshark -r "$f" -qz follow,tcp,raw,0 | python3 -c '
 import sys
 out = bytearray()
@@ -22,18 +28,8 @@ for line in lines[start:]:
         out += bytes([side, len(piece)]) + piece
 sys.stdout.buffer.write(out)
 ' > "corpus/tls_records/$name"
-done
-ls -la corpus/tls_records
-
-# Seeds corpus/capture_tls for the `capture` target (two option bytes, then the file):
-# each recording as a pcapng carrying its key log in a Decryption Secrets Block
-# (editcap --inject-secrets), so decode_capture decrypts with no key log option and the
-# fuzzer starts inside the decrypted conversations.
-mkdir -p corpus/capture_tls
-for f in ../tests/fixtures/captures/wss-*.pcap; do
-  name=$(basename "$f" .pcap)
-  editcap -F pcapng --inject-secrets "tls,../tests/fixtures/captures/$name.keys" "$f" "corpus/$name.pcapng"
+  editcap -F pcapng --inject-secrets "tls,$keys" "$f" "corpus/$name.pcapng"
   { printf '\000\000'; cat "corpus/$name.pcapng"; } > "corpus/capture_tls/$name"
   rm "corpus/$name.pcapng"
 done
-ls -la corpus/capture_tls
+ls -la corpus/tls_records corpus/capture_tls

@@ -316,12 +316,12 @@ impl TlsSession {
                 // the keys are wrong: a first record of one side that fails after the
                 // other side's opened (same master secret, or secrets from the same
                 // handshake) is a damaged record like any other.
-                let first = self.sides.iter().all(|s| s.opened == 0);
+                let nothing_opened = self.sides.iter().all(|s| s.opened == 0);
                 let p = packet(record.meta);
-                if first {
+                if nothing_opened {
                     // The very first record does not open: these are not this
-                    // connection's keys, and neither side's plaintext is shown from
-                    // here on (a connection `Failed` shows none).
+                    // connection's keys. A `Failed` connection reads nothing more of
+                    // either side (`is_done`).
                     let random = self
                         .client_hello
                         .as_ref()
@@ -331,7 +331,6 @@ impl TlsSession {
                         "TLS, the key log's secrets for client random {random} do not decrypt the {who}'s first record (packet {p}): a key log of another session?"
                     );
                     let message = format!("packet {p}: {}", self.message);
-                    self.sides[1 - side].dead = true;
                     return self.kill(
                         side,
                         CaptureNoticeId::TlsRecord,

@@ -18,6 +18,7 @@ use rustls::{
     SupportedCipherSuite,
 };
 
+use super::records::{RecordReader, APPLICATION_DATA, CHANGE_CIPHER_SPEC};
 use super::{KeyLog, TlsOutput, TlsSession};
 use crate::capture::{CaptureNoticeId, TlsStatus};
 use crate::direction::ChunkMeta;
@@ -360,19 +361,6 @@ fn a_lost_server_hello_leaves_the_connection_undecrypted_with_its_reason() {
     assert!(message.contains("no ServerHello"), "{message}");
 }
 
-/// Each record of `bytes` (whole records, as rustls writes them): its content type and
-/// the range of its body.
-fn records_in(bytes: &[u8]) -> Vec<(u8, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 5 <= bytes.len() {
-        let len = usize::from(u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]));
-        out.push((bytes[at], at + 5..at + 5 + len));
-        at += 5 + len;
-    }
-    out
-}
-
 /// Changes the last byte of the server's first encrypted record: in TLS 1.3 the one after
 /// the ServerHello (before any record of the client's is encrypted), in TLS 1.2 its
 /// Finished (after the client's Finished has opened). Returns the chunk's packet number.
@@ -381,18 +369,25 @@ fn change_servers_first_encrypted_record(rec: &mut Recorded, tls13: bool) -> usi
         if *side != 1 {
             continue;
         }
-        let records = records_in(bytes);
+        // rustls writes whole records, so a chunk frames on its own.
+        let mut records = Vec::new();
+        RecordReader::default()
+            .push(bytes, ChunkMeta::default(), &mut records)
+            .unwrap();
         let found = if tls13 {
-            records.iter().find(|(kind, _)| *kind == 23)
+            records
+                .iter()
+                .find(|r| r.content_type() == APPLICATION_DATA)
         } else {
             // The record after the ChangeCipherSpec.
             records
                 .iter()
-                .position(|(kind, _)| *kind == 20)
+                .position(|r| r.content_type() == CHANGE_CIPHER_SPEC)
                 .and_then(|ccs| records.get(ccs + 1))
         };
-        if let Some((_, body)) = found {
-            bytes[body.end - 1] ^= 0x01;
+        if let Some(record) = found {
+            let end = record.offset as usize + 5 + record.body.len();
+            bytes[end - 1] ^= 0x01;
             return i + 1;
         }
     }
