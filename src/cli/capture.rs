@@ -356,9 +356,11 @@ fn capture_members(c: &CaptureConversation) -> Map<String, Value> {
     m
 }
 
-/// `2026-12-06 23:41:05.123` (UTC) for seconds since the Unix epoch.
+/// `2026-12-06 23:41:05.123` (UTC) for seconds since the Unix epoch, cut to the
+/// millisecond as the page's `Date` and Wireshark's clock cut it (a packet at .9365 s is
+/// shown at .936, never at a moment after it).
 pub fn utc(seconds: f64) -> String {
-    let millis = (seconds * 1000.0).round() as i64;
+    let millis = (seconds * 1000.0).floor() as i64;
     let (days, ms) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
     // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
     let z = days + 719_468;
@@ -528,5 +530,7 @@ mod tests {
         assert_eq!(super::utc(0.0), "1970-01-01 00:00:00.000");
         assert_eq!(super::utc(951_782_400.5), "2000-02-29 00:00:00.500");
         assert_eq!(super::utc(1_796_600_529.629_4), "2026-12-06 23:42:09.629");
+        // The recorded packet at .936504 s (tshark's frame.time_epoch): the page shows .936.
+        assert_eq!(super::utc(1_796_652_211.936_504), "2026-12-07 14:03:31.936");
     }
 }
