@@ -102,6 +102,7 @@ function versions(nodePeers) {
     "rustc (wasm, scripts/wasm-toolchain.sh)": sh("bash", ["-c", ". scripts/wasm-toolchain.sh && rustup run \"$WASM_TOOLCHAIN\" rustc --version"]),
     "wasm-bindgen": crate("wasm-bindgen"),
     "miniz_oxide": crate("miniz_oxide"),
+    "zlib-rs": crate("zlib-rs"),
     simdutf8: crate("simdutf8"),
     talc: crate("talc"),
     ...(nodePeers ? nodePeers.versions : { node: process.versions.node }),

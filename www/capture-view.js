@@ -152,7 +152,7 @@ export class CaptureView {
     this.tls.finish(missed, "");
     const s = stats ?? { packets: 0, tcpPackets: 0, tcpConnections: 0 };
     const text = `read ${this.file?.name ? `${this.file.name} ` : ""}as ${format ?? "unknown"} · ${size(this.file?.size ?? 0)} · ${count} WebSocket conversation${count === 1 ? "" : "s"}`
-      + ` · ${s.packets} packets (${s.tcpPackets} TCP) · ${s.tcpConnections} TCP connections`
+      + ` · ${plural(s.packets, "packet")} (${s.tcpPackets} TCP) · ${plural(s.tcpConnections, "TCP connection")}`
       + (total ? ` · ${plural(total, "TLS connection")}, ${decrypted} decrypted` : "")
       + (s.midStreamCandidates ? ` · ${s.midStreamCandidates} begun before the capture` : "");
     if (error) this.showReadError(error);

@@ -9,7 +9,6 @@ use crate::{
     CloseEvent, CloseSummary, ConversationOptions, ConversationOutput, ConversationResult,
     Direction, Endpoint, Sided,
 };
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 /// Reads `{ maxMessageSize }`.
@@ -45,15 +44,28 @@ pub fn direction_from_js(direction: &str) -> Result<Direction, JsValue> {
     })
 }
 
+// `direction`, `time` and `packet` go onto an item's object in one call (three property
+// sets from wasm, each with its key made a JS string, cost a fifth of a capture's reading).
+#[wasm_bindgen(inline_js = r#"
+export function stamp(object, server, time, packet) {
+  object.direction = server ? "server" : "client";
+  object.time = time ?? null;
+  object.packet = packet ?? null;
+  return object;
+}
+"#)]
+extern "C" {
+    fn stamp(object: JsValue, server: bool, time: Option<f64>, packet: Option<f64>) -> JsValue;
+}
+
 /// Sets `direction`, `time` and `packet` on an item's object.
 fn stamped<T>(s: &Sided<T>, object: JsValue) -> JsValue {
-    let set = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), &value);
-    };
-    set("direction", s.direction.as_str().into());
-    set("time", or_null(s.time));
-    set("packet", or_null(s.packet.map(num)));
-    object
+    stamp(
+        object,
+        s.direction == Direction::Server,
+        s.time,
+        s.packet.map(|p| p as f64),
+    )
 }
 
 pub fn endpoint_to_js(e: &Endpoint) -> JsValue {

@@ -60,13 +60,8 @@ export function setLayout(l) {
   kinds = l.kinds; encodings = l.lengthEncodings; messageKinds = l.messageKinds;
   ids = l.violationIds; rfcs = l.violationRfcs;
 }
-const fieldNames = new Map();
-const names = (joined) => {
-  let list = fieldNames.get(joined);
-  if (!list) fieldNames.set(joined, (list = joined.split(",")));
-  return list;
-};
-export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fieldList, fieldNums) {
+const fieldLists = [];
+export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fieldList, fieldListId, fieldNums) {
   const flags = n[F.flags];
   const frame = {
     index: n[F.index], offset: n[F.offset], headerLength: n[F.headerLength], length: n[F.length],
@@ -77,7 +72,9 @@ export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fi
   if (n[F.closeCode] >= 0) frame.closeCode = n[F.closeCode];
   if (closeCodeName !== undefined) frame.closeCodeName = closeCodeName;
   if (closeReason !== undefined) frame.closeReason = closeReason;
-  frame.fields = names(fieldList).map((name, i) => ({ name, offset: fieldNums[2 * i], length: fieldNums[2 * i + 1] }));
+  // A list of field names comes as text the first time, as its number after that.
+  if (fieldList !== undefined) fieldLists[fieldListId] = fieldList.split(",");
+  frame.fields = fieldLists[fieldListId].map((name, i) => ({ name, offset: fieldNums[2 * i], length: fieldNums[2 * i + 1] }));
   return frame;
 }
 export function makeMessage(n, data, text) {
@@ -103,7 +100,8 @@ extern "C" {
         payload: JsValue,
         close_code_name: Option<&str>,
         close_reason: Option<&str>,
-        field_names: &str,
+        field_names: Option<&str>,
+        field_names_id: u32,
         field_nums: &[f64],
     ) -> JsValue;
     #[wasm_bindgen(js_name = makeMessage)]
@@ -124,8 +122,8 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
     with_layout();
     let mut record = Vec::with_capacity(layout::FRAME.len());
     layout::write_frame(&mut record, f, BytesRef::NONE, None);
-    let mut names = String::new();
     let fields = f.fields();
+    let mut names = String::new();
     let mut field_nums = Vec::with_capacity(2 * fields.len());
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
@@ -134,15 +132,35 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
         names.push_str(field.name);
         field_nums.extend([field.offset as f64, field.length as f64]);
     }
+    let (id, first) = field_list_id(names);
     make_frame(
         &record,
         or_null(f.masking_key.map(|k| bytes(&k))),
         payload,
         f.close_code_name,
         f.close_reason.as_deref(),
-        &names,
+        first.as_deref(),
+        id,
         &field_nums,
     )
+}
+
+/// The number of a frame's list of field names, and the list itself when it is new (JS
+/// keeps the lists it was given: a handful of shapes, instead of a string per frame).
+fn field_list_id(names: String) -> (u32, Option<String>) {
+    thread_local! {
+        static LISTS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LISTS.with(|lists| {
+        let mut lists = lists.borrow_mut();
+        match lists.iter().position(|known| *known == names) {
+            Some(at) => (at as u32, None),
+            None => {
+                lists.push(names.clone());
+                ((lists.len() - 1) as u32, Some(names))
+            }
+        }
+    })
 }
 
 pub fn message_to_js(m: &Message, data: JsValue) -> JsValue {

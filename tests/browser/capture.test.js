@@ -52,7 +52,7 @@ test("a dropped pcapng: one row with its endpoints and frames; opened, frames ca
   await showPanel(page, "decode");
   await dropBytes(page, "ws-lo.pcapng", WS_LO);
   const status = await waitDecoded(page);
-  assert.match(status, /read ws-lo.pcapng as pcapng · .* · 1 WebSocket conversation · 20 packets \(20 TCP\)/);
+  assert.match(status, /read ws-lo.pcapng as pcapng · .* · 1 WebSocket conversation · 20 packets \(20 TCP\) · 1 TCP connection($| ·)/);
   assert.equal(await page.getByTestId("capture-error").isVisible(), false);
   assert.equal(await page.getByTestId("decode-results").isVisible(), false);
   assert.equal(await rows(page).count(), 1);
