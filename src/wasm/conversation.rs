@@ -44,8 +44,9 @@ pub fn direction_from_js(direction: &str) -> Result<Direction, JsValue> {
     })
 }
 
-// `direction`, `time` and `packet` go onto an item's object in one call (three property
-// sets from wasm, each with its key made a JS string, cost a fifth of a capture's reading).
+// `direction`, `time` and `packet` go onto an item's object in one call: three property
+// sets from wasm, each with its key made a JS string, were the largest part of the binding
+// in a V8 profile of a capture's reading (Reflect.set alone 6.5% of the time, 3.1% after).
 #[wasm_bindgen(inline_js = r#"
 export function stamp(object, server, time, packet) {
   object.direction = server ? "server" : "client";
