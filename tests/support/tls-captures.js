@@ -360,19 +360,34 @@ export function injectSecrets(file, keyLog, out) {
  * The TLS records of the connection of `clientPort` in a classic pcap, in stream order per
  * direction: [{ direction, type (20 ChangeCipherSpec, 21 alert, 22 handshake, 23 application
  * data), offset (stream offset of its 5-byte header), length (of its fragment), packets
- * (0-based record indexes holding its bytes, first to last) }]. Segments are taken in
- * sequence order, first copies only.
+ * (0-based record indexes holding its bytes, first to last) }]. Each stream byte is taken
+ * from the first captured segment holding it, so a retransmission overlapping earlier
+ * segments at another offset, or a keep-alive probe, neither shifts nor cuts the stream (a
+ * CI run once failed here on a Chromium recording); the stream ends at its first hole.
  */
 export function tlsRecords(file, clientPort) {
   const segments = dataSegments(readPcap(file), clientPort);
   const out = [];
   for (const direction of ["client", "server"]) {
     const mine = segments.filter((s) => s.direction === direction);
-    const byOffset = new Map();
-    for (const s of mine) if (!byOffset.has(s.offset)) byOffset.set(s.offset, s);
-    const ordered = [...byOffset.values()].sort((a, b) => a.offset - b.offset);
-    const stream = Buffer.concat(ordered.map((s) => s.data));
-    const packetAt = (at) => ordered.find((s) => s.offset <= at && at < s.offset + s.length).index;
+    // A segment past every byte sent (a keep-alive probe sits one byte before the stream,
+    // which wraps to 2^32 - 1) holds nothing of it.
+    const sent = mine.reduce((n, s) => n + s.length, 0);
+    const placed = mine.filter((s) => s.offset + s.length <= sent);
+    const size = placed.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
+    const bytes = Buffer.alloc(size);
+    const owner = new Int32Array(size).fill(-1);
+    for (const s of placed) {
+      for (let i = 0; i < s.length; i++) {
+        if (owner[s.offset + i] < 0) {
+          owner[s.offset + i] = s.index;
+          bytes[s.offset + i] = s.data[i];
+        }
+      }
+    }
+    const hole = owner.indexOf(-1);
+    const stream = bytes.subarray(0, hole < 0 ? size : hole);
+    const packetAt = (at) => owner[at];
     for (let at = 0; at + 5 <= stream.length;) {
       const length = stream.readUInt16BE(at + 3);
       if (at + 5 + length > stream.length) break;
