@@ -4,6 +4,8 @@
 //! same code `npx wsinspect` runs as wasm); tokio and hyper live here only: the library (and
 //! so the wasm build) never sees them.
 
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod malloc_tuning;
 #[cfg(not(target_arch = "wasm32"))]
 mod native_io;
 #[cfg(not(target_arch = "wasm32"))]
@@ -14,6 +16,8 @@ fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
     use wsinspect::cli::{self, Outcome};
 
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    malloc_tuning::tune();
     let mut io = native_io::NativeIo::new();
     match cli::run(std::env::args_os(), &mut io) {
         Outcome::Exit(status) => ExitCode::from(status),
