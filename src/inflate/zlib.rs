@@ -39,16 +39,23 @@ impl Backend for Zlib {
 
     fn step(&mut self, input: &[u8], out: &mut Vec<u8>, max: usize) -> Step {
         let start = out.len();
-        out.resize(start + max, 0);
+        // Into the spare capacity: zeroing up to 64 KiB a step before inflating over it
+        // was 3.7% of the time the CLI took to read the bench capture.
+        out.reserve(max);
         let (in_before, out_before) = (self.stream.total_in(), self.stream.total_out());
         // Sync flush: all the output the input makes is wanted now (a message's end is a
         // sync point, not the end of the stream).
-        let status = self
-            .stream
-            .decompress(input, &mut out[start..], InflateFlush::SyncFlush);
+        let status = self.stream.decompress_uninit(
+            input,
+            &mut out.spare_capacity_mut()[..max],
+            InflateFlush::SyncFlush,
+        );
         let consumed = (self.stream.total_in() - in_before) as usize;
         let produced = (self.stream.total_out() - out_before) as usize;
-        out.truncate(start + produced);
+        debug_assert!(produced <= max);
+        // SAFETY: zlib-rs wrote `produced` bytes at the start of the spare capacity (its
+        // total_out counts the bytes written to `next_out`), within the `max` reserved.
+        unsafe { out.set_len(start + produced.min(max)) };
         let status = match status {
             Ok(ZStatus::StreamEnd) => Status::Ended,
             // Room left over: all the input is taken (held in the bit buffer until more
