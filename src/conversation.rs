@@ -195,20 +195,32 @@ impl Conversation {
         meta: ChunkMeta,
     ) -> ConversationOutput {
         let mut out = ConversationOutput::default();
+        self.push_into(direction, chunk, meta, &mut out);
+        out
+    }
+
+    /// [`Conversation::push`], adding what the chunk completed to `out` (a reader that
+    /// keeps one output for the whole conversation appends to it without a copy).
+    pub fn push_into(
+        &mut self,
+        direction: Direction,
+        chunk: &[u8],
+        meta: ChunkMeta,
+        out: &mut ConversationOutput,
+    ) {
         if self.ended {
-            return out;
+            return;
         }
         let side = &mut self.sides[direction.index()];
         let known = matches!(side.head, HeadStatus::Unknown);
         let decoded = side.push(chunk, meta);
         if known && !matches!(side.head, HeadStatus::Unknown) {
-            self.head_resolved(direction, &mut out);
+            self.head_resolved(direction, out);
         }
         if let Some(decoded) = decoded {
-            self.emit(direction, decoded, &mut out);
+            self.emit(direction, decoded, out);
         }
-        self.try_plan(&mut out);
-        out
+        self.try_plan(out);
     }
 
     /// Says that `missing` bytes of a direction never came (segments a capture lost):
@@ -326,7 +338,7 @@ impl Conversation {
         let request = self.head_of(Direction::Client);
         let response = self.head_of(Direction::Server);
         if let (Some(req), Some(resp)) = (request, response) {
-            out.pair_checks = check_pair(req, resp);
+            out.pair_checks.extend(check_pair(req, resp));
         }
         let plan = plan(request, response, self.options.max_message_size);
         self.extensions = plan.extensions.clone();

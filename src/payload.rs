@@ -82,6 +82,15 @@ impl Payload {
         }
     }
 
+    /// Whether both are the same range of the same buffer (so the same bytes, known
+    /// without comparing them); two empty payloads are.
+    pub fn is_same(&self, other: &Payload) -> bool {
+        (self.size() == 0 && other.size() == 0)
+            || (self.shares_buffer_with(other)
+                && self.start == other.start
+                && self.end == other.end)
+    }
+
     /// The whole buffer this payload is a range of, and the range: for a binding that
     /// copies one buffer out once and hands out views of it.
     pub fn buffer(&self) -> (&[u8], Range<usize>) {
@@ -201,5 +210,26 @@ mod tests {
         empty.seal(&Arc::new(vec![1, 2, 3]));
         assert!(empty.is_empty() && !empty.shares_buffer_with(&empty.clone()));
         assert_eq!(Payload::new(Vec::new()), Payload::default());
+    }
+
+    #[test]
+    fn the_same_range_of_one_buffer_is_the_same_payload_and_equal_bytes_are_not() {
+        let arena = Arc::new(vec![1, 2, 1, 2]);
+        let (mut a, mut b, mut c) = (
+            Payload::pending(0..2),
+            Payload::pending(0..2),
+            Payload::pending(2..4),
+        );
+        for p in [&mut a, &mut b, &mut c] {
+            p.seal(&arena);
+        }
+        assert!(a.is_same(&b) && a.is_same(&a.clone()));
+        assert_eq!(a, c);
+        assert!(!a.is_same(&c), "equal bytes at another range");
+        assert!(
+            !a.is_same(&Payload::new(vec![1, 2])),
+            "equal bytes in another buffer"
+        );
+        assert!(Payload::default().is_same(&Payload::new(Vec::new())));
     }
 }

@@ -43,8 +43,8 @@ impl Builder {
             self.streams[d].extend_from_slice(bytes);
         }
         self.present[d] += bytes.len() as u64;
-        let out = self.conversation.push(direction, bytes, meta);
-        self.out.append(out);
+        self.conversation
+            .push_into(direction, bytes, meta, &mut self.out);
     }
 
     /// `missing` bytes of a direction never came.

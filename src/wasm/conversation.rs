@@ -106,7 +106,9 @@ fn close_to_js(c: &CloseSummary) -> JsValue {
 
 /// The pieces both the one-shot result and a push's part have.
 fn parts(out: &ConversationOutput) -> Obj {
-    // A message of one uncompressed frame shares its frame's payload, as in `decode()`.
+    // A message of one uncompressed frame shares its frame's payload, as in `decode()`:
+    // the same range of the same buffer (comparing the bytes instead was 2.9% of a V8
+    // profile of a capture's reading).
     let payloads: Vec<JsValue> = out.frames.iter().map(|f| bytes(&f.item.payload)).collect();
     let frames = array(out.frames.iter().zip(&payloads), |(f, p)| {
         stamped(f, frame_to_js(&f.item, p.clone()))
@@ -119,7 +121,7 @@ fn parts(out: &ConversationOutput) -> Obj {
                 .position(|f| {
                     f.direction == m.direction
                         && f.item.index == only
-                        && f.item.payload == m.item.data
+                        && f.item.payload.is_same(&m.item.data)
                 })
                 .map(|at| payloads[at].clone()),
             _ => None,
