@@ -52,10 +52,10 @@ pub fn extension_error(e: ExtensionError) -> JsValue {
 // numbers travel as the record layout.rs defines, read by the names it gives (sent once),
 // the strings as arguments.
 #[wasm_bindgen(inline_js = r#"
-let F, M, V, bit, kinds, encodings, messageKinds, ids, rfcs;
+let F, M, V, messageFrames, bit, kinds, encodings, messageKinds, ids, rfcs;
 export function setLayout(l) {
   const at = (names) => Object.fromEntries(names.map((name, i) => [name, i]));
-  F = at(l.frame); M = at(l.message); V = at(l.violation);
+  F = at(l.frame); M = at(l.message); V = at(l.violation); messageFrames = l.message.length;
   bit = Object.fromEntries(l.flags.map((name, i) => [name, 2 ** i]));
   kinds = l.kinds; encodings = l.lengthEncodings; messageKinds = l.messageKinds;
   ids = l.violationIds; rfcs = l.violationRfcs;
@@ -79,31 +79,32 @@ export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fi
 }
 // A message's text is decoded on first read (decoding every text as it was made was 7% of
 // a capture's reading in a V8 profile): an own enumerable property all the same, so
-// JSON.stringify, structuredClone, spreads and Object.keys see it as before.
+// JSON.stringify, structuredClone, spreads and Object.keys see it as before. One getter
+// serves every whole text (its own `data`), so messages keep one shape.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const settle = (message, text) => Object.defineProperty(message, "text", { value: text, writable: true, enumerable: true, configurable: true });
+// The decoder validated these bytes; a fatal decoder keeps a text it did not from ever
+// showing a replacement character.
+const decoded = (bytes) => { try { return utf8.decode(bytes); } catch { return null; } };
+const wholeText = {
+  enumerable: true, configurable: true,
+  get() { const text = decoded(this.data); settle(this, text); return text; },
+  set(text) { settle(this, text); },
+};
+// The valid beginning of a message cut short.
+const textUpTo = (data, end) => ({
+  enumerable: true, configurable: true,
+  get() { const text = decoded(data.subarray(0, end)); settle(this, text); return text; },
+  set(text) { settle(this, text); },
+});
 export function makeMessage(n, data) {
-  const from = Object.keys(M).length;
   const message = {
-    index: n[M.index], kind: messageKinds[n[M.kind]], frames: Array.from(n.subarray(from, from + n[M.frameCount])),
+    index: n[M.index], kind: messageKinds[n[M.kind]], frames: Array.from(n.subarray(messageFrames, messageFrames + n[M.frameCount])),
     offset: n[M.offset], compressed: n[M.compressed] === 1, wireLength: n[M.wireLength],
     inflatedLength: n[M.inflatedLength], complete: n[M.complete] === 1, data, text: null,
   };
   const end = n[M.textEnd];
-  if (end >= 0) {
-    Object.defineProperty(message, "text", {
-      enumerable: true, configurable: true,
-      get() {
-        // The decoder validated these bytes; a fatal decoder keeps a text it did not from
-        // ever showing a replacement character.
-        let text = null;
-        try { text = utf8.decode(data.subarray(0, end)); } catch {}
-        settle(this, text);
-        return text;
-      },
-      set(text) { settle(this, text); },
-    });
-  }
+  if (end >= 0) Object.defineProperty(message, "text", end === data.length ? wholeText : textUpTo(data, end));
   return message;
 }
 export function makeViolation(n, message) {

@@ -282,3 +282,50 @@ function schema(key, items, direction) {
     ...Object.fromEntries(bytes.map((k) => [k, bytesHex(x[k])])),
   }));
 }
+
+// A message's text is decoded on first read, yet stays an own enumerable property: what
+// JSON.stringify, structuredClone (the page's worker posts conversations) and spreads see.
+test("a message's text is made on first read and JSON, structuredClone and spreads see it", async () => {
+  const { ConversationDecoder } = await api();
+  const d = new ConversationDecoder();
+  const request = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+  // Masked with the key 0, so the payload reads as sent.
+  const frame = (first, payload) => Buffer.concat([Buffer.from([first, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+  const parts = [
+    d.push("client", Buffer.from(request)),
+    d.push("server", Buffer.from(response)),
+    // A whole text, then a text's first fragment ending inside "é" (0xc3 0xa9), never finished.
+    d.push("client", Buffer.concat([frame(0x81, Buffer.from("héllo wörld")), frame(0x01, Buffer.from([0x61, 0x62, 0xc3]))])),
+    d.end(),
+  ];
+  d.free();
+  const messages = parts.flatMap((p) => p.messages);
+  const whole = messages.find((m) => m.complete);
+  const cut = messages.find((m) => !m.complete);
+  assert.ok(whole && cut, `a whole and a cut-short message: ${JSON.stringify(messages.map((m) => m.complete))}`);
+  assert.equal(cut.data.length, 3);
+  for (const [m, text] of [[whole, "héllo wörld"], [cut, "ab"]]) {
+    const descriptor = Object.getOwnPropertyDescriptor(m, "text");
+    assert.ok(descriptor.enumerable, "text is enumerable");
+    assert.ok(Object.keys(m).includes("text"));
+    assert.equal(JSON.parse(JSON.stringify(m)).text, text, "JSON.stringify");
+    assert.equal(structuredClone(m).text, text, "structuredClone");
+    assert.equal({ ...m }.text, text, "a spread");
+    assert.equal(m.text, text);
+    assert.equal(m.text, text, "read twice");
+    m.text = "changed";
+    assert.equal(m.text, "changed", "text stays writable");
+  }
+  // A binary message has none.
+  const b = new ConversationDecoder();
+  b.push("client", Buffer.from(request));
+  b.push("server", Buffer.from(response));
+  const binary = [b.push("client", frame(0x82, Buffer.from([0xff, 0xfe]))), b.end()].flatMap((p) => p.messages);
+  b.free();
+  assert.equal(binary.length, 1);
+  assert.equal(binary[0].text, null);
+  assert.equal(JSON.parse(JSON.stringify(binary[0])).text, null);
+});
