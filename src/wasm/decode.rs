@@ -77,34 +77,23 @@ export function makeFrame(n, maskingKey, payload, closeCodeName, closeReason, fi
   frame.fields = fieldLists[fieldListId].map((name, i) => ({ name, offset: fieldNums[2 * i], length: fieldNums[2 * i + 1] }));
   return frame;
 }
-// A message's text is decoded on first read (decoding every text as it was made was 7% of
-// a capture's reading in a V8 profile): an own enumerable property all the same, so
-// JSON.stringify, structuredClone, spreads and Object.keys see it as before. One getter
-// serves every whole text (its own `data`), so messages keep one shape.
+// A message's text is decoded here from its data (already a JS array), not made a string
+// by the wasm, which checked the bytes again and copied them out a second time.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const settle = (message, text) => Object.defineProperty(message, "text", { value: text, writable: true, enumerable: true, configurable: true });
 // The decoder validated these bytes; a fatal decoder keeps a text it did not from ever
 // showing a replacement character.
 const decoded = (bytes) => { try { return utf8.decode(bytes); } catch { return null; } };
-const wholeText = {
-  enumerable: true, configurable: true,
-  get() { const text = decoded(this.data); settle(this, text); return text; },
-  set(text) { settle(this, text); },
-};
-// The valid beginning of a message cut short.
-const textUpTo = (data, end) => ({
-  enumerable: true, configurable: true,
-  get() { const text = decoded(data.subarray(0, end)); settle(this, text); return text; },
-  set(text) { settle(this, text); },
-});
 export function makeMessage(n, data) {
+  // A loop, not Array.from of a subarray: that was most of a message's making.
+  const frames = new Array(n[M.frameCount]);
+  for (let i = 0; i < frames.length; i++) frames[i] = n[messageFrames + i];
   const message = {
-    index: n[M.index], kind: messageKinds[n[M.kind]], frames: Array.from(n.subarray(messageFrames, messageFrames + n[M.frameCount])),
+    index: n[M.index], kind: messageKinds[n[M.kind]], frames,
     offset: n[M.offset], compressed: n[M.compressed] === 1, wireLength: n[M.wireLength],
     inflatedLength: n[M.inflatedLength], complete: n[M.complete] === 1, data, text: null,
   };
   const end = n[M.textEnd];
-  if (end >= 0) Object.defineProperty(message, "text", end === data.length ? wholeText : textUpTo(data, end));
+  if (end >= 0) message.text = decoded(end === data.length ? data : data.subarray(0, end));
   return message;
 }
 export function makeViolation(n, message) {
