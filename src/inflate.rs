@@ -270,6 +270,16 @@ impl<B: Backend> Inflating<B> {
 mod tests {
     use super::*;
 
+    /// The tests' random numbers: xorshift64, the same sequence from the same seed.
+    pub(super) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// The same tests for each backend.
     macro_rules! suite {
         ($name:ident, $backend:ty) => {
@@ -362,13 +372,7 @@ mod tests {
                 fn the_window_slides_across_long_messages_without_losing_a_byte() {
                     // Many messages, some far longer than the window, compressed with one shared
                     // window, inflated piece by piece: the history slides without losing a byte.
-                    let mut seed = 11u64;
-                    let mut next = move || {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        seed
-                    };
+                    let mut next = xorshift(11u64);
                     let words: Vec<Vec<u8>> = (0..64)
                         .map(|_| (0..(next() % 12 + 2)).map(|_| next() as u8).collect())
                         .collect();
@@ -536,15 +540,9 @@ mod tests {
                     }
 
                     /// `n` bytes that do not compress (no match shorter than the text itself).
-                    fn noise(n: usize, mut seed: u64) -> Vec<u8> {
-                        (0..n)
-                            .map(|_| {
-                                seed ^= seed << 13;
-                                seed ^= seed >> 7;
-                                seed ^= seed << 17;
-                                seed as u8
-                            })
-                            .collect()
+                    fn noise(n: usize, seed: u64) -> Vec<u8> {
+                        let mut next = xorshift(seed);
+                        (0..n).map(|_| next() as u8).collect()
                     }
 
                     #[test]
@@ -609,13 +607,7 @@ mod tests {
                         // Messages of words, compressed by zlib with a window no larger than the agreed
                         // one, sometimes with a byte changed, inflated in random pieces: the same output,
                         // and a failure exactly where zlib fails.
-                        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-                        let mut next = move || {
-                            seed ^= seed << 13;
-                            seed ^= seed >> 7;
-                            seed ^= seed << 17;
-                            seed
-                        };
+                        let mut next = xorshift(0x9E37_79B9_7F4A_7C15u64);
                         let words: Vec<Vec<u8>> = (0..40)
                             .map(|_| (0..(next() % 9 + 1)).map(|_| next() as u8).collect())
                             .collect();
@@ -674,13 +666,7 @@ mod tests {
     fn the_two_backends_agree() {
         use super::miniz::Miniz;
         use super::zlib::Zlib;
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1Du64);
         let words: Vec<Vec<u8>> = (0..48)
             .map(|_| (0..(next() % 11 + 1)).map(|_| next() as u8).collect())
             .collect();
