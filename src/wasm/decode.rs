@@ -134,16 +134,11 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
     let mut record = Vec::with_capacity(layout::FRAME.len());
     layout::write_frame(&mut record, f, BytesRef::NONE, None);
     let fields = f.fields();
-    let mut names = String::new();
-    let mut field_nums = Vec::with_capacity(2 * fields.len());
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            names.push(',');
-        }
-        names.push_str(field.name);
-        field_nums.extend([field.offset as f64, field.length as f64]);
-    }
-    let (id, first) = field_list_id(names);
+    let field_nums: Vec<f64> = fields
+        .iter()
+        .flat_map(|field| [field.offset as f64, field.length as f64])
+        .collect();
+    let (id, first) = field_list_id(&fields);
     make_frame(
         &record,
         or_null(f.masking_key.map(|k| bytes(&k))),
@@ -156,19 +151,25 @@ pub fn frame_to_js(f: &Frame, payload: JsValue) -> JsValue {
     )
 }
 
-/// The number of a frame's list of field names, and the list itself when it is new (JS
-/// keeps the lists it was given: a handful of shapes, instead of a string per frame).
-fn field_list_id(names: String) -> (u32, Option<String>) {
+/// The number of a frame's list of field names, and the list itself (comma-separated)
+/// when it is new: JS keeps the lists it was given, a handful of shapes, instead of a
+/// string per frame.
+fn field_list_id(fields: &[crate::Field]) -> (u32, Option<String>) {
     thread_local! {
-        static LISTS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+        static LISTS: std::cell::RefCell<Vec<Vec<&'static str>>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     LISTS.with(|lists| {
         let mut lists = lists.borrow_mut();
-        match lists.iter().position(|known| *known == names) {
+        let same = |known: &Vec<&str>| {
+            known.len() == fields.len() && known.iter().zip(fields).all(|(k, f)| *k == f.name)
+        };
+        match lists.iter().position(same) {
             Some(at) => (at as u32, None),
             None => {
-                lists.push(names.clone());
-                ((lists.len() - 1) as u32, Some(names))
+                let names: Vec<&'static str> = fields.iter().map(|f| f.name).collect();
+                let joined = names.join(",");
+                lists.push(names);
+                ((lists.len() - 1) as u32, Some(joined))
             }
         }
     })
