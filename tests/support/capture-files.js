@@ -94,6 +94,32 @@ export function dataSegments(pcap, clientPort) {
   return out;
 }
 
+/**
+ * One direction's stream from dataSegments' segments, up to its first hole: each byte from
+ * the first segment captured that carries it (a retransmission changes nothing), and
+ * `packetAt(offset)` the 0-based record that byte came from.
+ */
+export function reassembled(segments, direction) {
+  const mine = segments.filter((s) => s.direction === direction);
+  // A segment past every byte sent (a keep-alive probe sits one byte before the stream,
+  // which wraps to 2^32 - 1) holds nothing of it.
+  const sent = mine.reduce((n, s) => n + s.length, 0);
+  const placed = mine.filter((s) => s.offset + s.length <= sent);
+  const size = placed.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
+  const bytes = Buffer.alloc(size);
+  const owner = new Int32Array(size).fill(-1);
+  for (const s of placed) {
+    for (let i = 0; i < s.length; i++) {
+      if (owner[s.offset + i] < 0) {
+        owner[s.offset + i] = s.index;
+        bytes[s.offset + i] = s.data[i];
+      }
+    }
+  }
+  const hole = owner.indexOf(-1);
+  return { stream: bytes.subarray(0, hole < 0 ? size : hole), packetAt: (at) => owner[at] };
+}
+
 // ---- tshark's reading -----------------------------------------------------------------
 
 const one = (v) => (Array.isArray(v) ? v[0] : v);

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { framesOf, record, tool } from "./capture.js";
-import { readPcap, tcpOf, dataSegments } from "./capture-files.js";
+import { readPcap, tcpOf, dataSegments, reassembled } from "./capture-files.js";
 import { spawnPeer, python, readLog, repo } from "./peers.js";
 import { script } from "../interop/script.js";
 
@@ -369,25 +369,7 @@ export function tlsRecords(file, clientPort) {
   const segments = dataSegments(readPcap(file), clientPort);
   const out = [];
   for (const direction of ["client", "server"]) {
-    const mine = segments.filter((s) => s.direction === direction);
-    // A segment past every byte sent (a keep-alive probe sits one byte before the stream,
-    // which wraps to 2^32 - 1) holds nothing of it.
-    const sent = mine.reduce((n, s) => n + s.length, 0);
-    const placed = mine.filter((s) => s.offset + s.length <= sent);
-    const size = placed.reduce((n, s) => Math.max(n, s.offset + s.length), 0);
-    const bytes = Buffer.alloc(size);
-    const owner = new Int32Array(size).fill(-1);
-    for (const s of placed) {
-      for (let i = 0; i < s.length; i++) {
-        if (owner[s.offset + i] < 0) {
-          owner[s.offset + i] = s.index;
-          bytes[s.offset + i] = s.data[i];
-        }
-      }
-    }
-    const hole = owner.indexOf(-1);
-    const stream = bytes.subarray(0, hole < 0 ? size : hole);
-    const packetAt = (at) => owner[at];
+    const { stream, packetAt } = reassembled(segments, direction);
     for (let at = 0; at + 5 <= stream.length;) {
       const length = stream.readUInt16BE(at + 3);
       if (at + 5 + length > stream.length) break;
