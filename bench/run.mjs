@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { sameDigest, showDigest } from "./lib/digest.mjs";
 import { cachedInput } from "./lib/cache.mjs";
 import * as inputs from "./lib/inputs.mjs";
-import { Native } from "./lib/native.mjs";
+import { Native, buildCli } from "./lib/native.mjs";
 import { markdownTable, printTable, ratioLines, writeSection, fmtRate } from "./lib/report.mjs";
 import { profilePeer, showProfile } from "./lib/profile.mjs";
 import { runRow } from "./lib/run-row.mjs";
@@ -143,6 +143,10 @@ async function main() {
   const info = { machine: machine(), versions: versions(node) };
   if (withCapture || withCaptureTls) info.versions.tshark = tsharkVersion() ?? "missing";
 
+  if (withCapture || withCaptureTls || withProxy) {
+    log("building the release CLI for the capture and proxy rows (cargo build --release)");
+    buildCli(repo);
+  }
   let native = null;
   if (!flag("no-native") && selected.length) {
     log("building the native bench (cargo bench --bench native --no-run)");

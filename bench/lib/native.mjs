@@ -21,6 +21,15 @@ export function buildNative(repo) {
   throw new Error("cargo bench --no-run did not report the native bench executable");
 }
 
+/**
+ * Builds the release CLI the capture and proxy rows run (target/release/wsinspect), so they
+ * time the code checked out, never a binary left from an earlier build.
+ */
+export function buildCli(repo) {
+  const r = spawnSync("cargo", ["build", "--release", "--bin", "wsinspect"], { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error(`cargo build --release failed (exit ${r.status}); see the compiler output above`);
+}
+
 export class Native {
   constructor(repo) {
     this.dir = join(repo, "target", "bench-inputs");
