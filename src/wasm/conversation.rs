@@ -113,17 +113,24 @@ fn parts(out: &ConversationOutput) -> Obj {
     let frames = array(out.frames.iter().zip(&payloads), |(f, p)| {
         stamped(f, frame_to_js(&f.item, p.clone()))
     });
+    // Each direction's frames have consecutive indices: a frame is found by its index.
+    let mut of_direction: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+    for (at, f) in out.frames.iter().enumerate() {
+        of_direction[f.direction.index()].push(at);
+    }
     let messages = array(&out.messages, |m| {
         let shared = match (m.item.compressed, &m.item.frames[..]) {
-            (false, &[only]) => out
-                .frames
-                .iter()
-                .position(|f| {
-                    f.direction == m.direction
-                        && f.item.index == only
-                        && f.item.payload.is_same(&m.item.data)
-                })
-                .map(|at| payloads[at].clone()),
+            (false, &[only]) => {
+                let mine = &of_direction[m.direction.index()];
+                mine.first()
+                    .and_then(|&first| only.checked_sub(out.frames[first].item.index))
+                    .and_then(|i| mine.get(i).copied())
+                    .filter(|&at| {
+                        let f = &out.frames[at].item;
+                        f.index == only && f.payload.is_same(&m.item.data)
+                    })
+                    .map(|at| payloads[at].clone())
+            }
             _ => None,
         };
         let data = shared.unwrap_or_else(|| bytes(&m.item.data));
