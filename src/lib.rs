@@ -81,6 +81,9 @@ pub use utf8::{validate_utf8, Utf8Span, Utf8Validator};
 pub use violation::{Violation, ViolationId};
 
 // The wasm's allocator (see Cargo.toml); native builds keep the system allocator.
-#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod wasm_heap;
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static TALC: talc::cell::TalcSyncCell<wasm_heap::GrowInSteps, talc::wasm::WasmBinning> =
+    talc::cell::TalcSyncCell::new_wasm(wasm_heap::GrowInSteps::new());
