@@ -138,7 +138,7 @@ pub struct Conversation {
     protocol: Option<String>,
     close: CloseSummary,
     /// The latest data frames before any Close (see [`CloseSummary`]).
-    recent: Vec<Sided<close::LateFrame>>,
+    recent: std::collections::VecDeque<Sided<close::LateFrame>>,
     ended: bool,
 }
 
@@ -165,7 +165,7 @@ impl Conversation {
             extensions: None,
             protocol: None,
             close: CloseSummary::default(),
-            recent: Vec::new(),
+            recent: std::collections::VecDeque::new(),
             ended: false,
         }
     }

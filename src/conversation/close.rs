@@ -1,6 +1,8 @@
 //! The closing handshake as a fact (RFC 6455 §7.1.2, §5.5.1): who sent the first Close,
 //! with which code, whether and when the other side answered, and what data came after.
 
+use std::collections::VecDeque;
+
 use super::Sided;
 use crate::coding::FrameKind;
 use crate::direction::Direction;
@@ -78,7 +80,7 @@ impl CloseSummary {
     /// The summary of a whole timeline, taken in its order.
     pub fn of(frames: &[Sided<Frame>]) -> CloseSummary {
         let mut summary = CloseSummary::default();
-        let mut recent = Vec::new();
+        let mut recent = VecDeque::new();
         for f in frames {
             summary.observe(f, &mut recent);
         }
@@ -87,7 +89,7 @@ impl CloseSummary {
 
     /// Takes the next frame of a direction; `recent` holds the latest data frames, which
     /// a Close arriving later checks by their packets or times.
-    pub(crate) fn observe(&mut self, f: &Sided<Frame>, recent: &mut Vec<Sided<LateFrame>>) {
+    pub(crate) fn observe(&mut self, f: &Sided<Frame>, recent: &mut VecDeque<Sided<LateFrame>>) {
         let frame = &f.item;
         match frame.kind {
             FrameKind::Close => {
@@ -150,9 +152,9 @@ impl CloseSummary {
                     }
                 }
                 if recent.len() == RECENT {
-                    recent.remove(0);
+                    recent.pop_front();
                 }
-                recent.push(sided);
+                recent.push_back(sided);
             }
             _ => {}
         }

@@ -11,25 +11,53 @@ impl Obj {
         Obj(Object::new())
     }
 
-    /// Sets a property; `Reflect::set` on a fresh plain object cannot fail.
-    pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+    /// Sets a property.
+    pub fn set(self, key: &'static str, value: impl Into<JsValue>) -> Self {
         self.set_value(key, value.into())
     }
 
     /// The one out-of-line setter every `set` calls: many call sites, one copy of the code.
     #[inline(never)]
-    fn set_value(self, key: &str, value: JsValue) -> Self {
-        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
+    fn set_value(self, key: &'static str, value: JsValue) -> Self {
+        set_property(&self.0, &js_key(key), value);
         self
     }
 
     /// Sets a property only when there is a value.
-    pub fn set_opt<T: Into<JsValue>>(self, key: &str, value: Option<T>) -> Self {
+    pub fn set_opt<T: Into<JsValue>>(self, key: &'static str, value: Option<T>) -> Self {
         match value {
             Some(v) => self.set(key, v),
             None => self,
         }
     }
+}
+
+#[wasm_bindgen(
+    inline_js = "export function setProperty(object, key, value) { object[key] = value; }"
+)]
+extern "C" {
+    // A plain assignment: `Reflect::set` goes through wasm-bindgen's error wrapper.
+    #[wasm_bindgen(js_name = setProperty)]
+    fn set_property(object: &Object, key: &JsValue, value: JsValue);
+}
+
+/// A property name as a JS string, made once per name: a key made afresh on every set
+/// (its UTF-8 decoded by the glue) was most of a property set's cost in a V8 profile of a
+/// capture's reading. The names are the binding's own literals, found by address.
+fn js_key(name: &'static str) -> JsValue {
+    thread_local! {
+        static KEYS: std::cell::RefCell<Vec<(usize, usize, JsValue)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let id = (name.as_ptr() as usize, name.len());
+    KEYS.with_borrow_mut(|keys| {
+        if let Some((_, _, key)) = keys.iter().find(|(at, len, _)| (*at, *len) == id) {
+            return key.clone();
+        }
+        let key = JsValue::from_str(name);
+        keys.push((id.0, id.1, key.clone()));
+        key
+    })
 }
 
 impl From<Obj> for JsValue {
