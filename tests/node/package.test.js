@@ -63,8 +63,10 @@ test("the packed wasm and its glue, gzipped, are at most 100 KB", async () => {
 // hellos), sha2 15 KB (SHA-384 for the *_SHA384 suites), aes 8 KB, polyval, chacha20 and
 // poly1305 6 KB, hmac and hkdf 4 KB, the record layer and key log reader 15 KB. Inflating
 // with zlib-rs instead of miniz_oxide (issue 12's capture speed; the decoding module keeps
-// miniz_oxide) took it to 252 KB.
-test("the conversation module is packed, and gzipped is at most 256 KB", async () => {
+// miniz_oxide) took it to 252 KB. Building it at opt-level 3 for the capture's speed
+// (Cargo.toml's wasm-fast profile: 12% less time reading the bench capture in Node) took it
+// to 286 KB.
+test("the conversation module is packed, and gzipped is at most 300 KB", async () => {
   const { readFile } = await import("node:fs/promises");
   const { gzipSync } = await import("node:zlib");
   const { join } = await import("node:path");
@@ -73,7 +75,7 @@ test("the conversation module is packed, and gzipped is at most 256 KB", async (
   for (const file of ["wsinspect_conversation_bg.wasm", "wsinspect_conversation.js"]) {
     gzipped += gzipSync(await readFile(join(dir, file)), { level: 9 }).length;
   }
-  assert.ok(gzipped > 50_000 && gzipped <= 256_000, `the conversation module is ${gzipped} bytes gzipped`);
+  assert.ok(gzipped > 50_000 && gzipped <= 300_000, `the conversation module is ${gzipped} bytes gzipped`);
 });
 
 // Without the conversation module, its calls say what to do; parseBytes reads one direction.
