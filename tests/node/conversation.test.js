@@ -318,6 +318,25 @@ test("a message's text is its data's UTF-8, cut short at the last whole characte
     m.text = "changed";
     assert.equal(m.text, "changed", "text stays writable");
   }
+  // Long texts (past 256 bytes, where all-ASCII text takes Node's Buffer path): ASCII,
+  // mixed scripts, and an ASCII first fragment ending inside a character, never finished.
+  const long = new ConversationDecoder();
+  const frame16 = (first, payload) => {
+    const head = Buffer.from([first, 0x80 | 126, 0, 0, 0, 0, 0, 0]);
+    head.writeUInt16BE(payload.length, 2);
+    return Buffer.concat([head, payload]);
+  };
+  const ascii = '{"type":"update","seq":12345,"ok":true},'.repeat(40);
+  const mixed = "wörld мир 世界 🌍 ".repeat(30);
+  long.push("client", Buffer.from(request));
+  long.push("server", Buffer.from(response));
+  const longParts = [
+    long.push("client", Buffer.concat([frame16(0x81, Buffer.from(ascii)), frame16(0x81, Buffer.from(mixed)), frame16(0x01, Buffer.concat([Buffer.from(ascii), Buffer.from([0xc3])]))])),
+    long.end(),
+  ];
+  long.free();
+  const longTexts = longParts.flatMap((p) => p.messages).map((m) => [m.complete, m.text]);
+  assert.deepEqual(longTexts, [[true, ascii], [true, mixed], [false, ascii]]);
   // A binary message has none.
   const b = new ConversationDecoder();
   b.push("client", Buffer.from(request));
