@@ -83,9 +83,30 @@ export class CaptureDecoder extends conversations.CaptureDecoder {
   push(chunk) {
     return this.#noted(super.push(chunk));
   }
+  /**
+   * Zero-copy intake: a view of min(n, 16 MiB) bytes of wasm memory to read the next slice
+   * into (a file's read, say), then taken by commit(). Valid only until the next call on
+   * this decoder or any other wasm call (one may grow wasm memory, which detaches it).
+   */
+  writable(n) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("writable(n) needs a byte count (0 or more)");
+    const view = super.writable(n);
+    this.#writable = view.length;
+    return view;
+  }
+  /** Takes the first `n` bytes written into the view writable() returned; as push() of them. */
+  commit(n) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.#writable) {
+      throw new RangeError(`commit(n) needs at most the ${this.#writable} bytes writable() gave`);
+    }
+    this.#writable = 0;
+    return this.#noted(super.commit(n));
+  }
   end() {
+    this.#writable = 0;
     return this.#noted(super.end());
   }
+  #writable = 0;
   #noted(part) {
     for (const c of part.conversations) noteDefaultLimit(c, this.#defaultLimit);
     return part;

@@ -447,6 +447,15 @@ export interface CapturePart {
 export class CaptureDecoder {
   constructor(options?: CaptureOptions);
   push(chunk: Uint8Array): CapturePart;
+  /**
+   * Zero-copy intake: a view of min(n, 16 MiB) bytes of wasm memory to read the next slice
+   * into (`fs.readSync(fd, view)`, say); `commit(bytesRead)` then takes them as `push` would.
+   * **The view is valid only until the next call on this decoder or any other wasm call**
+   * (a call may grow wasm memory, which detaches it): ask for a new one before each read.
+   */
+  writable(n: number): Uint8Array;
+  /** Takes the first `n` bytes written into the view writable() returned, as push() of them. */
+  commit(n: number): CapturePart;
   end(): CapturePart;
   free(): void;
 }

@@ -44,7 +44,7 @@ export async function runCaptureTls({ repo, log }) {
       const r = timed(cli, ["decode", file, "--keylog", keys], repo);
       return { ...r, counts: countCli(r.stdout) };
     } },
-    { key: "wasm", name: "wsinspect wasm in Node (CaptureDecoder, keyLog, 1 MiB slices, streams: false)", run: () => {
+    { key: "wasm", name: "wsinspect wasm in Node (CaptureDecoder, keyLog, 1 MiB slices read into wasm memory, streams: false)", run: () => {
       const r = timed(process.execPath, [join(repo, "bench", "capture", "node-decode.mjs"), file, keys], repo);
       const out = JSON.parse(r.stdout.trim().split("\n").pop());
       if (out.error) throw new Error(`CaptureDecoder: ${out.error}`);

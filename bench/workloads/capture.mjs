@@ -122,7 +122,7 @@ export async function runCapture({ repo, log }) {
       const r = timed(cli, ["decode", file], repo);
       return { ...r, counts: countCli(r.stdout) };
     } },
-    { key: "wasm", name: "wsinspect wasm in Node (CaptureDecoder, 1 MiB slices, streams: false)", run: () => {
+    { key: "wasm", name: "wsinspect wasm in Node (CaptureDecoder, 1 MiB slices read into wasm memory, streams: false)", run: () => {
       const r = timed(process.execPath, [join(repo, "bench", "capture", "node-decode.mjs"), file], repo);
       const out = JSON.parse(r.stdout.trim().split("\n").pop());
       if (out.error) throw new Error(`CaptureDecoder: ${out.error}`);

@@ -156,7 +156,14 @@ pub fn decode_capture_js(input: &[u8], options: JsValue) -> Result<JsValue, JsVa
 #[wasm_bindgen(js_name = CaptureDecoder)]
 pub struct JsCaptureDecoder {
     inner: CaptureDecoder,
+    /// Where `writable` lets JS read the next slice in: no copy on the way into the wasm.
+    intake: Vec<u8>,
+    /// The length of the last `writable` view: what `commit` may take.
+    granted: usize,
 }
+
+/// The largest slice one `writable` view offers: a caller's byte count never sizes more.
+const MAX_WRITABLE: usize = 16 << 20;
 
 #[wasm_bindgen(js_class = CaptureDecoder)]
 impl JsCaptureDecoder {
@@ -164,12 +171,38 @@ impl JsCaptureDecoder {
     pub fn new(options: JsValue) -> Result<JsCaptureDecoder, JsValue> {
         Ok(JsCaptureDecoder {
             inner: CaptureDecoder::new(capture_options(&options)?),
+            intake: Vec::new(),
+            granted: 0,
         })
     }
 
     /// Takes the next slice of the file.
     pub fn push(&mut self, chunk: &[u8]) -> JsValue {
         let events = self.inner.push(chunk);
+        self.events_to_js(events)
+    }
+
+    /// A view of `min(n, 16 MiB)` bytes of wasm memory to read the next slice into, taken
+    /// by `commit`: no copy on the way in. Valid until the next call on any wasm export (a
+    /// call may grow the memory, which detaches it).
+    pub fn writable(&mut self, n: usize) -> js_sys::Uint8Array {
+        let n = n.min(MAX_WRITABLE);
+        // Zeroed once as it grows, then reused as it is: JS writes what it commits.
+        if self.intake.len() < n {
+            self.intake.resize(n, 0);
+        }
+        self.granted = n;
+        // SAFETY: the view aliases `intake`, which nothing touches until `commit` or the
+        // next `writable`; JS is told the view lasts only until its next wasm call.
+        unsafe { js_sys::Uint8Array::view(&self.intake[..n]) }
+    }
+
+    /// Takes the first `n` bytes written into the last `writable` view, as `push` of them.
+    pub fn commit(&mut self, n: usize) -> JsValue {
+        let n = n.min(std::mem::take(&mut self.granted));
+        let intake = std::mem::take(&mut self.intake);
+        let events = self.inner.push(&intake[..n]);
+        self.intake = intake;
         self.events_to_js(events)
     }
 

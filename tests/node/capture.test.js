@@ -331,6 +331,43 @@ test("CaptureDecoder: the file pushed in slices gives decodeCapture's conversati
   }
 });
 
+test("CaptureDecoder: the zero-copy intake (writable, then commit) gives push's conversations, in any split", async (t) => {
+  const f = requireFile(t, "three conversations, HTTP and UDP");
+  if (!f) return;
+  const ws = await api();
+  const bytes = readFileSync(f.file);
+  const whole = ws.decodeCapture(bytes);
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) % 9000;
+  for (const pattern of ["random", 13, 65_536]) {
+    const d = new ws.CaptureDecoder();
+    const got = [];
+    let held = null;
+    try {
+      for (let at = 0; at < bytes.length;) {
+        const view = d.writable(pattern === "random" ? 1 + rand() : pattern);
+        const n = Math.min(view.length, bytes.length - at);
+        view.set(bytes.subarray(at, at + n));
+        at += n;
+        const part = d.commit(n);
+        got.push(...part.conversations);
+        held ??= part.conversations[0] ? { c: part.conversations[0], json: JSON.stringify(part.conversations[0]) } : null;
+      }
+      got.push(...d.end().conversations);
+      assert.throws(() => d.commit(1), RangeError, "commit without a writable view");
+      assert.throws(() => d.writable(-1), RangeError);
+      assert.equal(d.writable(1 << 30).length, 16 << 20, "a view is at most 16 MiB, whatever is asked");
+      assert.throws(() => d.commit((16 << 20) + 1), RangeError, "commit past the view");
+    } finally {
+      d.free();
+    }
+    assert.deepEqual(got.map((c) => c.index).sort(), [0, 1, 2], `pattern ${pattern}`);
+    for (const c of got) assert.deepEqual(comparable(c), comparable(whole.conversations[c.index]), `pattern ${pattern}: conversation ${c.index}`);
+    assert.ok(held, "a conversation came out of a commit");
+    assert.equal(JSON.stringify(held.c), held.json, "a conversation from commit() outlives later views, memory growth and free()");
+  }
+});
+
 // ---- TCP reassembly on rewritten captures -------------------------------------------------
 
 /** The plain recording's records and segments, and its decoding as recorded. */
