@@ -118,9 +118,9 @@ export function conversationPcapng(conversation) {
   return need("conversationPcapng").conversationPcapng(conversation);
 }
 
-/** parseBytesUtf8 of the conversation module (it reads the conversation forms too). */
-export function parseBytesUtf8Full(utf8, format) {
-  return conversations.parseBytesUtf8(utf8, format);
+/** The conversation module's text parser (it reads the conversation forms too). */
+export function conversationParser() {
+  return conversations;
 }
 
 /** Loads the conversation module from its wasm (bytes, or undefined for the URL next to its glue). */

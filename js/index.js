@@ -4,7 +4,12 @@
 import wasmInit from "../pkg/wsinspect.js";
 import { loadConversations } from "./conversation.js";
 
-export * from "../pkg/wsinspect.js";
+// The decoding module's own calls (its internal helpers, such as parseBytes' text intake, stay
+// internal; decode, Decoder and parseBytesUtf8 come wrapped, below).
+export {
+  acceptKey, checkHandshakePair, closeCodeName, encodeClosePayload, encodeFrame, generateKey, hixie76Answer,
+  hixie76GenerateKeys, hixie76KeySteps, parseHandshake, reference, initSync,
+} from "../pkg/wsinspect.js";
 export { parseBytes, parseBytesUtf8 } from "./parse.js";
 export { decode, Decoder, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_TOTAL_SIZE } from "./decode.js";
 export {

@@ -374,6 +374,40 @@ pub fn parse_bytes_utf8(utf8: &[u8], format: Option<String>) -> Result<JsValue, 
         .into())
 }
 
+thread_local! {
+    /// Where `parseBytes(text)` encodes its text (TextEncoder.encodeInto straight into wasm
+    /// memory: no copy on the way in), kept between calls up to [`TEXT_INTAKE_KEEP`].
+    static TEXT_INTAKE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Past this, the text intake is let go after each call.
+const TEXT_INTAKE_KEEP: usize = 16 << 20;
+
+/// A view of `n` bytes of wasm memory for `parseTextIntake`: valid until the next call into
+/// the module (a call may grow the memory, which detaches it).
+#[wasm_bindgen(js_name = textIntake)]
+pub fn text_intake(n: usize) -> js_sys::Uint8Array {
+    TEXT_INTAKE.with_borrow_mut(|intake| {
+        if intake.len() < n {
+            intake.resize(n, 0);
+        }
+        // SAFETY: the view aliases the intake, which nothing touches until
+        // `parseTextIntake` or the next `textIntake`; JS uses it before any other call.
+        unsafe { js_sys::Uint8Array::view(&intake[..n]) }
+    })
+}
+
+/// `parseBytesUtf8` of the first `n` bytes written into the last `textIntake` view.
+#[wasm_bindgen(js_name = parseTextIntake)]
+pub fn parse_text_intake(n: usize, format: Option<String>) -> Result<JsValue, JsValue> {
+    let intake = TEXT_INTAKE.with_borrow_mut(std::mem::take);
+    let parsed = parse_bytes_utf8(&intake[..n.min(intake.len())], format);
+    if intake.len() <= TEXT_INTAKE_KEEP {
+        TEXT_INTAKE.set(intake);
+    }
+    parsed
+}
+
 /// The tables behind the page's reference panel: opcodes, close codes, violation ids and
 /// handshake rules.
 #[cfg(feature = "api")]

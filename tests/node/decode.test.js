@@ -191,6 +191,28 @@ test("bad input throws errors that say what and where", () => {
   assert.equal(ws.parseBytes("0x81, 0x05").format, "hex");
 });
 
+// parseBytes encodes its string straight into wasm memory (TextEncoder.encodeInto), with
+// room for an eighth more bytes than characters; text that needs more takes encode().
+test("parseBytes: text encoded into wasm memory: non-ASCII text, big text, and results held across memory growth", () => {
+  const wide = "世界🌍é".repeat(5000); // 3-, 4- and 2-byte characters: past the room asked for
+  assert.equal(Buffer.from(ws.parseBytes(wide, "escaped").bytes).toString("hex"), Buffer.from(wide).toString("hex"));
+  const fits = `${"a".repeat(800)}é`; // one 2-byte character fits the room
+  assert.equal(Buffer.from(ws.parseBytes(fits, "escaped").bytes).toString("hex"), Buffer.from(fits).toString("hex"));
+  assert.throws(() => ws.parseBytes("81 05\n48 €5", "hex"), (e) => e.line === 2 && e.column === 4 && /'€'/.test(e.message));
+  const small = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) & 255));
+  const held = ws.parseBytes(small.toString("hex"), "hex").bytes;
+  // 24 MiB of bytes as 48 MiB of hex: the wasm memory grows, and the intake is let go after.
+  const big = Buffer.alloc(24 << 20);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i >>> 12;
+  for (let round = 0; round < 2; round++) {
+    const out = ws.parseBytes(big.toString("hex"), "hex").bytes;
+    assert.equal(out.length, big.length);
+    assert.ok(Buffer.from(out.buffer, out.byteOffset, out.length).equals(big), `round ${round}: the bytes`);
+  }
+  assert.ok(Buffer.from(held).equals(small), "a result from before the memory grew keeps its bytes");
+  assert.equal(Buffer.from(ws.parseBytes("81 05 48 65 6c 6c 6f", "hex").bytes).toString("hex"), "810548656c6c6f", "small text after the big");
+});
+
 // Where an invalid UTF-8 sequence starts: the first byte of the maximal ill-formed
 // subsequence, as Python's UnicodeDecodeError gives (start, end - start), recorded with
 // python3: b"\xe0\x80\xaf" (0, 1), b"\xed\xa0\x80" (0, 1), b"\xe2\x82A" (0, 2).

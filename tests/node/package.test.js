@@ -87,8 +87,9 @@ test("decodeConversation before initConversations says to call it; after, it dec
   writeFileSync(
     file,
     `import { readFileSync } from "node:fs";
-import { initSync, decodeConversation, ConversationDecoder, initConversations } from "wsinspect";
+import { initSync, decodeConversation, ConversationDecoder, initConversations, parseBytes } from "wsinspect";
 initSync({ module: readFileSync(new URL("../pkg/wsinspect_bg.wasm", import.meta.resolve("wsinspect"))) });
+console.log(Buffer.from(parseBytes("81 05 48 65 6c 6c 6f").bytes).toString("hex"), Buffer.from(parseBytes("世界".repeat(99), "escaped").bytes).length);
 for (const call of [() => decodeConversation("81 05 48 65 6c 6c 6f"), () => new ConversationDecoder()]) {
   try { call(); console.log("no error"); } catch (e) { console.log(e.message); }
 }
@@ -97,8 +98,9 @@ console.log(decodeConversation("81 05 48 65 6c 6c 6f").messages[0].text);
 `,
   );
   const out = execFileSync(process.execPath, [file], { cwd: installed.dir, encoding: "utf8" }).trimEnd().split("\n");
-  assert.equal(out.length, 3, out.join("\n"));
-  assert.match(out[0], /^decodeConversation needs the conversation module: call `await initConversations\(\)` first/);
-  assert.match(out[1], /^ConversationDecoder needs the conversation module/);
-  assert.equal(out[2], "Hello");
+  assert.equal(out.length, 4, out.join("\n"));
+  assert.equal(out[0], "810548656c6c6f 594", "the decoding module's parseBytes (one direction), ASCII and wide text");
+  assert.match(out[1], /^decodeConversation needs the conversation module: call `await initConversations\(\)` first/);
+  assert.match(out[2], /^ConversationDecoder needs the conversation module/);
+  assert.equal(out[3], "Hello");
 });
