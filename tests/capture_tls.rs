@@ -449,7 +449,7 @@ fn conversations_decoded_on_their_own_thread_are_the_same() {
             let got = Arc::new(Mutex::new(Vec::new()));
             let sink = Arc::clone(&got);
             let mut decoder = CaptureDecoder::new(options.clone());
-            decoder.offload(Box::new(move |c| sink.lock().unwrap().push(c)));
+            decoder.offload(std::sync::Arc::new(move |c| sink.lock().unwrap().push(c)));
             let mut events = Vec::new();
             for piece in capture.chunks(slice) {
                 events.extend(decoder.push(piece));

@@ -1,20 +1,20 @@
 //! A capture's conversations decoded on threads of their own (natively): the driver
 //! reads the file, reassembles TCP and decrypts TLS on the caller's thread and hands each
 //! WebSocket conversation's bytes over to one of the decoding threads (one per core, up
-//! to four; a conversation stays on one); each finished conversation goes to a sink (the
-//! CLI's renders it on a thread of its own). Reading, decoding and rendering overlap.
+//! to four; a conversation stays on one); each finished conversation goes to a sink, on its
+//! decoding thread (the CLI's renders it there). Reading, decoding and rendering overlap.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::CaptureConversation;
 use crate::conversation::Builder;
 use crate::direction::{ChunkMeta, Direction};
 
-/// What a finished conversation goes to.
-pub type ConversationSink = Box<dyn FnMut(CaptureConversation) + Send>;
+/// What a finished conversation goes to: called on the decoding threads, at once.
+pub type ConversationSink = Arc<dyn Fn(CaptureConversation) + Send + Sync>;
 
 /// Operations go over in batches (a channel operation, and waking the thread, cost more
 /// than a small packet's decoding): a batch is sent when it holds this many operations or
@@ -28,7 +28,8 @@ const QUEUE: usize = 4;
 enum Op {
     /// A conversation begins, its first bytes already in its builder.
     Open(usize, Box<Builder>),
-    Push(usize, Direction, Vec<u8>, ChunkMeta),
+    /// Bytes of the conversation: a range of its batch's `bytes`.
+    Push(usize, Direction, std::ops::Range<usize>, ChunkMeta),
     Gap(usize, Direction, u64),
     /// The conversation is over: everything but its result, and the format for it.
     Close(Box<CaptureConversation>, String),
@@ -40,11 +41,18 @@ pub(crate) struct Offload {
     workers: Vec<Worker>,
 }
 
+/// Operations, with the bytes their pushes carry in one buffer (one allocation a batch,
+/// not one a TCP segment, freed on the decoding thread).
+#[derive(Default)]
+struct Batch {
+    ops: Vec<Op>,
+    bytes: Vec<u8>,
+}
+
 /// One decoding thread and the batch of operations going to it.
 struct Worker {
-    ops: Option<SyncSender<Vec<Op>>>,
-    batch: Vec<Op>,
-    batch_bytes: usize,
+    ops: Option<SyncSender<Batch>>,
+    batch: Batch,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -64,7 +72,6 @@ impl Offload {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, MAX_THREADS);
-        let sink = Arc::new(Mutex::new(sink));
         let mut workers = Vec::new();
         for _ in 0..threads {
             let (ops, receiver) = sync_channel(QUEUE);
@@ -75,8 +82,7 @@ impl Offload {
             match spawned {
                 Ok(thread) => workers.push(Worker {
                     ops: Some(ops),
-                    batch: Vec::new(),
-                    batch_bytes: 0,
+                    batch: Batch::default(),
                     thread: Some(thread),
                 }),
                 Err(_) => break,
@@ -106,8 +112,14 @@ impl Offload {
     ) {
         remote.present[direction.index()] += bytes.len() as u64;
         let worker = self.worker(remote.index);
-        worker.batch_bytes += bytes.len();
-        worker.send(Op::Push(remote.index, direction, bytes.to_vec(), meta));
+        let buffer = &mut worker.batch.bytes;
+        if buffer.capacity() == 0 {
+            buffer.reserve(BATCH_BYTES.max(bytes.len()));
+        }
+        let from = buffer.len();
+        buffer.extend_from_slice(bytes);
+        let range = from..buffer.len();
+        worker.send(Op::Push(remote.index, direction, range, meta));
     }
 
     pub(crate) fn gap(&mut self, remote: &Remote, direction: Direction, missing: u64) {
@@ -143,18 +155,17 @@ impl Offload {
 
 impl Worker {
     fn send(&mut self, op: Op) {
-        self.batch.push(op);
-        if self.batch.len() >= BATCH_OPS || self.batch_bytes >= BATCH_BYTES {
+        self.batch.ops.push(op);
+        if self.batch.ops.len() >= BATCH_OPS || self.batch.bytes.len() >= BATCH_BYTES {
             self.flush();
         }
     }
 
     fn flush(&mut self) {
-        if self.batch.is_empty() {
+        if self.batch.ops.is_empty() {
             return;
         }
         let batch = std::mem::take(&mut self.batch);
-        self.batch_bytes = 0;
         let gone = match &self.ops {
             Some(ops) => ops.send(batch).is_err(),
             None => false,
@@ -184,32 +195,43 @@ impl Drop for Worker {
     }
 }
 
-fn run(batches: Receiver<Vec<Op>>, sink: &Mutex<ConversationSink>) {
+fn run(batches: Receiver<Batch>, sink: &ConversationSink) {
     let mut builders: HashMap<usize, Box<Builder>> = HashMap::new();
-    for op in batches.into_iter().flatten() {
-        match op {
-            Op::Open(index, builder) => {
-                builders.insert(index, builder);
+    for Batch { ops, bytes } in batches {
+        for op in ops {
+            apply(op, &bytes, &mut builders, sink);
+        }
+    }
+}
+
+/// One operation, its pushes' bytes in `bytes`.
+fn apply(
+    op: Op,
+    bytes: &[u8],
+    builders: &mut HashMap<usize, Box<Builder>>,
+    sink: &ConversationSink,
+) {
+    match op {
+        Op::Open(index, builder) => {
+            builders.insert(index, builder);
+        }
+        Op::Push(index, direction, range, meta) => {
+            if let Some(b) = builders.get_mut(&index) {
+                b.push(direction, &bytes[range], meta);
             }
-            Op::Push(index, direction, bytes, meta) => {
-                if let Some(b) = builders.get_mut(&index) {
-                    b.push(direction, &bytes, meta);
-                }
+        }
+        Op::Gap(index, direction, missing) => {
+            if let Some(b) = builders.get_mut(&index) {
+                b.gap(direction, missing);
             }
-            Op::Gap(index, direction, missing) => {
-                if let Some(b) = builders.get_mut(&index) {
-                    b.gap(direction, missing);
-                }
-            }
-            Op::Close(mut skeleton, format) => {
-                if let Some(b) = builders.remove(&skeleton.index) {
-                    let mut result = b.finish(format);
-                    result.client = skeleton.client.clone();
-                    result.server = skeleton.server.clone();
-                    skeleton.result = result;
-                    let mut sink = sink.lock().unwrap_or_else(|p| p.into_inner());
-                    (*sink)(*skeleton);
-                }
+        }
+        Op::Close(mut skeleton, format) => {
+            if let Some(b) = builders.remove(&skeleton.index) {
+                let mut result = b.finish(format);
+                result.client = skeleton.client.clone();
+                result.server = skeleton.server.clone();
+                skeleton.result = result;
+                sink(*skeleton);
             }
         }
     }

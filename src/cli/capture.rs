@@ -16,9 +16,9 @@ use crate::Direction;
 
 /// A capture's conversations, each rendered as it closes (then let go: memory holds the
 /// text, not the decoded frames), written in index order once the file is read. Natively
-/// they are rendered on a thread of their own, and a capture file's conversations come to
-/// it from the decoding thread ([`Collector::sink`]): reading, decoding and rendering
-/// overlap.
+/// a capture file's conversations are rendered on the decoding thread that finished each
+/// ([`Collector::sink`]), and those taken here on a thread of their own: reading, decoding
+/// and rendering overlap.
 pub struct Collector {
     rendered: Arc<Mutex<Rendered>>,
     /// The TLS connections, decrypted or not.
@@ -114,22 +114,18 @@ impl Collector {
         lock(&self.rendered).take(c)
     }
 
-    /// Where a [`CaptureDecoder`](crate::capture::CaptureDecoder) on another thread hands
-    /// each finished conversation: to the rendering thread (or rendered there).
+    /// Where a [`CaptureDecoder`](crate::capture::CaptureDecoder)'s decoding threads hand
+    /// each finished conversation: rendered there, at once (the threads share the work, and
+    /// a conversation's memory is freed by the thread that allocated it), then kept.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn sink(&self) -> crate::capture::ConversationSink {
-        let to_renderer = self.renderer.as_ref().map(|r| r.conversations.clone());
         let rendered = Arc::clone(&self.rendered);
-        Box::new(move |c| {
-            let c = match &to_renderer {
-                Some(sender) => match sender.send(c) {
-                    Ok(()) => return,
-                    Err(std::sync::mpsc::SendError(c)) => c,
-                },
-                None => c,
-            };
+        let style = lock(&rendered).style();
+        Arc::new(move |c| {
             // Rendering into memory cannot fail.
-            drop(lock(&rendered).take(c));
+            if let Ok(taken) = style.render(c) {
+                lock(&rendered).add(taken);
+            }
         })
     }
 
@@ -194,20 +190,43 @@ impl Collector {
     }
 }
 
-impl Rendered {
-    /// Takes a conversation: its row, and its rendering when it is chosen.
-    fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
-        self.rows.push((c.index, row(&c)));
+/// One conversation rendered: its row, its rendering (when chosen) and what it counts.
+struct Taken {
+    index: usize,
+    row: [String; 9],
+    details: Option<Vec<u8>>,
+    violations: usize,
+    head_failed: bool,
+}
+
+/// What a conversation renders to: the settings of [`Rendered`], without its results.
+#[derive(Clone, Copy)]
+struct Style {
+    only: Option<usize>,
+    json: bool,
+    jsonl: bool,
+}
+
+impl Style {
+    /// Renders a conversation (in the thread that has it: no lock held, and its memory
+    /// freed where it was allocated).
+    fn render(self, c: CaptureConversation) -> io::Result<Taken> {
+        let row = row(&c);
         if self.only.is_some_and(|n| c.index != n) {
-            return Ok(());
+            return Ok(Taken {
+                index: c.index,
+                row,
+                details: None,
+                violations: 0,
+                head_failed: false,
+            });
         }
         let failed = |h: &Option<crate::Handshake>| {
             h.as_ref()
                 .is_some_and(|h| h.error.is_some() || h.failures().next().is_some())
         };
         let r = &c.result;
-        self.outcome.violations += r.violations.len();
-        self.outcome.head_failed |=
+        let head_failed =
             failed(&r.request) || failed(&r.response) || r.pair_checks.iter().any(|p| !p.passed);
         let mut text = Vec::new();
         if self.json {
@@ -217,8 +236,39 @@ impl Rendered {
         } else {
             write_details(&mut text, &c)?;
         }
-        self.details.push((c.index, text));
+        Ok(Taken {
+            index: c.index,
+            row,
+            details: Some(text),
+            violations: r.violations.len(),
+            head_failed,
+        })
+    }
+}
+
+impl Rendered {
+    fn style(&self) -> Style {
+        Style {
+            only: self.only,
+            json: self.json,
+            jsonl: self.jsonl,
+        }
+    }
+
+    /// Takes a conversation: its row, and its rendering when it is chosen.
+    fn take(&mut self, c: CaptureConversation) -> io::Result<()> {
+        let taken = self.style().render(c)?;
+        self.add(taken);
         Ok(())
+    }
+
+    fn add(&mut self, t: Taken) {
+        self.rows.push((t.index, t.row));
+        self.outcome.violations += t.violations;
+        self.outcome.head_failed |= t.head_failed;
+        if let Some(text) = t.details {
+            self.details.push((t.index, text));
+        }
     }
 
     /// Writes everything, conversations by index, with what reading the file counted.
