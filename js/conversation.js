@@ -123,8 +123,15 @@ export function conversationParser() {
   return conversations;
 }
 
-/** Loads the conversation module from its wasm (bytes, or undefined for the URL next to its glue). */
+/**
+ * Loads the conversation module from its wasm: bytes (Node), compiled here and instantiated
+ * by initSync, which never looks at the `Request` and `Response` globals (in Node 20 their
+ * first use loads its fetch implementation: about 40 ms); or undefined, for the URL next
+ * to its glue (browsers).
+ */
 export async function loadConversations(source) {
-  await conversations.default({ module_or_path: await source });
+  const bytes = await source;
+  if (bytes === undefined) await conversations.default();
+  else conversations.initSync({ module: await WebAssembly.compile(bytes) });
   loaded = true;
 }

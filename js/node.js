@@ -2,7 +2,7 @@
 // fetch cannot read file: URLs). Reading a file costs nothing like a download, so init()
 // loads the conversation module too: in Node, decodeConversation works after init().
 import { readFile } from "node:fs/promises";
-import wasmInit from "../pkg/wsinspect.js";
+import { initSync as wasmInitSync } from "../pkg/wsinspect.js";
 import { loadConversations } from "./conversation.js";
 
 // The decoding module's own calls (its internal helpers, such as parseBytes' text intake, stay
@@ -30,7 +30,11 @@ let ready;
 /** The one set-up call; safe to call more than once. */
 export default function init() {
   ready ??= Promise.all([
-    readFile(new URL("../pkg/wsinspect_bg.wasm", import.meta.url)).then((bytes) => wasmInit({ module_or_path: bytes })),
+    // Compiled, then instantiated by initSync: the async init() of wasm-bindgen's glue
+    // looks at the `Request` global, whose first use in Node 20 loads its fetch (40 ms).
+    readFile(new URL("../pkg/wsinspect_bg.wasm", import.meta.url))
+      .then((bytes) => WebAssembly.compile(bytes))
+      .then((module) => wasmInitSync({ module })),
     initConversations(),
   ]);
   return ready.then(() => undefined);
