@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
+use super::cells;
 use super::decode::{quote, write_payload, write_preview_hex, write_quote};
-use super::json::{check, frame, handshake, hex, incomplete, message, notice, violation};
+use super::json::{check, frame, handshake, incomplete, message, notice, violation};
 use crate::{CloseEvent, ConversationResult, Handshake, Sided};
 
 /// What the exit status needs: rules broken in frames, and in the heads.
@@ -149,12 +150,21 @@ pub fn write_jsonl_with(
 /// Appends when a frame came: its time and packet number, what of them is known.
 fn write_when<T>(out: &mut String, s: &Sided<T>) {
     use std::fmt::Write as _;
-    let _ = match (s.time, s.packet) {
-        (Some(t), Some(p)) => write!(out, "{t:.6} #{p}"),
-        (None, Some(p)) => write!(out, "#{p}"),
-        (Some(t), None) => write!(out, "{t:.6}"),
-        (None, None) => write!(out, "-"),
-    };
+    if let Some(t) = s.time {
+        let _ = write!(out, "{t:.6}");
+    }
+    match (s.time, s.packet) {
+        (Some(_), Some(p)) => {
+            out.push_str(" #");
+            super::cells::push_u64(out, p);
+        }
+        (None, Some(p)) => {
+            out.push('#');
+            super::cells::push_u64(out, p);
+        }
+        (Some(_), None) => {}
+        (None, None) => out.push('-'),
+    }
 }
 
 fn head_line(w: &mut dyn Write, h: &Handshake) -> io::Result<()> {
@@ -189,7 +199,6 @@ fn head_line(w: &mut dyn Write, h: &Handshake) -> io::Result<()> {
 /// The readable report: the heads and what they agreed, then one table of both
 /// directions (a direction column; time and packet when known).
 pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> io::Result<()> {
-    use std::fmt::Write as _;
     writeln!(w, "input: {length} bytes, read as {}", r.format)?;
     if let (Some(c), Some(s)) = (&r.client, &r.server) {
         writeln!(w, "client {c}, server {s}")?;
@@ -236,25 +245,37 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
         line.clear();
         cell.clear();
         write_when(&mut cell, s);
-        let _ = write!(
-            line,
-            "{:<6} {:>5} {:>8} {:>8} {:>18}  {}   {}{}{}  ",
-            s.direction.as_str(),
-            f.index,
-            f.offset,
-            f.length,
-            cell,
-            f.fin as u8,
-            f.rsv1 as u8,
-            f.rsv2 as u8,
-            f.rsv3 as u8,
-        );
+        // "{:<6} {:>5} {:>8} {:>8} {:>18}  {}   {}{}{}  " (src/cli/cells.rs: without fmt).
+        cells::push_left(&mut line, s.direction.as_str(), 6);
+        line.push(' ');
+        cells::push_u64_right(&mut line, f.index as u64, 5);
+        line.push(' ');
+        cells::push_u64_right(&mut line, f.offset, 8);
+        line.push(' ');
+        cells::push_u64_right(&mut line, f.length, 8);
+        line.push(' ');
+        cells::push_right(&mut line, &cell, 18);
+        line.push_str(if f.fin { "  1   " } else { "  0   " });
+        for bit in [f.rsv1, f.rsv2, f.rsv3] {
+            line.push(if bit { '1' } else { '0' });
+        }
+        line.push_str("  ");
+        // "0x{:x} {}", then "{cell:<16} ".
         cell.clear();
-        let _ = write!(cell, "0x{:x} {}", f.opcode, f.kind.as_str());
-        let _ = write!(line, "{cell:<16} ");
+        cell.push_str("0x");
+        cells::push_hex_u8(&mut cell, f.opcode);
+        cell.push(' ');
+        cell.push_str(f.kind.as_str());
+        cells::push_left(&mut line, &cell, 16);
+        line.push(' ');
         match f.masking_key {
+            // "{:<8}  " of the key's 8 hex digits.
             Some(k) => {
-                let _ = write!(line, "{:<8}  ", hex(&k));
+                for b in k {
+                    cells::push_hex_u8(&mut line, b >> 4);
+                    cells::push_hex_u8(&mut line, b & 15);
+                }
+                line.push_str("  ");
             }
             None => line.push_str("-         "),
         }
@@ -268,23 +289,26 @@ pub fn write_table(w: &mut dyn Write, length: usize, r: &ConversationResult) -> 
     for s in &r.messages {
         let m = &s.item;
         line.clear();
-        let _ = write!(
-            line,
-            "{:<6} {:>5} {:<6} {} bytes",
-            s.direction.as_str(),
-            m.index,
-            m.kind.as_str(),
-            m.data.len()
-        );
+        // "{:<6} {:>5} {:<6} {} bytes" (src/cli/cells.rs: without fmt).
+        cells::push_left(&mut line, s.direction.as_str(), 6);
+        line.push(' ');
+        cells::push_u64_right(&mut line, m.index as u64, 5);
+        line.push(' ');
+        cells::push_left(&mut line, m.kind.as_str(), 6);
+        line.push(' ');
+        cells::push_u64(&mut line, m.data.len() as u64);
+        line.push_str(" bytes");
         if m.compressed {
-            let _ = write!(line, " ({} compressed)", m.wire_length);
+            line.push_str(" (");
+            cells::push_u64(&mut line, m.wire_length);
+            line.push_str(" compressed)");
         }
         line.push_str(", frame ");
         for (i, frame) in m.frames.iter().enumerate() {
             if i > 0 {
                 line.push(',');
             }
-            let _ = write!(line, "{frame}");
+            cells::push_u64(&mut line, *frame as u64);
         }
         if !m.complete {
             line.push_str(" (incomplete)");

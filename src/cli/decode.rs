@@ -496,13 +496,11 @@ pub(super) fn payload(f: &Frame) -> String {
 /// Appends a frame's payload column to `out`: its length and length encoding, then the
 /// close code and reason, the text (when the payload is UTF-8) or the first bytes in hex.
 pub(super) fn write_payload(out: &mut String, f: &Frame) {
-    use std::fmt::Write as _;
-    let _ = write!(
-        out,
-        "{} bytes ({}",
-        f.payload_len,
-        f.length_encoding.as_str()
-    );
+    use super::cells::push_u64;
+    // "{} bytes ({}" (src/cli/cells.rs: without fmt).
+    push_u64(out, f.payload_len);
+    out.push_str(" bytes (");
+    out.push_str(f.length_encoding.as_str());
     if matches!(
         f.length_encoding,
         crate::LengthEncoding::Bits7
@@ -515,9 +513,11 @@ pub(super) fn write_payload(out: &mut String, f: &Frame) {
     match f.kind {
         FrameKind::Close => {
             if let Some(code) = f.close_code {
-                let _ = write!(out, "{code} ");
+                push_u64(out, u64::from(code));
+                out.push(' ');
                 if let Some(name) = f.close_code_name {
-                    let _ = write!(out, "{name} ");
+                    out.push_str(name);
+                    out.push(' ');
                 }
                 write_quote(out, f.close_reason.as_deref().unwrap_or(""));
             }

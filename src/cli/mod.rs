@@ -6,6 +6,7 @@
 
 mod accept;
 mod capture;
+mod cells;
 mod conformance;
 pub(crate) mod conversation;
 mod decode;
