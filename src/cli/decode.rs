@@ -544,6 +544,26 @@ pub(super) fn quote(t: &str) -> String {
 /// Appends the first 40 characters of `t`, and `…` when there are more, quoted and escaped
 /// as Rust's `{:?}` quotes a string.
 pub(super) fn write_quote(out: &mut String, t: &str) {
+    // Printable ASCII other than `"` and `\` is what `{:?}` writes unchanged: most texts
+    // (JSON) are quoted without the formatter.
+    let head = &t.as_bytes()[..t.len().min(40)];
+    if head
+        .iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push('"');
+        out.push_str(&t[..head.len()]);
+        if head.len() < t.len() {
+            out.push('…');
+        }
+        out.push('"');
+        return;
+    }
+    write_quote_formatted(out, t);
+}
+
+/// [`write_quote`] by the formatter, for any text.
+fn write_quote_formatted(out: &mut String, t: &str) {
     use std::fmt::Write as _;
     let cut = t.char_indices().nth(40).map_or(t.len(), |(at, _)| at);
     let _ = write!(out, "{:?}", &t[..cut]);
@@ -571,6 +591,32 @@ pub(super) fn write_preview_hex(out: &mut String, b: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quoting fast path writes what the formatter writes, on both sides of its rules.
+    #[test]
+    fn a_quoted_text_is_the_same_with_or_without_the_formatter() {
+        let long = "x".repeat(39);
+        let mut texts = vec![
+            String::new(),
+            "hello".into(),
+            r#"{"a":1}"#.into(),
+            "back\\slash".into(),
+            "tab\there".into(),
+            "del\u{7f}".into(),
+            "it's".into(),
+            "héllo".into(),
+        ];
+        for tail in ["", "y", "yz", "é", "\"", "\n"] {
+            texts.push(format!("{long}{tail}"));
+            texts.push(format!("{long}y{tail}"));
+        }
+        for t in &texts {
+            let (mut fast, mut formatted) = (String::new(), String::new());
+            write_quote(&mut fast, t);
+            write_quote_formatted(&mut formatted, t);
+            assert_eq!(fast, formatted, "{t:?}");
+        }
+    }
 
     #[test]
     fn a_response_head_gives_server_role_and_its_extensions() {
