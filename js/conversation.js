@@ -3,7 +3,7 @@
 // core's `conversation` feature, so the decoding module stays small for pages that never
 // see a conversation. `initConversations()` loads it (once); the calls below need it.
 import * as conversations from "../pkg/conversation/wsinspect_conversation.js";
-import { withMessageLimit, defaultLimitNotice } from "./decode.js";
+import { withMessageLimit, defaultLimitNotice, checkWritable, checkCommit } from "./decode.js";
 
 const encoder = new TextEncoder();
 let loaded = false;
@@ -89,16 +89,14 @@ export class CaptureDecoder extends conversations.CaptureDecoder {
    * this decoder or any other wasm call (one may grow wasm memory, which detaches it).
    */
   writable(n) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("writable(n) needs a byte count (0 or more)");
+    checkWritable(n);
     const view = super.writable(n);
     this.#writable = view.length;
     return view;
   }
   /** Takes the first `n` bytes written into the view writable() returned; as push() of them. */
   commit(n) {
-    if (!Number.isSafeInteger(n) || n < 0 || n > this.#writable) {
-      throw new RangeError(`commit(n) needs at most the ${this.#writable} bytes writable() gave`);
-    }
+    checkCommit(n, this.#writable);
     this.#writable = 0;
     return this.#noted(super.commit(n));
   }

@@ -97,6 +97,18 @@ function exactNeeded(incomplete) {
   }
 }
 
+/** Throws unless `n` is a byte count writable(n) can take. */
+export function checkWritable(n) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("writable(n) needs a byte count (0 or more)");
+}
+
+/** Throws unless `n` is at most the `granted` bytes the last writable() view gave. */
+export function checkCommit(n, granted) {
+  if (!Number.isSafeInteger(n) || n < 0 || n > granted) {
+    throw new RangeError(`commit(n) needs at most the ${granted} bytes writable() gave`);
+  }
+}
+
 /** Incremental decoding with the package's defaults; push() and end() as the core's Decoder. */
 export class Decoder {
   #inner;
@@ -139,7 +151,7 @@ export class Decoder {
    * this decoder or any other wasm call (one may grow wasm memory, which detaches it).
    */
   writable(n) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError("writable(n) needs a byte count (0 or more)");
+    checkWritable(n);
     const inner = this.#live();
     this.#writable = Math.min(n, this.#step);
     return this.#call(() => inner.writable(this.#writable));
@@ -147,9 +159,7 @@ export class Decoder {
 
   /** Decodes the first `n` bytes written into the view writable() returned; as push() of them. */
   commit(n) {
-    if (!Number.isSafeInteger(n) || n < 0 || n > this.#writable) {
-      throw new RangeError(`commit(n) needs at most the ${this.#writable} bytes writable() gave`);
-    }
+    checkCommit(n, this.#writable);
     const inner = this.#live();
     this.#writable = 0;
     if (this.#stopped) return empty(this.#role, this.#protocol);
